@@ -1,0 +1,50 @@
+import { loadAlertingConfig } from '../lib/alerts/config.js';
+import type { ForwardedAlert } from '../lib/alerts/dedup.js';
+import { alertSchema } from '../lib/alerts/model.js';
+import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
+import { feishuUrgentNotifier } from '../lib/alerts/notifiers/feishu-urgent.js';
+import { routeAlert, type RouterDeps } from '../lib/alerts/router.js';
+import { feishuMessenger } from '../lib/feishu/client.js';
+import { logger } from '../lib/lambda/logger.js';
+import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
+import { env } from '../lib/store/config.js';
+import { documentClient } from '../lib/store/dynamo.js';
+import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
+import { defaultSecrets } from '../lib/store/secrets.js';
+import { z } from 'zod';
+
+const log = logger.child({ function: 'alert-router' });
+const config = env();
+const alerting = loadAlertingConfig(config.CONFIG_DIR);
+const secrets = defaultSecrets(config.SECRETS_ID);
+const repo = dynamoAlertRepository(documentClient(), config.ALERTS_TABLE);
+const timeZone = process.env.DISPLAY_TIME_ZONE ?? 'Asia/Shanghai';
+
+const forwardedSchema = z.object({
+  alert: alertSchema,
+  decision: z.enum(['open', 'remind', 'resolve']),
+  count: z.number().int().positive(),
+});
+
+let deps: RouterDeps | undefined;
+async function dependencies(): Promise<RouterDeps> {
+  if (deps) return deps;
+  const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
+  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: alerts cannot be sent');
+  const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
+  deps = { repo, config: alerting, notifiers: [feishuCardNotifier(messenger, { timeZone }), feishuUrgentNotifier(messenger)], log };
+  return deps;
+}
+
+export const handler = sqsBatchHandler('alert-router', async (records, batch) => {
+  const routerDeps = await dependencies();
+  return eachRecord(
+    records,
+    batch,
+    (record) => forwardedSchema.parse(JSON.parse(record.body)) as ForwardedAlert,
+    async (item) => {
+      await routeAlert(item, routerDeps);
+    },
+    { name: 'alert-router', reserveMs: 10_000, orderKey: (item) => item.alert.fingerprint },
+  );
+});

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
+import type { DedupWindows } from './dedup.js';
+import { parseMatcher } from './matchers.js';
+import { severities } from './model.js';
+import type { Person, Team } from './oncall.js';
+import type { Route } from './routing.js';
+
+const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseDurationSeconds(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const matcher = z.string().transform((value, ctx) => {
+  try {
+    return parseMatcher(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const openId = z.string().regex(/^ou_[A-Za-z0-9_-]+$/, 'a Feishu open_id (ou_…)');
+const chatId = z.string().regex(/^oc_[A-Za-z0-9_-]+$/, 'a Feishu chat_id (oc_…)');
+const instant = z.union([z.string(), z.date()]).transform((value, ctx) => {
+  const time = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (Number.isNaN(time)) {
+    ctx.addIssue({ code: 'custom', message: 'expected an ISO 8601 time such as 2026-01-05T10:00:00+08:00' });
+    return z.NEVER;
+  }
+  return time;
+});
+
+export const routingFile = z.strictObject({
+  dedup: z
+    .strictObject({
+      window: duration.default(300),
+      bySeverity: z.partialRecord(z.enum(severities), duration).default({}),
+    })
+    .default({ window: 300, bySeverity: {} }),
+  routes: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        match: z
+          .strictObject({
+            severity: z.array(z.enum(severities)).min(1).optional(),
+            service: z.array(z.string().min(1)).min(1).optional(),
+            labels: z.array(matcher).default([]),
+          })
+          .default({ labels: [] }),
+        chats: z.array(chatId).default([]),
+        users: z.array(openId).default([]),
+        team: z.string().optional(),
+        continue: z.boolean().default(false),
+      }),
+    )
+    .min(1, 'at least one route is needed; end with a catch-all route that has no match'),
+});
+
+const person = z.strictObject({ name: z.string().min(1), openId });
+
+export const oncallFile = z.strictObject({
+  teams: z.record(
+    z.string(),
+    z.strictObject({
+      members: z.array(person).min(1),
+      handoff: instant,
+      shift: duration.default(604_800),
+      overrides: z.array(z.strictObject({ openId, from: instant, to: instant })).default([]),
+    }),
+  ),
+});
+
+export interface AlertingConfig {
+  dedup: DedupWindows;
+  routes: Route[];
+  teams: Map<string, Team>;
+}
+
+/** Loads `routing.yaml` and `oncall.yaml` and checks they agree (every route's team exists, overrides name members). */
+export function loadAlertingConfig(dir: string): AlertingConfig {
+  const routing = readConfigFile(dir, 'routing.yaml', routingFile);
+  const oncall = readConfigFile(dir, 'oncall.yaml', oncallFile);
+  const teams = new Map<string, Team>();
+  for (const [name, team] of Object.entries(oncall.teams)) {
+    const members = new Map<string, Person>(team.members.map((member) => [member.openId, member]));
+    teams.set(name, {
+      name,
+      rotation: {
+        members: team.members,
+        handoffAt: team.handoff,
+        shiftMs: team.shift * 1000,
+        overrides: team.overrides.map((override, index) => {
+          const person = members.get(override.openId);
+          if (!person) throw new Error(`config ${dir}/oncall.yaml is invalid:\n  teams.${name}.overrides.${index}.openId: ${override.openId} is not a member of ${name}`);
+          return { person, from: override.from, to: override.to };
+        }),
+      },
+    });
+  }
+  const routes: Route[] = routing.routes.map((route, index) => {
+    if (route.team && !teams.has(route.team)) {
+      throw new Error(`config ${dir}/routing.yaml is invalid:\n  routes.${index}.team: team "${route.team}" is not defined in oncall.yaml`);
+    }
+    return {
+      name: route.name,
+      severities: route.match.severity,
+      services: route.match.service,
+      matchers: route.match.labels,
+      chats: route.chats,
+      users: route.users,
+      team: route.team,
+      continue: route.continue,
+    };
+  });
+  return { dedup: { defaultSeconds: routing.dedup.window, bySeverity: routing.dedup.bySeverity }, routes, teams };
+}

@@ -1,0 +1,77 @@
+import type { Alert, Severity } from './model.js';
+
+/**
+ * What the dedup step concluded about one alert event:
+ * - `open`: first firing of a condition (or firing again after it resolved): notify.
+ * - `remind`: still firing, but nothing was heard of it for a whole dedup window: refresh what was sent.
+ * - `resolve`: the firing condition is over: close the alert, turn its card green.
+ * - `repeat`: inside the window, or a resolution already seen: only counted.
+ */
+export type DedupDecision = 'open' | 'remind' | 'resolve' | 'repeat';
+
+/** The state a fingerprint was in just before this event, as the store recorded it in the same write. */
+export interface DedupObservation {
+  previousStatus: 'firing' | 'resolved' | 'none';
+  /** Epoch ms at which the previous window closed (0 when there was none). */
+  previousWindowEndsAt: number;
+  /** Epoch ms at which the event was evaluated (on a replay, the time of the first evaluation). */
+  observedAt: number;
+  /** Occurrences of this fingerprint so far, this event included. */
+  count: number;
+  /** The same event was seen before (an SQS redelivery): the decision is recomputed, nothing is counted twice. */
+  replay: boolean;
+}
+
+/** A store of dedup state: exactly one write per observed alert. */
+export interface DedupStore {
+  observe(alert: Alert, windowMs: number, now: number): Promise<DedupObservation>;
+  /** Undoes an observation whose forwarding failed, so the redelivered event is judged afresh. */
+  revert(alert: Alert): Promise<void>;
+}
+
+export interface DedupWindows {
+  defaultSeconds: number;
+  bySeverity: Partial<Record<Severity, number>>;
+}
+
+export const dedupWindowMs = (windows: DedupWindows, severity: Severity) =>
+  (windows.bySeverity[severity] ?? windows.defaultSeconds) * 1000;
+
+/** The whole dedup policy, as a pure function of the previous state and the event. */
+export function decide(status: Alert['status'], observation: DedupObservation): DedupDecision {
+  const { previousStatus, previousWindowEndsAt, observedAt } = observation;
+  if (status === 'resolved') return previousStatus === 'resolved' ? 'repeat' : 'resolve';
+  if (previousStatus !== 'firing') return 'open';
+  return previousWindowEndsAt <= observedAt ? 'remind' : 'repeat';
+}
+
+/** What the dedup step hands to routing. */
+export interface ForwardedAlert {
+  alert: Alert;
+  decision: Exclude<DedupDecision, 'repeat'>;
+  count: number;
+}
+
+/**
+ * The dedup step: one store write per alert, then the alerts that go on. Forwarding failures are reverted in
+ * the store and reported, so a redelivery is judged as new and nothing is lost.
+ */
+export async function dedupAlerts(
+  alerts: Alert[],
+  deps: { store: DedupStore; windows: DedupWindows; forward: (items: ForwardedAlert[]) => Promise<number[]>; now?: () => number },
+): Promise<{ forwarded: ForwardedAlert[]; failed: Alert[]; repeats: number }> {
+  const now = deps.now ?? Date.now;
+  const observed = await Promise.all(
+    alerts.map(async (alert) => {
+      const observation = await deps.store.observe(alert, dedupWindowMs(deps.windows, alert.severity), now());
+      return { alert, observation, decision: decide(alert.status, observation) };
+    }),
+  );
+  const forwarded: ForwardedAlert[] = observed
+    .filter((item) => item.decision !== 'repeat')
+    .map(({ alert, decision, observation }) => ({ alert, decision: decision as ForwardedAlert['decision'], count: observation.count }));
+  const failedIndexes = forwarded.length ? await deps.forward(forwarded) : [];
+  const failed = failedIndexes.map((index) => forwarded[index]!.alert);
+  await Promise.all(failed.map((alert) => deps.store.revert(alert)));
+  return { forwarded: forwarded.filter((_, index) => !failedIndexes.includes(index)), failed, repeats: observed.length - forwarded.length };
+}

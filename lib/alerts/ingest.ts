@@ -1,0 +1,123 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { HttpError } from '../lambda/errors.js';
+import type { Logger } from '../lambda/logger.js';
+import type { Queue } from '../store/queue/sqs.js';
+import type { SnsGateway } from '../store/sns.js';
+import type { Alert, AlertSource } from './model.js';
+import { fromAlertmanager } from './sources/alertmanager.js';
+import { fromEventBridge, fromSnsNotification, snsEnvelope } from './sources/cloudwatch.js';
+import { fromGeneric } from './sources/generic.js';
+import { parsePayload } from './sources/parse.js';
+
+export interface IngestDeps {
+  /** The bearer tokens accepted right now (more than one while a token is being rotated). */
+  tokens: () => Promise<string[]>;
+  queue: Queue<Alert>;
+  sns: SnsGateway;
+  /** SNS topics allowed to deliver CloudWatch alarms. */
+  allowedTopics: string[];
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface IngestRequest {
+  headers: Record<string, string>;
+  rawBody: Buffer;
+}
+
+export interface IngestResult {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Compares digests, so neither the token's content nor its length leaks through timing. */
+function tokenMatches(presented: string, accepted: string[]): boolean {
+  const presentedDigest = digest(presented);
+  return accepted.reduce((found, token) => timingSafeEqual(presentedDigest, digest(token)) || found, false);
+}
+
+/** Alertmanager's http_config sends `Authorization: Bearer <token>` or basic auth; for basic auth the password is the token. */
+function presentedToken(headers: Record<string, string>): string | undefined {
+  const header = headers.authorization;
+  if (!header) return undefined;
+  const [scheme, value = ''] = header.split(/\s+/, 2);
+  if (scheme?.toLowerCase() === 'bearer') return value;
+  if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return undefined;
+}
+
+async function authenticate(headers: Record<string, string>, deps: IngestDeps) {
+  const token = presentedToken(headers);
+  if (!token) throw new HttpError(401, 'missing credentials: send Authorization: Bearer <token>');
+  if (!tokenMatches(token, await deps.tokens())) throw new HttpError(401, 'invalid token');
+}
+
+function parseJson(rawBody: Buffer): unknown {
+  if (!rawBody.length) throw new HttpError(400, 'request body is empty; expected JSON');
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+const isSnsDelivery = (headers: Record<string, string>, body: unknown) =>
+  Boolean(headers['x-amz-sns-message-type']) || (typeof body === 'object' && body !== null && 'Signature' in body && 'TopicArn' in body);
+
+/**
+ * Authenticates, validates and normalises one delivery, then queues its alerts (10 per SQS request).
+ * Bad input is a 4xx that says what was wrong; a queue failure is a 503 so the source retries (dedup absorbs the repeat).
+ */
+export async function ingest(source: AlertSource, request: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
+  const receivedAt = (deps.now?.() ?? new Date()).toISOString();
+  const body = parseJson(request.rawBody);
+  let alerts: Alert[];
+
+  if (source === 'cloudwatch' && isSnsDelivery(request.headers, body)) {
+    // SNS cannot send a bearer token: its signature and the topic allow-list are the authentication.
+    const envelope = parsePayload(snsEnvelope, body, 'SNS');
+    if (!deps.allowedTopics.includes(envelope.TopicArn)) {
+      throw new HttpError(403, `SNS topic ${envelope.TopicArn} is not allowed; add it to CLOUDWATCH_TOPIC_ARNS`);
+    }
+    try {
+      await deps.sns.verify(envelope);
+    } catch (error) {
+      throw new HttpError(401, `SNS signature rejected: ${(error as Error).message}`);
+    }
+    if (envelope.Type === 'SubscriptionConfirmation') {
+      if (!envelope.SubscribeURL) throw new HttpError(400, 'SubscriptionConfirmation without SubscribeURL');
+      try {
+        await deps.sns.confirmSubscription(envelope.SubscribeURL);
+      } catch (error) {
+        deps.log.error('SNS subscription confirmation failed', { topic: envelope.TopicArn, error });
+        throw new HttpError(502, `could not confirm the SNS subscription: ${(error as Error).message}`);
+      }
+      deps.log.info('SNS subscription confirmed', { topic: envelope.TopicArn });
+      return { statusCode: 200, body: { confirmed: envelope.TopicArn } };
+    }
+    if (envelope.Type === 'UnsubscribeConfirmation') {
+      deps.log.warn('SNS subscription removed', { topic: envelope.TopicArn });
+      return { statusCode: 200, body: { unsubscribed: envelope.TopicArn } };
+    }
+    alerts = fromSnsNotification(envelope, receivedAt);
+  } else {
+    await authenticate(request.headers, deps);
+    alerts =
+      source === 'alertmanager' ? fromAlertmanager(body, receivedAt)
+      : source === 'cloudwatch' ? fromEventBridge(body, receivedAt)
+      : fromGeneric(body, receivedAt);
+  }
+
+  if (!alerts.length) return { statusCode: 202, body: { queued: 0, note: 'nothing to alert on (INSUFFICIENT_DATA is ignored)' } };
+  const { failed } = await deps.queue.sendAll(alerts);
+  if (failed.length) {
+    deps.log.error('alerts could not be queued', { source, failed: failed.length, total: alerts.length });
+    throw new HttpError(503, `${failed.length} of ${alerts.length} alerts could not be queued; retry the delivery`);
+  }
+  return { statusCode: 202, body: { queued: alerts.length } };
+}

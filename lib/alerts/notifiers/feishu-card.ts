@@ -1,0 +1,32 @@
+import { alertCard } from '../../feishu/cards.js';
+import type { Messenger } from '../../feishu/messenger.js';
+import { stableId } from '../fingerprint.js';
+import { targetKey } from '../routing.js';
+import type { Notifier } from './notifier.js';
+
+/**
+ * The interactive card: sent once per target (Feishu's `uuid` makes a retried send a no-op), then patched in place
+ * for every later state, so a resolved alert turns its own card green instead of posting a new one.
+ */
+export function feishuCardNotifier(messenger: Messenger, options: { timeZone: string }): Notifier {
+  return {
+    name: 'feishu-card',
+    async notify(stored, { repo, now, log }) {
+      if (!stored.plan.channels.includes('card')) return;
+      const card = alertCard(stored, options);
+      for (const target of stored.plan.targets) {
+        const key = targetKey(target);
+        const messageId = stored.notifications[key];
+        if (messageId) {
+          await messenger.patchCard(messageId, card);
+          continue;
+        }
+        if (stored.status !== 'firing') continue;
+        const sent = await messenger.sendCard(target, card, stableId(stored.alertId, key));
+        stored.notifications[key] = sent;
+        await repo.recordNotification(stored.alertId, key, sent, { at: now(), event: 'notified', detail: `卡片已发送至 ${key}` });
+        log.info('card sent', { alertId: stored.alertId, target: key, messageId: sent });
+      }
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { Logger } from '../lambda/logger.js';
+import type { AlertingConfig } from './config.js';
+import type { ForwardedAlert } from './dedup.js';
+import { stableId } from './fingerprint.js';
+import type { Notifier } from './notifiers/notifier.js';
+import { planRoute } from './routing.js';
+import type { AlertRepository, StoredAlert } from './store.js';
+
+export interface RouterDeps {
+  repo: AlertRepository;
+  config: AlertingConfig;
+  /** Run in order for every change of an alert: the card first, so paging has a message to page about. */
+  notifiers: Notifier[];
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * Applies one forwarded alert to the stored alerts, then lets every notifier catch up with the result:
+ *   firing, nothing open  → open a new alert (route it, store it)        → notify
+ *   firing, alert open    → count the repeat, refresh last-seen          → notify (cards patched)
+ *   resolved, alert open  → resolve it                                   → notify (cards turn green)
+ * A redelivered message is recognised by its event id and only re-runs the (idempotent) notifiers.
+ */
+export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promise<StoredAlert | undefined> {
+  const clock = deps.now ?? Date.now;
+  const at = () => new Date(clock()).toISOString();
+  const { alert, count } = item;
+  const latest = await deps.repo.latest(alert.fingerprint);
+  const open = latest?.status === 'firing' ? latest : undefined;
+  let stored: StoredAlert | undefined;
+
+  if (alert.status === 'firing') {
+    if (open && open.openedBy !== alert.eventId) {
+      stored = (await deps.repo.applyRepeat(open.alertId, alert, count, { at: at(), event: 'repeated', detail: `第 ${count - open.countBase + 1} 次` })) ?? open;
+    } else {
+      stored = open ?? (await deps.repo.create(newAlert(item, deps.config, clock())));
+    }
+  } else if (open) {
+    stored = (await deps.repo.resolve(open.alertId, alert, count, { at: at(), event: 'resolved', detail: '告警源通知已恢复' })) ?? undefined;
+  } else if (latest?.lastEventId === alert.eventId) {
+    stored = latest; // the resolution was applied before; the notifiers may not have finished
+  } else if (!latest) {
+    // A resolution for an alert we never saw firing: keep it for the record, notify nobody.
+    stored = await deps.repo.create({ ...newAlert(item, deps.config, clock()), status: 'resolved', resolvedAt: alert.endsAt ?? at() });
+    deps.log.warn('resolution for an unknown alert stored', { fingerprint: alert.fingerprint, alertId: stored.alertId });
+    return stored;
+  }
+  if (!stored) return latest;
+
+  for (const notifier of deps.notifiers) await notifier.notify(stored, { repo: deps.repo, now: at, log: deps.log });
+  return stored;
+}
+
+function newAlert(item: ForwardedAlert, config: AlertingConfig, now: number): StoredAlert {
+  const { alert } = item;
+  const seenAt = new Date(now).toISOString();
+  const plan = planRoute(alert, config.routes, config.teams, now);
+  return {
+    // Derived from the opening event, so a redelivery finds the alert it already created.
+    alertId: stableId(alert.fingerprint, alert.eventId).slice(0, 12),
+    fingerprint: alert.fingerprint,
+    status: 'firing',
+    severity: alert.severity,
+    alert,
+    firstSeenAt: alert.startsAt < seenAt ? alert.startsAt : seenAt,
+    lastSeenAt: seenAt,
+    countBase: item.count,
+    count: item.count,
+    plan,
+    notifications: {},
+    openedBy: alert.eventId,
+    lastEventId: alert.eventId,
+    timeline: [
+      { at: seenAt, event: 'opened', detail: `${alert.source} · ${alert.severity}` },
+      { at: seenAt, event: 'routed', detail: plan.routes.length ? `路由：${plan.routes.join(', ')}${plan.onCall ? `；值班：${plan.onCall.name}` : ''}` : '没有匹配的路由' },
+    ],
+  };
+}

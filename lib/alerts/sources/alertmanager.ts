@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { fingerprint } from '../fingerprint.js';
+import { meaningfulTime, normaliseSeverity, type Alert } from '../model.js';
+import { parsePayload } from './parse.js';
+
+const labels = z.record(z.string(), z.string());
+
+/** Alertmanager webhook payload, version 4. */
+export const alertmanagerPayload = z.object({
+  version: z.literal('4'),
+  groupKey: z.string(),
+  truncatedAlerts: z.number().int().nonnegative().optional(),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string(),
+  groupLabels: labels,
+  commonLabels: labels,
+  commonAnnotations: labels,
+  externalURL: z.string(),
+  alerts: z
+    .array(
+      z.object({
+        status: z.enum(['firing', 'resolved']),
+        labels: labels.refine((value) => Boolean(value.alertname), { message: 'labels.alertname is required' }),
+        annotations: labels.default({}),
+        startsAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'startsAt is not a timestamp' }),
+        endsAt: z.string().optional(),
+        generatorURL: z.string().optional(),
+        fingerprint: z.string().optional(),
+      }),
+    )
+    .min(1),
+});
+
+const first = (source: Record<string, string>, keys: string[]) => keys.map((key) => source[key]).find((value) => value);
+
+export function fromAlertmanager(body: unknown, receivedAt: string): Alert[] {
+  const payload = parsePayload(alertmanagerPayload, body, 'Alertmanager webhook');
+  return payload.alerts.map((alert) => {
+    const { labels, annotations } = alert;
+    return {
+      eventId: randomUUID(),
+      source: 'alertmanager',
+      // Our own hash of the label set: equal to what every HA peer sends, and independent of Alertmanager's version.
+      fingerprint: fingerprint('alertmanager', labels),
+      status: alert.status,
+      severity: normaliseSeverity(first(labels, ['severity', 'priority', 'level'])),
+      name: labels.alertname!,
+      service: first(labels, ['service', 'app', 'job', 'namespace']) ?? 'unknown',
+      host: first(labels, ['host', 'instance', 'node', 'pod', 'hostname']),
+      summary: first(annotations, ['summary', 'message', 'title']) ?? labels.alertname!,
+      description: first(annotations, ['description', 'details']),
+      labels,
+      annotations,
+      startsAt: meaningfulTime(alert.startsAt)!,
+      endsAt: alert.status === 'resolved' ? meaningfulTime(alert.endsAt) : undefined,
+      generatorURL: alert.generatorURL || undefined,
+      runbookURL: first(annotations, ['runbook_url', 'runbook', 'runbookURL']),
+      receivedAt,
+    } satisfies Alert;
+  });
+}

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { fingerprint } from '../fingerprint.js';
+import { meaningfulTime, normaliseSeverity, type Alert, type Severity } from '../model.js';
+import { parsePayload } from './parse.js';
+
+/** The SNS HTTPS envelope. Fields are as SNS signs them; unknown ones are kept for the signature check. */
+export const snsEnvelope = z.looseObject({
+  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  MessageId: z.string().min(1),
+  TopicArn: z.string().min(1),
+  Subject: z.string().nullish(),
+  Message: z.string(),
+  Timestamp: z.string(),
+  SignatureVersion: z.enum(['1', '2']),
+  Signature: z.string().min(1),
+  SigningCertURL: z.string().min(1),
+  UnsubscribeURL: z.string().optional(),
+  Token: z.string().optional(),
+  SubscribeURL: z.string().optional(),
+});
+export type SnsEnvelope = z.infer<typeof snsEnvelope>;
+
+const alarmState = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
+
+/** The alarm notification CloudWatch puts in the SNS `Message`. */
+export const cloudwatchAlarmMessage = z.object({
+  AlarmName: z.string().min(1),
+  AlarmDescription: z.string().nullish(),
+  AWSAccountId: z.string(),
+  NewStateValue: alarmState,
+  NewStateReason: z.string().default(''),
+  StateChangeTime: z.string(),
+  Region: z.string().optional(),
+  AlarmArn: z.string().regex(/^arn:aws[\w-]*:cloudwatch:[\w-]+:\d+:alarm:/, { message: 'not a CloudWatch alarm ARN' }),
+  OldStateValue: alarmState.optional(),
+  Trigger: z
+    .object({
+      MetricName: z.string().optional(),
+      Namespace: z.string().optional(),
+      Statistic: z.string().nullish(),
+      Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).default([]),
+      Period: z.number().optional(),
+      EvaluationPeriods: z.number().optional(),
+      ComparisonOperator: z.string().optional(),
+      Threshold: z.number().optional(),
+    })
+    .optional(),
+});
+
+/** The EventBridge "CloudWatch Alarm State Change" event. */
+export const cloudwatchAlarmEvent = z.object({
+  id: z.string().min(1),
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  account: z.string(),
+  region: z.string(),
+  time: z.string(),
+  resources: z.array(z.string()).min(1),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    state: z.object({ value: alarmState, reason: z.string().default(''), timestamp: z.string() }),
+    previousState: z.object({ value: alarmState }).partial().optional(),
+    configuration: z
+      .object({
+        description: z.string().nullish(),
+        metrics: z
+          .array(
+            z.object({
+              metricStat: z
+                .object({
+                  metric: z.object({
+                    namespace: z.string().optional(),
+                    name: z.string().optional(),
+                    dimensions: z.record(z.string(), z.string()).default({}),
+                  }),
+                })
+                .optional(),
+            }),
+          )
+          .default([]),
+      })
+      .default({ metrics: [] }),
+  }),
+});
+
+/** What both CloudWatch delivery paths carry, in one shape. */
+interface AlarmChange {
+  eventId: string;
+  alarmName: string;
+  alarmArn: string;
+  description?: string;
+  state: z.infer<typeof alarmState>;
+  reason: string;
+  changedAt: string;
+  namespace?: string;
+  metric?: string;
+  dimensions: Record<string, string>;
+}
+
+/** Dimensions that name the thing in trouble, in the order we prefer them as "host". */
+const hostDimensions = ['InstanceId', 'DBInstanceIdentifier', 'DBClusterIdentifier', 'LoadBalancer', 'TargetGroup', 'FunctionName', 'ClusterName', 'ServiceName', 'QueueName', 'TableName', 'CacheClusterId', 'AutoScalingGroupName', 'BucketName'];
+
+/** `severity=critical` or `service=payments` in the alarm description set those fields (alarms have no labels). */
+function descriptionTag(description: string | undefined, key: string): string | undefined {
+  return description?.match(new RegExp(`(?:^|[\\s;,\\[])${key}\\s*[=:]\\s*([\\w.-]+)`, 'i'))?.[1];
+}
+
+export function regionOfArn(arn: string): string {
+  return arn.split(':')[3] ?? 'unknown';
+}
+
+/** INSUFFICIENT_DATA says nothing about the alarm's condition, so it neither opens nor resolves an alert. */
+function toAlert(change: AlarmChange, receivedAt: string): Alert | undefined {
+  if (change.state === 'INSUFFICIENT_DATA') return undefined;
+  const region = regionOfArn(change.alarmArn);
+  const account = change.alarmArn.split(':')[4] ?? 'unknown';
+  const severity: Severity = normaliseSeverity(descriptionTag(change.description, 'severity'));
+  const host = hostDimensions.map((name) => change.dimensions[name]).find(Boolean) ?? Object.values(change.dimensions)[0];
+  const changedAt = meaningfulTime(change.changedAt) ?? receivedAt;
+  const firing = change.state === 'ALARM';
+  return {
+    eventId: change.eventId,
+    source: 'cloudwatch',
+    fingerprint: fingerprint('cloudwatch', { alarmArn: change.alarmArn }),
+    status: firing ? 'firing' : 'resolved',
+    severity,
+    name: change.alarmName,
+    service: descriptionTag(change.description, 'service') ?? change.namespace ?? 'aws',
+    host,
+    summary: change.reason || change.alarmName,
+    description: change.description,
+    labels: {
+      alertname: change.alarmName,
+      account,
+      region,
+      ...(change.namespace ? { namespace: change.namespace } : {}),
+      ...(change.metric ? { metric: change.metric } : {}),
+      ...change.dimensions,
+    },
+    annotations: { reason: change.reason },
+    startsAt: changedAt,
+    endsAt: firing ? undefined : changedAt,
+    generatorURL: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(change.alarmName)}`,
+    runbookURL: change.description?.match(/https?:\/\/\S+/)?.[0],
+    receivedAt,
+  };
+}
+
+/** An SNS Notification whose signature has already been verified. */
+export function fromSnsNotification(envelope: SnsEnvelope, receivedAt: string): Alert[] {
+  let message: unknown;
+  try {
+    message = JSON.parse(envelope.Message);
+  } catch {
+    message = envelope.Message;
+  }
+  const alarm = parsePayload(cloudwatchAlarmMessage, message, 'CloudWatch alarm (SNS Message)');
+  const alert = toAlert(
+    {
+      eventId: `sns:${envelope.MessageId}`,
+      alarmName: alarm.AlarmName,
+      alarmArn: alarm.AlarmArn,
+      description: alarm.AlarmDescription ?? undefined,
+      state: alarm.NewStateValue,
+      reason: alarm.NewStateReason,
+      changedAt: alarm.StateChangeTime,
+      namespace: alarm.Trigger?.Namespace,
+      metric: alarm.Trigger?.MetricName,
+      dimensions: Object.fromEntries((alarm.Trigger?.Dimensions ?? []).map((d) => [d.name, d.value])),
+    },
+    receivedAt,
+  );
+  return alert ? [alert] : [];
+}
+
+export function fromEventBridge(body: unknown, receivedAt: string): Alert[] {
+  const event = parsePayload(cloudwatchAlarmEvent, body, 'EventBridge CloudWatch Alarm State Change');
+  const metric = event.detail.configuration.metrics.find((m) => m.metricStat)?.metricStat?.metric;
+  const alert = toAlert(
+    {
+      eventId: `eventbridge:${event.id}`,
+      alarmName: event.detail.alarmName,
+      alarmArn: event.resources[0]!,
+      description: event.detail.configuration.description ?? undefined,
+      state: event.detail.state.value,
+      reason: event.detail.state.reason,
+      changedAt: event.detail.state.timestamp,
+      namespace: metric?.namespace,
+      metric: metric?.name,
+      dimensions: metric?.dimensions ?? {},
+    },
+    receivedAt,
+  );
+  return alert ? [alert] : [];
+}

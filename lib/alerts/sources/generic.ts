@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { fingerprint } from '../fingerprint.js';
+import { meaningfulTime, severities, type Alert } from '../model.js';
+import { parsePayload } from './parse.js';
+
+const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'not an ISO 8601 timestamp' });
+
+/** The generic JSON alert: for scripts, cron jobs and tools with no native integration. Documented in the README. */
+export const genericAlert = z.object({
+  name: z.string().min(1).max(200),
+  status: z.enum(['firing', 'resolved']).default('firing'),
+  severity: z.enum(severities).default('warning'),
+  service: z.string().min(1).max(200),
+  host: z.string().max(200).optional(),
+  summary: z.string().min(1).max(2000),
+  description: z.string().max(20_000).optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  annotations: z.record(z.string(), z.string()).default({}),
+  startsAt: timestamp.optional(),
+  endsAt: timestamp.optional(),
+  url: z.url().optional(),
+  runbookURL: z.url().optional(),
+  /** Alerts with the same dedupKey are one condition; without it, name + service + host + labels identify it. */
+  dedupKey: z.string().min(1).max(500).optional(),
+});
+
+export const genericPayload = z.union([
+  z.object({ alerts: z.array(genericAlert).min(1).max(1000) }),
+  genericAlert,
+]);
+
+export function fromGeneric(body: unknown, receivedAt: string): Alert[] {
+  const payload = parsePayload(genericPayload, body, 'generic alert');
+  const alerts = 'alerts' in payload ? payload.alerts : [payload];
+  return alerts.map((alert) => {
+    const identity: Record<string, string> = alert.dedupKey
+      ? { dedupKey: alert.dedupKey }
+      : { ...alert.labels, alertname: alert.name, service: alert.service, host: alert.host ?? '' };
+    return {
+      eventId: randomUUID(),
+      source: 'generic',
+      fingerprint: fingerprint('generic', identity),
+      status: alert.status,
+      severity: alert.severity,
+      name: alert.name,
+      service: alert.service,
+      host: alert.host,
+      summary: alert.summary,
+      description: alert.description,
+      labels: { ...alert.labels, alertname: alert.name, service: alert.service, ...(alert.host ? { host: alert.host } : {}) },
+      annotations: alert.annotations,
+      startsAt: meaningfulTime(alert.startsAt) ?? receivedAt,
+      endsAt: alert.status === 'resolved' ? (meaningfulTime(alert.endsAt) ?? receivedAt) : undefined,
+      generatorURL: alert.url,
+      runbookURL: alert.runbookURL,
+      receivedAt,
+    } satisfies Alert;
+  });
+}

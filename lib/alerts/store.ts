@@ -1,0 +1,51 @@
+import type { Alert, Severity } from './model.js';
+import type { RoutePlan } from './routing.js';
+
+export interface TimelineEntry {
+  at: string;
+  /** What happened, in the ops domain's words: opened, repeated, notified, paged, resolved… */
+  event: string;
+  detail?: string;
+}
+
+/** An alert as we keep it: its latest event, where it was sent, and everything that happened to it. */
+export interface StoredAlert {
+  alertId: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  severity: Severity;
+  alert: Alert;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  resolvedAt?: string;
+  /** Occurrences of the fingerprint when this alert opened; the card shows count - base + 1. */
+  countBase: number;
+  count: number;
+  plan: RoutePlan;
+  /** Feishu message id of the card per target (`chat:oc_…`, `user:ou_…`). */
+  notifications: Record<string, string>;
+  pagedAt?: string;
+  /** The event that opened this alert, and the last one applied: redeliveries are recognised by them. */
+  openedBy: string;
+  lastEventId: string;
+  timeline: TimelineEntry[];
+}
+
+export const occurrences = (stored: StoredAlert) => Math.max(1, stored.count - stored.countBase + 1);
+
+/** Persistence of alerts; the DynamoDB adapter lives in lib/store. */
+export interface AlertRepository {
+  /** The most recent alert for a fingerprint, open or not. */
+  latest(fingerprint: string): Promise<StoredAlert | undefined>;
+  /** Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored. */
+  create(alert: StoredAlert): Promise<StoredAlert>;
+  /** Applies a newer event to an open alert once per event id; returns the updated alert, or undefined if already applied. */
+  applyRepeat(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;
+  /** Resolves an open alert; undefined if it was already resolved. */
+  resolve(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;
+  recordNotification(alertId: string, targetKey: string, messageId: string, entry: TimelineEntry): Promise<void>;
+  /** Claims the right to page for an alert; false if someone already has (a page must never go out twice). */
+  claimPage(alertId: string, at: string): Promise<boolean>;
+  releasePage(alertId: string): Promise<void>;
+  appendTimeline(alertId: string, entries: TimelineEntry[]): Promise<void>;
+}

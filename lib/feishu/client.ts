@@ -1,0 +1,59 @@
+import { Client, Domain, LoggerLevel } from '@larksuiteoapi/node-sdk';
+import { FeishuApiError, type Messenger } from './messenger.js';
+
+export interface FeishuCredentials {
+  appId: string;
+  appSecret: string;
+  /** `https://open.feishu.cn`, `https://open.larksuite.com`, or any base URL (the local stand-in). */
+  domain: string;
+}
+
+interface ApiAnswer {
+  code?: number;
+  msg?: string;
+  data?: { message_id?: string };
+}
+
+/** The SDK throws axios errors for HTTP failures and returns `{code, msg}` for API failures: one error type for both. */
+async function call(operation: string, request: () => Promise<ApiAnswer>): Promise<ApiAnswer> {
+  let answer: ApiAnswer;
+  try {
+    answer = await request();
+  } catch (error) {
+    const body = (error as { response?: { data?: ApiAnswer; status?: number } }).response;
+    throw new FeishuApiError(operation, body?.data?.code, body?.data?.msg ?? `HTTP ${body?.status ?? '?'} ${(error as Error).message}`);
+  }
+  if (answer?.code !== 0) throw new FeishuApiError(operation, answer?.code, answer?.msg ?? 'no answer');
+  return answer;
+}
+
+/** The messenger over @larksuiteoapi/node-sdk: it fetches and caches the tenant token itself. */
+export function feishuMessenger(credentials: FeishuCredentials): Messenger {
+  const domain = credentials.domain === 'https://open.larksuite.com' ? Domain.Lark : credentials.domain === 'https://open.feishu.cn' ? Domain.Feishu : credentials.domain;
+  const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, loggerLevel: LoggerLevel.warn });
+  return {
+    async sendCard(target, card, idempotencyKey) {
+      const answer = await call('send card', () =>
+        client.im.message.create({
+          params: { receive_id_type: target.kind === 'chat' ? 'chat_id' : 'open_id' },
+          data: { receive_id: target.id, msg_type: 'interactive', content: JSON.stringify(card), uuid: idempotencyKey },
+        }) as Promise<ApiAnswer>,
+      );
+      const messageId = answer.data?.message_id;
+      if (!messageId) throw new FeishuApiError('send card', answer.code, 'answer has no message_id');
+      return messageId;
+    },
+    async patchCard(messageId, card) {
+      await call('update card', () =>
+        client.im.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }) as Promise<ApiAnswer>,
+      );
+    },
+    async urgent(messageId, kind, openIds) {
+      const payload = { path: { message_id: messageId }, params: { user_id_type: 'open_id' as const }, data: { user_id_list: openIds } };
+      const operation = `urgent ${kind}`;
+      if (kind === 'app') await call(operation, () => client.im.message.urgentApp(payload) as Promise<ApiAnswer>);
+      else if (kind === 'sms') await call(operation, () => client.im.message.urgentSms(payload) as Promise<ApiAnswer>);
+      else await call(operation, () => client.im.message.urgentPhone(payload) as Promise<ApiAnswer>);
+    },
+  };
+}

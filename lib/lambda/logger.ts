@@ -1,0 +1,37 @@
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+function serialiseError(value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  return value;
+}
+
+/** One JSON object per line, so CloudWatch Logs Insights can query every field. */
+export function createLogger(base: Record<string, unknown> = {}): Logger {
+  const threshold = order[(process.env.LOG_LEVEL as Level) ?? 'info'] ?? order.info;
+  const write = (level: Level, message: string, fields?: Record<string, unknown>) => {
+    if (order[level] < threshold) return;
+    const entry: Record<string, unknown> = { level, time: new Date().toISOString(), message, ...base };
+    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = serialiseError(value);
+    const line = JSON.stringify(entry);
+    if (level === 'error' || level === 'warn') console.error(line);
+    else console.log(line);
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (fields) => createLogger({ ...base, ...fields }),
+  };
+}
+
+export const logger = createLogger({ service: 'openclaw' });

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** The environment every function reads at cold start. A missing or malformed value stops the function with a clear message. */
+const envSchema = z.object({
+  STAGE: z.string().default('local'),
+  AWS_REGION: z.string().default('us-east-1'),
+  ALERTS_QUEUE_URL: z.string().min(1),
+  NOTIFY_QUEUE_URL: z.string().min(1),
+  DEDUP_TABLE: z.string().min(1),
+  ALERTS_TABLE: z.string().min(1),
+  /** Secrets Manager secret (name or ARN) holding the JSON of secret values; unset locally, where env vars stand in. */
+  SECRETS_ID: z.string().optional(),
+  CONFIG_DIR: z.string().default('config'),
+  /** SNS topics allowed to post CloudWatch alarms, comma-separated; anything else is rejected. */
+  CLOUDWATCH_TOPIC_ARNS: z.string().default(''),
+  FEISHU_DOMAIN: z.string().default('https://open.feishu.cn'),
+});
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`OpenClaw environment is incomplete: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}
+
+export const listOf = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);

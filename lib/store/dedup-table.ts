@@ -1,0 +1,89 @@
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DedupObservation, DedupStore } from '../alerts/dedup.js';
+import type { Alert } from '../alerts/model.js';
+import { isConditionFailure } from './dynamo.js';
+
+/** How long a fingerprint's state outlives its last occurrence before DynamoDB's TTL may remove it. */
+const RETENTION_SECONDS = 14 * 24 * 3600;
+
+interface DedupItem {
+  prevStatus?: DedupObservation['previousStatus'];
+  prevWindowEndsAt?: number;
+  lastSeenAt?: number;
+  count?: number;
+}
+
+const toObservation = (item: DedupItem, replay: boolean): DedupObservation => ({
+  previousStatus: item.prevStatus ?? 'none',
+  previousWindowEndsAt: item.prevWindowEndsAt ?? 0,
+  observedAt: item.lastSeenAt ?? 0,
+  count: item.count ?? 1,
+  replay,
+});
+
+/**
+ * One conditional UpdateItem per alert. The item keeps, beside the current state, the state it replaced
+ * (`prev*`) and the event that replaced it, so the decision is derived from the write's own result: the window
+ * is open while the stored `windowEndsAt` is after now (TTL deletion is lazy and decides nothing). The condition
+ * only refuses the same event twice; a refused write returns the stored item, from which the first decision
+ * is recomputed without counting again.
+ */
+export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string): DedupStore {
+  return {
+    async observe(alert, windowMs, now) {
+      try {
+        const result = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { fingerprint: alert.fingerprint },
+            UpdateExpression:
+              'SET #count = if_not_exists(#count, :zero) + :one, prevStatus = if_not_exists(#status, :none), ' +
+              'prevWindowEndsAt = if_not_exists(windowEndsAt, :zero), #status = :status, windowEndsAt = :windowEndsAt, ' +
+              'lastSeenAt = :now, firstSeenAt = if_not_exists(firstSeenAt, :now), expiresAt = :expiresAt, ' +
+              'lastEventId = :eventId, alertName = :name, severity = :severity',
+            ConditionExpression: 'attribute_not_exists(lastEventId) OR lastEventId <> :eventId',
+            ExpressionAttributeNames: { '#count': 'count', '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':zero': 0,
+              ':one': 1,
+              ':none': 'none',
+              ':status': alert.status,
+              ':windowEndsAt': now + windowMs,
+              ':now': now,
+              ':expiresAt': Math.floor(now / 1000) + RETENTION_SECONDS,
+              ':eventId': alert.eventId,
+              ':name': alert.name,
+              ':severity': alert.severity,
+            },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return toObservation(result.Attributes as DedupItem, false);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // A redelivery: read the stored item (a read, not a write) when the service did not return it.
+        const item = error.Item ?? (await db.send(new GetCommand({ TableName: tableName, Key: { fingerprint: alert.fingerprint }, ConsistentRead: true }))).Item;
+        return toObservation((item ?? {}) as DedupItem, true);
+      }
+    },
+
+    async revert(alert) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { fingerprint: alert.fingerprint },
+            UpdateExpression: 'SET #status = prevStatus, windowEndsAt = prevWindowEndsAt, #count = #count - :one REMOVE lastEventId',
+            ConditionExpression: 'lastEventId = :eventId',
+            ExpressionAttributeNames: { '#count': 'count', '#status': 'status' },
+            ExpressionAttributeValues: { ':one': 1, ':eventId': alert.eventId },
+          }),
+        );
+      } catch (error) {
+        // Another event has been observed since: its own write already moved the state on.
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+  };
+}

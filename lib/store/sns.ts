@@ -1,0 +1,35 @@
+import https from 'node:https';
+import Validator from 'sns-payload-validator';
+import type { SnsEnvelope } from '../alerts/sources/cloudwatch.js';
+
+/** Checks SNS signatures and confirms subscriptions. `agent` exists so tests can reach a local stand-in of SNS. */
+export interface SnsGateway {
+  /** Resolves when the signature is valid (RSA-SHA1 for v1, RSA-SHA256 for v2, certificate from an SNS host). */
+  verify(envelope: SnsEnvelope): Promise<void>;
+  confirmSubscription(subscribeUrl: string): Promise<void>;
+}
+
+/** SNS confirmation links must point at SNS itself: anything else would make us fetch an attacker's URL. */
+export const snsUrlPattern = /^https:\/\/sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
+
+export function snsGateway(agent?: https.Agent): SnsGateway {
+  const validator = new Validator(agent ? { requestAgent: agent } : {});
+  return {
+    async verify(envelope) {
+      await validator.validate(envelope as never);
+    },
+    confirmSubscription(subscribeUrl) {
+      if (!snsUrlPattern.test(subscribeUrl)) return Promise.reject(new Error(`SubscribeURL ${subscribeUrl} is not an SNS URL`));
+      return new Promise((resolve, reject) => {
+        const request = https.get(subscribeUrl, agent ? { agent } : {}, (response) => {
+          response.resume();
+          response.on('end', () =>
+            response.statusCode === 200 ? resolve() : reject(new Error(`SNS answered ${response.statusCode} to the subscription confirmation`)),
+          );
+        });
+        request.setTimeout(5_000, () => request.destroy(new Error('SNS subscription confirmation timed out')));
+        request.on('error', reject);
+      });
+    },
+  };
+}
