@@ -10,7 +10,8 @@ export interface Queue<T> {
 export const SQS_BATCH = 10;
 
 let client: SQSClient | undefined;
-export const sqsClient = () => (client ??= new SQSClient({}));
+// The queue URL names the queue; the endpoint comes from the SDK config (AWS_ENDPOINT_URL_SQS locally).
+export const sqsClient = () => (client ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
 
 export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), attempts = 3): Queue<T> {
   return {

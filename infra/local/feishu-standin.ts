@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+/** One Feishu Open API call as it arrived. */
+export interface OutboxEntry {
+  method: string;
+  path: string;
+  body: unknown;
+  at: string;
+}
+
+const TOKEN = 't-openclaw-local';
+
+/**
+ * A stand-in for the Feishu Open API, answering the calls OpenClaw makes the way Feishu does (tenant token, send with
+ * `uuid` idempotency, patch, reply, urgent app/SMS/phone) and keeping each call in an outbox. The local runtime mounts
+ * it when no Feishu credentials are configured; tests run it on its own port. The real SDK talks to it unchanged.
+ */
+export class FeishuStandin {
+  readonly outbox: OutboxEntry[] = [];
+  private readonly sentByUuid = new Map<string, string>();
+  private readonly messages = new Map<string, { content: string; receiveId: string }>();
+  private sequence = 0;
+  /** When set, called with each entry (the local runtime prints one line per call). */
+  onCall?: (entry: OutboxEntry) => void;
+  /** Tests can make the next calls to a path fail, to exercise retries. */
+  readonly failures: { match: RegExp; code: number; msg: string; times: number }[] = [];
+
+  /** `path` is what follows the mount point, starting with /open-apis. */
+  handle(method: string, path: string, rawBody: string, headers: IncomingMessage['headers']): { status: number; body: unknown } {
+    let body: unknown = undefined;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      return { status: 400, body: { code: 9499, msg: 'invalid JSON body' } };
+    }
+    const entry: OutboxEntry = { method, path, body, at: new Date().toISOString() };
+    this.outbox.push(entry);
+    this.onCall?.(entry);
+
+    const url = new URL(path, 'http://standin');
+    if (method === 'POST' && url.pathname === '/open-apis/auth/v3/tenant_access_token/internal') {
+      return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: TOKEN, expire: 7200 } };
+    }
+    if (headers.authorization !== `Bearer ${TOKEN}`) {
+      return { status: 400, body: { code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' } };
+    }
+    const failure = this.failures.find((f) => f.times > 0 && f.match.test(`${method} ${url.pathname}`));
+    if (failure) {
+      failure.times--;
+      return { status: 400, body: { code: failure.code, msg: failure.msg } };
+    }
+
+    const request = (body ?? {}) as Record<string, unknown>;
+    const messageMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)(?:\/(reply|urgent_app|urgent_sms|urgent_phone))?$/.exec(url.pathname);
+    if (method === 'POST' && url.pathname === '/open-apis/im/v1/messages') {
+      const receiveIdType = url.searchParams.get('receive_id_type');
+      if (!receiveIdType || typeof request.receive_id !== 'string' || typeof request.content !== 'string') {
+        return { status: 400, body: { code: 99992402, msg: 'field validation failed: receive_id_type, receive_id and content are required' } };
+      }
+      return { status: 200, body: { code: 0, msg: 'success', data: this.send(request.receive_id, request.content, request.uuid as string | undefined) } };
+    }
+    if (messageMatch) {
+      const [, messageId, action] = messageMatch as unknown as [string, string, string | undefined];
+      if (!this.messages.has(messageId)) return { status: 400, body: { code: 230001, msg: `message ${messageId} not found` } };
+      if (method === 'PATCH' && !action) {
+        if (typeof request.content !== 'string') return { status: 400, body: { code: 99992402, msg: 'content is required' } };
+        this.messages.get(messageId)!.content = request.content;
+        return { status: 200, body: { code: 0, msg: 'success', data: {} } };
+      }
+      if (method === 'POST' && action === 'reply') {
+        return { status: 200, body: { code: 0, msg: 'success', data: this.send(this.messages.get(messageId)!.receiveId, String(request.content), request.uuid as string | undefined) } };
+      }
+      if (method === 'PATCH' && action?.startsWith('urgent_')) {
+        if (!Array.isArray(request.user_id_list) || !request.user_id_list.length) return { status: 400, body: { code: 99992402, msg: 'user_id_list is required' } };
+        return { status: 200, body: { code: 0, msg: 'success', data: { invalid_user_id_list: [] } } };
+      }
+    }
+    return { status: 404, body: { code: 404, msg: `the local Feishu stand-in does not implement ${method} ${url.pathname}` } };
+  }
+
+  private send(receiveId: string, content: string, uuid: string | undefined) {
+    const existing = uuid ? this.sentByUuid.get(uuid) : undefined;
+    const messageId = existing ?? `om_local_${++this.sequence}_${randomUUID().slice(0, 8)}`;
+    if (!existing) {
+      this.messages.set(messageId, { content, receiveId });
+      if (uuid) this.sentByUuid.set(uuid, messageId);
+    }
+    return { message_id: messageId, create_time: String(Date.now()) };
+  }
+
+  /** Serves a node:http request whose URL starts with `mount`. */
+  async serve(req: IncomingMessage, res: ServerResponse, mount = ''): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const result = this.handle(req.method ?? 'GET', (req.url ?? '/').slice(mount.length), Buffer.concat(chunks).toString('utf8'), req.headers);
+    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(result.body));
+  }
+}
