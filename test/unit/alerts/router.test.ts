@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertingConfig } from '../../../lib/alerts/config.js';
+import type { ForwardedAlert } from '../../../lib/alerts/dedup.js';
+import type { Alert } from '../../../lib/alerts/model.js';
+import { feishuCardNotifier } from '../../../lib/alerts/notifiers/feishu-card.js';
+import { feishuUrgentNotifier } from '../../../lib/alerts/notifiers/feishu-urgent.js';
+import { routeAlert } from '../../../lib/alerts/router.js';
+import { makeAlert, nextEvent } from '../fakes/alerts.js';
+import { MemoryAlertRepository } from '../fakes/alert-repository.js';
+import { recordingLogger } from '../fakes/logger.js';
+import { RecordingMessenger } from '../fakes/messenger.js';
+
+const t0 = Date.parse('2026-03-02T03:00:00Z');
+const MINUTE = 60_000;
+
+const config: AlertingConfig = {
+  dedup: { defaultSeconds: 300, bySeverity: {} },
+  routes: [{ name: 'default', matchers: [], chats: ['oc_ops'], users: [], team: 'sre', continue: false }],
+  teams: new Map([
+    ['sre', { name: 'sre', rotation: { members: [{ name: '张伟', openId: 'ou_zhang' }, { name: '李娜', openId: 'ou_li' }], handoffAt: t0 - MINUTE, shiftMs: 7 * 86_400_000, overrides: [] } }],
+  ]),
+};
+
+function router() {
+  const repo = new MemoryAlertRepository();
+  const messenger = new RecordingMessenger();
+  const log = recordingLogger();
+  let clock = t0;
+  const route = (item: ForwardedAlert) =>
+    routeAlert(item, {
+      repo,
+      config,
+      notifiers: [feishuCardNotifier(messenger, { timeZone: 'Asia/Shanghai' }), feishuUrgentNotifier(messenger)],
+      log,
+      now: () => clock,
+    });
+  return { repo, messenger, log, route, at: (ms: number) => (clock = t0 + ms) };
+}
+
+const open = (alert: Alert, count = 1): ForwardedAlert => ({ alert, decision: 'open', count });
+const remind = (alert: Alert, count: number): ForwardedAlert => ({ alert, decision: 'remind', count });
+const resolve = (alert: Alert, count: number): ForwardedAlert => ({ alert, decision: 'resolve', count });
+
+const template = (card: object) => (card as { header: { template: string } }).header.template;
+const critical = () => makeAlert({ severity: 'critical', labels: { alertname: 'ApiDown', service: 'api', severity: 'critical' }, name: 'ApiDown' });
+
+describe('routeAlert', () => {
+  it('opens a warning alert: stores it with its route and sends one card per target, without paging', async () => {
+    const r = router();
+    const alert = makeAlert();
+    const stored = await r.route(open(alert));
+    expect(r.messenger.sends.map((send) => send.target)).toEqual([
+      { kind: 'chat', id: 'oc_ops' },
+      { kind: 'user', id: 'ou_zhang' },
+    ]);
+    expect(r.messenger.urgents).toEqual([]);
+    expect(template(r.messenger.sends[0]!.card)).toBe('orange');
+    const saved = r.repo.alerts.get(stored!.alertId)!;
+    expect(saved).toMatchObject({ status: 'firing', fingerprint: alert.fingerprint, openedBy: alert.eventId, plan: { routes: ['default'], onCall: { openId: 'ou_zhang' } } });
+    expect(saved.notifications).toEqual({ 'chat:oc_ops': 'om_1', 'user:ou_zhang': 'om_2' });
+  });
+
+  it('uses a different idempotency key per target, stable for the alert', async () => {
+    const r = router();
+    await r.route(open(makeAlert()));
+    const keys = r.messenger.sends.map((send) => send.idempotencyKey);
+    expect(new Set(keys).size).toBe(2);
+  });
+
+  it('pages a critical alert once by app, SMS and phone, on the card sent to the on-call person directly', async () => {
+    const r = router();
+    const stored = await r.route(open(critical()));
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(template(r.messenger.sends[0]!.card)).toBe('red');
+    const direct = r.repo.alerts.get(stored!.alertId)!.notifications['user:ou_zhang'];
+    expect(r.messenger.urgents).toEqual([
+      { messageId: direct, kind: 'app', openIds: ['ou_zhang'] },
+      { messageId: direct, kind: 'sms', openIds: ['ou_zhang'] },
+      { messageId: direct, kind: 'phone', openIds: ['ou_zhang'] },
+    ]);
+    const saved = r.repo.alerts.get(stored!.alertId)!;
+    expect(saved.pagedAt).toBeDefined();
+    expect(saved.timeline.filter((entry) => entry.event === 'paged')).toHaveLength(3);
+  });
+
+  it('sends nothing more and pages once when the same forwarded message is delivered twice', async () => {
+    const r = router();
+    const item = open(critical());
+    const first = await r.route(item);
+    r.at(20_000);
+    const second = await r.route(item);
+    expect(second!.alertId).toBe(first!.alertId);
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(r.messenger.urgents).toHaveLength(3);
+    expect(r.repo.alerts.size).toBe(1);
+  });
+
+  it('patches the cards it sent on a reminder, with the new count, and sends and pages nothing new', async () => {
+    const r = router();
+    const alert = critical();
+    const stored = await r.route(open(alert));
+    r.at(6 * MINUTE);
+    const later = await r.route(remind(nextEvent(alert), 4));
+    expect(later!.alertId).toBe(stored!.alertId);
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(r.messenger.urgents).toHaveLength(3);
+    expect(r.messenger.patches.map((patch) => patch.messageId).sort()).toEqual(['om_1', 'om_2']);
+    expect(JSON.stringify(r.messenger.patches[0]!.card)).toContain('**发生次数**：4');
+    expect(r.repo.alerts.get(stored!.alertId)!.count).toBe(4);
+  });
+
+  it('turns the same cards green on resolve, without sending or paging', async () => {
+    const r = router();
+    const alert = critical();
+    const stored = await r.route(open(alert));
+    r.at(10 * MINUTE);
+    const resolved = await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:09:30.000Z' }), 2));
+    expect(resolved!.status).toBe('resolved');
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(r.messenger.urgents).toHaveLength(3);
+    expect(r.messenger.patches.map((patch) => patch.messageId).sort()).toEqual(['om_1', 'om_2']);
+    for (const patch of r.messenger.patches) {
+      expect(template(patch.card)).toBe('green');
+      expect(JSON.stringify(patch.card)).toContain('已恢复');
+    }
+    expect(r.repo.alerts.get(stored!.alertId)).toMatchObject({ status: 'resolved', resolvedAt: '2026-03-02T03:09:30.000Z' });
+  });
+
+  it('opens a new alert with new cards when a resolved condition fires again', async () => {
+    const r = router();
+    const alert = makeAlert();
+    const first = await r.route(open(alert));
+    await r.route(resolve(nextEvent(alert, { status: 'resolved' }), 2));
+    r.at(30 * MINUTE);
+    const again = await r.route(open(nextEvent(alert), 3));
+    expect(again!.alertId).not.toBe(first!.alertId);
+    expect(again!.status).toBe('firing');
+    expect(r.messenger.sends).toHaveLength(4);
+  });
+
+  it('stores a resolution for an unknown fingerprint as resolved and sends nothing', async () => {
+    const r = router();
+    const alert = makeAlert({ status: 'resolved', endsAt: '2026-03-02T02:59:00.000Z' });
+    const stored = await r.route(resolve(alert, 1));
+    expect(r.repo.alerts.get(stored!.alertId)).toMatchObject({ status: 'resolved', resolvedAt: '2026-03-02T02:59:00.000Z' });
+    expect(await r.repo.latest(alert.fingerprint)).toMatchObject({ alertId: stored!.alertId });
+    expect(r.messenger.sends).toEqual([]);
+    expect(r.messenger.patches).toEqual([]);
+    expect(r.messenger.urgents).toEqual([]);
+    expect(r.log.lines.some((line) => line.level === 'warn')).toBe(true);
+
+    await r.route(resolve(alert, 1));
+    expect(r.messenger.sends).toEqual([]);
+  });
+
+  it('stores an info alert and notifies nobody', async () => {
+    const r = router();
+    const alert = makeAlert({ severity: 'info', labels: { alertname: 'CertExpiresIn30d', severity: 'info' } });
+    const stored = await r.route(open(alert));
+    expect(r.repo.alerts.get(stored!.alertId)).toMatchObject({ status: 'firing', severity: 'info', notifications: {} });
+    expect(r.messenger.sends).toEqual([]);
+    expect(r.messenger.urgents).toEqual([]);
+  });
+
+  it('throws and releases the claim when every page fails, so a retry pages', async () => {
+    const r = router();
+    const item = open(critical());
+    r.messenger.failingUrgent.add('app').add('sms').add('phone');
+    await expect(r.route(item)).rejects.toThrow(/every page to ou_zhang/);
+    const [saved] = [...r.repo.alerts.values()];
+    expect(saved!.pagedAt).toBeUndefined();
+    expect(r.messenger.sends).toHaveLength(2);
+
+    r.messenger.failingUrgent.clear();
+    r.at(15_000);
+    await r.route(item);
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
+    expect(r.repo.alerts.get(saved!.alertId)!.pagedAt).toBeDefined();
+  });
+
+  it('keeps the page claimed when at least one channel worked, and records the failures', async () => {
+    const r = router();
+    r.messenger.failingUrgent.add('phone');
+    const item = open(critical());
+    const stored = await r.route(item);
+    expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms']);
+    const saved = r.repo.alerts.get(stored!.alertId)!;
+    expect(saved.pagedAt).toBeDefined();
+    expect(saved.timeline.map((entry) => entry.event)).toContain('page_failed');
+
+    r.messenger.failingUrgent.clear();
+    await r.route(item);
+    expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms']);
+  });
+});

@@ -1,0 +1,33 @@
+import type { Messenger } from '../../../lib/feishu/messenger.js';
+
+type Target = { kind: 'chat' | 'user'; id: string };
+type UrgentKind = 'app' | 'sms' | 'phone';
+
+/**
+ * Records every Feishu call. Like Feishu, a send with an idempotency key (`uuid`) already used returns the
+ * message it created the first time; it is still recorded as a call, so tests see any attempt to send again.
+ */
+export class RecordingMessenger implements Messenger {
+  readonly sends: { target: Target; card: object; idempotencyKey: string; messageId: string }[] = [];
+  readonly patches: { messageId: string; card: object }[] = [];
+  readonly urgents: { messageId: string; kind: UrgentKind; openIds: string[] }[] = [];
+  /** Urgent kinds that fail, like Feishu's quota error 230024 for SMS and phone. */
+  readonly failingUrgent = new Set<UrgentKind>();
+  private readonly byKey = new Map<string, string>();
+
+  async sendCard(target: Target, card: object, idempotencyKey: string) {
+    const messageId = this.byKey.get(idempotencyKey) ?? `om_${this.byKey.size + 1}`;
+    this.byKey.set(idempotencyKey, messageId);
+    this.sends.push({ target, card: structuredClone(card), idempotencyKey, messageId });
+    return messageId;
+  }
+
+  async patchCard(messageId: string, card: object) {
+    this.patches.push({ messageId, card: structuredClone(card) });
+  }
+
+  async urgent(messageId: string, kind: UrgentKind, openIds: string[]) {
+    if (this.failingUrgent.has(kind)) throw new Error(`urgent_${kind}: code 230024, quota exceeded`);
+    this.urgents.push({ messageId, kind, openIds });
+  }
+}
