@@ -11,7 +11,7 @@ import { env } from '../lib/store/config.js';
 import { documentClient } from '../lib/store/dynamo.js';
 import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
 import { defaultSecrets } from '../lib/store/secrets.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const log = logger.child({ function: 'alert-router' });
 const config = env();

@@ -120,7 +120,8 @@ export class LocalRuntime {
     }
     delete this.env.NODE_OPTIONS;
     Object.assign(this.env, this.options.env ?? {});
-    for (const key of ['SECRETS_ID']) if (!this.env[key]) delete process.env[key];
+    // Locally the secret values are env vars; an empty SECRETS_ID says so (and keeps `invoke local` off CloudFormation).
+    this.env.SECRETS_ID = '';
     Object.assign(process.env, this.env);
 
     for (const [name, fn] of Object.entries<Record<string, any>>(config.functions ?? {})) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
 import type { DedupWindows } from './dedup.js';
 import { parseMatcher } from './matchers.js';

@@ -38,8 +38,8 @@ const buttonRow = (buttons: object[]) => ({
   columns: buttons.map((element) => ({ tag: 'column', width: 'auto', elements: [element] })),
 });
 
-/** Link-button targets must be http(s); anything else in a source payload is dropped rather than shown. */
-const safeUrl = (url: string | undefined) => (url && /^https?:\/\//i.test(url) ? url : undefined);
+/** Link targets must be http(s) and of sane length; anything else in a source payload is dropped rather than shown. */
+const safeUrl = (url: string | undefined) => (url && url.length <= 2000 && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined);
 
 /**
  * The alert card (JSON 2.0). One builder for every state, so the card patched on resolve has the same layout as
@@ -60,12 +60,12 @@ export function alertCard(stored: StoredAlert, options: { timeZone: string }): o
     ...(stored.plan.onCall ? [`**值班人**：${escapeMarkdown(stored.plan.onCall.name)}`] : []),
     ...(resolved ? [`**恢复时间**：${formatTime(stored.resolvedAt, options.timeZone)}`] : []),
   ];
-  const runbook = safeUrl(alert.runbookURL);
-  if (runbook) lines.push(`**处理手册**：[打开 Runbook](${runbook})`);
-
-  const detailUrl = safeUrl(alert.generatorURL);
+  // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
   const buttons: object[] = [];
+  const detailUrl = safeUrl(alert.generatorURL);
   if (detailUrl) buttons.push(button('查看详情', 'default', { type: 'open_url', default_url: detailUrl }));
+  const runbook = safeUrl(alert.runbookURL);
+  if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
   if (!resolved) {
     const value = (action: string) => ({ type: 'callback', value: { action, alertId: stored.alertId } });
     buttons.push(button('确认', 'primary', value('ack')), button('解决', 'default', value('resolve')), button('静默 1 小时', 'danger', value('silence')));

@@ -34,8 +34,10 @@ const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_
 /** `300`, `300s`, `5m`, `1h30m`, `7d`, `1w` → seconds. */
 export function parseDurationSeconds(value: string | number): number {
   if (typeof value === 'number') return value;
-  const parts = [...value.trim().matchAll(/(\d+)\s*([smhdw])/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== value.trim().replace(/\s+/g, '')) {
+  const compact = value.replace(/\s+/g, '');
+  if (/^\d+$/.test(compact)) return Number(compact);
+  const parts = [...compact.matchAll(/(\d+)([smhdw])/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== compact) {
     throw new Error(`"${value}" is not a duration (examples: 300s, 5m, 1h30m, 7d)`);
   }
   return parts.reduce((total, [, amount, unit]) => total + Number(amount) * units[unit!]!, 0);

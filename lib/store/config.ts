@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The environment every function reads at cold start. A missing or malformed value stops the function with a clear message. */
 const envSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Secret values. In AWS they are one JSON secret in Secrets Manager; locally the same names are env vars. */
 const secretsSchema = z.object({

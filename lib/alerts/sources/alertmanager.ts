@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fingerprint } from '../fingerprint.js';
 import { meaningfulTime, normaliseSeverity, type Alert } from '../model.js';
 import { parsePayload } from './parse.js';
@@ -52,7 +52,7 @@ export function fromAlertmanager(body: unknown, receivedAt: string): Alert[] {
       description: first(annotations, ['description', 'details']),
       labels,
       annotations,
-      startsAt: meaningfulTime(alert.startsAt)!,
+      startsAt: meaningfulTime(alert.startsAt) ?? receivedAt,
       endsAt: alert.status === 'resolved' ? meaningfulTime(alert.endsAt) : undefined,
       generatorURL: alert.generatorURL || undefined,
       runbookURL: first(annotations, ['runbook_url', 'runbook', 'runbookURL']),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fingerprint } from '../fingerprint.js';
 import { meaningfulTime, normaliseSeverity, type Alert, type Severity } from '../model.js';
 import { parsePayload } from './parse.js';
@@ -105,6 +105,14 @@ function descriptionTag(description: string | undefined, key: string): string | 
   return description?.match(new RegExp(`(?:^|[\\s;,\\[])${key}\\s*[=:]\\s*([\\w.-]+)`, 'i'))?.[1];
 }
 
+/** The console lives elsewhere in the China and GovCloud partitions. */
+function consoleOrigin(arn: string, region: string): string {
+  const partition = arn.split(':')[1];
+  if (partition === 'aws-cn') return `https://${region}.console.amazonaws.cn`;
+  if (partition === 'aws-us-gov') return `https://${region}.console.amazonaws-us-gov.com`;
+  return `https://${region}.console.aws.amazon.com`;
+}
+
 export function regionOfArn(arn: string): string {
   return arn.split(':')[3] ?? 'unknown';
 }
@@ -140,7 +148,7 @@ function toAlert(change: AlarmChange, receivedAt: string): Alert | undefined {
     annotations: { reason: change.reason },
     startsAt: changedAt,
     endsAt: firing ? undefined : changedAt,
-    generatorURL: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(change.alarmName)}`,
+    generatorURL: `${consoleOrigin(change.alarmArn, region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(change.alarmName)}`,
     runbookURL: change.description?.match(/https?:\/\/\S+/)?.[0],
     receivedAt,
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fingerprint } from '../fingerprint.js';
 import { meaningfulTime, severities, type Alert } from '../model.js';
 import { parsePayload } from './parse.js';
@@ -25,14 +25,15 @@ export const genericAlert = z.object({
   dedupKey: z.string().min(1).max(500).optional(),
 });
 
-export const genericPayload = z.union([
-  z.object({ alerts: z.array(genericAlert).min(1).max(1000) }),
-  genericAlert,
-]);
+/** Several alerts in one delivery; a body without `alerts` is one alert on its own. */
+export const genericBatch = z.object({ alerts: z.array(genericAlert).min(1).max(1000) });
 
 export function fromGeneric(body: unknown, receivedAt: string): Alert[] {
-  const payload = parsePayload(genericPayload, body, 'generic alert');
-  const alerts = 'alerts' in payload ? payload.alerts : [payload];
+  // Choosing the form first (rather than a union) lets a 400 name the exact bad field.
+  const alerts =
+    typeof body === 'object' && body !== null && 'alerts' in body
+      ? parsePayload(genericBatch, body, 'generic alert').alerts
+      : [parsePayload(genericAlert, body, 'generic alert')];
   return alerts.map((alert) => {
     const identity: Record<string, string> = alert.dedupKey
       ? { dedupKey: alert.dedupKey }

@@ -102,13 +102,13 @@ describe('alertCard', () => {
   });
 
   it.each([undefined, 'javascript:alert(1)', 'file:///etc/passwd', 'prometheus:9090/graph'])('has no 查看详情 button for generatorURL %j', (generatorURL) => {
-    const card = alertCard(stored({ generatorURL }), options);
+    const card = alertCard(stored({ generatorURL, runbookURL: undefined }), options);
     expect(buttons(card).map((button) => button.text.content)).toEqual(['确认', '解决', '静默 1 小时']);
     expect(JSON.stringify(card)).not.toContain('javascript:');
   });
 
-  it('has no buttons at all on a resolved card without a generatorURL', () => {
-    const card = alertCard(resolvedOf(stored({ generatorURL: undefined })), options);
+  it('has no buttons at all on a resolved card without a generatorURL or runbook', () => {
+    const card = alertCard(resolvedOf(stored({ generatorURL: undefined, runbookURL: undefined })), options);
     expect(buttons(card)).toEqual([]);
   });
 
@@ -120,7 +120,13 @@ describe('alertCard', () => {
     expect(text).toContain('**首次发生**：2026/03/02 10:58:00');
     expect(text).toContain('**发生次数**：5');
     expect(text).toContain('**值班人**：张伟');
-    expect(text).toContain('**处理手册**：[打开 Runbook](https://runbooks.example.com/api)');
+  });
+
+  it('links the runbook with a 处理手册 button, never inside the markdown', () => {
+    const card = alertCard(stored({}), options);
+    const runbook = buttons(card).find((button) => button.text.content === '处理手册');
+    expect(runbook?.behaviors).toEqual([{ type: 'open_url', default_url: 'https://runbooks.example.com/api' }]);
+    expect(markdownText(card)).not.toContain('runbooks.example.com');
   });
 
   it('escapes card-markdown characters in alert text, so an alert cannot add markup, links or mentions', () => {
@@ -142,7 +148,9 @@ describe('alertCard', () => {
   });
 
   it('does not show a runbook link that is not http(s)', () => {
-    expect(markdownText(alertCard(stored({ runbookURL: 'javascript:alert(1)' }), options))).not.toContain('Runbook');
+    const card = alertCard(stored({ runbookURL: 'javascript:alert(1)' }), options);
+    expect(buttons(card).map((button) => button.text.content)).not.toContain('处理手册');
+    expect(JSON.stringify(card)).not.toContain('javascript:');
   });
 
   it('stays under Feishu 30 KB card limit with a 100 KB description, summary and name', () => {

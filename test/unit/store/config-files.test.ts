@@ -15,11 +15,12 @@ describe('parseDurationSeconds', () => {
     expect(parseDurationSeconds(text)).toBe(seconds);
   });
 
-  it('takes a number as seconds', () => {
+  it('takes a number, or a string of digits, as seconds', () => {
     expect(parseDurationSeconds(300)).toBe(300);
+    expect(parseDurationSeconds('300')).toBe(300);
   });
 
-  it.each(['', '5', 'five minutes', '5x', '5m later', '-5m', '1.5h', 'm5'])('rejects %j, with examples', (text) => {
+  it.each(['', 'five minutes', '5x', '5m later', '-5m', '1.5h', 'm5'])('rejects %j, with examples', (text) => {
     expect(() => parseDurationSeconds(text)).toThrow(/is not a duration \(examples: 300s, 5m, 1h30m, 7d\)/);
   });
 
