@@ -45,6 +45,8 @@ export interface LocalRuntimeOptions {
   env?: Record<string, string>;
   quiet?: boolean;
   stage?: string;
+  /** Shortens every queue's visibility timeout, so tests can watch redelivery and redrive without waiting minutes. */
+  visibilityTimeoutSeconds?: number;
 }
 
 /**
@@ -206,7 +208,8 @@ export class LocalRuntime {
     for (const [logicalId, resource] of queues) {
       const p = resource.Properties;
       const attributes: Record<string, string> = {};
-      if (p.VisibilityTimeout !== undefined) attributes.VisibilityTimeout = String(p.VisibilityTimeout);
+      const visibility = this.options.visibilityTimeoutSeconds ?? p.VisibilityTimeout;
+      if (visibility !== undefined) attributes.VisibilityTimeout = String(visibility);
       if (p.MessageRetentionPeriod !== undefined) attributes.MessageRetentionPeriod = String(p.MessageRetentionPeriod);
       if (p.RedrivePolicy) {
         const target = p.RedrivePolicy.deadLetterTargetArn?.['Fn::GetAtt']?.[0];

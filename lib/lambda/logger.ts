@@ -1,5 +1,6 @@
 type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** LOG_LEVEL may also be `silent` (tests). */
+const order: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -10,13 +11,17 @@ export interface Logger {
 }
 
 function serialiseError(value: unknown): unknown {
+  // A validation error is data, not a crash: its issues say everything, a stack trace adds nothing.
+  if (value instanceof Error && 'issues' in value && Array.isArray(value.issues)) {
+    return { name: value.name, issues: (value.issues as { path: PropertyKey[]; message: string }[]).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`) };
+  }
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   return value;
 }
 
 /** One JSON object per line, so CloudWatch Logs Insights can query every field. */
 export function createLogger(base: Record<string, unknown> = {}): Logger {
-  const threshold = order[(process.env.LOG_LEVEL as Level) ?? 'info'] ?? order.info;
+  const threshold = order[(process.env.LOG_LEVEL as Level | 'silent') ?? 'info'] ?? order.info;
   const write = (level: Level, message: string, fields?: Record<string, unknown>) => {
     if (order[level] < threshold) return;
     const entry: Record<string, unknown> = { level, time: new Date().toISOString(), message, ...base };

@@ -1,0 +1,179 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide } from '../../lib/alerts/dedup.js';
+import type { Alert } from '../../lib/alerts/model.js';
+import type { StoredAlert } from '../../lib/alerts/store.js';
+import { dynamoAlertRepository } from '../../lib/store/alerts-table.js';
+import { dynamoDedupStore } from '../../lib/store/dedup-table.js';
+import { sqsQueue } from '../../lib/store/queue/sqs.js';
+import { startDynamo, startSqs, type Peer } from '../../infra/local/peers.js';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+let dynamo: Peer;
+let sqsPeer: Peer;
+let db: DynamoDBDocumentClient;
+/** Every DynamoDB request the adapters make, by operation name. */
+const requests: string[] = [];
+
+beforeAll(async () => {
+  [dynamo, sqsPeer] = await Promise.all([startDynamo(), startSqs()]);
+  const raw = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials });
+  raw.middlewareStack.add((next, context) => async (args) => {
+    requests.push(context.commandName as string);
+    return next(args);
+  }, { step: 'initialize', name: 'countRequests' });
+  db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  for (const [name, key] of [['dedup', 'fingerprint'], ['alerts', 'pk']] as const) {
+    await raw.send(new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }], KeySchema: [{ AttributeName: key, KeyType: 'HASH' }] }));
+  }
+});
+
+afterAll(async () => {
+  await Promise.all([dynamo?.stop(), sqsPeer?.stop()]);
+});
+
+let sequence = 0;
+function alert(overrides: Partial<Alert> = {}): Alert {
+  sequence++;
+  return {
+    eventId: `event-${sequence}`,
+    source: 'alertmanager',
+    fingerprint: 'f00dfeedf00dfeed',
+    status: 'firing',
+    severity: 'critical',
+    name: 'HighLatency',
+    service: 'api',
+    summary: 'p99 above 2 s',
+    labels: { alertname: 'HighLatency' },
+    annotations: {},
+    startsAt: '2026-11-23T01:00:00.000Z',
+    receivedAt: '2026-11-23T01:00:01.000Z',
+    ...overrides,
+  };
+}
+
+describe('DynamoDB dedup store (dynalite)', () => {
+  const window = 300_000;
+
+  it('makes exactly one write per observed alert, and decides from the write result alone', async () => {
+    const store = dynamoDedupStore(db, 'dedup');
+    const fingerprint = 'aaaaaaaaaaaaaaaa';
+    const t0 = 1_800_000_000_000;
+    requests.length = 0;
+    const first = await store.observe(alert({ fingerprint }), window, t0);
+    const repeat = await store.observe(alert({ fingerprint }), window, t0 + 60_000);
+    const later = await store.observe(alert({ fingerprint }), window, t0 + 60_000 + window + 1);
+    const resolved = await store.observe(alert({ fingerprint, status: 'resolved' }), window, t0 + 700_000);
+    expect(requests).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
+    expect([decide('firing', first), decide('firing', repeat), decide('firing', later), decide('resolved', resolved)]).toEqual(['open', 'repeat', 'remind', 'resolve']);
+    expect([first.count, repeat.count, later.count, resolved.count]).toEqual([1, 2, 3, 4]);
+  });
+
+  it('judges the window by the stored expiry, even when TTL has not deleted an expired item yet', async () => {
+    const store = dynamoDedupStore(db, 'dedup');
+    const fingerprint = 'bbbbbbbbbbbbbbbb';
+    const t0 = 1_800_000_000_000;
+    await store.observe(alert({ fingerprint }), window, t0);
+    // Lazy TTL: the item's expiresAt is long past, yet the item is still there.
+    await db.send(new UpdateCommand({ TableName: 'dedup', Key: { fingerprint }, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }));
+    const inside = await store.observe(alert({ fingerprint }), window, t0 + 10_000);
+    expect(decide('firing', inside)).toBe('repeat');
+  });
+
+  it('recognises a redelivered event: same decision, not counted again, no second write', async () => {
+    const store = dynamoDedupStore(db, 'dedup');
+    const fingerprint = 'cccccccccccccccc';
+    const event = alert({ fingerprint });
+    const first = await store.observe(event, window, 1_800_000_000_000);
+    const replay = await store.observe(event, window, 1_800_000_050_000);
+    expect(replay).toMatchObject({ replay: true, count: first.count, previousStatus: 'none' });
+    expect(decide('firing', replay)).toBe('open');
+    const item = (await db.send(new GetCommand({ TableName: 'dedup', Key: { fingerprint } }))).Item;
+    expect(item?.count).toBe(1);
+  });
+
+  it('reverts an observation whose forwarding failed, so the redelivery opens the alert again', async () => {
+    const store = dynamoDedupStore(db, 'dedup');
+    const fingerprint = 'dddddddddddddddd';
+    const opening = alert({ fingerprint });
+    await store.observe(opening, window, 1_800_000_000_000);
+    await store.revert(opening);
+    const peerCopy = await store.observe(alert({ fingerprint }), window, 1_800_000_001_000);
+    expect(decide('firing', peerCopy)).toBe('open');
+  });
+
+  it('gives one "open" to many concurrent copies of the same alert (HA peers)', async () => {
+    const store = dynamoDedupStore(db, 'dedup');
+    const fingerprint = 'eeeeeeeeeeeeeeee';
+    const observations = await Promise.all(Array.from({ length: 20 }, () => store.observe(alert({ fingerprint }), window, 1_800_000_000_000)));
+    expect(observations.map((o) => decide('firing', o)).filter((d) => d === 'open')).toHaveLength(1);
+    expect(Math.max(...observations.map((o) => o.count))).toBe(20);
+  });
+});
+
+describe('DynamoDB alert repository (dynalite)', () => {
+  const stored = (alertId: string, fingerprint: string): StoredAlert => {
+    const a = alert({ fingerprint });
+    return {
+      alertId, fingerprint, status: 'firing', severity: 'critical', alert: a, firstSeenAt: a.startsAt, lastSeenAt: a.receivedAt,
+      countBase: 1, count: 1, plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
+      notifications: {}, openedBy: a.eventId, lastEventId: a.eventId, timeline: [{ at: a.receivedAt, event: 'opened' }],
+    };
+  };
+
+  it('creates once, points the fingerprint at the newest alert, and applies each event once', async () => {
+    const repo = dynamoAlertRepository(db, 'alerts');
+    const first = stored('alert-1', '1111111111111111');
+    await repo.create(first);
+    const again = await repo.create({ ...first, timeline: [] });
+    expect(again.timeline).toHaveLength(1);
+    expect((await repo.latest('1111111111111111'))?.alertId).toBe('alert-1');
+
+    const repeat = alert({ fingerprint: '1111111111111111' });
+    const at = '2026-11-23T02:00:00.000Z';
+    expect((await repo.applyRepeat('alert-1', repeat, 5, { at, event: 'repeated' }))?.count).toBe(5);
+    expect(await repo.applyRepeat('alert-1', repeat, 5, { at, event: 'repeated' })).toBeUndefined();
+
+    await repo.recordNotification('alert-1', 'chat:oc_ops', 'om_1', { at, event: 'notified' });
+    const resolution = alert({ fingerprint: '1111111111111111', status: 'resolved', endsAt: '2026-11-23T03:00:00.000Z' });
+    const resolved = await repo.resolve('alert-1', resolution, 6, { at, event: 'resolved' });
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: '2026-11-23T03:00:00.000Z', notifications: { 'chat:oc_ops': 'om_1' } });
+    expect(resolved?.timeline.map((e) => e.event)).toEqual(['opened', 'repeated', 'notified', 'resolved']);
+    expect(await repo.resolve('alert-1', resolution, 6, { at, event: 'resolved' })).toBeUndefined();
+  });
+
+  it('lets only one of many concurrent claims page', async () => {
+    const repo = dynamoAlertRepository(db, 'alerts');
+    await repo.create(stored('alert-2', '2222222222222222'));
+    const claims = await Promise.all(Array.from({ length: 10 }, () => repo.claimPage('alert-2', '2026-11-23T02:00:00.000Z')));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await repo.releasePage('alert-2');
+    expect(await repo.claimPage('alert-2', '2026-11-23T02:01:00.000Z')).toBe(true);
+  });
+});
+
+describe('SQS queue adapter (fauxqs)', () => {
+  it('sends in batches of 10: 25 messages are 3 requests, all received intact', async () => {
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsPeer.endpoint, credentials, useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'batches' }));
+    const queue = sqsQueue<{ n: number }>(QueueUrl!, sqs);
+    const result = await queue.sendAll(Array.from({ length: 25 }, (_, n) => ({ n })));
+    expect(result).toEqual({ failed: [], requests: 3 });
+    const received: number[] = [];
+    while (received.length < 25) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      if (!Messages.length) break;
+      received.push(...Messages.map((m) => (JSON.parse(m.Body!) as { n: number }).n));
+    }
+    expect(received.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, n) => n));
+  });
+
+  it('reports every message as failed when the queue is unreachable, instead of throwing', async () => {
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials, useQueueUrlAsEndpoint: false, maxAttempts: 1 });
+    const queue = sqsQueue<{ n: number }>('http://127.0.0.1:9/000000000000/nowhere', sqs, 2);
+    const result = await queue.sendAll([{ n: 1 }, { n: 2 }]);
+    expect(result.failed).toEqual([0, 1]);
+  });
+});
