@@ -18,11 +18,16 @@ export function escapeMarkdown(text: string): string {
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function formatTime(iso: string | undefined, timeZone: string): string {
   if (!iso) return '-';
-  return new Intl.DateTimeFormat('zh-CN', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-  }).format(new Date(iso));
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    formatters.set(timeZone, format);
+  }
+  return format.format(new Date(iso));
 }
 
 const markdown = (content: string) => ({ tag: 'markdown', content });
