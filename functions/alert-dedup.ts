@@ -30,7 +30,12 @@ export const handler = sqsBatchHandler('alert-dedup', async (records, batch) => 
     alerts.push(parsed);
     byEvent.set(parsed.eventId, record);
   }
-  const result = await dedupAlerts(alerts, { store, windows, forward: async (items) => (await notifyQueue.sendAll(items)).failed });
+  const result = await dedupAlerts(alerts, {
+    store,
+    windows,
+    forward: async (items) => (await notifyQueue.sendAll(items)).failed,
+    onError: (alert, error) => log.error('dedup write failed', { eventId: alert.eventId, fingerprint: alert.fingerprint, error }),
+  });
   for (const alert of result.failed) failed.add(byEvent.get(alert.eventId)!.messageId);
   log.info('alerts deduplicated', { received: alerts.length, forwarded: result.forwarded.length, repeats: result.repeats, failed: result.failed.length });
   return failed;

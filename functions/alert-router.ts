@@ -18,7 +18,6 @@ const config = env();
 const alerting = loadAlertingConfig(config.CONFIG_DIR);
 const secrets = defaultSecrets(config.SECRETS_ID);
 const repo = dynamoAlertRepository(documentClient(), config.ALERTS_TABLE);
-const timeZone = process.env.DISPLAY_TIME_ZONE ?? 'Asia/Shanghai';
 
 const forwardedSchema = z.object({
   alert: alertSchema,
@@ -32,7 +31,7 @@ async function dependencies(): Promise<RouterDeps> {
   const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
   if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: alerts cannot be sent');
   const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
-  deps = { repo, config: alerting, notifiers: [feishuCardNotifier(messenger, { timeZone }), feishuUrgentNotifier(messenger)], log };
+  deps = { repo, config: alerting, notifiers: [feishuCardNotifier(messenger, { timeZone: config.DISPLAY_TIME_ZONE }), feishuUrgentNotifier(messenger)], log };
   return deps;
 }
 

@@ -53,25 +53,39 @@ export interface ForwardedAlert {
 }
 
 /**
- * The dedup step: one store write per alert, then the alerts that go on. Forwarding failures are reverted in
- * the store and reported, so a redelivery is judged as new and nothing is lost.
+ * The dedup step: one store write per alert, then the alerts that go on. An alert whose write failed is reported
+ * failed (SQS redelivers it); forwarding failures are reverted in the store and reported, so a redelivery is judged
+ * as new and nothing is lost.
  */
 export async function dedupAlerts(
   alerts: Alert[],
-  deps: { store: DedupStore; windows: DedupWindows; forward: (items: ForwardedAlert[]) => Promise<number[]>; now?: () => number },
+  deps: { store: DedupStore; windows: DedupWindows; forward: (items: ForwardedAlert[]) => Promise<number[]>; now?: () => number; onError?: (alert: Alert, error: unknown) => void },
 ): Promise<{ forwarded: ForwardedAlert[]; failed: Alert[]; repeats: number }> {
   const now = deps.now ?? Date.now;
-  const observed = await Promise.all(
-    alerts.map(async (alert) => {
-      const observation = await deps.store.observe(alert, dedupWindowMs(deps.windows, alert.severity), now());
-      return { alert, observation, decision: decide(alert.status, observation) };
-    }),
-  );
+  const unobserved: Alert[] = [];
+  const observed = (
+    await Promise.all(
+      alerts.map(async (alert) => {
+        try {
+          const observation = await deps.store.observe(alert, dedupWindowMs(deps.windows, alert.severity), now());
+          return { alert, observation, decision: decide(alert.status, observation) };
+        } catch (error) {
+          deps.onError?.(alert, error);
+          unobserved.push(alert);
+          return undefined;
+        }
+      }),
+    )
+  ).filter((item) => item !== undefined);
   const forwarded: ForwardedAlert[] = observed
     .filter((item) => item.decision !== 'repeat')
     .map(({ alert, decision, observation }) => ({ alert, decision: decision as ForwardedAlert['decision'], count: observation.count }));
   const failedIndexes = forwarded.length ? await deps.forward(forwarded) : [];
-  const failed = failedIndexes.map((index) => forwarded[index]!.alert);
-  await Promise.all(failed.map((alert) => deps.store.revert(alert)));
-  return { forwarded: forwarded.filter((_, index) => !failedIndexes.includes(index)), failed, repeats: observed.length - forwarded.length };
+  const unforwarded = failedIndexes.map((index) => forwarded[index]!.alert);
+  await Promise.all(unforwarded.map((alert) => deps.store.revert(alert)));
+  return {
+    forwarded: forwarded.filter((_, index) => !failedIndexes.includes(index)),
+    failed: [...unobserved, ...unforwarded],
+    repeats: observed.length - forwarded.length,
+  };
 }

@@ -14,6 +14,8 @@ const envSchema = z.object({
   /** SNS topics allowed to post CloudWatch alarms, comma-separated; anything else is rejected. */
   CLOUDWATCH_TOPIC_ARNS: z.string().default(''),
   FEISHU_DOMAIN: z.string().default('https://open.feishu.cn'),
+  /** Times on cards are shown in this zone. */
+  DISPLAY_TIME_ZONE: z.string().default('Asia/Shanghai'),
 });
 export type Env = z.infer<typeof envSchema>;
 

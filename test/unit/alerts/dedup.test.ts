@@ -245,4 +245,20 @@ describe('dedupAlerts', () => {
     expect(result.repeats).toBe(1);
     expect(called).toBe(false);
   });
+
+  it('reports an alert whose store write failed, and still handles the rest of the batch', async () => {
+    const p = pipeline();
+    const healthy = makeAlert({ name: 'Healthy' });
+    const broken = makeAlert({ name: 'Broken' });
+    const observe = p.store.observe.bind(p.store);
+    p.store.observe = async (alert, windowMs, now) => {
+      if (alert.eventId === broken.eventId) throw new Error('ProvisionedThroughputExceededException');
+      return observe(alert, windowMs, now);
+    };
+    const errors: string[] = [];
+    const result = await dedupAlerts([healthy, broken], { store: p.store, windows, now: () => t0, forward: async () => [], onError: (alert) => errors.push(alert.eventId) });
+    expect(result.failed).toEqual([broken]);
+    expect(result.forwarded.map((item) => item.alert)).toEqual([healthy]);
+    expect(errors).toEqual([broken.eventId]);
+  });
 });
