@@ -83,6 +83,8 @@ export class LocalRuntime {
   }
 
   async start(): Promise<this> {
+    // Lambda runs Node 22; the SDK's warning about this machine's Node 20 says nothing about the deployment.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const stage = this.options.stage ?? 'local';
     const config = loadServerlessConfig(join(projectRoot, 'serverless.yml'), { stage, region: REGION, env: {} });
     const resources = cloudFormationResources(config);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '../../../../lib/alerts/model.js';
 import { fromAlertmanager } from '../../../../lib/alerts/sources/alertmanager.js';
-import { HttpError } from '../../../../lib/lambda/errors.js';
+import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
 
@@ -66,17 +66,8 @@ function withAlert(change: Partial<AmAlert>, labels?: Record<string, string>): P
   return payload;
 }
 
-function badRequest(body: unknown): HttpError {
-  try {
-    fromAlertmanager(body, receivedAt);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    return error as HttpError;
-  }
-  throw new Error('expected the payload to be rejected');
-}
+const badRequest = (body: unknown) => rejected400(() => fromAlertmanager(body, receivedAt));
 
-const paths = (error: HttpError) => (error.details as { path: string; message: string }[]).map((detail) => detail.path);
 
 describe('fromAlertmanager', () => {
   it('normalises a firing alert: names, service, host, summary, description, runbook, links and times', () => {

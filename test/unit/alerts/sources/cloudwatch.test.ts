@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '../../../../lib/alerts/model.js';
 import { fromEventBridge, fromSnsNotification, snsEnvelope, type SnsEnvelope } from '../../../../lib/alerts/sources/cloudwatch.js';
-import { HttpError } from '../../../../lib/lambda/errors.js';
+import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
 const alarmArn = 'arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:api-high-cpu';
@@ -94,18 +94,8 @@ function stateChange(change: { state?: string; description?: string | null; id?:
   };
 }
 
-function rejected(run: () => unknown): HttpError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    expect((error as HttpError).statusCode).toBe(400);
-    return error as HttpError;
-  }
-  throw new Error('expected a 400');
-}
+const rejected = rejected400;
 
-const paths = (error: HttpError) => (error.details as { path: string }[]).map((detail) => detail.path);
 
 describe('fromSnsNotification', () => {
   it('turns an ALARM into a firing alert with the alarm, metric and dimensions as labels', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '../../../../lib/alerts/model.js';
 import { fromGeneric } from '../../../../lib/alerts/sources/generic.js';
-import { HttpError } from '../../../../lib/lambda/errors.js';
+import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
 
@@ -13,18 +13,8 @@ const backup = {
   labels: { env: 'prod' },
 };
 
-function rejected(body: unknown): HttpError {
-  try {
-    fromGeneric(body, receivedAt);
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpError);
-    expect((error as HttpError).statusCode).toBe(400);
-    return error as HttpError;
-  }
-  throw new Error('expected a 400');
-}
+const rejected = (body: unknown) => rejected400(() => fromGeneric(body, receivedAt));
 
-const paths = (error: HttpError) => (error.details as { path: string }[]).map((detail) => detail.path);
 
 describe('fromGeneric', () => {
   it('accepts a single alert object and fills the defaults: firing, warning, starting when received', () => {
