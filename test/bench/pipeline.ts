@@ -1,5 +1,8 @@
 /**
- * npm run bench:pipeline [-- --alerts 20000 --duplicates 0.9 --concurrency 16]
+ * npm run bench:pipeline [-- --alerts 20000 --duplicates 0.9 --concurrency 16 --rate 0]
+ *
+ * --rate paces ingest at that many alerts/s (0: as fast as ingest accepts them). Unpaced, the queues back up and the
+ * latency measures the backlog; paced below the throughput, it measures the pipeline itself.
  *
  * Pushes Alertmanager webhooks through HTTP ingest → SQS → dedup → SQS → router → the Feishu outbox of a local
  * runtime, and prints throughput, ingest→card latency, DynamoDB writes and SQS requests per alert, and the minified
@@ -18,8 +21,9 @@ const { values } = parseArgs({
     alerts: { type: 'string', default: process.env.BENCH_ALERTS ?? '20000' },
     duplicates: { type: 'string', default: '0.9' },
     concurrency: { type: 'string', default: '16' },
-    pollers: { type: 'string', default: '8' },
+    pollers: { type: 'string', default: '4' },
     'per-request': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '0' },
   },
 });
 const total = Number(values.alerts);
@@ -46,7 +50,7 @@ async function bundleSizes() {
 }
 
 async function main() {
-  const runtime = new LocalRuntime({ quiet: true, alertToken: token, pollers: Number(values.pollers), env: { LOG_LEVEL: 'silent' } });
+  const runtime = new LocalRuntime({ quiet: true, alertToken: token, pollers: Number(values.pollers), env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
   await runtime.start();
   // The functions run in this process and share these clients: count what they send.
   const writes: Record<string, number> = {};
@@ -89,12 +93,18 @@ async function main() {
   for (let i = 0; i < events.length; i += perRequest) batches.push(events.slice(i, i + perRequest));
 
   const started = Date.now();
+  const rate = Number(values.rate);
   let next = 0;
   let rejected = 0;
   await Promise.all(
     Array.from({ length: Number(values.concurrency) }, async () => {
       while (next < batches.length) {
-        const ids = batches[next++]!;
+        const index = next++;
+        const ids = batches[index]!;
+        if (rate > 0) {
+          const due = started + ((index * perRequest) / rate) * 1000;
+          if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+        }
         const at = Date.now();
         for (const id of ids) if (!firstSent.has(id)) firstSent.set(id, at);
         const response = await fetch(`${runtime.url}/alerts/alertmanager`, {
@@ -140,7 +150,7 @@ async function main() {
   const seconds = (finished - started) / 1000;
 
   const lines = [
-    `alerts sent:                 ${total} (${unique} distinct, ${(100 * (1 - unique / total)).toFixed(0)} % duplicates, ${perRequest} per webhook, ${values.concurrency} concurrent)`,
+    `alerts sent:                 ${total} (${unique} distinct, ${(100 * (1 - unique / total)).toFixed(0)} % duplicates, ${perRequest} per webhook, ${values.concurrency} concurrent, ${rate > 0 ? `paced at ${rate}/s` : 'unpaced'})`,
     `rejected deliveries:         ${rejected}`,
     `cards:                       ${cardAt.size}/${unique} distinct alerts carded (${cardsSent} card sends in all)`,
     `throughput:                  ${(total / seconds).toFixed(0)} alerts/s end to end (${(total / ((ingested - started) / 1000)).toFixed(0)} alerts/s accepted by ingest)`,
