@@ -170,8 +170,11 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.pollers);
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections?.();
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections(); // keep-alive clients would otherwise hold close() open
+    });
     await Promise.all(this.peers.map((peer) => peer.stop()));
   }
 
@@ -284,10 +287,15 @@ export class LocalRuntime {
         continue;
       }
       const done = messages.filter((m) => !failed.has(m.MessageId!));
-      for (let i = 0; i < done.length; i += 10) {
-        await this.sqs!.send(
-          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
-        );
+      try {
+        for (let i = 0; i < done.length; i += 10) {
+          await this.sqs!.send(
+            new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
+          );
+        }
+      } catch (error) {
+        // As with Lambda, an undeleted message comes back after its visibility timeout; the consumer is idempotent.
+        this.log({ level: 'error', message: 'delete failed', queue: subscription.queueLogicalId, error: String(error) });
       }
     }
   }
