@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -175,5 +178,24 @@ describe('SQS queue adapter (fauxqs)', () => {
     const queue = sqsQueue<{ n: number }>('http://127.0.0.1:9/000000000000/nowhere', sqs, 2);
     const result = await queue.sendAll([{ n: 1 }, { n: 2 }]);
     expect(result.failed).toEqual([0, 1]);
+  });
+});
+
+describe('local DynamoDB data directory', () => {
+  it('keeps tables and items across a restart, as `npm start` relies on for .data/', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openclaw-dynamo-'));
+    try {
+      const first = await startDynamo({ dataDir });
+      const client = (peer: Peer) => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: peer.endpoint, credentials }));
+      await client(first).send(new CreateTableCommand({ TableName: 'kept', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'fingerprint', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'fingerprint', KeyType: 'HASH' }] }));
+      await dynamoDedupStore(client(first), 'kept').observe(alert({ fingerprint: '9999999999999999' }), 300_000, 1_800_000_000_000);
+      await first.stop();
+      const second = await startDynamo({ dataDir });
+      const item = (await client(second).send(new GetCommand({ TableName: 'kept', Key: { fingerprint: '9999999999999999' } }))).Item;
+      await second.stop();
+      expect(item).toMatchObject({ count: 1, status: 'firing' });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
