@@ -62,6 +62,8 @@ export class FeishuStandin {
     }
     if (messageMatch) {
       const [, messageId, action] = messageMatch as unknown as [string, string, string | undefined];
+      // Alerts kept in .data/ across restarts point at cards this stand-in sent in an earlier run: those are known.
+      if (!this.messages.has(messageId) && messageId.startsWith('om_local_')) this.messages.set(messageId, { content: '', receiveId: '' });
       if (!this.messages.has(messageId)) return { status: 400, body: { code: 230001, msg: `message ${messageId} not found` } };
       if (method === 'PATCH' && !action) {
         if (typeof request.content !== 'string') return { status: 400, body: { code: 99992402, msg: 'content is required' } };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { parse, type CollectionTag, type ScalarTag } from 'yaml';
 
 /** CloudFormation short-form tags, kept as their long-form objects (`!Ref X` → `{Ref: 'X'}`). */
@@ -39,8 +40,15 @@ function alternatives(expression: string): string[] {
   return parts;
 }
 
-const lookup = (root: unknown, address: string): unknown =>
-  address.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
+/** `${file(x.yml)}` is the parsed YAML; `${file(x.cjs)}` is what the module exports (called, if a function). */
+function readFileVariable(path: string): unknown {
+  if (extname(path) === '.js' || extname(path) === '.cjs') {
+    const exported = createRequire(import.meta.url)(path) as unknown;
+    return typeof exported === 'function' ? (exported as () => unknown)() : exported;
+  }
+  return readYaml(path);
+}
+
 
 export interface ResolveOptions {
   stage: string;
@@ -62,18 +70,28 @@ export function loadServerlessConfig(path: string, options: ResolveOptions): Rec
       const quoted = /^(['"])(.*)\1$/.exec(alternative);
       const file = /^file\((.+)\)$/.exec(alternative);
       if (quoted) value = quoted[2];
-      else if (file) value = resolve(readYaml(join(base, file[1]!.trim())), depth + 1);
+      else if (file) value = resolve(readFileVariable(join(base, file[1]!.trim())), depth + 1);
       else if (alternative === 'sls:stage' || alternative === 'opt:stage') value = options.stage;
       else if (alternative === 'opt:region') value = options.region;
       else if (alternative.startsWith('opt:')) value = undefined;
       else if (alternative.startsWith('env:')) value = options.env[alternative.slice(4)];
-      else if (alternative.startsWith('self:')) value = resolve(lookup(raw, alternative.slice(5)), depth + 1);
+      else if (alternative.startsWith('self:')) value = lookup(alternative.slice(5), depth + 1);
       else if (/^-?\d+(\.\d+)?$/.test(alternative)) value = Number(alternative);
       else throw new Error(`serverless.yml: unsupported variable \${${expression}}`);
       if (value !== undefined && value !== null) return value;
     }
     return undefined;
   };
+
+  /** `self:a.b.c`, resolving each step on the way (a step may itself be a variable, like `${file(...)}`). */
+  const lookup = (address: string, depth: number): unknown =>
+    resolve(
+      address.split('.').reduce<unknown>((node, key) => {
+        const container = typeof node === 'string' ? resolve(node, depth) : node;
+        return container && typeof container === 'object' ? (container as Record<string, unknown>)[key] : undefined;
+      }, raw),
+      depth,
+    );
 
   const resolve = (node: unknown, depth = 0): unknown => {
     if (depth > 20) throw new Error('serverless.yml: variables nest too deeply (a cycle?)');

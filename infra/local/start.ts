@@ -45,8 +45,8 @@ Alertmanager receiver (alertmanager.yml):
           http_config:
             authorization: { type: Bearer, credentials: ${token} }
 
-serverless invoke local against this runtime:
-  set -a; . ${envFile}; set +a; npx serverless invoke local -f alert-ingest -p events/alert-ingest.json
+serverless invoke local runs against this runtime (its endpoints are in ${envFile}):
+  npx serverless invoke local -f alert-ingest -p events/alert-ingest.json
 `);
 
 let stopping = false;

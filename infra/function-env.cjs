@@ -1,0 +1,39 @@
+// Where the functions find their queues, tables, secret and Feishu, resolved by serverless.yml (`custom.functionEnv`).
+//
+// For `serverless package` and `deploy` these are CloudFormation references to the stack's own resources.
+// For `serverless invoke local` they come from the running local runtime (`npm start` writes .data/local.env),
+// so that command reaches the local queues, tables and Feishu outbox and never asks CloudFormation or AWS.
+const { existsSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const stackResources = {
+  ALERTS_QUEUE_URL: { Ref: 'AlertsQueue' },
+  NOTIFY_QUEUE_URL: { Ref: 'NotifyQueue' },
+  DEDUP_TABLE: { Ref: 'DedupTable' },
+  ALERTS_TABLE: { Ref: 'AlertsTable' },
+  SECRETS_ID: { Ref: 'OpenClawSecrets' },
+  FEISHU_DOMAIN: 'https://open.feishu.cn',
+};
+
+/** `export KEY='value'` lines, as LocalRuntime.writeEnvFile writes them. */
+function readEnvFile(path) {
+  const values = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^export ([A-Z0-9_]+)='(.*)'$/.exec(line);
+    if (match) values[match[1]] = match[2].replace(/'\\''/g, "'");
+  }
+  return values;
+}
+
+module.exports = () => {
+  const envFile = join(__dirname, '..', '.data', 'local.env');
+  const invokeLocal = process.argv.includes('invoke') && process.argv.includes('local');
+  if (!invokeLocal) return stackResources;
+  if (!existsSync(envFile)) {
+    throw new Error('serverless invoke local runs against the local runtime: start it first with `npm start`');
+  }
+  const local = readEnvFile(envFile);
+  // Endpoints, credentials and secrets of the local runtime, for the handler that runs in this process.
+  for (const [key, value] of Object.entries(local)) if (!(key in stackResources) && process.env[key] === undefined) process.env[key] = value;
+  return Object.fromEntries(Object.keys(stackResources).map((key) => [key, local[key] ?? '']));
+};
