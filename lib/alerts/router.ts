@@ -37,12 +37,18 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
       stored = open ?? (await deps.repo.create(newAlert(item, deps.config, clock())));
     }
   } else if (open) {
-    stored = (await deps.repo.resolve(open.alertId, alert, count, { at: at(), event: 'resolved', detail: '告警源通知已恢复' })) ?? undefined;
+    stored = await deps.repo.resolve(open.alertId, alert, count, { at: at(), event: 'resolved', detail: '告警源通知已恢复' });
   } else if (latest?.lastEventId === alert.eventId) {
     stored = latest; // the resolution was applied before; the notifiers may not have finished
   } else if (!latest) {
     // A resolution for an alert we never saw firing: keep it for the record, notify nobody.
-    stored = await deps.repo.create({ ...newAlert(item, deps.config, clock()), status: 'resolved', resolvedAt: alert.endsAt ?? at() });
+    const resolvedAt = alert.endsAt ?? at();
+    stored = await deps.repo.create({
+      ...newAlert(item, deps.config, clock()),
+      status: 'resolved',
+      resolvedAt,
+      timeline: [{ at: at(), event: 'resolved', detail: '收到恢复通知，但此前没有收到该告警的触发通知' }],
+    });
     deps.log.warn('resolution for an unknown alert stored', { fingerprint: alert.fingerprint, alertId: stored.alertId });
     return stored;
   }
