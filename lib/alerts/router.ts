@@ -20,7 +20,8 @@ export interface RouterDeps {
  *   firing, nothing open  → open a new alert (route it, store it)        → notify
  *   firing, alert open    → count the repeat, refresh last-seen          → notify (cards patched)
  *   resolved, alert open  → resolve it                                   → notify (cards turn green)
- * A redelivered message is recognised by its event id and only re-runs the (idempotent) notifiers.
+ * A redelivered message is recognised by its event id and only re-runs the (idempotent) notifiers. A firing that
+ * started before the fingerprint's last resolution is stale (SQS does not keep order) and reopens nothing.
  */
 export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promise<StoredAlert | undefined> {
   const clock = deps.now ?? Date.now;
@@ -31,6 +32,11 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
   let stored: StoredAlert | undefined;
 
   if (alert.status === 'firing') {
+    if (!open && latest?.resolvedAt && alert.startsAt < latest.resolvedAt && latest.openedBy !== alert.eventId) {
+      await deps.repo.appendTimeline(latest.alertId, [{ at: at(), event: 'stale_firing', detail: '收到早于恢复时间的触发通知（乱序或重投），已忽略' }]);
+      deps.log.info('stale firing ignored', { alertId: latest.alertId, startsAt: alert.startsAt, resolvedAt: latest.resolvedAt });
+      return latest;
+    }
     if (open && open.openedBy !== alert.eventId) {
       stored = (await deps.repo.applyRepeat(open.alertId, alert, count, { at: at(), event: 'repeated', detail: `第 ${count - open.countBase + 1} 次` })) ?? open;
     } else {

@@ -132,10 +132,33 @@ describe('routeAlert', () => {
     const first = await r.route(open(alert));
     await r.route(resolve(nextEvent(alert, { status: 'resolved' }), 2));
     r.at(30 * MINUTE);
-    const again = await r.route(open(nextEvent(alert), 3));
+    const again = await r.route(open(nextEvent(alert, { startsAt: '2026-03-02T03:29:00.000Z' }), 3));
     expect(again!.alertId).not.toBe(first!.alertId);
     expect(again!.status).toBe('firing');
     expect(r.messenger.sends).toHaveLength(4);
+  });
+
+  it('ignores a firing that started before the last resolution (out of order or redelivered): no new alert, no card', async () => {
+    const r = router();
+    const alert = makeAlert({ startsAt: '2026-03-02T02:55:00.000Z' });
+    await r.route(open(alert));
+    r.at(10 * MINUTE);
+    const resolved = await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:09:00.000Z' }), 2));
+    const late = await r.route(open(nextEvent(alert), 3));
+    expect(late!.alertId).toBe(resolved!.alertId);
+    expect(late!.status).toBe('resolved');
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(r.messenger.urgents).toEqual([]);
+    expect(r.repo.alerts.get(resolved!.alertId)!.timeline.at(-1)!.event).toBe('stale_firing');
+  });
+
+  it('keeps a resolution that overtook its firing: the late firing does not reopen it', async () => {
+    const r = router();
+    const alert = makeAlert({ startsAt: '2026-03-02T02:55:00.000Z' });
+    await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T02:58:00.000Z' }), 2));
+    await r.route(open(alert, 1));
+    expect(r.messenger.sends).toEqual([]);
+    expect((await r.repo.latest(alert.fingerprint))!.status).toBe('resolved');
   });
 
   it('stores a resolution for an unknown fingerprint as resolved and sends nothing', async () => {
