@@ -15,7 +15,7 @@ interface ApiAnswer {
 }
 
 /** The SDK throws axios errors for HTTP failures and returns `{code, msg}` for API failures: one error type for both. */
-async function call(operation: string, request: () => Promise<ApiAnswer>): Promise<ApiAnswer> {
+async function callOnce(operation: string, request: () => Promise<ApiAnswer>): Promise<ApiAnswer> {
   let answer: ApiAnswer;
   try {
     answer = await request();
@@ -29,8 +29,18 @@ async function call(operation: string, request: () => Promise<ApiAnswer>): Promi
 
 /** The messenger over @larksuiteoapi/node-sdk: it fetches and caches the tenant token itself. */
 export function feishuMessenger(credentials: FeishuCredentials): Messenger {
+  // The SDK fetches the tenant token on demand but not once for concurrent callers: let the first call of a cold
+  // start go alone, so a batch of cards costs one token request instead of one each.
+  let tokenReady: Promise<unknown> | undefined;
+  const call = (operation: string, request: () => Promise<ApiAnswer>): Promise<ApiAnswer> => {
+    if (tokenReady) return tokenReady.then(() => callOnce(operation, request));
+    const first = callOnce(operation, request);
+    tokenReady = first.catch(() => (tokenReady = undefined));
+    return first;
+  };
   const domain = credentials.domain === 'https://open.larksuite.com' ? Domain.Lark : credentials.domain === 'https://open.feishu.cn' ? Domain.Feishu : credentials.domain;
-  const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, loggerLevel: LoggerLevel.warn });
+  // Failures reach our structured log as FeishuApiError; the SDK's own plain-text lines would only repeat them.
+  const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, loggerLevel: LoggerLevel.fatal });
   return {
     async sendCard(target, card, idempotencyKey) {
       const answer = await call('send card', () =>
