@@ -1,4 +1,5 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DedupObservation, DedupStore } from '../alerts/dedup.js';
 import type { Alert } from '../alerts/model.js';
 import { isConditionFailure } from './dynamo.js';
@@ -62,8 +63,11 @@ export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string):
         return toObservation(result.Attributes as DedupItem, false);
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // A redelivery: read the stored item (a read, not a write) when the service did not return it.
-        const item = error.Item ?? (await db.send(new GetCommand({ TableName: tableName, Key: { fingerprint: alert.fingerprint }, ConsistentRead: true }))).Item;
+        // A redelivery. The refused write returns the stored item in DynamoDB's wire format (the document client
+        // converts only successful answers); without it (dynalite), read it: a read, not a write.
+        const item = error.Item
+          ? unmarshall(error.Item as Parameters<typeof unmarshall>[0])
+          : (await db.send(new GetCommand({ TableName: tableName, Key: { fingerprint: alert.fingerprint }, ConsistentRead: true }))).Item;
         return toObservation((item ?? {}) as DedupItem, true);
       }
     },
@@ -81,8 +85,20 @@ export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string):
           }),
         );
       } catch (error) {
-        // Another event has been observed since: its own write already moved the state on.
         if (!isConditionFailure(error)) throw error;
+        // Another event was observed since and judged against our unforwarded one. Leave the state so that this
+        // one's redelivery still goes on: a firing as a reminder (window closed), a resolution as a resolution
+        // (status back to firing). Late rather than lost.
+        const resolution = alert.status === 'resolved';
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { fingerprint: alert.fingerprint },
+            UpdateExpression: resolution ? 'SET windowEndsAt = :zero, #status = :firing' : 'SET windowEndsAt = :zero',
+            ExpressionAttributeValues: resolution ? { ':zero': 0, ':firing': 'firing' } : { ':zero': 0 },
+            ...(resolution ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          }),
+        );
       }
     },
   };

@@ -261,4 +261,27 @@ describe('dedupAlerts', () => {
     expect(result.forwarded.map((item) => item.alert)).toEqual([healthy]);
     expect(errors).toEqual([broken.eventId]);
   });
+
+  it('does not lose an opening whose forward failed while an HA copy was judged a repeat: it returns as a reminder', async () => {
+    const p = pipeline();
+    const opening = makeAlert();
+    const copy = nextEvent(opening);
+    await p.store.observe(opening, 300_000, t0); // peer 1: open, forward still in flight
+    await p.store.observe(copy, 300_000, t0 + 1_000); // peer 2: a repeat of it
+    await p.store.revert(opening); // peer 1's forward failed
+    p.at(2 * MINUTE);
+    expect(await p.decision(opening)).toBe('remind'); // its redelivery still reaches the router, which opens the alert
+  });
+
+  it('does not lose a resolution whose forward failed while a copy of it was judged a repeat', async () => {
+    const p = pipeline();
+    const firing = makeAlert();
+    await p.run(firing);
+    const resolution = nextEvent(firing, { status: 'resolved' });
+    await p.store.observe(resolution, 300_000, t0 + MINUTE);
+    await p.store.observe(nextEvent(firing, { status: 'resolved' }), 300_000, t0 + MINUTE + 1_000);
+    await p.store.revert(resolution);
+    p.at(3 * MINUTE);
+    expect(await p.decision(resolution)).toBe('resolve');
+  });
 });

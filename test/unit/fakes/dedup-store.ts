@@ -14,7 +14,8 @@ interface Item {
 /**
  * The DynamoDB adapter (lib/store/dedup-table.ts) in memory: one item per fingerprint that keeps the state it
  * replaced (`prev*`) and the event that replaced it. The same event twice is refused and answered from the stored
- * item; revert puts back the previous state only if the reverted event is still the last one.
+ * item; revert puts back the previous state if the reverted event is still the last one, and otherwise closes the
+ * window (and, for a resolution, sets the status back to firing) so the redelivery still goes on.
  */
 export class MemoryDedupStore implements DedupStore {
   readonly items = new Map<string, Item>();
@@ -39,7 +40,11 @@ export class MemoryDedupStore implements DedupStore {
 
   async revert(alert: Alert): Promise<void> {
     const item = this.items.get(alert.fingerprint);
-    if (!item || item.lastEventId !== alert.eventId) return;
+    if (!item) return;
+    if (item.lastEventId !== alert.eventId) {
+      this.items.set(alert.fingerprint, { ...item, windowEndsAt: 0, ...(alert.status === 'resolved' ? { status: 'firing' as const } : {}) });
+      return;
+    }
     this.items.set(alert.fingerprint, {
       ...item,
       status: item.prevStatus,
