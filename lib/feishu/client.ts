@@ -1,4 +1,4 @@
-import { Client, Domain, LoggerLevel } from '@larksuiteoapi/node-sdk';
+import { Client, Domain, LoggerLevel, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
 import { FeishuApiError, type Messenger } from './messenger.js';
 
 export interface FeishuCredentials {
@@ -28,6 +28,13 @@ async function callOnce(operation: string, request: () => Promise<ApiAnswer>): P
 }
 
 /** The messenger over @larksuiteoapi/node-sdk: it fetches and caches the tenant token itself. */
+/**
+ * The SDK's HTTP client waits forever by default. A hung call must fail (and be retried) well inside the router's
+ * Lambda timeout, or a page could be claimed and never sent.
+ */
+export const FEISHU_TIMEOUT_MS = 5_000;
+defaultHttpInstance.defaults.timeout = FEISHU_TIMEOUT_MS;
+
 export function feishuMessenger(credentials: FeishuCredentials): Messenger {
   // The SDK fetches the tenant token on demand but not once for concurrent callers: let the first call of a cold
   // start go alone, so a batch of cards costs one token request instead of one each.

@@ -1,4 +1,5 @@
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { AWS_REQUEST_TIMEOUTS } from '../aws.js';
 
 /** A queue of JSON messages. The domain sends through this; tests and the local runtime swap the adapter. */
 export interface Queue<T> {
@@ -11,7 +12,7 @@ export const SQS_BATCH = 10;
 
 let client: SQSClient | undefined;
 // The queue URL names the queue; the endpoint comes from the SDK config (AWS_ENDPOINT_URL_SQS locally).
-export const sqsClient = () => (client ??= new SQSClient({ useQueueUrlAsEndpoint: false }));
+export const sqsClient = () => (client ??= new SQSClient({ useQueueUrlAsEndpoint: false, requestHandler: AWS_REQUEST_TIMEOUTS }));
 
 export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), attempts = 3): Queue<T> {
   return {
