@@ -60,7 +60,19 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
   }
   if (!stored) return latest;
 
-  for (const notifier of deps.notifiers) await notifier.notify(stored, { repo: deps.repo, now: at, log: deps.log });
+  // Every notifier runs even if one before it failed: a chat that rejects the card must not stop the page.
+  const failures: unknown[] = [];
+  for (const notifier of deps.notifiers) {
+    try {
+      await notifier.notify(stored, { repo: deps.repo, now: at, log: deps.log });
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length) {
+    const reasons = failures.map((failure) => (failure as Error).message).join('; ');
+    throw new AggregateError(failures, `notification of ${stored.alertId} incomplete (${reasons}); SQS will retry what is missing`);
+  }
   return stored;
 }
 

@@ -6,7 +6,8 @@ import type { Notifier } from './notifier.js';
 
 /**
  * The interactive card: sent once per target (Feishu's `uuid` makes a retried send a no-op), then patched in place
- * for every later state, so a resolved alert turns its own card green instead of posting a new one.
+ * for every later state, so a resolved alert turns its own card green instead of posting a new one. One target that
+ * fails (a chat the bot was removed from) does not keep the card from the others; the failure is thrown at the end.
  */
 export function feishuCardNotifier(messenger: Messenger, options: { timeZone: string }): Notifier {
   return {
@@ -14,19 +15,26 @@ export function feishuCardNotifier(messenger: Messenger, options: { timeZone: st
     async notify(stored, { repo, now, log }) {
       if (!stored.plan.channels.includes('card')) return;
       const card = alertCard(stored, options);
+      const failures: unknown[] = [];
       for (const target of stored.plan.targets) {
         const key = targetKey(target);
-        const messageId = stored.notifications[key];
-        if (messageId) {
-          await messenger.patchCard(messageId, card);
-          continue;
+        try {
+          const messageId = stored.notifications[key];
+          if (messageId) {
+            await messenger.patchCard(messageId, card);
+            continue;
+          }
+          if (stored.status !== 'firing') continue;
+          const sent = await messenger.sendCard(target, card, stableId(stored.alertId, key));
+          stored.notifications[key] = sent;
+          await repo.recordNotification(stored.alertId, key, sent, { at: now(), event: 'notified', detail: `卡片已发送至 ${key}` });
+          log.info('card sent', { alertId: stored.alertId, target: key, messageId: sent });
+        } catch (error) {
+          log.error('card failed', { alertId: stored.alertId, target: key, error });
+          failures.push(error);
         }
-        if (stored.status !== 'firing') continue;
-        const sent = await messenger.sendCard(target, card, stableId(stored.alertId, key));
-        stored.notifications[key] = sent;
-        await repo.recordNotification(stored.alertId, key, sent, { at: now(), event: 'notified', detail: `卡片已发送至 ${key}` });
-        log.info('card sent', { alertId: stored.alertId, target: key, messageId: sent });
       }
+      if (failures.length) throw new AggregateError(failures, `${failures.length} of ${stored.plan.targets.length} cards failed for ${stored.alertId}`);
     },
   };
 }

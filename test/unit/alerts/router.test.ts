@@ -216,4 +216,18 @@ describe('routeAlert', () => {
     await r.route(item);
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms']);
   });
+
+  it('still sends the on-call card and pages when a chat rejects the card, then fails so the chat is retried', async () => {
+    const r = router();
+    r.messenger.failingChats.add('oc_ops');
+    const alert = critical();
+    await expect(r.route(open(alert))).rejects.toThrow(/incomplete/);
+    expect(r.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'user', id: 'ou_zhang' }]);
+    expect(r.messenger.urgents.map((u) => u.kind)).toEqual(['app', 'sms', 'phone']);
+
+    r.messenger.failingChats.clear();
+    await r.route(open(alert)); // the redelivery sends only what is missing, and pages nobody again
+    expect(r.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'user', id: 'ou_zhang' }, { kind: 'chat', id: 'oc_ops' }]);
+    expect(r.messenger.urgents).toHaveLength(3);
+  });
 });

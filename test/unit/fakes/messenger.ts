@@ -13,9 +13,12 @@ export class RecordingMessenger implements Messenger {
   readonly urgents: { messageId: string; kind: UrgentKind; openIds: string[] }[] = [];
   /** Urgent kinds that fail, like Feishu's quota error 230024 for SMS and phone. */
   readonly failingUrgent = new Set<UrgentKind>();
+  /** Chats the bot cannot post to, like Feishu's "bot is not in the chat". */
+  readonly failingChats = new Set<string>();
   private readonly byKey = new Map<string, string>();
 
   async sendCard(target: Target, card: object, idempotencyKey: string) {
+    if (target.kind === 'chat' && this.failingChats.has(target.id)) throw new Error(`send to ${target.id}: code 230002, bot is not in the chat`);
     const messageId = this.byKey.get(idempotencyKey) ?? `om_${this.byKey.size + 1}`;
     this.byKey.set(idempotencyKey, messageId);
     this.sends.push({ target, card: structuredClone(card), idempotencyKey, messageId });
