@@ -1,6 +1,7 @@
 import type { Logger } from '../lambda/logger.js';
 import type { AlertingConfig } from './config.js';
 import type { ForwardedAlert } from './dedup.js';
+import type { Alert } from './model.js';
 import { stableId } from './fingerprint.js';
 import type { Notifier } from './notifiers/notifier.js';
 import { planRoute } from './routing.js';
@@ -31,12 +32,13 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
   const open = latest?.status === 'firing' ? latest : undefined;
   let stored: StoredAlert | undefined;
 
+  if (latest && isStale(alert, latest)) {
+    await deps.repo.appendTimeline(latest.alertId, [{ at: at(), event: `stale_${alert.status}`, detail: `收到过期的${alert.status === 'firing' ? '触发' : '恢复'}通知（乱序或重投），已忽略` }]);
+    deps.log.info('stale event ignored', { alertId: latest.alertId, eventId: alert.eventId, status: alert.status, startsAt: alert.startsAt });
+    return latest;
+  }
+
   if (alert.status === 'firing') {
-    if (!open && latest?.resolvedAt && alert.startsAt < latest.resolvedAt && latest.openedBy !== alert.eventId) {
-      await deps.repo.appendTimeline(latest.alertId, [{ at: at(), event: 'stale_firing', detail: '收到早于恢复时间的触发通知（乱序或重投），已忽略' }]);
-      deps.log.info('stale firing ignored', { alertId: latest.alertId, startsAt: alert.startsAt, resolvedAt: latest.resolvedAt });
-      return latest;
-    }
     if (open && open.openedBy !== alert.eventId) {
       stored = (await deps.repo.applyRepeat(open.alertId, alert, count, { at: at(), event: 'repeated', detail: `第 ${count - open.countBase + 1} 次` })) ?? open;
     } else {
@@ -74,6 +76,17 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
     throw new AggregateError(failures, `notification of ${stored.alertId} incomplete (${reasons}); SQS will retry what is missing`);
   }
   return stored;
+}
+
+/**
+ * An event from before the alert it would change (SQS keeps no order; redeliveries come late): an old firing must
+ * not reopen a resolved alert or overwrite an open one, an old resolution must not close a newer incident.
+ * Times are the source's own (startsAt, endsAt), compared with when the stored alert began or ended.
+ */
+function isStale(alert: Alert, latest: StoredAlert): boolean {
+  if (latest.openedBy === alert.eventId) return false; // the opening event itself, redelivered
+  if (latest.status === 'firing') return (alert.status === 'firing' ? alert.startsAt : (alert.endsAt ?? alert.startsAt)) < latest.firstSeenAt;
+  return alert.status === 'firing' && Boolean(latest.resolvedAt && alert.startsAt < latest.resolvedAt);
 }
 
 function newAlert(item: ForwardedAlert, config: AlertingConfig, now: number): StoredAlert {

@@ -230,4 +230,30 @@ describe('routeAlert', () => {
     expect(r.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'user', id: 'ou_zhang' }, { kind: 'chat', id: 'oc_ops' }]);
     expect(r.messenger.urgents).toHaveLength(3);
   });
+
+  it('does not let an old resolution, redelivered late, close a newer incident of the same condition', async () => {
+    const r = router();
+    const alert = makeAlert({ startsAt: '2026-03-02T02:55:00.000Z' });
+    await r.route(open(alert));
+    const oldResolution = nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:05:00.000Z' });
+    await r.route(resolve(oldResolution, 2));
+    r.at(20 * MINUTE);
+    const second = await r.route(open(nextEvent(alert, { startsAt: '2026-03-02T03:18:00.000Z' }), 3));
+    const patchesBefore = r.messenger.patches.length;
+    const after = await r.route(resolve(oldResolution, 2)); // the redelivery
+    expect(after!.alertId).toBe(second!.alertId);
+    expect(r.repo.alerts.get(second!.alertId)!.status).toBe('firing');
+    expect(r.messenger.patches).toHaveLength(patchesBefore);
+  });
+
+  it('does not let an old firing overwrite a newer open incident', async () => {
+    const r = router();
+    const first = makeAlert({ startsAt: '2026-03-02T02:55:00.000Z', summary: 'first incident' });
+    await r.route(open(first));
+    await r.route(resolve(nextEvent(first, { status: 'resolved', endsAt: '2026-03-02T03:05:00.000Z' }), 2));
+    r.at(20 * MINUTE);
+    const second = await r.route(open(nextEvent(first, { startsAt: '2026-03-02T03:18:00.000Z', summary: 'second incident' }), 3));
+    await r.route(remind(nextEvent(first, { summary: 'first incident, redelivered' }), 4));
+    expect(r.repo.alerts.get(second!.alertId)!.alert.summary).toBe('second incident');
+  });
 });
