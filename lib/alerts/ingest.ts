@@ -66,8 +66,11 @@ function parseJson(rawBody: Buffer): unknown {
   }
 }
 
-const isSnsDelivery = (headers: Record<string, string>, body: unknown) =>
-  Boolean(headers['x-amz-sns-message-type']) || (typeof body === 'object' && body !== null && 'Signature' in body && 'TopicArn' in body);
+/** SNS always names its message type in this header; without it, a request must carry the bearer token. */
+const isSnsDelivery = (headers: Record<string, string>) => Boolean(headers['x-amz-sns-message-type']);
+
+/** The validator's own verdicts on a message; anything else (the certificate could not be fetched) is our trouble. */
+const signatureVerdict = /Invalid (Signature|SigningCertURL|SignatureVersion)|Invalid Type|not a valid JSON/;
 
 /**
  * Authenticates, validates and normalises one delivery, then queues its alerts (10 per SQS request).
@@ -75,10 +78,12 @@ const isSnsDelivery = (headers: Record<string, string>, body: unknown) =>
  */
 export async function ingest(source: AlertSource, request: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
+  const sns = source === 'cloudwatch' && isSnsDelivery(request.headers);
+  if (!sns) await authenticate(request.headers, deps);
   const body = parseJson(request.rawBody);
   let alerts: Alert[];
 
-  if (source === 'cloudwatch' && isSnsDelivery(request.headers, body)) {
+  if (sns) {
     // SNS cannot send a bearer token: its signature and the topic allow-list are the authentication.
     const envelope = parsePayload(snsEnvelope, body, 'SNS');
     if (!deps.allowedTopics.includes(envelope.TopicArn)) {
@@ -87,7 +92,11 @@ export async function ingest(source: AlertSource, request: IngestRequest, deps: 
     try {
       await deps.sns.verify(envelope);
     } catch (error) {
-      throw new HttpError(401, `SNS signature rejected: ${(error as Error).message}`);
+      const reason = (error as Error).message;
+      if (signatureVerdict.test(reason)) throw new HttpError(401, `SNS signature rejected: ${reason}`);
+      // SNS retries 5xx but not 4xx: a certificate we could not fetch must not drop the alarm.
+      deps.log.error('SNS signature could not be checked', { topic: envelope.TopicArn, error });
+      throw new HttpError(503, `SNS signature could not be checked: ${reason}`);
     }
     if (envelope.Type === 'SubscriptionConfirmation') {
       if (!envelope.SubscribeURL) throw new HttpError(400, 'SubscriptionConfirmation without SubscribeURL');
@@ -106,7 +115,6 @@ export async function ingest(source: AlertSource, request: IngestRequest, deps: 
     }
     alerts = fromSnsNotification(envelope, receivedAt);
   } else {
-    await authenticate(request.headers, deps);
     alerts =
       source === 'alertmanager' ? fromAlertmanager(body, receivedAt)
       : source === 'cloudwatch' ? fromEventBridge(body, receivedAt)

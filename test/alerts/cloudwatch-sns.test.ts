@@ -1,3 +1,5 @@
+import https from 'node:https';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingest, type IngestDeps } from '../../lib/alerts/ingest.js';
 import type { Alert } from '../../lib/alerts/model.js';
@@ -109,6 +111,15 @@ describe('CloudWatch alarms over SNS, verified with sns-payload-validator', () =
     expect(envelope.SubscribeURL).not.toContain(SNS_HOST);
   });
 
+  it('answers 503 (which SNS retries) when the signing certificate cannot be fetched, and queues nothing', async () => {
+    const unreachable = new https.Agent();
+    unreachable.createConnection = () => connect(9, '127.0.0.1') as never;
+    deps.sns = snsGateway(unreachable);
+    const envelope = sns.sign({ Type: 'Notification', TopicArn: topic, Message: alarm() });
+    expect((await rejection(deliver({ ...envelope, SigningCertURL: envelope.SigningCertURL!.replace(/[0-9a-f]{32}/, 'f'.repeat(32)) }))).statusCode).toBe(503);
+    expect(queued).toEqual([]);
+  });
+
   it('accepts INSUFFICIENT_DATA without queueing an alert', async () => {
     const result = await deliver(sns.sign({ Type: 'Notification', TopicArn: topic, Message: alarm('INSUFFICIENT_DATA') }));
     expect(result.statusCode).toBe(202);
@@ -123,6 +134,11 @@ describe('CloudWatch alarms over EventBridge', () => {
     detail: { alarmName: 'api-5xx-rate', state: { value: 'ALARM', reason: 'Threshold Crossed', timestamp: '2026-11-23T03:00:00.000+0000' }, previousState: { value: 'OK' }, configuration: { description: 'severity=warning', metrics: [] } },
   };
   const post = (headers: Record<string, string>) => ingest('cloudwatch', { headers, rawBody: Buffer.from(JSON.stringify(event)) }, deps);
+
+  it('checks the token before it reads the body: no token and broken JSON is 401, not 400', async () => {
+    const error = await rejection(ingest('cloudwatch', { headers: {}, rawBody: Buffer.from('{"broken') }, deps));
+    expect(error.statusCode).toBe(401);
+  });
 
   it('needs the bearer token', async () => {
     expect((await rejection(post({}))).statusCode).toBe(401);
