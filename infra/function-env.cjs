@@ -12,7 +12,8 @@ const stackResources = {
   DEDUP_TABLE: { Ref: 'DedupTable' },
   ALERTS_TABLE: { Ref: 'AlertsTable' },
   SECRETS_ID: { Ref: 'OpenClawSecrets' },
-  FEISHU_DOMAIN: 'https://open.feishu.cn',
+  // Lark (international) tenants deploy with FEISHU_DOMAIN=https://open.larksuite.com; only https is taken.
+  FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '') ? process.env.FEISHU_DOMAIN : 'https://open.feishu.cn',
 };
 
 /** `export KEY='value'` lines, as LocalRuntime.writeEnvFile writes them. */
