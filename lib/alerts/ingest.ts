@@ -3,7 +3,7 @@ import { HttpError } from '../lambda/errors.js';
 import type { Logger } from '../lambda/logger.js';
 import type { Queue } from '../store/queue/sqs.js';
 import type { SnsGateway } from '../store/sns.js';
-import type { Alert, AlertSource } from './model.js';
+import { boundAlert, type Alert, type AlertSource } from './model.js';
 import { fromAlertmanager } from './sources/alertmanager.js';
 import { fromEventBridge, fromSnsNotification, snsEnvelope } from './sources/cloudwatch.js';
 import { fromGeneric } from './sources/generic.js';
@@ -122,6 +122,7 @@ export async function ingest(source: AlertSource, request: IngestRequest, deps: 
   }
 
   if (!alerts.length) return { statusCode: 202, body: { queued: 0, note: 'nothing to alert on (INSUFFICIENT_DATA is ignored)' } };
+  alerts = alerts.map(boundAlert);
   const { failed } = await deps.queue.sendAll(alerts);
   if (failed.length) {
     deps.log.error('alerts could not be queued', { source, failed: failed.length, total: alerts.length });

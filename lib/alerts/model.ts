@@ -50,3 +50,30 @@ export function meaningfulTime(value: string | undefined): string | undefined {
   const time = Date.parse(value);
   return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
+
+/**
+ * Limits that keep one alert (in UTF-8, up to 3 bytes a character) near 130 KB at most: below SQS's 256 KB message
+ * and, with its timeline, DynamoDB's 400 KB item, whatever a source sends.
+ */
+export const alertLimits = { summary: 1_000, description: 4_000, value: 500, url: 2_000, entries: 32 };
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const clipMap = (map: Record<string, string>) =>
+  Object.fromEntries(Object.entries(map).slice(0, alertLimits.entries).map(([key, value]) => [clip(key, 200), clip(value, alertLimits.value)]));
+
+/** Bounds every free-text field of an alert; identity (fingerprint, eventId) is computed before and never clipped. */
+export function boundAlert(alert: Alert): Alert {
+  const url = (value: string | undefined) => (value && value.length <= alertLimits.url ? value : undefined);
+  return {
+    ...alert,
+    name: clip(alert.name, 200),
+    service: clip(alert.service, 200),
+    host: alert.host === undefined ? undefined : clip(alert.host, 200),
+    summary: clip(alert.summary, alertLimits.summary),
+    description: alert.description === undefined ? undefined : clip(alert.description, alertLimits.description),
+    labels: clipMap(alert.labels),
+    annotations: clipMap(alert.annotations),
+    generatorURL: url(alert.generatorURL),
+    runbookURL: url(alert.runbookURL),
+  };
+}

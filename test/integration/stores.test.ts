@@ -173,6 +173,13 @@ describe('SQS queue adapter (fauxqs)', () => {
     expect(received.sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, n) => n));
   });
 
+  it('also splits batches by size: 12 messages of 100 KB go in 6 requests SQS accepts, not 2 it would refuse', async () => {
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsPeer.endpoint, credentials, useQueueUrlAsEndpoint: false });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'big' }));
+    const result = await sqsQueue<{ pad: string }>(QueueUrl!, sqs).sendAll(Array.from({ length: 12 }, () => ({ pad: 'x'.repeat(100 * 1024) })));
+    expect(result).toEqual({ failed: [], requests: 6 });
+  });
+
   it('reports every message as failed when the queue is unreachable, instead of throwing', async () => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials, useQueueUrlAsEndpoint: false, maxAttempts: 1 });
     const queue = sqsQueue<{ n: number }>('http://127.0.0.1:9/000000000000/nowhere', sqs, 2);

@@ -9,6 +9,27 @@ export interface Queue<T> {
 
 /** SQS takes at most 10 entries per SendMessageBatch: the floor of requests is one per 10 messages. */
 export const SQS_BATCH = 10;
+/** And at most 256 KiB per request, all entries together; keep a margin for the request's own framing. */
+export const SQS_BATCH_BYTES = 240 * 1024;
+
+/** Consecutive chunks of at most 10 messages and SQS_BATCH_BYTES bytes (a single larger message goes alone). */
+function chunks(bodies: { index: number; body: string }[]) {
+  const result: (typeof bodies)[] = [];
+  let current: typeof bodies = [];
+  let bytes = 0;
+  for (const entry of bodies) {
+    const size = Buffer.byteLength(entry.body);
+    if (current.length && (current.length === SQS_BATCH || bytes + size > SQS_BATCH_BYTES)) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length) result.push(current);
+  return result;
+}
 
 let client: SQSClient | undefined;
 // The queue URL names the queue; the endpoint comes from the SDK config (AWS_ENDPOINT_URL_SQS locally).
@@ -19,15 +40,15 @@ export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), atte
     async sendAll(messages) {
       const failed: number[] = [];
       let requests = 0;
-      for (let start = 0; start < messages.length; start += SQS_BATCH) {
-        let pending = messages.slice(start, start + SQS_BATCH).map((message, offset) => ({ index: start + offset, message }));
+      for (const chunk of chunks(messages.map((message, index) => ({ index, body: JSON.stringify(message) })))) {
+        let pending = chunk;
         for (let attempt = 1; attempt <= attempts && pending.length; attempt++) {
           requests++;
           try {
             const result = await sqs.send(
               new SendMessageBatchCommand({
                 QueueUrl: queueUrl,
-                Entries: pending.map(({ index, message }) => ({ Id: String(index), MessageBody: JSON.stringify(message) })),
+                Entries: pending.map(({ index, body }) => ({ Id: String(index), MessageBody: body })),
               }),
             );
             // Only entries SQS reported as failed are retried; the rest are already queued.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertSchema } from '../../../../lib/alerts/model.js';
+import { alertLimits, alertSchema, boundAlert } from '../../../../lib/alerts/model.js';
 import { fromAlertmanager } from '../../../../lib/alerts/sources/alertmanager.js';
 import { paths, rejected400 } from '../../fakes/rejections.js';
 
@@ -209,5 +209,20 @@ describe('fromAlertmanager', () => {
   it('rejects a body that is not an object', () => {
     expect(badRequest('alerts').statusCode).toBe(400);
     expect(badRequest(null).statusCode).toBe(400);
+  });
+
+  it('is bounded before queueing, so no payload can make an alert too big for SQS or DynamoDB', () => {
+    const huge = '长'.repeat(300_000);
+    const payload = webhook();
+    const many = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, huge]));
+    payload.alerts[0]!.labels = { ...payload.alerts[0]!.labels, ...many };
+    payload.alerts[0]!.annotations = { summary: huge, description: huge, ...many };
+    const [alert] = fromAlertmanager(payload, receivedAt);
+    const bounded = boundAlert(alert!);
+    expect(bounded.fingerprint).toBe(alert!.fingerprint);
+    expect(Buffer.byteLength(JSON.stringify(bounded))).toBeLessThan(150 * 1024);
+    expect(Object.keys(bounded.labels)).toHaveLength(alertLimits.entries);
+    expect(bounded.summary).toHaveLength(alertLimits.summary);
+    expect(alertSchema.parse(bounded)).toEqual(bounded);
   });
 });
