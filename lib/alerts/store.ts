@@ -25,6 +25,8 @@ export interface StoredAlert {
   /** Feishu message id of the card per target (`chat:oc_…`, `user:ou_…`). */
   notifications: Record<string, string>;
   pagedAt?: string;
+  /** While a page is being sent: until when the sender holds it (ISO). Expired, the page may be tried again. */
+  pageLeaseUntil?: string;
   /** The event that opened this alert, and the last one applied: redeliveries are recognised by them. */
   openedBy: string;
   lastEventId: string;
@@ -44,8 +46,13 @@ export interface AlertRepository {
   /** Resolves an open alert; undefined if it was already resolved. */
   resolve(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;
   recordNotification(alertId: string, targetKey: string, messageId: string, entry: TimelineEntry): Promise<void>;
-  /** Claims the right to page for an alert; false if someone already has (a page must never go out twice). */
-  claimPage(alertId: string, at: string): Promise<boolean>;
+  /**
+   * Leases the right to page until `until`; false if the alert was paged or someone holds an unexpired lease. A page
+   * never goes out twice while its sender lives, and is not lost if the sender dies mid-call: the lease runs out.
+   */
+  claimPage(alertId: string, now: string, until: string): Promise<boolean>;
+  /** Marks the alert paged (ending the lease) and records what was sent. */
+  recordPaged(alertId: string, at: string, entries: TimelineEntry[]): Promise<void>;
   releasePage(alertId: string): Promise<void>;
   appendTimeline(alertId: string, entries: TimelineEntry[]): Promise<void>;
 }

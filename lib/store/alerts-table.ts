@@ -89,12 +89,24 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       await update(alertId, 'SET notifications.#target = :messageId, timeline = list_append(timeline, :entries)', { ':messageId': messageId, ':entries': [entry] }, { '#target': targetKey });
     },
 
-    async claimPage(alertId, at) {
-      return Boolean(await update(alertId, 'SET pagedAt = :at', { ':at': at }, {}, 'attribute_exists(pk) AND attribute_not_exists(pagedAt)'));
+    async claimPage(alertId, now, until) {
+      return Boolean(
+        await update(
+          alertId,
+          'SET pageLeaseUntil = :until',
+          { ':until': until, ':now': now },
+          {},
+          'attribute_exists(pk) AND attribute_not_exists(pagedAt) AND (attribute_not_exists(pageLeaseUntil) OR pageLeaseUntil < :now)',
+        ),
+      );
+    },
+
+    async recordPaged(alertId, at, entries) {
+      await update(alertId, 'SET pagedAt = :at, timeline = list_append(timeline, :entries) REMOVE pageLeaseUntil', { ':at': at, ':entries': entries });
     },
 
     async releasePage(alertId) {
-      await db.send(new UpdateCommand({ TableName: tableName, Key: alertKey(alertId), UpdateExpression: 'REMOVE pagedAt' }));
+      await db.send(new UpdateCommand({ TableName: tableName, Key: alertKey(alertId), UpdateExpression: 'REMOVE pageLeaseUntil' }));
     },
 
     async appendTimeline(alertId, entries: TimelineEntry[]) {

@@ -150,10 +150,16 @@ describe('DynamoDB alert repository (dynalite)', () => {
   it('lets only one of many concurrent claims page', async () => {
     const repo = dynamoAlertRepository(db, 'alerts');
     await repo.create(stored('alert-2', '2222222222222222'));
-    const claims = await Promise.all(Array.from({ length: 10 }, () => repo.claimPage('alert-2', '2026-11-23T02:00:00.000Z')));
+    const claims = await Promise.all(Array.from({ length: 10 }, () => repo.claimPage('alert-2', '2026-11-23T02:00:00.000Z', '2026-11-23T02:02:00.000Z')));
     expect(claims.filter(Boolean)).toHaveLength(1);
     await repo.releasePage('alert-2');
-    expect(await repo.claimPage('alert-2', '2026-11-23T02:01:00.000Z')).toBe(true);
+    expect(await repo.claimPage('alert-2', '2026-11-23T02:01:00.000Z', '2026-11-23T02:03:00.000Z')).toBe(true);
+    // The holder died mid-call: while its lease runs nobody else pages, after it the page is tried again.
+    expect(await repo.claimPage('alert-2', '2026-11-23T02:02:59.000Z', '2026-11-23T02:04:59.000Z')).toBe(false);
+    expect(await repo.claimPage('alert-2', '2026-11-23T02:03:01.000Z', '2026-11-23T02:05:01.000Z')).toBe(true);
+    await repo.recordPaged('alert-2', '2026-11-23T02:03:05.000Z', [{ at: '2026-11-23T02:03:05.000Z', event: 'paged' }]);
+    expect(await repo.claimPage('alert-2', '2026-11-23T03:00:00.000Z', '2026-11-23T03:02:00.000Z')).toBe(false);
+    expect((await repo.latest('2222222222222222'))?.timeline.at(-1)?.event).toBe('paged');
   });
 });
 

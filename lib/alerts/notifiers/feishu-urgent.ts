@@ -3,6 +3,9 @@ import type { Channel } from '../routing.js';
 import type { TimelineEntry } from '../store.js';
 import type { Notifier } from './notifier.js';
 
+/** Longer than three urgent calls at the Feishu timeout, shorter than the notify queue's visibility timeout. */
+const PAGE_LEASE_MS = 2 * 60_000;
+
 const kinds: { channel: Channel; kind: 'app' | 'sms' | 'phone'; label: string }[] = [
   { channel: 'urgent_app', kind: 'app', label: '应用内加急' },
   { channel: 'urgent_sms', kind: 'sms', label: '短信加急' },
@@ -11,8 +14,9 @@ const kinds: { channel: Channel; kind: 'app' | 'sms' | 'phone'; label: string }[
 
 /**
  * 加急 for the on-call person, on the card sent to them directly (Feishu pages only about the bot's own messages,
- * to users in that chat: a p2p card always qualifies). The page is claimed in the store before any call, so a
- * redelivery never rings a phone twice; if every channel fails the claim is released and the message retried.
+ * to users in that chat: a p2p card always qualifies). The page is leased in the store before any call, so a
+ * redelivery never rings a phone twice; if every channel fails the lease is released and the message retried, and if
+ * this invocation dies mid-call the lease runs out, so the page is retried rather than lost.
  */
 export function feishuUrgentNotifier(messenger: Messenger): Notifier {
   return {
@@ -26,7 +30,8 @@ export function feishuUrgentNotifier(messenger: Messenger): Notifier {
         log.warn('page skipped: no card was sent to the on-call person', { alertId: stored.alertId });
         return;
       }
-      if (!(await repo.claimPage(stored.alertId, now()))) return;
+      const start = now();
+      if (!(await repo.claimPage(stored.alertId, start, new Date(Date.parse(start) + PAGE_LEASE_MS).toISOString()))) return;
       const entries: TimelineEntry[] = [];
       for (const { kind, label } of wanted) {
         try {
@@ -41,7 +46,7 @@ export function feishuUrgentNotifier(messenger: Messenger): Notifier {
         await repo.releasePage(stored.alertId);
         throw new Error(`every page to ${person.openId} for ${stored.alertId} failed`);
       }
-      await repo.appendTimeline(stored.alertId, entries);
+      await repo.recordPaged(stored.alertId, now(), entries);
     },
   };
 }

@@ -256,4 +256,21 @@ describe('routeAlert', () => {
     await r.route(remind(nextEvent(first, { summary: 'first incident, redelivered' }), 4));
     expect(r.repo.alerts.get(second!.alertId)!.alert.summary).toBe('second incident');
   });
+
+  it('pages again after a sender died mid-page, once its lease has run out, and not before', async () => {
+    const r = router();
+    const item = open(critical());
+    r.messenger.failingUrgent.add('app').add('sms').add('phone');
+    await expect(r.route(item)).rejects.toThrow();
+    const [saved] = [...r.repo.alerts.values()];
+    // As if an invocation had taken the lease and died before recording anything.
+    await r.repo.claimPage(saved!.alertId, new Date(t0).toISOString(), new Date(t0 + 2 * MINUTE).toISOString());
+    r.messenger.failingUrgent.clear();
+    r.at(MINUTE);
+    await r.route(item);
+    expect(r.messenger.urgents).toEqual([]);
+    r.at(3 * MINUTE);
+    await r.route(item);
+    expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
+  });
 });

@@ -47,16 +47,24 @@ export class MemoryAlertRepository implements AlertRepository {
     stored.timeline.push(entry);
   }
 
-  async claimPage(alertId: string, at: string) {
+  async claimPage(alertId: string, now: string, until: string) {
     const stored = this.alerts.get(alertId);
-    if (!stored || stored.pagedAt) return false;
-    stored.pagedAt = at;
+    if (!stored || stored.pagedAt || (stored.pageLeaseUntil && stored.pageLeaseUntil >= now)) return false;
+    stored.pageLeaseUntil = until;
     return true;
+  }
+
+  async recordPaged(alertId: string, at: string, entries: TimelineEntry[]) {
+    const stored = this.alerts.get(alertId);
+    if (!stored) return;
+    stored.pagedAt = at;
+    delete stored.pageLeaseUntil;
+    stored.timeline.push(...entries);
   }
 
   async releasePage(alertId: string) {
     const stored = this.alerts.get(alertId);
-    if (stored) delete stored.pagedAt;
+    if (stored) delete stored.pageLeaseUntil;
   }
 
   async appendTimeline(alertId: string, entries: TimelineEntry[]) {
