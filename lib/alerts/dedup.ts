@@ -3,7 +3,8 @@ import type { Alert, Severity } from './model.js';
 /**
  * What the dedup step concluded about one alert event:
  * - `open`: first firing of a condition (or firing again after it resolved): notify.
- * - `remind`: still firing, but nothing was heard of it for a whole dedup window: refresh what was sent.
+ * - `remind`: still firing, and a whole dedup window has passed, either in silence or since the firing began or was
+ *   last refreshed: update what was sent (occurrences, last seen), page nobody.
  * - `resolve`: the firing condition is over: close the alert, turn its card green.
  * - `repeat`: inside the window, or a resolution already seen: only counted.
  */
@@ -20,6 +21,10 @@ export interface DedupObservation {
   count: number;
   /** The same event was seen before (an SQS redelivery): the decision is recomputed, nothing is counted twice. */
   replay: boolean;
+  /** Epoch ms of the fingerprint's previous occurrence (0 when none). */
+  previousSeenAt?: number;
+  /** Epoch ms at which the current firing began (unset once resolved). */
+  episodeStartedAt?: number;
 }
 
 /** A store of dedup state: exactly one write per observed alert. */
@@ -37,12 +42,21 @@ export interface DedupWindows {
 export const dedupWindowMs = (windows: DedupWindows, severity: Severity) =>
   (windows.bySeverity[severity] ?? windows.defaultSeconds) * 1000;
 
-/** The whole dedup policy, as a pure function of the previous state and the event. */
-export function decide(status: Alert['status'], observation: DedupObservation): DedupDecision {
-  const { previousStatus, previousWindowEndsAt, observedAt } = observation;
+/**
+ * The whole dedup policy, as a pure function of the previous state and the event. Inside the window a repeat is only
+ * counted, except that a firing which never pauses still refreshes its card once per window length since it began
+ * (each repeat extends the window, so it would otherwise never close).
+ */
+export function decide(status: Alert['status'], observation: DedupObservation, windowMs?: number): DedupDecision {
+  const { previousStatus, previousWindowEndsAt, observedAt, previousSeenAt, episodeStartedAt } = observation;
   if (status === 'resolved') return previousStatus === 'resolved' ? 'repeat' : 'resolve';
   if (previousStatus !== 'firing') return 'open';
-  return previousWindowEndsAt <= observedAt ? 'remind' : 'repeat';
+  if (previousWindowEndsAt <= observedAt) return 'remind';
+  if (windowMs && episodeStartedAt && previousSeenAt) {
+    const windowsSince = (time: number) => Math.floor((time - episodeStartedAt) / windowMs);
+    if (windowsSince(observedAt) > windowsSince(previousSeenAt)) return 'remind';
+  }
+  return 'repeat';
 }
 
 /** What the dedup step hands to routing. */
@@ -67,8 +81,9 @@ export async function dedupAlerts(
     await Promise.all(
       alerts.map(async (alert) => {
         try {
-          const observation = await deps.store.observe(alert, dedupWindowMs(deps.windows, alert.severity), now());
-          return { alert, observation, decision: decide(alert.status, observation) };
+          const windowMs = dedupWindowMs(deps.windows, alert.severity);
+          const observation = await deps.store.observe(alert, windowMs, now());
+          return { alert, observation, decision: decide(alert.status, observation, windowMs) };
         } catch (error) {
           deps.onError?.(alert, error);
           unobserved.push(alert);

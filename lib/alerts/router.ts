@@ -7,6 +7,8 @@ import type { Notifier } from './notifiers/notifier.js';
 import { planRoute } from './routing.js';
 import type { AlertRepository, StoredAlert } from './store.js';
 
+const MAX_REPEATS_IN_TIMELINE = 20;
+
 export interface RouterDeps {
   repo: AlertRepository;
   config: AlertingConfig;
@@ -40,7 +42,11 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
 
   if (alert.status === 'firing') {
     if (open && open.openedBy !== alert.eventId) {
-      stored = (await deps.repo.applyRepeat(open.alertId, alert, count, { at: at(), event: 'repeated', detail: `第 ${count - open.countBase + 1} 次` })) ?? open;
+      // An alert that fires for weeks is refreshed every window: its timeline notes only the first few refreshes,
+      // so the item stays far below DynamoDB's 400 KB (the count and last-seen are always kept).
+      const noted = open.timeline.filter((entry) => entry.event === 'repeated').length < MAX_REPEATS_IN_TIMELINE;
+      const entry = noted ? { at: at(), event: 'repeated', detail: `第 ${count - open.countBase + 1} 次` } : undefined;
+      stored = (await deps.repo.applyRepeat(open.alertId, alert, count, at(), entry)) ?? open;
     } else {
       stored = open ?? (await deps.repo.create(newAlert(item, deps.config, clock())));
     }

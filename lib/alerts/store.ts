@@ -41,8 +41,11 @@ export interface AlertRepository {
   latest(fingerprint: string): Promise<StoredAlert | undefined>;
   /** Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored. */
   create(alert: StoredAlert): Promise<StoredAlert>;
-  /** Applies a newer event to an open alert once per event id; returns the updated alert, or undefined if already applied. */
-  applyRepeat(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;
+  /**
+   * Applies a newer event to an open alert once per event id, adding `entry` to the timeline when given; returns the
+   * updated alert, or undefined if already applied.
+   */
+  applyRepeat(alertId: string, alert: Alert, count: number, at: string, entry?: TimelineEntry): Promise<StoredAlert | undefined>;
   /** Resolves an open alert; undefined if it was already resolved. */
   resolve(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;
   recordNotification(alertId: string, targetKey: string, messageId: string, entry: TimelineEntry): Promise<void>;

@@ -57,11 +57,11 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       return stored;
     },
 
-    applyRepeat: (alertId, alert: Alert, count, entry) =>
+    applyRepeat: (alertId, alert: Alert, count, at, entry) =>
       update(
         alertId,
-        'SET #alert = :alert, lastSeenAt = :at, #count = :count, lastEventId = :eventId, timeline = list_append(timeline, :entries)',
-        { ':alert': alert, ':at': entry.at, ':count': count, ':eventId': alert.eventId, ':entries': [entry], ':firing': 'firing' },
+        `SET #alert = :alert, lastSeenAt = :at, #count = :count, lastEventId = :eventId${entry ? ', timeline = list_append(timeline, :entries)' : ''}`,
+        { ':alert': alert, ':at': at, ':count': count, ':eventId': alert.eventId, ':firing': 'firing', ...(entry ? { ':entries': [entry] } : {}) },
         { '#alert': 'alert', '#count': 'count', '#status': 'status' },
         '#status = :firing AND lastEventId <> :eventId',
       ),

@@ -10,7 +10,9 @@ const RETENTION_SECONDS = 14 * 24 * 3600;
 interface DedupItem {
   prevStatus?: DedupObservation['previousStatus'];
   prevWindowEndsAt?: number;
+  prevLastSeenAt?: number;
   lastSeenAt?: number;
+  episodeStartedAt?: number;
   count?: number;
 }
 
@@ -20,6 +22,8 @@ const toObservation = (item: DedupItem, replay: boolean): DedupObservation => ({
   observedAt: item.lastSeenAt ?? 0,
   count: item.count ?? 1,
   replay,
+  previousSeenAt: item.prevLastSeenAt ?? 0,
+  episodeStartedAt: item.episodeStartedAt,
 });
 
 /**
@@ -39,9 +43,11 @@ export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string):
             Key: { fingerprint: alert.fingerprint },
             UpdateExpression:
               'SET #count = if_not_exists(#count, :zero) + :one, prevStatus = if_not_exists(#status, :none), ' +
-              'prevWindowEndsAt = if_not_exists(windowEndsAt, :zero), #status = :status, windowEndsAt = :windowEndsAt, ' +
-              'lastSeenAt = :now, firstSeenAt = if_not_exists(firstSeenAt, :now), expiresAt = :expiresAt, ' +
-              'lastEventId = :eventId, alertName = :name, severity = :severity',
+              'prevWindowEndsAt = if_not_exists(windowEndsAt, :zero), prevLastSeenAt = if_not_exists(lastSeenAt, :zero), ' +
+              '#status = :status, windowEndsAt = :windowEndsAt, lastSeenAt = :now, firstSeenAt = if_not_exists(firstSeenAt, :now), ' +
+              'expiresAt = :expiresAt, lastEventId = :eventId, alertName = :name, severity = :severity' +
+              // A firing episode starts with its first firing and ends with a resolution.
+              (alert.status === 'firing' ? ', episodeStartedAt = if_not_exists(episodeStartedAt, :now)' : ' REMOVE episodeStartedAt'),
             ConditionExpression: 'attribute_not_exists(lastEventId) OR lastEventId <> :eventId',
             ExpressionAttributeNames: { '#count': 'count', '#status': 'status' },
             ExpressionAttributeValues: {

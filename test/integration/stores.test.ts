@@ -74,6 +74,20 @@ describe('DynamoDB dedup store (dynalite)', () => {
     expect([first.count, repeat.count, later.count, resolved.count]).toEqual([1, 2, 3, 4]);
   });
 
+  it('stores when the firing began and when it was last seen, so a firing that never pauses is refreshed once per window', async () => {
+    const store = dynamoDedupStore(db, 'dedup');
+    const fingerprint = 'abababababababab';
+    const t0 = 1_800_000_000_000;
+    const decisions = [];
+    for (const offset of [0, 120_000, 240_000, 310_000, 400_000]) {
+      decisions.push(decide('firing', await store.observe(alert({ fingerprint }), window, t0 + offset), window));
+    }
+    expect(decisions).toEqual(['open', 'repeat', 'repeat', 'remind', 'repeat']);
+    await store.observe(alert({ fingerprint, status: 'resolved' }), window, t0 + 500_000);
+    const reopened = await store.observe(alert({ fingerprint }), window, t0 + 510_000);
+    expect(reopened.episodeStartedAt).toBe(t0 + 510_000);
+  });
+
   it('judges the window by the stored expiry, even when TTL has not deleted an expired item yet', async () => {
     const store = dynamoDedupStore(db, 'dedup');
     const fingerprint = 'bbbbbbbbbbbbbbbb';
@@ -136,15 +150,17 @@ describe('DynamoDB alert repository (dynalite)', () => {
 
     const repeat = alert({ fingerprint: '1111111111111111' });
     const at = '2026-11-23T02:00:00.000Z';
-    expect((await repo.applyRepeat('alert-1', repeat, 5, { at, event: 'repeated' }))?.count).toBe(5);
-    expect(await repo.applyRepeat('alert-1', repeat, 5, { at, event: 'repeated' })).toBeUndefined();
+    expect((await repo.applyRepeat('alert-1', repeat, 5, at, { at, event: 'repeated' }))?.count).toBe(5);
+    expect(await repo.applyRepeat('alert-1', repeat, 5, at, { at, event: 'repeated' })).toBeUndefined();
+    const quiet = alert({ fingerprint: '1111111111111111' });
+    expect((await repo.applyRepeat('alert-1', quiet, 6, at))?.timeline).toHaveLength(2);
 
     await repo.recordNotification('alert-1', 'chat:oc_ops', 'om_1', { at, event: 'notified' });
     const resolution = alert({ fingerprint: '1111111111111111', status: 'resolved', endsAt: '2026-11-23T03:00:00.000Z' });
-    const resolved = await repo.resolve('alert-1', resolution, 6, { at, event: 'resolved' });
+    const resolved = await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' });
     expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: '2026-11-23T03:00:00.000Z', notifications: { 'chat:oc_ops': 'om_1' } });
     expect(resolved?.timeline.map((e) => e.event)).toEqual(['opened', 'repeated', 'notified', 'resolved']);
-    expect(await repo.resolve('alert-1', resolution, 6, { at, event: 'resolved' })).toBeUndefined();
+    expect(await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' })).toBeUndefined();
   });
 
   it('lets only one of many concurrent claims page', async () => {

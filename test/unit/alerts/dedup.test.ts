@@ -107,16 +107,18 @@ describe('dedupAlerts', () => {
     expect(result.forwarded).toEqual([{ alert: expect.objectContaining({ fingerprint: alert.fingerprint }), decision: 'remind', count: 2 }]);
   });
 
-  it('each repeat keeps the window open from the time it was heard', async () => {
+  it('only counts repeats inside a window, and refreshes at the first repeat past each window since the start', async () => {
     const p = pipeline();
     const alert = makeAlert();
     await p.decision(alert);
     p.at(4 * MINUTE);
     expect(await p.decision(nextEvent(alert))).toBe('repeat');
     p.at(8 * MINUTE);
+    expect(await p.decision(nextEvent(alert))).toBe('remind'); // past 5 min since the start
+    p.at(9 * MINUTE);
     expect(await p.decision(nextEvent(alert))).toBe('repeat');
     p.at(13 * MINUTE);
-    expect(await p.decision(nextEvent(alert))).toBe('remind');
+    expect(await p.decision(nextEvent(alert))).toBe('remind'); // past 10 min
   });
 
   it('resolves a firing alert, and only counts the same resolution sent again', async () => {
@@ -283,5 +285,33 @@ describe('dedupAlerts', () => {
     await p.store.revert(resolution);
     p.at(3 * MINUTE);
     expect(await p.decision(resolution)).toBe('resolve');
+  });
+
+  it('refreshes a firing that never pauses once per window since it began, and only counts the repeats in between', async () => {
+    const p = pipeline();
+    const alert = makeAlert();
+    expect(await p.decision(alert)).toBe('open');
+    const decisions: string[] = [];
+    for (let second = 30; second <= 660; second += 30) {
+      p.at(second * 1000);
+      decisions.push(await p.decision(nextEvent(alert)));
+    }
+    // window 300 s: the repeats at 300 s and 600 s after the start refresh the card, the other 20 are only counted
+    expect(decisions.filter((d) => d === 'remind')).toHaveLength(2);
+    expect(decisions[9]).toBe('remind'); // t = 300 s
+    expect(decisions[19]).toBe('remind'); // t = 600 s
+    expect(decisions.filter((d) => d === 'repeat')).toHaveLength(20);
+  });
+
+  it('starts counting windows again from a new firing after a resolution', async () => {
+    const p = pipeline();
+    const alert = makeAlert();
+    await p.decision(alert);
+    p.at(4 * MINUTE);
+    await p.decision(nextEvent(alert, { status: 'resolved' }));
+    p.at(4 * MINUTE + 30_000);
+    expect(await p.decision(nextEvent(alert))).toBe('open');
+    p.at(5 * MINUTE + 10_000); // 5 min after the first firing, but only 40 s into the new one
+    expect(await p.decision(nextEvent(alert))).toBe('repeat');
   });
 });

@@ -273,4 +273,18 @@ describe('routeAlert', () => {
     await r.route(item);
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
   });
+
+  it('keeps refreshing the card of a long-firing alert but notes only the first 20 refreshes in its timeline', async () => {
+    const r = router();
+    const alert = makeAlert();
+    const stored = await r.route(open(alert));
+    for (let i = 1; i <= 25; i++) {
+      r.at(i * 5 * MINUTE);
+      await r.route(remind(nextEvent(alert), i + 1));
+    }
+    const saved = r.repo.alerts.get(stored!.alertId)!;
+    expect(saved.count).toBe(26);
+    expect(saved.timeline.filter((entry) => entry.event === 'repeated')).toHaveLength(20);
+    expect(r.messenger.patches.length).toBeGreaterThanOrEqual(25 * 2);
+  });
 });

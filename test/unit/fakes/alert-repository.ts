@@ -22,11 +22,11 @@ export class MemoryAlertRepository implements AlertRepository {
     return existing ? structuredClone(existing) : alert;
   }
 
-  async applyRepeat(alertId: string, alert: Alert, count: number, entry: TimelineEntry) {
+  async applyRepeat(alertId: string, alert: Alert, count: number, at: string, entry?: TimelineEntry) {
     const stored = this.alerts.get(alertId);
     if (!stored || stored.status !== 'firing' || stored.lastEventId === alert.eventId) return undefined;
-    Object.assign(stored, { alert: structuredClone(alert), lastSeenAt: entry.at, count, lastEventId: alert.eventId });
-    stored.timeline.push(entry);
+    Object.assign(stored, { alert: structuredClone(alert), lastSeenAt: at, count, lastEventId: alert.eventId });
+    if (entry) stored.timeline.push(entry);
     return structuredClone(stored);
   }
 

@@ -7,6 +7,8 @@ interface Item {
   prevStatus: DedupObservation['previousStatus'];
   prevWindowEndsAt: number;
   lastSeenAt: number;
+  prevLastSeenAt: number;
+  episodeStartedAt?: number;
   count: number;
   lastEventId?: string;
 }
@@ -32,6 +34,8 @@ export class MemoryDedupStore implements DedupStore {
       status: alert.status,
       windowEndsAt: now + windowMs,
       lastSeenAt: now,
+      prevLastSeenAt: old?.lastSeenAt ?? 0,
+      episodeStartedAt: alert.status === 'firing' ? (old?.episodeStartedAt ?? now) : undefined,
       lastEventId: alert.eventId,
     };
     this.items.set(alert.fingerprint, item);
@@ -61,4 +65,6 @@ const observation = (item: Item, replay: boolean): DedupObservation => ({
   observedAt: item.lastSeenAt,
   count: item.count,
   replay,
+  previousSeenAt: item.prevLastSeenAt,
+  episodeStartedAt: item.episodeStartedAt,
 });

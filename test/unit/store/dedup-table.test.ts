@@ -21,7 +21,7 @@ describe('DynamoDB dedup store against DynamoDB answers (aws-sdk-client-mock)', 
       refusedWith({ prevStatus: { S: 'firing' }, prevWindowEndsAt: { N: '1000' }, lastSeenAt: { N: '5000' }, count: { N: '3' }, status: { S: 'firing' } }),
     );
     const observation = await dynamoDedupStore(db, 'dedup').observe(makeAlert(), 300_000, 9_000);
-    expect(observation).toEqual({ previousStatus: 'firing', previousWindowEndsAt: 1000, observedAt: 5000, count: 3, replay: true });
+    expect(observation).toEqual({ previousStatus: 'firing', previousWindowEndsAt: 1000, observedAt: 5000, count: 3, replay: true, previousSeenAt: 0, episodeStartedAt: undefined });
     expect(decide('firing', observation)).toBe('remind');
     expect(mock.commandCalls(GetCommand)).toHaveLength(0);
   });
