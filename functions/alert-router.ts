@@ -1,7 +1,9 @@
 import { loadAlertingConfig } from '../lib/alerts/config.js';
 import type { ForwardedAlert } from '../lib/alerts/dedup.js';
 import { alertSchema } from '../lib/alerts/model.js';
+import { muteChecker } from '../lib/alerts/mute.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
+import { feishuReminderNotifier } from '../lib/alerts/notifiers/feishu-reminder.js';
 import { feishuUrgentNotifier } from '../lib/alerts/notifiers/feishu-urgent.js';
 import { routeAlert, type RouterDeps } from '../lib/alerts/router.js';
 import { feishuMessenger } from '../lib/feishu/client.js';
@@ -11,6 +13,7 @@ import { env } from '../lib/store/config.js';
 import { documentClient } from '../lib/store/dynamo.js';
 import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
 import { defaultSecrets } from '../lib/store/secrets.js';
+import { dynamoSilenceStore } from '../lib/store/silences-table.js';
 import * as z from 'zod';
 
 const log = logger.child({ function: 'alert-router' });
@@ -18,6 +21,9 @@ const config = env();
 const alerting = loadAlertingConfig(config.CONFIG_DIR);
 const secrets = defaultSecrets(config.SECRETS_ID);
 const repo = dynamoAlertRepository(documentClient(), config.ALERTS_TABLE);
+const silences = dynamoSilenceStore(documentClient(), config.SILENCES_TABLE);
+/** Inhibition needs the alerts firing now; a storm larger than this is already beyond muting one by one. */
+const FIRING_SOURCES_LIMIT = 1000;
 
 const forwardedSchema = z.object({
   alert: alertSchema,
@@ -31,12 +37,27 @@ async function dependencies(): Promise<RouterDeps> {
   const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
   if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: alerts cannot be sent');
   const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
-  deps = { repo, config: alerting, notifiers: [feishuCardNotifier(messenger, { timeZone: config.DISPLAY_TIME_ZONE }), feishuUrgentNotifier(messenger)], log };
+  deps = {
+    repo,
+    config: alerting,
+    notifiers: [
+      feishuCardNotifier(messenger, { timeZone: config.DISPLAY_TIME_ZONE }),
+      feishuUrgentNotifier(messenger),
+      feishuReminderNotifier(messenger, { everyMs: alerting.reminderIntervalSeconds * 1000 }),
+    ],
+    log,
+  };
   return deps;
 }
 
 export const handler = sqsBatchHandler('alert-router', async (records, batch) => {
-  const routerDeps = await dependencies();
+  // Silences and firing alerts are read once per batch (and only when needed), not once per alert.
+  const mute = muteChecker(
+    { silences: () => silences.list(), firing: async () => (await repo.list('firing', { limit: FIRING_SOURCES_LIMIT })).map((stored) => stored.alert) },
+    alerting.inhibitRules,
+    Date.now(),
+  );
+  const routerDeps = { ...(await dependencies()), mute };
   return eachRecord(
     records,
     batch,

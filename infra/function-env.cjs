@@ -11,6 +11,9 @@ const stackResources = {
   NOTIFY_QUEUE_URL: { Ref: 'NotifyQueue' },
   DEDUP_TABLE: { Ref: 'DedupTable' },
   ALERTS_TABLE: { Ref: 'AlertsTable' },
+  COMMANDS_QUEUE_URL: { Ref: 'CommandsQueue' },
+  DELIVERIES_TABLE: { Ref: 'FeishuDeliveriesTable' },
+  SILENCES_TABLE: { Ref: 'SilencesTable' },
   SECRETS_ID: { Ref: 'OpenClawSecrets' },
   // Lark (international) tenants deploy with FEISHU_DOMAIN=https://open.larksuite.com; only https is taken.
   FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '') ? process.env.FEISHU_DOMAIN : 'https://open.feishu.cn',

@@ -10,6 +10,8 @@ export interface OutboxEntry {
 }
 
 const TOKEN = 't-openclaw-local';
+/** The local bot's identity, as `GET /open-apis/bot/v3/info` reports it. */
+export const LOCAL_BOT_OPEN_ID = 'ou_openclaw_local_bot';
 
 /**
  * A stand-in for the Feishu Open API, answering the calls OpenClaw makes the way Feishu does (tenant token, send with
@@ -52,6 +54,9 @@ export class FeishuStandin {
     }
 
     const request = (body ?? {}) as Record<string, unknown>;
+    if (method === 'GET' && url.pathname === '/open-apis/bot/v3/info') {
+      return { status: 200, body: { code: 0, msg: 'ok', bot: { open_id: LOCAL_BOT_OPEN_ID, app_name: 'OpenClaw (local)', activate_status: 2 } } };
+    }
     const messageMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)(?:\/(reply|urgent_app|urgent_sms|urgent_phone))?$/.exec(url.pathname);
     if (method === 'POST' && url.pathname === '/open-apis/im/v1/messages') {
       const receiveIdType = url.searchParams.get('receive_id_type');
@@ -64,6 +69,8 @@ export class FeishuStandin {
       const [, messageId, action] = messageMatch as unknown as [string, string, string | undefined];
       // Alerts kept in .data/ across restarts point at cards this stand-in sent in an earlier run: those are known.
       if (!this.messages.has(messageId) && messageId.startsWith('om_local_')) this.messages.set(messageId, { content: '', receiveId: '' });
+      // People's messages (the ones the bot replies to) were never sent through the stand-in: any om_ id is one.
+      if (!this.messages.has(messageId) && method === 'POST' && action === 'reply' && messageId.startsWith('om_')) this.messages.set(messageId, { content: '', receiveId: '' });
       if (!this.messages.has(messageId)) return { status: 400, body: { code: 230001, msg: `message ${messageId} not found` } };
       if (method === 'PATCH' && !action) {
         if (typeof request.content !== 'string') return { status: 400, body: { code: 99992402, msg: 'content is required' } };
@@ -71,6 +78,9 @@ export class FeishuStandin {
         return { status: 200, body: { code: 0, msg: 'success', data: {} } };
       }
       if (method === 'POST' && action === 'reply') {
+        if (typeof request.content !== 'string' || typeof request.msg_type !== 'string') {
+          return { status: 400, body: { code: 99992402, msg: 'field validation failed: msg_type and content are required' } };
+        }
         return { status: 200, body: { code: 0, msg: 'success', data: this.send(this.messages.get(messageId)!.receiveId, String(request.content), request.uuid as string | undefined) } };
       }
       if (method === 'PATCH' && action?.startsWith('urgent_')) {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
@@ -12,6 +12,8 @@ import { cloudFormationResources, loadServerlessConfig } from './serverless-conf
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
+export const LOCAL_VERIFICATION_TOKEN = 'local-verification-token';
+export const LOCAL_ENCRYPT_KEY = 'local-encrypt-key';
 /** API Gateway's own payload limit: larger requests never reach the function. */
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
@@ -40,6 +42,8 @@ export interface LocalRuntimeOptions {
   pollers?: number;
   /** Real Feishu when credentials are set; the local stand-in and outbox otherwise. */
   feishu?: { appId: string; appSecret: string; domain?: string };
+  /** The Feishu app's event keys the webhook checks (local defaults when unset; empty encryptKey = no encryption). */
+  feishuEvents?: { verificationToken?: string; encryptKey?: string };
   alertToken?: string;
   /** Extra environment for the functions (set before they load). */
   env?: Record<string, string>;
@@ -109,6 +113,8 @@ export class LocalRuntime {
       FEISHU_APP_ID: feishu?.appId ?? 'cli_openclaw_local',
       FEISHU_APP_SECRET: feishu?.appSecret ?? 'local',
       FEISHU_DOMAIN: feishu ? (feishu.domain ?? 'https://open.feishu.cn') : `${this.url}/_local/feishu`,
+      FEISHU_VERIFICATION_TOKEN: this.options.feishuEvents?.verificationToken ?? LOCAL_VERIFICATION_TOKEN,
+      FEISHU_ENCRYPT_KEY: this.options.feishuEvents?.encryptKey ?? LOCAL_ENCRYPT_KEY,
     };
     const resolveRef = (value: unknown): string | undefined => {
       if (typeof value !== 'object' || value === null) return value === undefined || value === null ? undefined : String(value);
@@ -201,7 +207,25 @@ export class LocalRuntime {
         );
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error; // kept from an earlier run under .data/
+        await this.addMissingIndexes(db, p);
       }
+    }
+  }
+
+  /** A table kept under .data/ from an older version lacks the indexes added since: add them, keeping the data. */
+  private async addMissingIndexes(db: DynamoDBClient, p: Record<string, any>) {
+    const wanted: Record<string, any>[] = p.GlobalSecondaryIndexes ?? [];
+    if (!wanted.length) return;
+    const existing = (await db.send(new DescribeTableCommand({ TableName: p.TableName }))).Table?.GlobalSecondaryIndexes ?? [];
+    for (const index of wanted.filter((w) => !existing.some((e) => e.IndexName === w.IndexName))) {
+      await db.send(
+        new UpdateTableCommand({
+          TableName: p.TableName,
+          AttributeDefinitions: p.AttributeDefinitions,
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+        }),
+      );
+      this.log({ level: 'info', message: 'index added to a kept table', table: p.TableName, index: index.IndexName });
     }
   }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
 import type { DedupWindows } from './dedup.js';
+import type { InhibitRule } from './inhibition.js';
 import { parseMatcher } from './matchers.js';
 import { severities } from './model.js';
 import type { Person, Team } from './oncall.js';
@@ -42,6 +43,19 @@ export const routingFile = z.strictObject({
       bySeverity: z.partialRecord(z.enum(severities), duration).default({}),
     })
     .default({ window: 300, bySeverity: {} }),
+  /** How often an unacknowledged alert that keeps firing is brought up again in its chats. */
+  reminders: z.strictObject({ every: duration.default(3600) }).default({ every: 3600 }),
+  /** Alertmanager-style inhibition: while a source alert fires, matching target alerts with equal labels are muted. */
+  inhibit: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        source: z.array(matcher).min(1),
+        target: z.array(matcher).min(1),
+        equal: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a label name')).default([]),
+      }),
+    )
+    .default([]),
   routes: z
     .array(
       z.strictObject({
@@ -80,6 +94,8 @@ export interface AlertingConfig {
   dedup: DedupWindows;
   routes: Route[];
   teams: Map<string, Team>;
+  inhibitRules: InhibitRule[];
+  reminderIntervalSeconds: number;
 }
 
 /** Loads `routing.yaml` and `oncall.yaml` and checks they agree (every route's team exists, overrides name members). */
@@ -118,5 +134,11 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
       continue: route.continue,
     };
   });
-  return { dedup: { defaultSeconds: routing.dedup.window, bySeverity: routing.dedup.bySeverity }, routes, teams };
+  return {
+    dedup: { defaultSeconds: routing.dedup.window, bySeverity: routing.dedup.bySeverity },
+    routes,
+    teams,
+    inhibitRules: routing.inhibit,
+    reminderIntervalSeconds: routing.reminders.every,
+  };
 }

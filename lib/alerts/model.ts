@@ -32,6 +32,18 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
+/**
+ * The labels that routes, silences and inhibition rules match on: the source's labels plus the normalised name, host,
+ * service and severity (normalised values win, so `severity=critical` matches however the source spelled it).
+ */
+export const matchLabels = (alert: Pick<Alert, 'name' | 'labels' | 'severity' | 'service' | 'host'>): Record<string, string> => ({
+  alertname: alert.name,
+  ...(alert.host ? { host: alert.host } : {}),
+  ...alert.labels,
+  severity: alert.severity,
+  service: alert.service,
+});
+
 const severityWords: Record<string, Severity> = {
   critical: 'critical', crit: 'critical', page: 'critical', p0: 'critical', p1: 'critical', fatal: 'critical', emergency: 'critical', high: 'critical',
   error: 'warning', warning: 'warning', warn: 'warning', p2: 'warning', p3: 'warning', major: 'warning', minor: 'warning', medium: 'warning',

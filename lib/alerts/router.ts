@@ -3,6 +3,7 @@ import type { AlertingConfig } from './config.js';
 import type { ForwardedAlert } from './dedup.js';
 import type { Alert } from './model.js';
 import { stableId } from './fingerprint.js';
+import { describeMute, type MuteReason } from './mute.js';
 import type { Notifier } from './notifiers/notifier.js';
 import { planRoute } from './routing.js';
 import type { AlertRepository, StoredAlert } from './store.js';
@@ -16,6 +17,8 @@ export interface RouterDeps {
   notifiers: Notifier[];
   log: Logger;
   now?: () => number;
+  /** The silence and inhibition step; without it nothing is muted. */
+  mute?: (alert: Alert) => Promise<MuteReason | undefined>;
 }
 
 /**
@@ -35,7 +38,8 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
   let stored: StoredAlert | undefined;
 
   if (latest && isStale(alert, latest)) {
-    await deps.repo.appendTimeline(latest.alertId, [{ at: at(), event: `stale_${alert.status}`, detail: `收到过期的${alert.status === 'firing' ? '触发' : '恢复'}通知（乱序或重投），已忽略` }]);
+    // A source still firing after a person resolved the alert sends a stale firing every window: note it once.
+    if (latest.timeline.at(-1)?.event !== `stale_${alert.status}`) await deps.repo.appendTimeline(latest.alertId, [{ at: at(), event: `stale_${alert.status}`, detail: `收到过期的${alert.status === 'firing' ? '触发' : '恢复'}通知（乱序或重投），已忽略` }]);
     deps.log.info('stale event ignored', { alertId: latest.alertId, eventId: alert.eventId, status: alert.status, startsAt: alert.startsAt });
     return latest;
   }
@@ -68,11 +72,19 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
   }
   if (!stored) return latest;
 
+  const mute = stored.status === 'firing' && deps.mute ? await deps.mute(stored.alert) : undefined;
+  if (mute && stored.timeline.at(-1)?.event !== 'muted') {
+    const entry = { at: at(), event: 'muted', detail: describeMute(mute) };
+    await deps.repo.appendTimeline(stored.alertId, [entry]);
+    stored.timeline.push(entry);
+    deps.log.info('alert muted', { alertId: stored.alertId, by: mute.kind, silence: mute.kind === 'silence' ? mute.silence.id : undefined, rule: mute.kind === 'inhibition' ? mute.rule.name : undefined });
+  }
+
   // Every notifier runs even if one before it failed: a chat that rejects the card must not stop the page.
   const failures: unknown[] = [];
   for (const notifier of deps.notifiers) {
     try {
-      await notifier.notify(stored, { repo: deps.repo, now: at, log: deps.log });
+      await notifier.notify(stored, { repo: deps.repo, now: at, log: deps.log, muted: Boolean(mute), decision: item.decision });
     } catch (error) {
       failures.push(error);
     }

@@ -1,5 +1,5 @@
 import { matchesAll, type LabelMatcher } from './matchers.js';
-import type { Alert, Severity } from './model.js';
+import { matchLabels, type Alert, type Severity } from './model.js';
 import { onCallAt, type Person, type Team } from './oncall.js';
 
 export interface Route {
@@ -38,7 +38,7 @@ export const channelsBySeverity: Record<Severity, Channel[]> = {
 export function routeMatches(route: Route, alert: Alert): boolean {
   if (route.severities && !route.severities.includes(alert.severity)) return false;
   if (route.services && !route.services.includes(alert.service)) return false;
-  return matchesAll(route.matchers, { ...alert.labels, severity: alert.severity, service: alert.service });
+  return matchesAll(route.matchers, matchLabels(alert));
 }
 
 /** Walks the routes in order, Alertmanager style: the first match wins unless it says `continue`. */

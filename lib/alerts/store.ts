@@ -8,6 +8,18 @@ export interface TimelineEntry {
   detail?: string;
 }
 
+/** A person acting from Feishu; the name is known only when the action came with one. */
+export interface Actor {
+  openId: string;
+  name?: string;
+}
+
+/** The outcome of a change several people may try at once: whether this call made it, and the alert as it now is. */
+export interface ChangeResult {
+  changed: boolean;
+  stored?: StoredAlert;
+}
+
 /** An alert as we keep it: its latest event, where it was sent, and everything that happened to it. */
 export interface StoredAlert {
   alertId: string;
@@ -25,6 +37,14 @@ export interface StoredAlert {
   /** Feishu message id of the card per target (`chat:oc_…`, `user:ou_…`). */
   notifications: Record<string, string>;
   pagedAt?: string;
+  acknowledgedBy?: Actor;
+  acknowledgedAt?: string;
+  /** Set when a person resolved the alert, not its source. */
+  resolvedBy?: Actor;
+  resolutionNote?: string;
+  silence?: { id: string; until: string; by: Actor };
+  /** When a reminder was last posted, so reminders keep their own pace whatever the dedup window. */
+  remindedAt?: string;
   /** While a page is being sent: until when the sender holds it (ISO). Expired, the page may be tried again. */
   pageLeaseUntil?: string;
   /** The event that opened this alert, and the last one applied: redeliveries are recognised by them. */
@@ -37,6 +57,9 @@ export const occurrences = (stored: StoredAlert) => Math.max(1, stored.count - s
 
 /** Persistence of alerts; the DynamoDB adapter lives in lib/store. */
 export interface AlertRepository {
+  get(alertId: string): Promise<StoredAlert | undefined>;
+  /** Alerts in one state, most recently seen first (`service` narrows them). */
+  list(status: StoredAlert['status'], options: { limit: number; service?: string }): Promise<StoredAlert[]>;
   /** The most recent alert for a fingerprint, open or not. */
   latest(fingerprint: string): Promise<StoredAlert | undefined>;
   /** Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored. */
@@ -58,4 +81,11 @@ export interface AlertRepository {
   recordPaged(alertId: string, at: string, entries: TimelineEntry[]): Promise<void>;
   releasePage(alertId: string): Promise<void>;
   appendTimeline(alertId: string, entries: TimelineEntry[]): Promise<void>;
+  /** Acknowledges a firing alert nobody has acknowledged; otherwise unchanged, with who was first. */
+  acknowledge(alertId: string, by: Actor, entry: TimelineEntry): Promise<ChangeResult>;
+  /** Resolves a firing alert by hand; otherwise unchanged (someone else resolved it, or its source did). */
+  resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry): Promise<ChangeResult>;
+  recordSilence(alertId: string, silence: NonNullable<StoredAlert['silence']>, entry: TimelineEntry): Promise<StoredAlert | undefined>;
+  /** Takes the right to post a reminder: the alert is firing, unacknowledged and was not reminded since `notSince`. */
+  claimReminder(alertId: string, at: string, notSince: string): Promise<boolean>;
 }

@@ -1,5 +1,5 @@
 import type { Severity } from '../alerts/model.js';
-import { occurrences, type StoredAlert } from '../alerts/store.js';
+import { occurrences, type Actor, type StoredAlert } from '../alerts/store.js';
 
 /** Feishu accepts only its own colour names in `header.template`; severity words are not among them. */
 export const headerColour: Record<Severity | 'resolved', string> = {
@@ -30,6 +30,15 @@ export function formatTime(iso: string | undefined, timeZone: string): string {
   return format.format(new Date(iso));
 }
 
+/**
+ * A person in card markdown: Feishu renders `<at id=ou_…>` as their name, which the webhook cannot look up itself.
+ * Only a well-formed open_id is rendered as a mention; anything else is shown as escaped text.
+ */
+export function mention(actor: Actor): string {
+  if (/^ou_[A-Za-z0-9_-]+$/.test(actor.openId)) return `<at id=${actor.openId}></at>`;
+  return escapeMarkdown(actor.name ?? actor.openId);
+}
+
 const markdown = (content: string) => ({ tag: 'markdown', content });
 
 function button(text: string, type: 'primary' | 'danger' | 'default', behaviour: object) {
@@ -50,10 +59,12 @@ const safeUrl = (url: string | undefined) => (url && url.length <= 2000 && /^htt
  * The alert card (JSON 2.0). One builder for every state, so the card patched on resolve has the same layout as
  * the one sent: only colour, title, status and buttons change. Kept far below Feishu's 30 KB by clipping free text.
  */
-export function alertCard(stored: StoredAlert, options: { timeZone: string }): object {
+export function alertCard(stored: StoredAlert, options: { timeZone: string; now?: string }): object {
   const { alert } = stored;
   const resolved = stored.status === 'resolved';
-  const title = `${resolved ? '[已恢复]' : `[${severityLabel[stored.severity]}]`} ${clip(alert.name, 100)}`;
+  const silenced = !resolved && stored.silence && Date.parse(stored.silence.until) > Date.parse(options.now ?? new Date().toISOString());
+  const state = resolved ? (stored.resolvedBy ? '[已解决]' : '[已恢复]') : `[${severityLabel[stored.severity]}${stored.acknowledgedBy ? '·已确认' : ''}${silenced ? '·已静默' : ''}]`;
+  const title = `${state} ${clip(alert.name, 100)}`;
   const lines = [
     `**服务**：${escapeMarkdown(clip(alert.service, 100))}`,
     `**主机**：${escapeMarkdown(clip(alert.host ?? '-', 100))}`,
@@ -63,7 +74,11 @@ export function alertCard(stored: StoredAlert, options: { timeZone: string }): o
     `**最近发生**：${formatTime(stored.lastSeenAt, options.timeZone)}`,
     `**发生次数**：${occurrences(stored)}`,
     ...(stored.plan.onCall ? [`**值班人**：${escapeMarkdown(stored.plan.onCall.name)}`] : []),
-    ...(resolved ? [`**恢复时间**：${formatTime(stored.resolvedAt, options.timeZone)}`] : []),
+    ...(stored.acknowledgedBy ? [`**确认人**：${mention(stored.acknowledgedBy)}（${formatTime(stored.acknowledgedAt, options.timeZone)}）`] : []),
+    ...(silenced ? [`**静默**：至 ${formatTime(stored.silence!.until, options.timeZone)}（${mention(stored.silence!.by)}）`] : []),
+    ...(resolved ? [`**${stored.resolvedBy ? '解决' : '恢复'}时间**：${formatTime(stored.resolvedAt, options.timeZone)}`] : []),
+    ...(stored.resolvedBy ? [`**解决人**：${mention(stored.resolvedBy)}`] : []),
+    ...(stored.resolutionNote ? [`**处理说明**：${escapeMarkdown(clip(stored.resolutionNote, 1000))}`] : []),
   ];
   // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
   const buttons: object[] = [];
@@ -73,7 +88,9 @@ export function alertCard(stored: StoredAlert, options: { timeZone: string }): o
   if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
   if (!resolved) {
     const value = (action: string) => ({ type: 'callback', value: { action, alertId: stored.alertId } });
-    buttons.push(button('确认', 'primary', value('ack')), button('解决', 'default', value('resolve')), button('静默 1 小时', 'danger', value('silence')));
+    if (!stored.acknowledgedBy) buttons.push(button('确认', 'primary', value('ack')));
+    buttons.push(button('解决', 'default', value('resolve')));
+    if (!silenced) buttons.push(button('静默 1 小时', 'danger', value('silence')));
   }
 
   return {
@@ -85,5 +102,15 @@ export function alertCard(stored: StoredAlert, options: { timeZone: string }): o
       template: headerColour[resolved ? 'resolved' : stored.severity],
     },
     body: { elements: [markdown(lines.join('\n')), ...(buttons.length ? [buttonRow(buttons)] : [])] },
+  };
+}
+
+/** A card for chat answers (status, lists, help): a title, markdown lines, and a colour. */
+export function noticeCard(title: string, lines: string[], template: string = 'blue'): object {
+  return {
+    schema: '2.0',
+    config: { update_multi: true, summary: { content: title } },
+    header: { title: { tag: 'plain_text', content: title }, template },
+    body: { elements: [markdown(lines.join('\n'))] },
   };
 }

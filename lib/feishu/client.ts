@@ -12,6 +12,7 @@ interface ApiAnswer {
   code?: number;
   msg?: string;
   data?: { message_id?: string };
+  bot?: { open_id?: string };
 }
 
 /** The SDK throws axios errors for HTTP failures and returns `{code, msg}` for API failures: one error type for both. */
@@ -48,6 +49,7 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
   const domain = credentials.domain === 'https://open.larksuite.com' ? Domain.Lark : credentials.domain === 'https://open.feishu.cn' ? Domain.Feishu : credentials.domain;
   // Failures reach our structured log as FeishuApiError; the SDK's own plain-text lines would only repeat them.
   const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, loggerLevel: LoggerLevel.fatal });
+  let botOpenId: Promise<string> | undefined;
   return {
     async sendCard(target, card, idempotencyKey) {
       const answer = await call('send card', () =>
@@ -71,6 +73,32 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
       if (kind === 'app') await call(operation, () => client.im.message.urgentApp(payload) as Promise<ApiAnswer>);
       else if (kind === 'sms') await call(operation, () => client.im.message.urgentSms(payload) as Promise<ApiAnswer>);
       else await call(operation, () => client.im.message.urgentPhone(payload) as Promise<ApiAnswer>);
+    },
+    async reply(messageId, message, idempotencyKey) {
+      const content = JSON.stringify(message.kind === 'text' ? { text: message.text } : message.card);
+      const answer = await call('reply', () =>
+        client.im.message.reply({
+          path: { message_id: messageId },
+          data: { msg_type: message.kind === 'text' ? 'text' : 'interactive', content, uuid: idempotencyKey },
+        }) as Promise<ApiAnswer>,
+      );
+      const replyId = answer.data?.message_id;
+      if (!replyId) throw new FeishuApiError('reply', answer.code, 'answer has no message_id');
+      return replyId;
+    },
+    botOpenId() {
+      // Asked once per container; a failure is not cached, so the next message asks again.
+      botOpenId ??= call('bot info', () => client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }) as Promise<ApiAnswer>).then(
+        (answer) => {
+          if (!answer.bot?.open_id) throw new FeishuApiError('bot info', answer.code, 'answer has no bot.open_id');
+          return answer.bot.open_id;
+        },
+        (error: unknown) => {
+          botOpenId = undefined;
+          throw error;
+        },
+      );
+      return botOpenId;
     },
   };
 }

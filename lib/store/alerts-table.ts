@@ -1,10 +1,15 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../alerts/model.js';
-import type { AlertRepository, StoredAlert, TimelineEntry } from '../alerts/store.js';
+import type { AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../alerts/store.js';
 import { isConditionFailure } from './dynamo.js';
 
 /** Resolved alerts are kept this long, then DynamoDB's TTL may remove them. */
 const RESOLVED_RETENTION_SECONDS = 90 * 24 * 3600;
+
+/** The sparse index of alerts by state (pointer items have no status), newest first by lastSeenAt. */
+export const ALERTS_BY_STATUS_INDEX = 'byStatus';
+/** A filtered listing reads at most this many pages: a bounded cost for `/status` on a large history. */
+const MAX_LIST_PAGES = 5;
 
 const alertKey = (alertId: string) => ({ pk: `alert#${alertId}` });
 const latestKey = (fingerprint: string) => ({ pk: `latest#${fingerprint}` });
@@ -42,7 +47,39 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       return result.Attributes as StoredAlert;
     });
 
+  /** A conditional change several people may race for: the loser gets the alert as the winner left it. */
+  const change = async (alertId: string, run: () => Promise<StoredAlert | undefined>): Promise<ChangeResult> => {
+    const stored = await run();
+    return stored ? { changed: true, stored } : { changed: false, stored: await get(alertId) };
+  };
+
   return {
+    get,
+
+    async list(status, { limit, service }) {
+      const found: StoredAlert[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      for (let page = 0; page < MAX_LIST_PAGES && found.length < limit; page++) {
+        const result = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: ALERTS_BY_STATUS_INDEX,
+            KeyConditionExpression: '#status = :status',
+            ScanIndexForward: false,
+            Limit: service ? 100 : limit - found.length,
+            ExclusiveStartKey: startKey,
+            ExpressionAttributeNames: { '#status': 'status', ...(service ? { '#alert': 'alert', '#service': 'service' } : {}) },
+            ExpressionAttributeValues: { ':status': status, ...(service ? { ':service': service } : {}) },
+            ...(service ? { FilterExpression: '#alert.#service = :service' } : {}),
+          }),
+        );
+        found.push(...((result.Items ?? []) as StoredAlert[]));
+        startKey = result.LastEvaluatedKey;
+        if (!startKey) break;
+      }
+      return found.slice(0, limit);
+    },
+
     async latest(fingerprint) {
       const pointer = (await db.send(new GetCommand({ TableName: tableName, Key: latestKey(fingerprint), ConsistentRead: true }))).Item;
       return pointer ? get(pointer.alertId as string) : undefined;
@@ -111,6 +148,52 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
 
     async appendTimeline(alertId, entries: TimelineEntry[]) {
       if (entries.length) await update(alertId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
+    },
+
+    acknowledge: (alertId, by, entry) =>
+      change(alertId, () =>
+        update(
+          alertId,
+          'SET acknowledgedBy = :by, acknowledgedAt = :at, timeline = list_append(timeline, :entries)',
+          { ':by': by, ':at': entry.at, ':entries': [entry], ':firing': 'firing' },
+          { '#status': 'status' },
+          '#status = :firing AND attribute_not_exists(acknowledgedBy)',
+        ),
+      ),
+
+    resolveByHand: (alertId, by, note, entry) =>
+      change(alertId, () =>
+        update(
+          alertId,
+          'SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, lastSeenAt = :at, timeline = list_append(timeline, :entries), expiresAt = :expiresAt' +
+            (note ? ', resolutionNote = :note' : ''),
+          {
+            ':resolved': 'resolved',
+            ':firing': 'firing',
+            ':at': entry.at,
+            ':by': by,
+            ':entries': [entry],
+            ':expiresAt': Math.floor(Date.parse(entry.at) / 1000) + RESOLVED_RETENTION_SECONDS,
+            ...(note ? { ':note': note } : {}),
+          },
+          { '#status': 'status' },
+          '#status = :firing',
+        ),
+      ),
+
+    recordSilence: (alertId, silence, entry) =>
+      update(alertId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', { ':silence': silence, ':entries': [entry] }),
+
+    async claimReminder(alertId, at, notSince) {
+      return Boolean(
+        await update(
+          alertId,
+          'SET remindedAt = :at',
+          { ':at': at, ':notSince': notSince, ':firing': 'firing' },
+          { '#status': 'status' },
+          '#status = :firing AND attribute_not_exists(acknowledgedBy) AND (attribute_not_exists(remindedAt) OR remindedAt < :notSince)',
+        ),
+      );
     },
   };
 }

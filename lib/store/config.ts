@@ -8,6 +8,9 @@ const envSchema = z.object({
   NOTIFY_QUEUE_URL: z.string().min(1),
   DEDUP_TABLE: z.string().min(1),
   ALERTS_TABLE: z.string().min(1),
+  COMMANDS_QUEUE_URL: z.string().min(1),
+  DELIVERIES_TABLE: z.string().min(1),
+  SILENCES_TABLE: z.string().min(1),
   /** Secrets Manager secret (name or ARN) holding the JSON of secret values; unset locally, where env vars stand in. */
   SECRETS_ID: z.string().optional(),
   CONFIG_DIR: z.string().default('config'),

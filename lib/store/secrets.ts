@@ -6,6 +6,9 @@ const secretsSchema = z.object({
   ALERT_TOKEN: z.string().min(1, 'ALERT_TOKEN is empty'),
   FEISHU_APP_ID: z.string().optional(),
   FEISHU_APP_SECRET: z.string().optional(),
+  /** From the app's 事件与回调 → 加密策略 page: every event carries the token; the key encrypts and signs them. */
+  FEISHU_VERIFICATION_TOKEN: z.string().optional(),
+  FEISHU_ENCRYPT_KEY: z.string().optional(),
 });
 export type Secrets = z.infer<typeof secretsSchema>;
 

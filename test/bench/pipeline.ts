@@ -9,10 +9,8 @@
  * size of each function's bundle. Figures, not assertions: compare them with the goals in the README.
  */
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
-import { loadServerlessConfig } from '../../infra/local/serverless-config.js';
+import { LocalRuntime } from '../../infra/local/runtime.js';
+import { bundleSizes } from './bundles.js';
 import { documentClient } from '../../lib/store/dynamo.js';
 import { sqsClient } from '../../lib/store/queue/sqs.js';
 
@@ -32,22 +30,6 @@ const perRequest = Number(values['per-request']);
 const token = 'bench-token';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-async function bundleSizes() {
-  const config = loadServerlessConfig(`${projectRoot}/serverless.yml`, { stage: 'bench', region: 'us-east-1', env: {} });
-  const options = config.custom.esbuild;
-  const sizes: Record<string, { minified: number; gzip: number }> = {};
-  for (const [name, fn] of Object.entries<{ handler: string }>(config.functions)) {
-    const entry = `${projectRoot}/${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.ts`;
-    const result = await build({
-      entryPoints: [entry], bundle: true, write: false, minify: options.minify, platform: options.platform, target: options.target,
-      format: options.format, mainFields: options.mainFields, logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.contents;
-    sizes[name] = { minified: code.length, gzip: gzipSync(code).length };
-  }
-  return sizes;
-}
 
 async function main() {
   const runtime = new LocalRuntime({ quiet: true, alertToken: token, pollers: Number(values.pollers), env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });

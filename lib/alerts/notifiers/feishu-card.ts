@@ -6,15 +6,16 @@ import type { Notifier } from './notifier.js';
 
 /**
  * The interactive card: sent once per target (Feishu's `uuid` makes a retried send a no-op), then patched in place
- * for every later state, so a resolved alert turns its own card green instead of posting a new one. One target that
+ * for every later state, so a resolved alert turns its own card green instead of posting a new one. A muted alert's
+ * cards are still updated where they exist, but none is sent. One target that
  * fails (a chat the bot was removed from) does not keep the card from the others; the failure is thrown at the end.
  */
 export function feishuCardNotifier(messenger: Messenger, options: { timeZone: string }): Notifier {
   return {
     name: 'feishu-card',
-    async notify(stored, { repo, now, log }) {
+    async notify(stored, { repo, now, log, muted }) {
       if (!stored.plan.channels.includes('card')) return;
-      const card = alertCard(stored, options);
+      const card = alertCard(stored, { ...options, now: now() });
       const failures: unknown[] = [];
       for (const target of stored.plan.targets) {
         const key = targetKey(target);
@@ -24,7 +25,7 @@ export function feishuCardNotifier(messenger: Messenger, options: { timeZone: st
             await messenger.patchCard(messageId, card);
             continue;
           }
-          if (stored.status !== 'firing') continue;
+          if (stored.status !== 'firing' || muted) continue;
           const sent = await messenger.sendCard(target, card, stableId(stored.alertId, key));
           stored.notifications[key] = sent;
           await repo.recordNotification(stored.alertId, key, sent, { at: now(), event: 'notified', detail: `卡片已发送至 ${key}` });

@@ -21,10 +21,11 @@ const kinds: { channel: Channel; kind: 'app' | 'sms' | 'phone'; label: string }[
 export function feishuUrgentNotifier(messenger: Messenger): Notifier {
   return {
     name: 'feishu-urgent',
-    async notify(stored, { repo, now, log }) {
+    async notify(stored, { repo, now, log, muted }) {
       const wanted = kinds.filter(({ channel }) => stored.plan.channels.includes(channel));
       const person = stored.plan.onCall;
-      if (!wanted.length || !person || stored.status !== 'firing' || stored.pagedAt) return;
+      // Someone who acknowledged the alert is already on it; a muted alert pages nobody.
+      if (!wanted.length || !person || stored.status !== 'firing' || stored.pagedAt || stored.acknowledgedBy || muted) return;
       const messageId = stored.notifications[`user:${person.openId}`];
       if (!messageId) {
         log.warn('page skipped: no card was sent to the on-call person', { alertId: stored.alertId });

@@ -19,6 +19,8 @@ const config: AlertingConfig = {
   teams: new Map([
     ['sre', { name: 'sre', rotation: { members: [{ name: '张伟', openId: 'ou_zhang' }, { name: '李娜', openId: 'ou_li' }], handoffAt: t0 - MINUTE, shiftMs: 7 * 86_400_000, overrides: [] } }],
   ]),
+  inhibitRules: [],
+  reminderIntervalSeconds: 3600,
 };
 
 function router() {

@@ -1,5 +1,5 @@
 import type { Alert } from '../../../lib/alerts/model.js';
-import type { AlertRepository, StoredAlert, TimelineEntry } from '../../../lib/alerts/store.js';
+import type { Actor, AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../../../lib/alerts/store.js';
 
 /**
  * The DynamoDB adapter (lib/store/alerts-table.ts) in memory. Like a table, it hands out copies: a caller's
@@ -69,5 +69,63 @@ export class MemoryAlertRepository implements AlertRepository {
 
   async appendTimeline(alertId: string, entries: TimelineEntry[]) {
     this.alerts.get(alertId)?.timeline.push(...entries);
+  }
+
+  async get(alertId: string) {
+    const stored = this.alerts.get(alertId);
+    return stored && structuredClone(stored);
+  }
+
+  async list(status: StoredAlert['status'], { limit, service }: { limit: number; service?: string }) {
+    return [...this.alerts.values()]
+      .filter((stored) => stored.status === status && (!service || stored.alert.service === service))
+      .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))
+      .slice(0, limit)
+      .map((stored) => structuredClone(stored));
+  }
+
+  private change(alertId: string, allowed: (stored: StoredAlert) => boolean, apply: (stored: StoredAlert) => void): ChangeResult {
+    const stored = this.alerts.get(alertId);
+    if (!stored) return { changed: false };
+    if (!allowed(stored)) return { changed: false, stored: structuredClone(stored) };
+    apply(stored);
+    return { changed: true, stored: structuredClone(stored) };
+  }
+
+  async acknowledge(alertId: string, by: Actor, entry: TimelineEntry) {
+    return this.change(
+      alertId,
+      (stored) => stored.status === 'firing' && !stored.acknowledgedBy,
+      (stored) => {
+        Object.assign(stored, { acknowledgedBy: by, acknowledgedAt: entry.at });
+        stored.timeline.push(entry);
+      },
+    );
+  }
+
+  async resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry) {
+    return this.change(
+      alertId,
+      (stored) => stored.status === 'firing',
+      (stored) => {
+        Object.assign(stored, { status: 'resolved', resolvedAt: entry.at, resolvedBy: by, lastSeenAt: entry.at, ...(note ? { resolutionNote: note } : {}) });
+        stored.timeline.push(entry);
+      },
+    );
+  }
+
+  async recordSilence(alertId: string, silence: NonNullable<StoredAlert['silence']>, entry: TimelineEntry) {
+    const stored = this.alerts.get(alertId);
+    if (!stored) return undefined;
+    stored.silence = silence;
+    stored.timeline.push(entry);
+    return structuredClone(stored);
+  }
+
+  async claimReminder(alertId: string, at: string, notSince: string) {
+    const stored = this.alerts.get(alertId);
+    if (!stored || stored.status !== 'firing' || stored.acknowledgedBy || (stored.remindedAt && stored.remindedAt >= notSince)) return false;
+    stored.remindedAt = at;
+    return true;
   }
 }

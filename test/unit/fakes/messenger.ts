@@ -1,4 +1,4 @@
-import type { Messenger } from '../../../lib/feishu/messenger.js';
+import type { Messenger, OutgoingMessage } from '../../../lib/feishu/messenger.js';
 
 type Target = { kind: 'chat' | 'user'; id: string };
 type UrgentKind = 'app' | 'sms' | 'phone';
@@ -15,6 +15,8 @@ export class RecordingMessenger implements Messenger {
   readonly failingUrgent = new Set<UrgentKind>();
   /** Chats the bot cannot post to, like Feishu's "bot is not in the chat". */
   readonly failingChats = new Set<string>();
+  readonly replies: { messageId: string; message: OutgoingMessage; idempotencyKey: string; replyId: string }[] = [];
+  readonly botId = 'ou_openclaw_bot';
   private readonly byKey = new Map<string, string>();
 
   async sendCard(target: Target, card: object, idempotencyKey: string) {
@@ -32,5 +34,16 @@ export class RecordingMessenger implements Messenger {
   async urgent(messageId: string, kind: UrgentKind, openIds: string[]) {
     if (this.failingUrgent.has(kind)) throw new Error(`urgent_${kind}: code 230024, quota exceeded`);
     this.urgents.push({ messageId, kind, openIds });
+  }
+
+  async reply(messageId: string, message: OutgoingMessage, idempotencyKey: string) {
+    const replyId = this.byKey.get(idempotencyKey) ?? `om_reply_${this.byKey.size + 1}`;
+    this.byKey.set(idempotencyKey, replyId);
+    this.replies.push({ messageId, message: structuredClone(message), idempotencyKey, replyId });
+    return replyId;
+  }
+
+  async botOpenId() {
+    return this.botId;
   }
 }

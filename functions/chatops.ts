@@ -1,0 +1,51 @@
+import { loadAlertingConfig } from '../lib/alerts/config.js';
+import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
+import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
+import { chatopsTaskSchema } from '../lib/chatops/tasks.js';
+import { feishuMessenger } from '../lib/feishu/client.js';
+import { logger } from '../lib/lambda/logger.js';
+import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
+import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
+import { env } from '../lib/store/config.js';
+import { documentClient } from '../lib/store/dynamo.js';
+import { defaultSecrets } from '../lib/store/secrets.js';
+import { dynamoSilenceStore } from '../lib/store/silences-table.js';
+
+const log = logger.child({ function: 'chatops' });
+const config = env();
+const alerting = loadAlertingConfig(config.CONFIG_DIR);
+const secrets = defaultSecrets(config.SECRETS_ID);
+const db = documentClient();
+const repo = dynamoAlertRepository(db, config.ALERTS_TABLE);
+
+let deps: HandlerDeps | undefined;
+async function dependencies(): Promise<HandlerDeps> {
+  if (deps) return deps;
+  const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
+  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: chat commands cannot be answered');
+  const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
+  const cards = feishuCardNotifier(messenger, { timeZone: config.DISPLAY_TIME_ZONE });
+  deps = {
+    repo,
+    silences: dynamoSilenceStore(db, config.SILENCES_TABLE),
+    config: alerting,
+    messenger,
+    now: Date.now,
+    timeZone: config.DISPLAY_TIME_ZONE,
+    log,
+    syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
+  };
+  return deps;
+}
+
+export const handler = sqsBatchHandler('chatops', async (records, batch) => {
+  const handlerDeps = await dependencies();
+  return eachRecord(
+    records,
+    batch,
+    (record) => chatopsTaskSchema.parse(JSON.parse(record.body)),
+    (task, record) => handleTask(task, Number(record.attributes?.ApproximateReceiveCount ?? 1), handlerDeps),
+    // One chat's messages in order, so a reply never overtakes the answer to an earlier command.
+    { name: 'chatops', reserveMs: 8_000, orderKey: (task) => (task.kind === 'alert_changed' ? `alert:${task.alertId}` : `chat:${String((task.event.message as { chat_id?: string } | undefined)?.chat_id ?? task.eventId)}`) },
+  );
+});

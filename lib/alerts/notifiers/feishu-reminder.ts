@@ -1,0 +1,36 @@
+import type { Messenger } from '../../feishu/messenger.js';
+import { stableId } from '../fingerprint.js';
+import { occurrences } from '../store.js';
+import type { Notifier } from './notifier.js';
+
+function elapsed(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  return minutes < 60 ? `${minutes} 分钟` : `${Math.floor(minutes / 60)} 小时${minutes % 60 ? ` ${minutes % 60} 分钟` : ''}`;
+}
+
+/**
+ * The repeat notification: while an alert keeps firing and nobody has acknowledged it, a reply in each chat card's
+ * thread says so, at most once per `everyMs` (Alertmanager's repeat_interval). Acknowledging stops it; so does a
+ * silence. The claim in the store makes a redelivered or concurrent reminder a no-op.
+ */
+export function feishuReminderNotifier(messenger: Messenger, options: { everyMs: number }): Notifier {
+  return {
+    name: 'feishu-reminder',
+    async notify(stored, { repo, now, log, muted, decision }) {
+      if (decision !== 'remind' || stored.status !== 'firing' || stored.acknowledgedBy || muted) return;
+      const chats = Object.entries(stored.notifications).filter(([target]) => target.startsWith('chat:'));
+      if (!chats.length) return;
+      const at = now();
+      if (!(await repo.claimReminder(stored.alertId, at, new Date(Date.parse(at) - options.everyMs).toISOString()))) return;
+      const text = `⏰ 告警仍未恢复，也还没有人确认：已持续 ${elapsed(Date.parse(at) - Date.parse(stored.firstSeenAt))}，共发生 ${occurrences(stored)} 次。点击卡片上的「确认」即可停止提醒。`;
+      for (const [target, messageId] of chats) {
+        await messenger.reply(messageId, { kind: 'text', text }, stableId(stored.alertId, 'remind', at));
+        log.info('reminder sent', { alertId: stored.alertId, target });
+      }
+      // Like repeats, only the first reminders are noted: an alert firing for weeks must not outgrow its item.
+      if (stored.timeline.filter((entry) => entry.event === 'reminded').length < 20) {
+        await repo.appendTimeline(stored.alertId, [{ at, event: 'reminded', detail: `已在 ${chats.length} 个群提醒` }]);
+      }
+    },
+  };
+}

@@ -1,0 +1,310 @@
+import * as z from 'zod';
+import type { AlertingConfig } from '../alerts/config.js';
+import { onCallAt, type Team } from '../alerts/oncall.js';
+import { describeSilence, isActive, parseSilenceArgs, silencedBy, SilenceArgsError, type Silence } from '../alerts/silences.js';
+import { severities, type Severity } from '../alerts/model.js';
+import { occurrences, type Actor, type StoredAlert } from '../alerts/store.js';
+import { stableId } from '../alerts/fingerprint.js';
+import { escapeMarkdown, formatTime, headerColour, noticeCard, severityLabel } from '../feishu/cards.js';
+import type { OutgoingMessage } from '../feishu/messenger.js';
+import type { Logger } from '../lambda/logger.js';
+import { parseDurationSeconds } from '../store/config-files.js';
+import { acknowledgeAlert, resolveAlertByHand, type AlertActionDeps } from './alert-actions.js';
+
+export interface ChatopsDeps extends AlertActionDeps {
+  config: AlertingConfig;
+  /** Brings every card of an alert in line with its state, after a command changed it. */
+  syncCards(stored: StoredAlert): Promise<void>;
+  log: Logger;
+}
+
+/** One command as typed: who, where, and the words after the command name. */
+export interface Invocation {
+  actor: Actor;
+  messageId: string;
+  chatId: string;
+  args: string[];
+}
+
+/** A bad or missing argument: the reply is the problem and the usage line, never a stack trace. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Command {
+  name: string;
+  /** One line per form, e.g. `/alert ack <告警ID>`. */
+  usage: string[];
+  summary: string;
+  example: string;
+  run(invocation: Invocation, deps: ChatopsDeps): Promise<OutgoingMessage>;
+}
+
+const text = (value: string): OutgoingMessage => ({ kind: 'text', text: value });
+const card = (value: object): OutgoingMessage => ({ kind: 'card', card: value });
+
+const alertId = z.string().regex(/^[0-9a-f]{12}$/, '告警 ID 是 12 位十六进制字符，如 3f9a0c1b2d4e');
+const serviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, '服务名只能包含字母、数字、点、下划线和连字符');
+const hostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, '主机名只能包含字母、数字、点和连字符');
+const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\/-]*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/, '镜像格式如 registry/app:1.2.3');
+const durationArg = z.string().refine((value) => {
+  try {
+    return parseDurationSeconds(value) > 0;
+  } catch {
+    return false;
+  }
+}, '时长格式如 15m、2h、1d');
+
+/** Validates `args` against a zod tuple; the first problem becomes the reply, with the usage line. */
+function parseArgs<T extends z.ZodType>(schema: T, args: string[], usage: string): z.infer<T> {
+  const result = schema.safeParse(args);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const tooFew = issue.code === 'too_small' && issue.path.length === 0;
+  const tooMany = issue.code === 'too_big' && issue.path.length === 0;
+  throw new UsageError(tooFew ? '缺少参数' : tooMany ? '参数过多' : issue.message, usage);
+}
+
+function duration(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} 分钟`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} 小时${minutes % 60 ? ` ${minutes % 60} 分钟` : ''}`;
+  return `${Math.floor(hours / 24)} 天`;
+}
+
+const bySeverity = (a: StoredAlert, b: StoredAlert) => severities.indexOf(a.severity) - severities.indexOf(b.severity) || b.lastSeenAt.localeCompare(a.lastSeenAt);
+
+function alertLine(stored: StoredAlert, now: number): string {
+  const flags = [stored.acknowledgedBy ? '已确认' : '', stored.silence && Date.parse(stored.silence.until) > now ? '已静默' : ''].filter(Boolean).join('、');
+  return `- [${severityLabel[stored.severity]}] **${escapeMarkdown(stored.alert.name)}** · ${escapeMarkdown(stored.alert.service)} · 已持续 ${duration(now - Date.parse(stored.firstSeenAt))} · \`${stored.alertId}\`${flags ? `（${flags}）` : ''}`;
+}
+
+const OPEN_LIMIT = 100;
+const SHOWN = 15;
+
+async function openAlerts(deps: ChatopsDeps, service?: string) {
+  return (await deps.repo.list('firing', { limit: OPEN_LIMIT, service })).sort(bySeverity);
+}
+
+const status: Command = {
+  name: 'status',
+  usage: ['/status [服务名]'],
+  summary: '当前未恢复的告警（按级别统计）和最近恢复的告警',
+  example: '/status payments',
+  async run({ args }, deps) {
+    const [service] = parseArgs(z.tuple([serviceName]).or(z.tuple([])), args, this.usage[0]!) as [string?];
+    const now = deps.now();
+    const open = await openAlerts(deps, service);
+    const recent = await deps.repo.list('resolved', { limit: 5, service });
+    const counts = severities.map((severity) => `${severityLabel[severity]} ${open.filter((a) => a.severity === severity).length}`).join(' · ');
+    const lines = [
+      `**未恢复**：${open.length}${open.length >= OPEN_LIMIT ? '+' : ''}（${counts}）`,
+      ...open.slice(0, SHOWN).map((stored) => alertLine(stored, now)),
+      ...(open.length > SHOWN ? [`……另有 ${open.length - SHOWN} 条，用 /alert list 查看`] : []),
+      '',
+      `**最近恢复**：${recent.length ? '' : '无'}`,
+      ...recent.map((stored) => `- ${escapeMarkdown(stored.alert.name)} · ${escapeMarkdown(stored.alert.service)} · ${formatTime(stored.resolvedAt, deps.timeZone)} ${stored.resolvedBy ? '人工解决' : '自动恢复'} · \`${stored.alertId}\``),
+    ];
+    const worst: Severity | undefined = open[0]?.severity;
+    return card(noticeCard(`系统状态${service ? `：${service}` : ''}`, lines, worst ? headerColour[worst] : 'green'));
+  },
+};
+
+const alertUsage = {
+  list: '/alert list',
+  show: '/alert show <告警ID>',
+  ack: '/alert ack <告警ID>',
+  resolve: '/alert resolve <告警ID> [处理说明]',
+};
+
+const alert: Command = {
+  name: 'alert',
+  usage: Object.values(alertUsage),
+  summary: '查看、确认、解决告警',
+  example: '/alert ack 3f9a0c1b2d4e',
+  async run({ args, actor }, deps) {
+    const [sub, ...rest] = args;
+    const now = deps.now();
+    switch (sub) {
+      case 'list': {
+        parseArgs(z.tuple([]), rest, alertUsage.list);
+        const open = await openAlerts(deps);
+        if (!open.length) return text('当前没有未恢复的告警 ✅');
+        return card(noticeCard(`未恢复的告警（${open.length}）`, open.slice(0, 30).map((stored) => alertLine(stored, now)), headerColour[open[0]!.severity]));
+      }
+      case 'show': {
+        const [id] = parseArgs(z.tuple([alertId]), rest, alertUsage.show);
+        const stored = await deps.repo.get(id);
+        if (!stored) return text(`找不到告警 ${id}`);
+        const lines = [
+          `**状态**：${stored.status === 'firing' ? '触发中' : '已恢复'} · ${severityLabel[stored.severity]} · 发生 ${occurrences(stored)} 次`,
+          `**服务**：${escapeMarkdown(stored.alert.service)}　**主机**：${escapeMarkdown(stored.alert.host ?? '-')}`,
+          `**摘要**：${escapeMarkdown(stored.alert.summary)}`,
+          `**首次发生**：${formatTime(stored.firstSeenAt, deps.timeZone)}　**最近发生**：${formatTime(stored.lastSeenAt, deps.timeZone)}`,
+          '',
+          '**时间线**（最近 10 条）：',
+          ...stored.timeline.slice(-10).map((entry) => `- ${formatTime(entry.at, deps.timeZone)} ${escapeMarkdown(entry.event)}${entry.detail ? `：${escapeMarkdown(entry.detail)}` : ''}`),
+        ];
+        return card(noticeCard(`告警 ${stored.alertId}：${stored.alert.name}`, lines, headerColour[stored.status === 'resolved' ? 'resolved' : stored.severity]));
+      }
+      case 'ack': {
+        const [id] = parseArgs(z.tuple([alertId]), rest, alertUsage.ack);
+        const outcome = await acknowledgeAlert(id, actor, deps);
+        if (outcome.changed && outcome.stored) await deps.syncCards(outcome.stored);
+        return text(outcome.changed ? `已确认告警 ${id}：重复提醒已停止` : outcome.message);
+      }
+      case 'resolve': {
+        const [id, ...note] = parseArgs(z.tuple([alertId]).rest(z.string()), rest, alertUsage.resolve);
+        const outcome = await resolveAlertByHand(id, actor, note.join(' ') || undefined, deps);
+        if (outcome.changed && outcome.stored) await deps.syncCards(outcome.stored);
+        return text(outcome.changed ? `已解决告警 ${id}。${outcome.message.replace(/^已标记为解决；/, '')}` : outcome.message);
+      }
+      default:
+        throw new UsageError(sub ? `不认识的子命令 ${sub}` : '缺少子命令', this.usage.join('\n'));
+    }
+  },
+};
+
+function describeTeam(team: Team, now: number, timeZone: string): string {
+  const person = onCallAt(team, now);
+  const { rotation } = team;
+  const override = rotation.overrides.find((entry) => entry.from <= now && now < entry.to);
+  // The shift boundary after now; an override ends earlier if it does.
+  const shiftEnds = rotation.handoffAt + (Math.floor((now - rotation.handoffAt) / rotation.shiftMs) + 1) * rotation.shiftMs;
+  const until = override ? Math.min(override.to, shiftEnds) : shiftEnds;
+  const next = onCallAt(team, until);
+  const mentionOf = (openId: string, name: string) => `<at user_id="${openId}">${name}</at>`;
+  return `${team.name}：${person ? mentionOf(person.openId, person.name) : '无人值班'}${override ? '（临时替班）' : ''}，至 ${formatTime(new Date(until).toISOString(), timeZone)}；下一班：${next ? next.name : '无'}`;
+}
+
+const oncall: Command = {
+  name: 'oncall',
+  usage: ['/oncall [团队]'],
+  summary: '现在谁在值班、到什么时候、下一班是谁',
+  example: '/oncall sre',
+  async run({ args }, deps) {
+    const [name] = parseArgs(z.tuple([z.string()]).or(z.tuple([])), args, this.usage[0]!) as [string?];
+    const teams = deps.config.teams;
+    if (name && !teams.has(name)) throw new UsageError(`没有名为 ${name} 的团队（已配置：${[...teams.keys()].join('、') || '无'}）`, this.usage[0]!);
+    const chosen = name ? [teams.get(name)!] : [...teams.values()];
+    if (!chosen.length) return text('还没有配置值班表（config/oncall.yaml）');
+    return text(chosen.map((team) => describeTeam(team, deps.now(), deps.timeZone)).join('\n'));
+  },
+};
+
+const silenceUsage = {
+  create: '/silence <标签=值…> <时长> [原因]',
+  list: '/silence list',
+  expire: '/silence expire <静默ID>',
+};
+
+const silence: Command = {
+  name: 'silence',
+  usage: Object.values(silenceUsage),
+  summary: '按标签静默告警（静默期间告警照常记录和计数，但不发送通知）',
+  example: '/silence service=payments env=prod 2h 数据库迁移',
+  async run({ args, actor, messageId }, deps) {
+    const now = deps.now();
+    const [sub, ...rest] = args;
+    if (sub === 'list') {
+      parseArgs(z.tuple([]), rest, silenceUsage.list);
+      const active = (await deps.silences.list()).filter((entry) => isActive(entry, now) || Date.parse(entry.startsAt) > now);
+      if (!active.length) return text('当前没有生效的静默');
+      active.sort((a, b) => a.endsAt.localeCompare(b.endsAt));
+      return card(
+        noticeCard(
+          `生效中的静默（${active.length}）`,
+          active.map(
+            (entry) =>
+              `- \`${entry.id}\` ${escapeMarkdown(describeSilence(entry))} · 至 ${formatTime(entry.endsAt, deps.timeZone)} · ${escapeMarkdown(entry.createdBy.name ?? entry.createdBy.openId)}${entry.reason ? ` · ${escapeMarkdown(entry.reason)}` : ''}`,
+          ),
+          'grey',
+        ),
+      );
+    }
+    if (sub === 'expire') {
+      const [id] = parseArgs(z.tuple([z.string().regex(/^[0-9a-f]{6,16}$/, '静默 ID 见 /silence list')]), rest, silenceUsage.expire);
+      const ended = await deps.silences.expire(id, actor, new Date(now).toISOString());
+      return text(ended ? `已解除静默 ${id}（${describeSilence(ended)}）` : `静默 ${id} 不存在或已结束`);
+    }
+    let request: ReturnType<typeof parseSilenceArgs>;
+    try {
+      request = parseSilenceArgs(args);
+    } catch (error) {
+      if (error instanceof SilenceArgsError) throw new UsageError(error.message, silenceUsage.create);
+      throw error;
+    }
+    const at = new Date(now).toISOString();
+    const created: Silence = {
+      // From the message, so a redelivered message makes the same silence rather than a second one.
+      id: stableId('silence', messageId).slice(0, 10),
+      matchers: request.matchers,
+      startsAt: at,
+      endsAt: new Date(now + request.durationMs).toISOString(),
+      createdBy: actor,
+      reason: request.reason,
+      createdAt: at,
+    };
+    await deps.silences.create(created);
+    const open = await openAlerts(deps);
+    const matched = open.filter((stored) => silencedBy(stored.alert, [created], now));
+    return text(
+      `已创建静默 ${created.id}：${describeSilence(created)}，至 ${formatTime(created.endsAt, deps.timeZone)}（${duration(request.durationMs)}）` +
+        `${created.reason ? `，原因：${created.reason}` : ''}。当前匹配 ${matched.length} 条未恢复的告警。解除：/silence expire ${created.id}`,
+    );
+  },
+};
+
+/** Commands whose work belongs to capabilities not deployed yet: their arguments are checked, and the answer says so. */
+function notEnabled(name: string, usage: string, summary: string, example: string, schema: z.ZodType, feature: string): Command {
+  return {
+    name,
+    usage: [usage],
+    summary,
+    example,
+    async run({ args }) {
+      parseArgs(schema, args, usage);
+      return text(`/${name} 尚未启用：${feature}还没有部署。请联系平台管理员。`);
+    },
+  };
+}
+
+const question = z.array(z.string()).min(1);
+
+export const knowledgeNotEnabled = '知识库问答尚未启用：知识库模块还没有部署。可以输入 /help 查看可用命令。';
+
+const help: Command = {
+  name: 'help',
+  usage: ['/help'],
+  summary: '所有命令、用法和示例',
+  example: '/help',
+  async run() {
+    const lines = commands.flatMap((command) => [
+      `**/${command.name}**：${command.summary}`,
+      ...command.usage.map((usage) => `　用法：\`${usage}\``),
+      `　示例：\`${command.example}\``,
+    ]);
+    return card(noticeCard('OpenClaw 命令', [...lines, '', '在群里使用时请先 @ 机器人；私聊可直接输入。'], 'blue'));
+  },
+};
+
+export const commands: Command[] = [
+  help,
+  status,
+  alert,
+  oncall,
+  silence,
+  notEnabled('logs', '/logs <服务名> [时长]', '查看服务最近的日志', '/logs payments 15m', z.tuple([serviceName]).or(z.tuple([serviceName, durationArg])), '日志查询（自动化模块）'),
+  notEnabled('restart', '/restart <服务名> [主机]', '重启服务（需要权限，生产环境需审批）', '/restart nginx web-01', z.tuple([serviceName]).or(z.tuple([serviceName, hostName])), '自动化执行'),
+  notEnabled('deploy', '/deploy <服务名> <镜像>', '滚动更新 Kubernetes 部署的镜像（需要权限和审批）', '/deploy payments registry.example.com/payments:1.4.2', z.tuple([serviceName, imageRef]), '自动化执行'),
+  notEnabled('kb', '/kb <问题>', '从团队的处理手册中找答案', '/kb MySQL 主从延迟怎么处理', question, '知识库问答'),
+];
+
+export const commandNames = commands.map((command) => command.name);

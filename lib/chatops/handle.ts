@@ -1,0 +1,87 @@
+import { stableId } from '../alerts/fingerprint.js';
+import type { Actor } from '../alerts/store.js';
+import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
+import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
+import { closestCommand, messageText, parseCommandLine } from './parser.js';
+import { commandNames, commands, knowledgeNotEnabled, UsageError, type ChatopsDeps } from './commands.js';
+import type { ChatopsTask } from './tasks.js';
+
+export interface HandlerDeps extends ChatopsDeps {
+  messenger: Messenger;
+}
+
+/** After this many deliveries an unexpected failure is answered in the chat instead of retried again. */
+export const ANSWER_FAILURE_AFTER_ATTEMPTS = 3;
+
+/** Names come from the on-call roster where the person is on it; otherwise Feishu renders the mention. */
+function actorFor(openId: string, deps: HandlerDeps): Actor {
+  for (const team of deps.config.teams.values()) {
+    const member = team.rotation.members.find((person) => person.openId === openId);
+    if (member) return { openId, name: member.name };
+  }
+  return { openId };
+}
+
+/** Runs one task from the commands queue. Safe to run twice: replies carry Feishu uuid keys, changes are conditional. */
+export async function handleTask(task: ChatopsTask, attempt: number, deps: HandlerDeps): Promise<void> {
+  if (task.kind === 'alert_changed') {
+    const stored = await deps.repo.get(task.alertId);
+    if (stored) await deps.syncCards(stored);
+    return;
+  }
+  if (task.eventType === 'im.chat.member.bot.added_v1') {
+    const added = botAddedSchema.safeParse(task.event);
+    if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
+    const help = await commands[0]!.run({ actor: { openId: '' }, messageId: '', chatId: added.data.chat_id, args: [] }, deps);
+    if (help.kind === 'card') await deps.messenger.sendCard({ kind: 'chat', id: added.data.chat_id }, help.card, stableId('welcome', task.eventId));
+    return;
+  }
+  const parsed = messageReceivedSchema.safeParse(task.event);
+  if (!parsed.success) return deps.log.warn('malformed message event', { eventId: task.eventId });
+  await handleMessage(parsed.data, attempt, deps);
+}
+
+async function handleMessage({ sender, message }: MessageReceived, attempt: number, deps: HandlerDeps): Promise<void> {
+  // Other bots (and this one) also post in groups: answering them could loop.
+  if (sender.sender_type && sender.sender_type !== 'user') return;
+  const openId = sender.sender_id.open_id;
+  if (!openId) return;
+  const mentions = message.mentions ?? [];
+  const botOpenId = await deps.messenger.botOpenId();
+  if (message.chat_type !== 'p2p' && !mentions.some((mention) => mention.id?.open_id === botOpenId)) return;
+
+  const reply = (answer: OutgoingMessage) => deps.messenger.reply(message.message_id, answer, stableId('reply', message.message_id));
+  const content = messageText(message.content, message.message_type, mentions, botOpenId);
+  if (content === undefined || !content.trim()) {
+    await reply({ kind: 'text', text: '我只能读文字消息。输入 /help 查看可用命令。' });
+    return;
+  }
+  const line = parseCommandLine(content);
+  const log = deps.log.child({ messageId: message.message_id, chatId: message.chat_id, command: line?.command });
+  if (!line) {
+    await reply({ kind: 'text', text: knowledgeNotEnabled });
+    return;
+  }
+  const command = commands.find((candidate) => candidate.name === line.command);
+  if (!command) {
+    const suggestion = closestCommand(line.command, commandNames);
+    await reply({ kind: 'text', text: `没有 /${line.command} 这个命令。${suggestion ? `你是想用 /${suggestion} 吗？` : ''}输入 /help 查看全部命令。` });
+    return;
+  }
+  const invocation = { actor: actorFor(openId, deps), messageId: message.message_id, chatId: message.chat_id, args: line.args };
+  let answer: OutgoingMessage;
+  try {
+    answer = await command.run(invocation, deps);
+    log.info('command run', { actor: openId });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      answer = { kind: 'text', text: `${error.message}。\n用法：${error.usage}` };
+    } else if (attempt >= ANSWER_FAILURE_AFTER_ATTEMPTS) {
+      log.error('command failed; answered in chat', { attempt, error });
+      answer = { kind: 'text', text: `执行 /${command.name} 出错，已重试 ${attempt} 次：${(error as Error).message}。请稍后再试，或联系平台管理员。` };
+    } else {
+      throw error;
+    }
+  }
+  await reply(answer);
+}

@@ -1,0 +1,18 @@
+import * as z from 'zod';
+
+/**
+ * What the webhook hands the chatops consumer through the `commands` queue: a Feishu event to act on, or an alert
+ * whose cards must be brought up to date after a button changed it (the clicked card is updated in the click's
+ * answer; the alert's other cards need the Feishu API, which the webhook does not load).
+ */
+export const chatopsTaskSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('feishu_event'),
+    eventId: z.string(),
+    eventType: z.string(),
+    createdAt: z.number(),
+    event: z.record(z.string(), z.unknown()),
+  }),
+  z.object({ kind: z.literal('alert_changed'), alertId: z.string(), reason: z.string() }),
+]);
+export type ChatopsTask = z.infer<typeof chatopsTaskSchema>;
