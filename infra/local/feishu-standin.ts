@@ -7,6 +7,8 @@ export interface OutboxEntry {
   path: string;
   body: unknown;
   at: string;
+  /** The message a send or reply created (or found again by its uuid). */
+  messageId?: string;
 }
 
 const TOKEN = 't-openclaw-local';
@@ -92,6 +94,13 @@ export class FeishuStandin {
   }
 
   private send(receiveId: string, content: string, uuid: string | undefined) {
+    const result = this.store(receiveId, content, uuid);
+    const entry = this.outbox.at(-1);
+    if (entry) entry.messageId = result.message_id;
+    return result;
+  }
+
+  private store(receiveId: string, content: string, uuid: string | undefined) {
     const existing = uuid ? this.sentByUuid.get(uuid) : undefined;
     const messageId = existing ?? `om_local_${++this.sequence}_${randomUUID().slice(0, 8)}`;
     if (!existing) {

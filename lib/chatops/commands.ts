@@ -86,6 +86,24 @@ function alertLine(stored: StoredAlert, now: number): string {
   return `- [${severityLabel[stored.severity]}] **${escapeMarkdown(stored.alert.name)}** · ${escapeMarkdown(stored.alert.service)} · 已持续 ${duration(now - Date.parse(stored.firstSeenAt))} · \`${stored.alertId}\`${flags ? `（${flags}）` : ''}`;
 }
 
+/** The timeline's event names (English in the store and logs) as the chat shows them. */
+const timelineLabels: Record<string, string> = {
+  opened: '触发',
+  routed: '路由',
+  notified: '已通知',
+  paged: '加急',
+  page_failed: '加急失败',
+  repeated: '重复',
+  reminded: '提醒',
+  acknowledged: '确认',
+  resolved: '恢复',
+  resolved_by_hand: '人工解决',
+  silenced: '静默',
+  muted: '屏蔽',
+  stale_firing: '过期的触发通知',
+  stale_resolved: '过期的恢复通知',
+};
+
 const OPEN_LIMIT = 100;
 const SHOWN = 15;
 
@@ -150,7 +168,7 @@ const alert: Command = {
           `**首次发生**：${formatTime(stored.firstSeenAt, deps.timeZone)}　**最近发生**：${formatTime(stored.lastSeenAt, deps.timeZone)}`,
           '',
           '**时间线**（最近 10 条）：',
-          ...stored.timeline.slice(-10).map((entry) => `- ${formatTime(entry.at, deps.timeZone)} ${escapeMarkdown(entry.event)}${entry.detail ? `：${escapeMarkdown(entry.detail)}` : ''}`),
+          ...stored.timeline.slice(-10).map((entry) => `- ${formatTime(entry.at, deps.timeZone)} ${escapeMarkdown(timelineLabels[entry.event] ?? entry.event)}${entry.detail ? `：${escapeMarkdown(entry.detail)}` : ''}`),
         ];
         return card(noticeCard(`告警 ${stored.alertId}：${stored.alert.name}`, lines, headerColour[stored.status === 'resolved' ? 'resolved' : stored.severity]));
       }

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLedger } from '../chatops/inbox.js';
 import { isConditionFailure } from './dynamo.js';
 
@@ -23,9 +23,10 @@ export function dynamoDeliveryLedger(db: DynamoDBDocumentClient, tableName: stri
         return 'claimed';
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // AWS returns the refusing item in wire format ({S: …}); dynalite returns none, and then the holder is
-        // assumed alive: `busy` is answered 200 just like `done`.
-        const state = (error.Item?.state as { S?: string } | undefined)?.S;
+        // AWS returns the refusing item in wire format ({S: …}); without it (dynalite), read it.
+        const state = error.Item
+          ? (error.Item.state as { S?: string } | undefined)?.S
+          : (await db.send(new GetCommand({ TableName: tableName, Key: { pk: key }, ConsistentRead: true }))).Item?.state;
         return state === 'queued' ? 'done' : 'busy';
       }
     },

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_BOT_OPEN_ID, type OutboxEntry } from '../../infra/local/feishu-standin.js';
+import { LOCAL_ENCRYPT_KEY, LOCAL_VERIFICATION_TOKEN, LocalRuntime } from '../../infra/local/runtime.js';
+import { cardClick, delivery, envelope, textMessage, type FeishuApp } from '../support/feishu-events.js';
+import { waitFor } from '../support/wait.js';
+
+/**
+ * ChatOps end to end through the local runtime: signed, encrypted Feishu events → webhook → commands queue →
+ * chatops → the real Feishu SDK → the Feishu stand-in's outbox; alerts through ingest → dedup → router.
+ */
+const app: FeishuApp = { verificationToken: LOCAL_VERIFICATION_TOKEN, encryptKey: LOCAL_ENCRYPT_KEY };
+const alertToken = 'chatops-token';
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  runtime = await new LocalRuntime({ quiet: true, alertToken, visibilityTimeoutSeconds: 2 }).start();
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function feishu(payload: object) {
+  const { body, headers } = delivery(app, payload);
+  const response = await fetch(`${runtime.url}/feishu/events`, { method: 'POST', headers, body });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+/** Sends a chat message to the bot and waits for its reply; returns the reply's text or card markdown. */
+async function say(text: string, options: { chatType?: 'p2p' | 'group'; sender?: string; chatId?: string } = {}) {
+  const event = textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, chatType: options.chatType ?? 'group', senderOpenId: options.sender, chatId: options.chatId });
+  expect(await feishu(envelope(app, 'im.message.receive_v1', event))).toMatchObject({ status: 200, body: { accepted: 'queued' } });
+  const reply = await waitFor(() => runtime.outbox.find((e) => e.path.startsWith(`/open-apis/im/v1/messages/${event.message.message_id}/reply`)), `a reply to "${text}"`);
+  return replyText(reply);
+}
+
+/** The reply as a person reads it: a text message's text, or a card's title and markdown with entities decoded. */
+function replyText(entry: OutboxEntry): string {
+  const body = entry.body as { msg_type: string; content: string };
+  const content = JSON.parse(body.content);
+  if (body.msg_type === 'text') return content.text as string;
+  const markdown = [content.header?.title?.content, ...(content.body?.elements ?? []).map((el: { content?: string }) => el.content ?? '')].join('\n');
+  return markdown.replace(/&#(\d+);/g, (_: string, code: string) => String.fromCharCode(Number(code)));
+}
+
+const post = (body: object) =>
+  fetch(`${runtime.url}/alerts/generic`, { method: 'POST', headers: { authorization: `Bearer ${alertToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+const cardSends = (match: (card: any) => boolean) =>
+  runtime.outbox.filter((e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && match(JSON.parse((e.body as { content: string }).content)));
+const alertIdOf = (card: any) => String(card.header.subtitle.content).split(' · ')[1]!;
+const patchesOf = (messageId: string) => runtime.outbox.filter((e) => e.method === 'PATCH' && e.path === `/open-apis/im/v1/messages/${messageId}`);
+
+describe('chat commands', () => {
+  it('/help lists every command with usage and an example, in a p2p chat without a mention', async () => {
+    const help = await say('/help', { chatType: 'p2p' });
+    for (const command of ['status', 'alert', 'oncall', 'silence', 'logs', 'restart', 'deploy', 'kb']) expect(help).toContain(`/${command}`);
+    expect(help).toContain('示例');
+  });
+
+  it('ignores group messages that do not mention the bot', async () => {
+    const event = textMessage({ text: '/status', botOpenId: LOCAL_BOT_OPEN_ID, mentionBot: false });
+    await feishu(envelope(app, 'im.message.receive_v1', event));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(runtime.outbox.some((e) => e.path.includes(event.message.message_id))).toBe(false);
+  });
+
+  it('suggests the closest command for a typo, answers plain text plainly, and gives usage for a bad argument', async () => {
+    expect(await say('/stauts')).toMatch(/你是想用 \/status 吗/);
+    expect(await say('数据库主从延迟怎么处理？')).toMatch(/知识库问答尚未启用/);
+    expect(await say('/restart "nginx; rm -rf /"')).toMatch(/服务名只能包含.*\n用法：\/restart <服务名> \[主机\]/);
+    expect(await say('/restart nginx web-01')).toMatch(/\/restart 尚未启用/);
+    expect(await say('/alert ack xyz')).toMatch(/告警 ID 是 12 位十六进制字符[\s\S]*用法：\/alert ack/);
+  });
+
+  it('/oncall names who is on call for each team and who is next', async () => {
+    const answer = await say('/oncall');
+    expect(answer).toMatch(/^sre：<at user_id="ou_sre_\w+">/m);
+    expect(answer).toMatch(/^payments：/m);
+    expect(await say('/oncall nobody')).toMatch(/没有名为 nobody 的团队/);
+  });
+});
+
+describe('acknowledging and resolving an alert', () => {
+  it('card buttons: one person wins an ack race, the other is told; all cards update; /alert resolve closes it', async () => {
+    expect((await post({ name: 'PaymentsLatencyHigh', severity: 'critical', service: 'payments', summary: 'p99 3s' })).status).toBe(202);
+    const sent = await waitFor(() => {
+      const cards = cardSends((card) => card.header?.title?.content?.includes('PaymentsLatencyHigh'));
+      return cards.length >= 2 && cards;
+    }, 'the chat and on-call cards');
+    const alertId = alertIdOf(JSON.parse((sent[0]!.body as { content: string }).content));
+    const [chatCard, personalCard] = sent.map((entry) => entry.messageId!);
+
+    const click = (operator: string) => feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'ack', alertId }, { operatorOpenId: operator, messageId: chatCard })));
+    const [first, second] = await Promise.all([click('ou_pay_chenjing'), click('ou_pay_liuyang')]);
+    const winner = [first, second].filter((answer) => answer.body.toast.type === 'success');
+    expect(winner).toHaveLength(1);
+    const loser = [first, second].find((answer) => answer !== winner[0])!;
+    expect(loser.body.toast).toMatchObject({ type: 'info' });
+    expect(loser.body.toast.content).toMatch(/已由.*确认/);
+    // Both see the card as it now is: acknowledged, by whom, without the 确认 button.
+    for (const answer of [first, second]) {
+      const card = JSON.stringify(answer.body.card.data);
+      expect(card).toContain('已确认');
+      expect(card).toMatch(/确认人\*\*：<at id=ou_pay_(chenjing|liuyang)><\/at>/);
+      expect(card).not.toContain('"action":"ack"');
+    }
+    // The personal card is brought up to date by chatops.
+    await waitFor(() => patchesOf(personalCard!).some((patch) => (patch.body as { content: string }).content.includes('已确认')), 'the on-call card patched');
+
+    const show = await say(`/alert show ${alertId}`);
+    expect(show).toMatch(/确认：确认人：ou_pay_/);
+
+    expect(await say(`/alert resolve ${alertId} 已回滚到 1.4.1`, { sender: 'ou_pay_chenjing' })).toMatch(new RegExp(`已解决告警 ${alertId}`));
+    await waitFor(() => patchesOf(chatCard!).some((patch) => (patch.body as { content: string }).content.includes('"template":"green"')), 'the chat card turned green');
+    const lastPatch = JSON.parse((patchesOf(chatCard!).at(-1)!.body as { content: string }).content);
+    expect(JSON.stringify(lastPatch)).toContain('已回滚到 1.4.1');
+    expect(await say(`/alert ack ${alertId}`)).toMatch(/已由陈静于 .* 解决/);
+    const status = await say('/status payments');
+    expect(status).toMatch(/最近恢复/);
+    expect(status).toContain(alertId);
+  });
+});
+
+describe('silences and inhibition', () => {
+  it('a silenced alert is stored and counted but not sent; /silence list and expire work', async () => {
+    const created = await say('/silence service=inventory env="prod" 2h 库存迁移', { sender: 'ou_sre_lina' });
+    const silenceId = /已创建静默 ([0-9a-f]+)/.exec(created)?.[1];
+    expect(silenceId).toBeDefined();
+    expect(created).toContain('service=inventory, env="prod"');
+
+    expect((await post({ name: 'InventorySyncLag', severity: 'warning', service: 'inventory', summary: 'lag 10m', labels: { env: 'prod' } })).status).toBe(202);
+    const list = await waitFor(async () => {
+      const answer = await say('/alert list');
+      return answer.includes('InventorySyncLag') && answer;
+    }, 'the silenced alert stored');
+    expect(list).toMatch(/InventorySyncLag[^\n]*已静默|InventorySyncLag/);
+    expect(cardSends((card) => card.header?.title?.content?.includes('InventorySyncLag'))).toHaveLength(0);
+
+    expect(await say('/silence list')).toContain(silenceId!);
+    expect(await say(`/silence expire ${silenceId}`, { sender: 'ou_sre_lina' })).toMatch(new RegExp(`已解除静默 ${silenceId}`));
+    expect(await say('/silence list')).toMatch(/当前没有生效的静默/);
+    expect(await say('/silence 2h')).toMatch(/至少需要一个匹配条件[\s\S]*用法/);
+  });
+
+  it('a firing critical ServiceDown mutes warnings of the same service only', async () => {
+    await post({ name: 'ServiceDown', severity: 'critical', service: 'search', summary: 'search is down' });
+    await waitFor(() => cardSends((card) => card.header?.title?.content?.includes('ServiceDown')).length > 0, 'the ServiceDown card');
+    await post({ alerts: [
+      { name: 'SearchSlowQueries', severity: 'warning', service: 'search', summary: 'slow' },
+      { name: 'CatalogSlowQueries', severity: 'warning', service: 'catalog', summary: 'slow' },
+    ] });
+    await waitFor(() => cardSends((card) => card.header?.title?.content?.includes('CatalogSlowQueries')).length > 0, 'the card of the other service');
+    const muted = await waitFor(async () => {
+      const answer = await say('/alert list');
+      return answer.includes('SearchSlowQueries') && answer;
+    }, 'the muted warning stored');
+    expect(muted).toContain('SearchSlowQueries');
+    expect(cardSends((card) => card.header?.title?.content?.includes('SearchSlowQueries'))).toHaveLength(0);
+  });
+});
