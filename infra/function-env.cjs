@@ -37,6 +37,8 @@ module.exports = () => {
     throw new Error('serverless invoke local runs against the local runtime: start it first with `npm start`');
   }
   const local = readEnvFile(envFile);
+  // Lambda runs Node 22; the SDK's warning about this machine's Node 20 says nothing about the deployment.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Endpoints, credentials and secrets of the local runtime, for the handler that runs in this process.
   for (const [key, value] of Object.entries(local)) if (!(key in stackResources) && process.env[key] === undefined) process.env[key] = value;
   return Object.fromEntries(Object.keys(stackResources).map((key) => [key, local[key] ?? '']));

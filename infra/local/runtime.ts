@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
+import { delivery, envelope, textMessage } from './feishu-events.js';
+import { FeishuStandin, LOCAL_BOT_OPEN_ID, type OutboxEntry } from './feishu-standin.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
 import { cloudFormationResources, loadServerlessConfig } from './serverless-config.js';
 
@@ -332,6 +333,7 @@ export class LocalRuntime {
         if (req.method === 'DELETE') this.feishu.outbox.length = 0;
         return send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(this.feishu.outbox));
       }
+      if (url.pathname === '/_local/chat' && req.method === 'POST') return await this.chat(req, res);
       const route = this.routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
       if (!route) return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
 
@@ -382,6 +384,44 @@ export class LocalRuntime {
       this.log({ level: 'error', message: 'local runtime error', path: url.pathname, error: String(error) });
       return send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
     }
+  }
+
+  /**
+   * Talks to the bot without Feishu: `{"text": "/status", "chatType"?: "p2p", "sender"?: "ou_…"}` becomes a signed,
+   * encrypted `im.message.receive_v1` delivery to the webhook, and the bot's reply, once chatops has sent it, is
+   * the answer. `serveHttp` handles the delivery like any other request.
+   */
+  private async chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let request: { text?: unknown; chatType?: unknown; sender?: unknown };
+    try {
+      request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    } catch {
+      return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ error: 'body is not JSON; send {"text": "/help"}' }));
+    }
+    if (typeof request.text !== 'string' || !request.text.trim()) return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ error: 'text is required, e.g. {"text": "/help"}' }));
+    const app = { verificationToken: this.env.FEISHU_VERIFICATION_TOKEN!, encryptKey: this.env.FEISHU_ENCRYPT_KEY || undefined };
+    const event = textMessage({
+      text: request.text,
+      chatType: request.chatType === 'p2p' ? 'p2p' : 'group',
+      senderOpenId: typeof request.sender === 'string' ? request.sender : undefined,
+      botOpenId: LOCAL_BOT_OPEN_ID,
+    });
+    const { body, headers } = delivery(app, envelope(app, 'im.message.receive_v1', event));
+    const answer = await fetch(`${this.url}/feishu/events`, { method: 'POST', headers, body });
+    if (answer.status !== 200) return send(res, answer.status, { 'content-type': 'application/json' }, await answer.text());
+    const replyPath = `/open-apis/im/v1/messages/${event.message.message_id}/reply`;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const reply = this.feishu.outbox.find((entry) => entry.path === replyPath);
+      if (reply) {
+        const { msg_type, content } = reply.body as { msg_type: string; content: string };
+        return send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ messageId: event.message.message_id, msg_type, content: JSON.parse(content) }, null, 2));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return send(res, 504, { 'content-type': 'application/json' }, JSON.stringify({ error: 'no reply within 15 s; see the chatops log lines' }));
   }
 
   private log(entry: Record<string, unknown>) {

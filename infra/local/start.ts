@@ -45,8 +45,13 @@ Alertmanager receiver (alertmanager.yml):
           http_config:
             authorization: { type: Bearer, credentials: ${token} }
 
+Talk to the bot (a signed, encrypted Feishu event to POST ${url}/feishu/events; prints the bot's reply):
+  curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/status"}'
+  Feishu event keys: verification token ${runtime.env.FEISHU_VERIFICATION_TOKEN}, encrypt key ${runtime.env.FEISHU_ENCRYPT_KEY}
+
 serverless invoke local runs against this runtime (its endpoints are in ${envFile}):
   npx serverless invoke local -f alert-ingest -p events/alert-ingest.json
+  npx serverless invoke local -f feishu-webhook -p events/feishu-webhook.json
 `);
 
 let stopping = false;

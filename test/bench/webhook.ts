@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { LocalRuntime, LOCAL_ENCRYPT_KEY, LOCAL_VERIFICATION_TOKEN } from '../../infra/local/runtime.js';
 import { LOCAL_BOT_OPEN_ID } from '../../infra/local/feishu-standin.js';
-import { cardClick, delivery, envelope, textMessage, type FeishuApp } from '../support/feishu-events.js';
+import { cardClick, delivery, envelope, textMessage, type FeishuApp } from '../../infra/local/feishu-events.js';
 import { bundleSizes, kb } from './bundles.js';
 
 const { values } = parseArgs({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_BOT_OPEN_ID, type OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { LOCAL_ENCRYPT_KEY, LOCAL_VERIFICATION_TOKEN, LocalRuntime } from '../../infra/local/runtime.js';
-import { cardClick, delivery, envelope, textMessage, type FeishuApp } from '../support/feishu-events.js';
+import { cardClick, delivery, envelope, textMessage, type FeishuApp } from '../../infra/local/feishu-events.js';
 import { waitFor } from '../support/wait.js';
 
 /**

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_BOT_OPEN_ID } from '../../infra/local/feishu-standin.js';
 import { LOCAL_ENCRYPT_KEY, LOCAL_VERIFICATION_TOKEN, LocalRuntime } from '../../infra/local/runtime.js';
 import { MAX_EVENT_AGE_MS } from '../../lib/feishu/webhook.js';
-import { delivery, envelope, textMessage, type FeishuApp } from '../support/feishu-events.js';
+import { delivery, envelope, textMessage, type FeishuApp } from '../../infra/local/feishu-events.js';
 
 /**
  * The webhook through the local runtime's HTTP API, with the real delivery ledger (dynalite) and commands queue

@@ -98,6 +98,23 @@ describe('loadAlertingConfig', () => {
     expect(config.teams.get('sre')!.rotation.shiftMs).toBe(7 * 86_400_000);
   });
 
+  it('loads inhibit rules and the reminder interval, defaulting to none and 1 h', () => {
+    const config = loadAlertingConfig(
+      configDir({ routing: `${routingYaml}\nreminders: { every: 30m }\ninhibit:\n  - name: down\n    source: ['alertname=ServiceDown']\n    target: ['severity=warning']\n    equal: [service]\n` }),
+    );
+    expect(config.reminderIntervalSeconds).toBe(1800);
+    expect(config.inhibitRules).toHaveLength(1);
+    expect(config.inhibitRules[0]).toMatchObject({ name: 'down', equal: ['service'], source: [{ name: 'alertname', op: '=', value: 'ServiceDown' }] });
+    const defaults = loadAlertingConfig(configDir({}));
+    expect([defaults.inhibitRules, defaults.reminderIntervalSeconds]).toEqual([[], 3600]);
+  });
+
+  it('rejects an inhibit rule with a bad matcher or label name, naming the path', () => {
+    const message = loadError(configDir({ routing: `${routingYaml}\ninhibit:\n  - name: x\n    source: ['alertname=~"("']\n    target: ['severity=warning']\n    equal: ['not a label']\n` }));
+    expect(message).toMatch(/inhibit\.0\.source\.0: .*invalid regular expression/);
+    expect(message).toMatch(/inhibit\.0\.equal\.0: a label name/);
+  });
+
   it('rejects a file that is not YAML, naming the file', () => {
     const dir = configDir({ routing: 'routes: [\n  - name: x\n' });
     const message = loadError(dir);

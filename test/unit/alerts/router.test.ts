@@ -3,7 +3,9 @@ import type { AlertingConfig } from '../../../lib/alerts/config.js';
 import type { ForwardedAlert } from '../../../lib/alerts/dedup.js';
 import type { Alert } from '../../../lib/alerts/model.js';
 import { feishuCardNotifier } from '../../../lib/alerts/notifiers/feishu-card.js';
+import { feishuReminderNotifier } from '../../../lib/alerts/notifiers/feishu-reminder.js';
 import { feishuUrgentNotifier } from '../../../lib/alerts/notifiers/feishu-urgent.js';
+import type { MuteReason } from '../../../lib/alerts/mute.js';
 import { routeAlert } from '../../../lib/alerts/router.js';
 import { makeAlert, nextEvent } from '../fakes/alerts.js';
 import { MemoryAlertRepository } from '../fakes/alert-repository.js';
@@ -28,15 +30,24 @@ function router() {
   const messenger = new RecordingMessenger();
   const log = recordingLogger();
   let clock = t0;
+  const muted = new Set<string>();
   const route = (item: ForwardedAlert) =>
     routeAlert(item, {
       repo,
       config,
-      notifiers: [feishuCardNotifier(messenger, { timeZone: 'Asia/Shanghai' }), feishuUrgentNotifier(messenger)],
+      notifiers: [
+        feishuCardNotifier(messenger, { timeZone: 'Asia/Shanghai' }),
+        feishuUrgentNotifier(messenger),
+        feishuReminderNotifier(messenger, { everyMs: config.reminderIntervalSeconds * 1000 }),
+      ],
       log,
       now: () => clock,
+      mute: async (alert) =>
+        muted.has(alert.name)
+          ? ({ kind: 'silence', silence: { id: 'sil1', matchers: [`alertname=${alert.name}`], startsAt: '', endsAt: '2026-03-02T05:00:00Z', createdBy: { openId: 'ou_li' }, reason: '', createdAt: '' } } satisfies MuteReason)
+          : undefined,
     });
-  return { repo, messenger, log, route, at: (ms: number) => (clock = t0 + ms) };
+  return { repo, messenger, log, route, muted, at: (ms: number) => (clock = t0 + ms) };
 }
 
 const open = (alert: Alert, count = 1): ForwardedAlert => ({ alert, decision: 'open', count });
@@ -288,5 +299,63 @@ describe('routeAlert', () => {
     expect(saved.count).toBe(26);
     expect(saved.timeline.filter((entry) => entry.event === 'repeated')).toHaveLength(20);
     expect(r.messenger.patches.length).toBeGreaterThanOrEqual(25 * 2);
+  });
+});
+
+describe('muting, acknowledging and reminding', () => {
+  const ack = (r: ReturnType<typeof router>, alertId: string) => r.repo.acknowledge(alertId, { openId: 'ou_li', name: '李娜' }, { at: new Date(t0).toISOString(), event: 'acknowledged' });
+
+  it('a silenced alert is stored and counted but sends no card and pages nobody', async () => {
+    const r = router();
+    const alert = critical();
+    r.muted.add(alert.name);
+    const stored = await r.route(open(alert));
+    expect(r.messenger.sends).toEqual([]);
+    expect(r.messenger.urgents).toEqual([]);
+    const saved = r.repo.alerts.get(stored!.alertId)!;
+    expect(saved.timeline.at(-1)).toMatchObject({ event: 'muted', detail: expect.stringContaining('sil1') });
+    await r.route(remind(nextEvent(alert), 7));
+    expect(r.repo.alerts.get(stored!.alertId)!.count).toBe(7);
+    expect(r.messenger.sends).toEqual([]);
+  });
+
+  it('cards already sent are still updated while muted, and a resolution turns them green', async () => {
+    const r = router();
+    const alert = makeAlert();
+    await r.route(open(alert));
+    r.muted.add(alert.name);
+    await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:10:00.000Z' }), 2));
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(r.messenger.patches.map((patch) => template(patch.card))).toEqual(['green', 'green']);
+  });
+
+  it('an unacknowledged firing alert is brought up in its chat once per reminder interval; acknowledging stops it', async () => {
+    const r = router();
+    const alert = makeAlert();
+    const stored = await r.route(open(alert));
+    r.at(10 * MINUTE);
+    await r.route(remind(nextEvent(alert), 2));
+    expect(r.messenger.replies).toHaveLength(1);
+    expect(r.messenger.replies[0]).toMatchObject({ messageId: stored!.notifications['chat:oc_ops'], message: { kind: 'text' } });
+    expect((r.messenger.replies[0]!.message as { text: string }).text).toMatch(/仍未恢复.*共发生 2 次/);
+    r.at(30 * MINUTE);
+    await r.route(remind(nextEvent(alert), 3));
+    expect(r.messenger.replies).toHaveLength(1); // inside the interval
+    r.at(75 * MINUTE);
+    await ack(r, stored!.alertId);
+    await r.route(remind(nextEvent(alert), 4));
+    expect(r.messenger.replies).toHaveLength(1);
+    expect(r.messenger.patches.length).toBeGreaterThan(0); // the card still shows the count
+  });
+
+  it('an alert acknowledged before its page is not paged', async () => {
+    const r = router();
+    r.muted.add('ApiDown');
+    const stored = await r.route(open(critical()));
+    await ack(r, stored!.alertId);
+    r.muted.clear();
+    await r.route(remind(nextEvent(stored!.alert), 2));
+    expect(r.messenger.sends).toHaveLength(2); // the cards, now that the silence is over
+    expect(r.messenger.urgents).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { acceptEvent, DELIVERY_LEASE_MS, type InboxDeps } from '../../../lib/cha
 import type { ChatopsTask } from '../../../lib/chatops/tasks.js';
 import type { EventEnvelope } from '../../../lib/feishu/events.js';
 import { HttpError } from '../../../lib/lambda/errors.js';
-import { envelope, textMessage } from '../../support/feishu-events.js';
+import { envelope, textMessage } from '../../../infra/local/feishu-events.js';
 import { MemoryDeliveryLedger } from '../fakes/delivery-ledger.js';
 import { recordingLogger } from '../fakes/logger.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_EVENT_AGE_MS, openFeishuRequest } from '../../../lib/feishu/webhook.js';
 import { HttpError } from '../../../lib/lambda/errors.js';
-import { delivery, envelope, type FeishuApp } from '../../support/feishu-events.js';
+import { delivery, envelope, type FeishuApp } from '../../../infra/local/feishu-events.js';
 
 const encrypted: FeishuApp = { verificationToken: 'v-token', encryptKey: 'e-key' };
 const plain: FeishuApp = { verificationToken: 'v-token' };

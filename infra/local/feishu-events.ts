@@ -3,7 +3,8 @@ import { encryptEvent, eventSignature } from '../../lib/feishu/webhook-crypto.js
 
 /**
  * Builds Feishu event deliveries the way Feishu does (FEISHU.md): a schema 2.0 envelope, encrypted with the app's
- * Encrypt Key and signed over the exact bytes sent. Tests then tamper with one part at a time.
+ * Encrypt Key and signed over the exact bytes sent. The local runtime's `POST /_local/chat` uses them to talk to the
+ * bot without Feishu; tests tamper with one part at a time.
  */
 export interface FeishuApp {
   verificationToken: string;

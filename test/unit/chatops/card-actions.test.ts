@@ -1,0 +1,80 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Silence, SilenceStore } from '../../../lib/alerts/silences.js';
+import type { StoredAlert } from '../../../lib/alerts/store.js';
+import { answerCardAction, type CardActionDeps } from '../../../lib/chatops/card-actions.js';
+import type { ChatopsTask } from '../../../lib/chatops/tasks.js';
+import { cardClick } from '../../../infra/local/feishu-events.js';
+import { makeAlert } from '../fakes/alerts.js';
+import { MemoryAlertRepository } from '../fakes/alert-repository.js';
+import { recordingLogger } from '../fakes/logger.js';
+
+const t0 = Date.parse('2026-03-02T03:00:00Z');
+let repo: MemoryAlertRepository;
+let silences: Silence[];
+let queued: ChatopsTask[];
+let deps: CardActionDeps;
+
+function storedAlert(): StoredAlert {
+  const alert = makeAlert({ host: 'api-1' });
+  return {
+    alertId: 'a1b2c3d4e5f6', fingerprint: alert.fingerprint, status: 'firing', severity: alert.severity, alert,
+    firstSeenAt: new Date(t0).toISOString(), lastSeenAt: new Date(t0).toISOString(), countBase: 1, count: 1,
+    plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
+    notifications: { 'chat:oc_ops': 'om_1' }, openedBy: alert.eventId, lastEventId: alert.eventId, timeline: [],
+  };
+}
+
+beforeEach(async () => {
+  repo = new MemoryAlertRepository();
+  await repo.create(storedAlert());
+  silences = [];
+  queued = [];
+  const store: SilenceStore = {
+    create: async (silence) => void (silences.some((s) => s.id === silence.id) || silences.push(silence)),
+    list: async () => silences,
+    expire: async () => undefined,
+  };
+  deps = {
+    repo, silences: store, log: recordingLogger(), now: () => t0 + 60_000, timeZone: 'Asia/Shanghai',
+    queue: { sendAll: async (tasks) => (queued.push(...tasks), { failed: [], requests: 1 }) },
+  };
+});
+
+const click = (action: string, operator: string, eventId = `ev-${operator}-${action}`) =>
+  answerCardAction(cardClick({ action, alertId: 'a1b2c3d4e5f6' }, { operatorOpenId: operator }), eventId, deps);
+
+describe('card buttons', () => {
+  it('ack: the first click wins, the second is told it was acknowledged, and both get the updated card', async () => {
+    const [first, second] = [await click('ack', 'ou_a'), await click('ack', 'ou_b')];
+    expect(first.toast).toEqual({ type: 'success', content: '已确认：重复提醒已停止' });
+    expect(second.toast?.type).toBe('info');
+    expect(second.toast?.content).toMatch(/已由其他人于 .* 确认/);
+    expect(JSON.stringify(second.card?.data)).toContain('<at id=ou_a></at>');
+    expect(repo.alerts.get('a1b2c3d4e5f6')!.timeline.filter((entry) => entry.event === 'acknowledged')).toHaveLength(1);
+    expect(queued).toEqual([{ kind: 'alert_changed', alertId: 'a1b2c3d4e5f6', reason: 'ack' }]);
+  });
+
+  it('resolve closes the alert once; a later ack is told who resolved it', async () => {
+    expect((await click('resolve', 'ou_a')).toast?.type).toBe('success');
+    expect(repo.alerts.get('a1b2c3d4e5f6')).toMatchObject({ status: 'resolved', resolvedBy: { openId: 'ou_a' } });
+    const late = await click('ack', 'ou_b');
+    expect(late.toast).toMatchObject({ type: 'info', content: expect.stringMatching(/已由其他人于 .* 解决/) });
+    expect((late.card?.data as { header: { template: string } }).header.template).toBe('green');
+  });
+
+  it('silence creates one silence matching this alert for an hour and shows it on the card', async () => {
+    const answer = await click('silence', 'ou_a');
+    expect(answer.toast?.type).toBe('success');
+    expect(silences).toHaveLength(1);
+    expect(silences[0]).toMatchObject({ matchers: ['alertname="HighErrorRate"', 'service="api"', 'host="api-1"'], endsAt: new Date(t0 + 60_000 + 3600_000).toISOString() });
+    expect(JSON.stringify(answer.card?.data)).toContain('已静默');
+    expect((await click('silence', 'ou_b')).toast?.content).toMatch(/已静默至/);
+    expect(silences).toHaveLength(1);
+  });
+
+  it('an unknown button or alert gets an error toast, not an exception', async () => {
+    expect((await answerCardAction(cardClick({ action: 'reboot', alertId: 'x' }, { operatorOpenId: 'ou_a' }), 'e', deps)).toast?.type).toBe('error');
+    const missing = await answerCardAction(cardClick({ action: 'ack', alertId: 'ffffffffffff' }, { operatorOpenId: 'ou_a' }), 'e2', deps);
+    expect(missing).toEqual({ toast: { type: 'error', content: '找不到告警 ffffffffffff' } });
+  });
+});
