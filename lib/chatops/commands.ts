@@ -71,6 +71,10 @@ function parseArgs<T extends z.ZodType>(schema: T, args: string[], usage: string
   throw new UsageError(tooFew ? '缺少参数' : tooMany ? '参数过多' : issue.message, usage);
 }
 
+/** A command's one optional argument (a service, a team). */
+const optionalArg = (schema: z.ZodType<string>, args: string[], usage: string) =>
+  (parseArgs(z.tuple([schema]).or(z.tuple([])), args, usage) as [string?])[0];
+
 function duration(ms: number): string {
   const minutes = Math.max(0, Math.round(ms / 60_000));
   if (minutes < 60) return `${minutes} 分钟`;
@@ -117,7 +121,7 @@ const status: Command = {
   summary: '当前未恢复的告警（按级别统计）和最近恢复的告警',
   example: '/status payments',
   async run({ args }, deps) {
-    const [service] = parseArgs(z.tuple([serviceName]).or(z.tuple([])), args, this.usage[0]!) as [string?];
+    const service = optionalArg(serviceName, args, this.usage[0]!);
     const now = deps.now();
     const open = await openAlerts(deps, service);
     const recent = await deps.repo.list('resolved', { limit: 5, service });
@@ -208,7 +212,7 @@ const oncall: Command = {
   summary: '现在谁在值班、到什么时候、下一班是谁',
   example: '/oncall sre',
   async run({ args }, deps) {
-    const [name] = parseArgs(z.tuple([z.string()]).or(z.tuple([])), args, this.usage[0]!) as [string?];
+    const name = optionalArg(z.string(), args, this.usage[0]!);
     const teams = deps.config.teams;
     if (name && !teams.has(name)) throw new UsageError(`没有名为 ${name} 的团队（已配置：${[...teams.keys()].join('、') || '无'}）`, this.usage[0]!);
     const chosen = name ? [teams.get(name)!] : [...teams.values()];
@@ -309,7 +313,8 @@ const help: Command = {
       ...command.usage.map((usage) => `　用法：\`${usage}\``),
       `　示例：\`${command.example}\``,
     ]);
-    return card(noticeCard('OpenClaw 命令', [...lines, '', '在群里使用时请先 @ 机器人；私聊可直接输入。'], 'blue'));
+    const shortForms = '简写：`/ack <告警ID>` 即 `/alert ack`，`/resolve <告警ID> [说明]` 即 `/alert resolve`。';
+    return card(noticeCard('OpenClaw 命令', [...lines, '', shortForms, '在群里使用时请先 @ 机器人；私聊可直接输入。'], 'blue'));
   },
 };
 
@@ -326,3 +331,11 @@ export const commands: Command[] = [
 ];
 
 export const commandNames = commands.map((command) => command.name);
+
+/** Short forms people type at 3 a.m.: `/ack <id>` is `/alert ack <id>`. */
+export const aliases: Record<string, { command: string; prefix: string[] }> = {
+  ack: { command: 'alert', prefix: ['ack'] },
+  resolve: { command: 'alert', prefix: ['resolve'] },
+};
+
+export const findCommand = (name: string) => commands.find((command) => command.name === name);

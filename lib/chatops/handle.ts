@@ -3,7 +3,7 @@ import type { Actor } from '../alerts/store.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
 import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
-import { commandNames, commands, knowledgeNotEnabled, UsageError, type ChatopsDeps } from './commands.js';
+import { aliases, commandNames, findCommand, knowledgeNotEnabled, UsageError, type ChatopsDeps } from './commands.js';
 import type { ChatopsTask } from './tasks.js';
 
 export interface HandlerDeps extends ChatopsDeps {
@@ -32,7 +32,7 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
   if (task.eventType === 'im.chat.member.bot.added_v1') {
     const added = botAddedSchema.safeParse(task.event);
     if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
-    const help = await commands[0]!.run({ actor: { openId: '' }, messageId: '', chatId: added.data.chat_id, args: [] }, deps);
+    const help = await findCommand('help')!.run({ actor: { openId: '' }, messageId: '', chatId: added.data.chat_id, args: [] }, deps);
     if (help.kind === 'card') await deps.messenger.sendCard({ kind: 'chat', id: added.data.chat_id }, help.card, stableId('welcome', task.eventId));
     return;
   }
@@ -62,13 +62,14 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
     await reply({ kind: 'text', text: knowledgeNotEnabled });
     return;
   }
-  const command = commands.find((candidate) => candidate.name === line.command);
+  const alias = aliases[line.command];
+  const command = findCommand(alias?.command ?? line.command);
   if (!command) {
-    const suggestion = closestCommand(line.command, commandNames);
+    const suggestion = closestCommand(line.command, [...commandNames, ...Object.keys(aliases)]);
     await reply({ kind: 'text', text: `没有 /${line.command} 这个命令。${suggestion ? `你是想用 /${suggestion} 吗？` : ''}输入 /help 查看全部命令。` });
     return;
   }
-  const invocation = { actor: actorFor(openId, deps), messageId: message.message_id, chatId: message.chat_id, args: line.args };
+  const invocation = { actor: actorFor(openId, deps), messageId: message.message_id, chatId: message.chat_id, args: [...(alias?.prefix ?? []), ...line.args] };
   let answer: OutgoingMessage;
   try {
     answer = await command.run(invocation, deps);

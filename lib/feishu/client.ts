@@ -1,4 +1,5 @@
-import { Client, Domain, LoggerLevel, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
+import { Client, Domain, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
+import { logger } from '../lambda/logger.js';
 import { FeishuApiError, type Messenger } from './messenger.js';
 
 export interface FeishuCredentials {
@@ -47,8 +48,12 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
     return first;
   };
   const domain = credentials.domain === 'https://open.larksuite.com' ? Domain.Lark : credentials.domain === 'https://open.feishu.cn' ? Domain.Feishu : credentials.domain;
-  // Failures reach our structured log as FeishuApiError; the SDK's own plain-text lines would only repeat them.
-  const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, loggerLevel: LoggerLevel.fatal });
+  // Failures reach our structured log as FeishuApiError; the SDK's own plain-text lines would only repeat them, so
+  // only its errors are kept, as JSON. (Its `loggerLevel: fatal` is 0, which the SDK reads as "unset" → info.)
+  const sdkLog = logger.child({ component: 'lark-sdk' });
+  const quiet = () => undefined;
+  const sdkLogger = { error: (...args: unknown[]) => sdkLog.warn('Feishu SDK error', { detail: args.map(String).join(' ').slice(0, 1000) }), warn: quiet, info: quiet, debug: quiet, trace: quiet };
+  const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, logger: sdkLogger });
   let botOpenId: Promise<string> | undefined;
   return {
     async sendCard(target, card, idempotencyKey) {

@@ -72,6 +72,12 @@ describe('chat commands', () => {
     expect(await say('/alert ack xyz')).toMatch(/告警 ID 是 12 位十六进制字符[\s\S]*用法：\/alert ack/);
   });
 
+  it('posts the command list when the bot is added to a group', async () => {
+    await feishu(envelope(app, 'im.chat.member.bot.added_v1', { chat_id: 'oc_new_team', name: '新团队' }));
+    const welcome = await waitFor(() => runtime.outbox.find((e) => e.method === 'POST' && (e.body as { receive_id?: string }).receive_id === 'oc_new_team'), 'the welcome card');
+    expect((welcome.body as { content: string }).content).toContain('OpenClaw 命令');
+  });
+
   it('/oncall names who is on call for each team and who is next', async () => {
     const answer = await say('/oncall');
     expect(answer).toMatch(/^sre：<at user_id="ou_sre_\w+">/m);
@@ -114,7 +120,7 @@ describe('acknowledging and resolving an alert', () => {
     await waitFor(() => patchesOf(chatCard!).some((patch) => (patch.body as { content: string }).content.includes('"template":"green"')), 'the chat card turned green');
     const lastPatch = JSON.parse((patchesOf(chatCard!).at(-1)!.body as { content: string }).content);
     expect(JSON.stringify(lastPatch)).toContain('已回滚到 1.4.1');
-    expect(await say(`/alert ack ${alertId}`)).toMatch(/已由陈静于 .* 解决/);
+    expect(await say(`/ack ${alertId}`)).toMatch(/已由陈静于 .* 解决/);
     const status = await say('/status payments');
     expect(status).toMatch(/最近恢复/);
     expect(status).toContain(alertId);
