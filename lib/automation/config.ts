@@ -1,0 +1,96 @@
+import * as z from 'zod';
+import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
+import { actionNames } from './actions.js';
+import { checkName, dnsLabel, hostName, unitName } from './arguments.js';
+
+const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseDurationSeconds(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+const openId = z.string().regex(/^ou_[A-Za-z0-9_-]+$/, 'a Feishu open_id (ou_…)');
+const environmentName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'an environment name such as prod');
+
+/** Where actions may reach: hosts (with their SSH host key), Kubernetes clusters and HTTP checks, each in an environment. */
+export const inventoryFile = z.strictObject({
+  hosts: z
+    .record(
+      hostName,
+      z.strictObject({
+        address: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(22),
+        user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a Unix user name'),
+        environment: environmentName,
+        /** `ssh-keygen -lf <host key>.pub` prints it: the connection is refused if the host presents another key. */
+        hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'a host key fingerprint such as SHA256:abc… (ssh-keygen -lf)'),
+        /** Units that may be restarted there; unset means any. */
+        units: z.array(unitName).optional(),
+      }),
+    )
+    .default({}),
+  clusters: z
+    .record(
+      dnsLabel,
+      z.strictObject({
+        environment: environmentName,
+        /** The secret key holding this cluster's kubeconfig. */
+        kubeconfigSecret: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a secret key such as KUBECONFIG_PROD'),
+        namespaces: z.array(dnsLabel).optional(),
+      }),
+    )
+    .default({}),
+  checks: z
+    .record(
+      checkName,
+      z.strictObject({
+        url: z.url({ protocol: /^https?$/ }),
+        environment: environmentName,
+        expectStatus: z.number().int().min(100).max(599).default(200),
+        timeout: duration.default(5),
+      }),
+    )
+    .default({}),
+});
+export type Inventory = z.infer<typeof inventoryFile>;
+
+const actionOrAll = z.union([z.literal('*'), z.enum(actionNames as [string, ...string[]])]);
+
+/** Who may do what where, and which requests wait for a second person. */
+export const automationFile = z.strictObject({
+  environments: z.array(environmentName).min(1),
+  roles: z.record(
+    z.string().regex(/^[a-z][a-z0-9_-]*$/),
+    z.strictObject({ actions: z.array(actionOrAll).min(1), environments: z.array(z.union([z.literal('*'), environmentName])).min(1) }),
+  ),
+  users: z.record(openId, z.array(z.string()).min(1)).default({}),
+  groups: z.record(z.string(), z.strictObject({ members: z.array(openId).min(1), roles: z.array(z.string()).min(1) })).default({}),
+  approval: z
+    .strictObject({
+      /** Environments where any state-changing action waits for approval. */
+      environments: z.array(environmentName).default(['prod']),
+      approvers: z.array(openId).default([]),
+      expiresIn: duration.default(900),
+    })
+    .default({ environments: ['prod'], approvers: [], expiresIn: 900 }),
+});
+export type AutomationConfig = z.infer<typeof automationFile>;
+
+/** Loads both files and checks they agree with each other. */
+export function loadAutomationConfig(dir: string): { inventory: Inventory; automation: AutomationConfig } {
+  const inventory = readConfigFile(dir, 'inventory.yaml', inventoryFile);
+  const automation = readConfigFile(dir, 'automation.yaml', automationFile);
+  const problems: string[] = [];
+  const known = new Set(automation.environments);
+  const where = (file: string, path: string, message: string) => problems.push(`config ${dir}/${file} is invalid:\n  ${path}: ${message}`);
+  for (const [kind, entries] of [['hosts', inventory.hosts], ['clusters', inventory.clusters], ['checks', inventory.checks]] as const) {
+    for (const [name, entry] of Object.entries(entries)) if (!known.has(entry.environment)) where('inventory.yaml', `${kind}.${name}.environment`, `"${entry.environment}" is not one of automation.yaml's environments`);
+  }
+  const roles = new Set(Object.keys(automation.roles));
+  for (const [user, granted] of Object.entries(automation.users)) granted.forEach((role, i) => roles.has(role) || where('automation.yaml', `users.${user}.${i}`, `role "${role}" is not defined`));
+  for (const [group, entry] of Object.entries(automation.groups)) entry.roles.forEach((role, i) => roles.has(role) || where('automation.yaml', `groups.${group}.roles.${i}`, `role "${role}" is not defined`));
+  if (problems.length) throw new Error(problems.join('\n'));
+  return { inventory, automation };
+}
