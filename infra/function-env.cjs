@@ -14,6 +14,7 @@ const stackResources = {
   COMMANDS_QUEUE_URL: { Ref: 'CommandsQueue' },
   DELIVERIES_TABLE: { Ref: 'FeishuDeliveriesTable' },
   SILENCES_TABLE: { Ref: 'SilencesTable' },
+  AUDIT_TABLE: { Ref: 'AuditTable' },
   SECRETS_ID: { Ref: 'OpenClawSecrets' },
   // Lark (international) tenants deploy with FEISHU_DOMAIN=https://open.larksuite.com; only https is taken.
   FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '') ? process.env.FEISHU_DOMAIN : 'https://open.feishu.cn',

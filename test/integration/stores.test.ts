@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../lib/alerts/dedup.js';
 import type { Alert } from '../../lib/alerts/model.js';
 import type { StoredAlert } from '../../lib/alerts/store.js';
+import { appendAudit, verifyAudit } from '../../lib/automation/audit.js';
 import { dynamoAlertRepository } from '../../lib/store/alerts-table.js';
+import { dynamoAuditStore } from '../../lib/store/audit-table.js';
 import { dynamoDedupStore } from '../../lib/store/dedup-table.js';
 import { sqsQueue } from '../../lib/store/queue/sqs.js';
 import { startDynamo, startSqs, type Peer } from '../../infra/local/peers.js';
@@ -28,6 +30,14 @@ beforeAll(async () => {
     return next(args);
   }, { step: 'initialize', name: 'countRequests' });
   db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  await raw.send(
+    new CreateTableCommand({
+      TableName: 'audit',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'seq', AttributeType: 'N' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }],
+    }),
+  );
   for (const [name, key] of [['dedup', 'fingerprint'], ['alerts', 'pk']] as const) {
     await raw.send(new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }], KeySchema: [{ AttributeName: key, KeyType: 'HASH' }] }));
   }
@@ -226,5 +236,19 @@ describe('local DynamoDB data directory', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('DynamoDB audit chain', () => {
+  it('appends concurrently without forking, verifies, and detects an edited record', async () => {
+    const store = dynamoAuditStore(db, 'audit');
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        appendAudit(store, { requestId: `r${i}`, kind: 'requested', actor: { openId: 'ou_a' }, action: 'check_logs', args: { service: 'api', limit: 5 }, environment: 'prod', at: new Date().toISOString() }),
+      ),
+    );
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, records: 12 });
+    await db.send(new UpdateCommand({ TableName: 'audit', Key: { pk: 'chain', seq: 7 }, UpdateExpression: 'SET environment = :env', ExpressionAttributeValues: { ':env': 'dev' } }));
+    expect(await verifyAudit(store)).toMatchObject({ ok: false, brokenAt: 7 });
   });
 });
