@@ -18,13 +18,13 @@ function localEnv(): Record<string, string> {
   return Object.fromEntries([...readFileSync(file, 'utf8').matchAll(/^export ([A-Z0-9_]+)='(.*)'$/gm)].map(([, key, value]) => [key!, value!.replace(/'\\''/g, "'")]));
 }
 
-let local = false;
+let againstLocalRuntime = false;
 
 async function main(): Promise<number> {
   // Lambda runs Node 22; the SDK's warning about this machine's Node 20 says nothing about the log.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (!process.env.AUDIT_TABLE) {
-    local = true;
+    againstLocalRuntime = true;
     const local = localEnv();
     if (!local.AUDIT_TABLE) {
       console.error('audit:verify: set AUDIT_TABLE (and AWS credentials), or start the local runtime with `npm start`');
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`audit:verify could not check the log: ${(error as Error).message}${local ? ' (is `npm start` running?)' : ''}`);
+    console.error(`audit:verify could not check the log: ${(error as Error).message}${againstLocalRuntime ? ' (is `npm start` running?)' : ''}`);
     process.exit(2);
   },
 );
