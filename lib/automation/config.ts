@@ -28,6 +28,8 @@ export const inventoryFile = z.strictObject({
         hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'a host key fingerprint such as SHA256:abc… (ssh-keygen -lf)'),
         /** Units that may be restarted there; unset means any. */
         units: z.array(unitName).optional(),
+        /** Run systemctl through `sudo -n` (the user needs a sudoers rule for exactly those commands). */
+        sudo: z.boolean().default(false),
       }),
     )
     .default({}),

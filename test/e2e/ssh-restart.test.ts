@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restartService } from '../../lib/automation/actions.js';
+import type { Inventory } from '../../lib/automation/config.js';
+import type { ExecutionContext } from '../../lib/automation/execute.js';
+import { hostKeyFingerprint, sshRemoteShell } from '../../lib/automation/executors/ssh.js';
+import { restartServiceExecutor } from '../../lib/automation/executors/systemd.js';
+import { recordingLogger } from '../unit/fakes/logger.js';
+import { SSHD, TestSshd } from '../support/sshd.js';
+
+/** restart_service against a real OpenSSH server on loopback, with a recording systemctl on its PATH. */
+let sshd: TestSshd;
+let inventory: Inventory;
+
+beforeAll(async () => {
+  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server (.ci/run does)`);
+  sshd = await new TestSshd().start();
+  const host = { address: '127.0.0.1', port: sshd.port, user: sshd.user, environment: 'staging', hostKey: sshd.hostKeyFingerprint, sudo: false };
+  inventory = {
+    hosts: { 'web-01': { ...host, units: ['nginx', 'payments-api'] }, 'impostor-01': { ...host, hostKey: `SHA256:${'A'.repeat(43)}` } },
+    clusters: {},
+    checks: {},
+  };
+});
+afterAll(async () => {
+  await sshd?.stop();
+});
+
+const progress: string[] = [];
+const context = (): ExecutionContext => ({ log: recordingLogger(), progress: async (line) => void progress.push(line), deadline: Date.now() + 20_000 });
+const run = (args: Record<string, unknown>) => restartServiceExecutor(sshRemoteShell(async () => sshd.clientKey), inventory, { checkIntervalMs: 100 })(restartService.args.parse(args), context());
+
+describe('restart_service over SSH', () => {
+  it('restarts the unit, then confirms it is active', async () => {
+    const before = sshd.calls().length;
+    const outcome = await run({ host: 'web-01', unit: 'nginx' });
+    expect(outcome).toMatchObject({ ok: true, summary: '已重启 nginx（web-01），服务运行中' });
+    expect(sshd.calls().slice(before)).toEqual([['restart', 'nginx'], ['is-active', 'nginx']]);
+    expect(progress).toContain('正在 web-01 上重启 nginx');
+  });
+
+  it('waits for a unit that is still activating, and reports one that failed to start', async () => {
+    sshd.setUnit('payments-api', { active: 'activating' });
+    setTimeout(() => sshd.setUnit('payments-api', { active: 'active' }), 250);
+    expect(await run({ host: 'web-01', unit: 'payments-api' })).toMatchObject({ ok: true });
+    sshd.setUnit('payments-api', { active: 'failed' });
+    const failed = await run({ host: 'web-01', unit: 'payments-api' });
+    expect(failed).toMatchObject({ ok: false, summary: expect.stringContaining('未进入运行状态：failed') });
+  });
+
+  it('reports a failed restart with systemctl’s exit code and message', async () => {
+    sshd.setUnit('nginx', { restartFails: true });
+    const outcome = await run({ host: 'web-01', unit: 'nginx' });
+    sshd.setUnit('nginx', { restartFails: false });
+    expect(outcome).toMatchObject({ ok: false, summary: expect.stringContaining('退出码 1') });
+    expect(outcome.output).toContain('Job for nginx.service failed.');
+  });
+
+  it('refuses a host whose key does not match the inventory, before running anything', async () => {
+    const before = sshd.calls().length;
+    await expect(run({ host: 'impostor-01', unit: 'nginx' })).rejects.toThrow(/host key mismatch: the inventory expects SHA256:A+, the host presented SHA256:/);
+    expect(sshd.calls().length).toBe(before);
+  });
+
+  it('refuses hosts and units the inventory does not list', async () => {
+    await expect(run({ host: 'db-09', unit: 'nginx' })).rejects.toThrow('主机 db-09 不在清单中');
+    await expect(run({ host: 'web-01', unit: 'sshd' })).rejects.toThrow(/清单不允许在 web-01 上重启 sshd/);
+  });
+
+  it('computes fingerprints exactly as ssh-keygen prints them', () => {
+    const publicKey = readFileSync(join(sshd.dir, 'host_ed25519.pub'), 'utf8').split(' ')[1]!;
+    expect(hostKeyFingerprint(Buffer.from(publicKey, 'base64'))).toBe(sshd.hostKeyFingerprint);
+  });
+});
