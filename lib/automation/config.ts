@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
 import { actionNames } from './actions.js';
 import { checkName, dnsLabel, hostName, unitName } from './arguments.js';
+import { InventoryError } from './execute.js';
 
 const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
   try {
@@ -44,6 +45,8 @@ export const inventoryFile = z.strictObject({
       }),
     )
     .default({}),
+  /** Where check_logs reads: an OpenSearch index pattern, and the environment its permission is judged in. */
+  logs: z.strictObject({ environment: environmentName, index: z.string().regex(/^[a-z0-9*][a-z0-9*._-]*$/).default('logs-*') }).default({ environment: 'prod', index: 'logs-*' }),
   checks: z
     .record(
       checkName,
@@ -57,6 +60,34 @@ export const inventoryFile = z.strictObject({
     .default({}),
 });
 export type Inventory = z.infer<typeof inventoryFile>;
+
+/** The environment an action runs in, from the inventory entry it targets (never from the request itself). */
+export function environmentOf(action: string, args: Record<string, unknown>, inventory: Inventory): string {
+  const missing = (kind: string, name: unknown) => new InventoryError(`${kind} ${String(name)} 不在清单中`);
+  switch (action) {
+    case 'restart_service': {
+      const host = inventory.hosts[args.host as string];
+      if (!host) throw missing('主机', args.host);
+      return host.environment;
+    }
+    case 'k8s_rollout_restart':
+    case 'k8s_set_image': {
+      const cluster = inventory.clusters[args.cluster as string];
+      if (!cluster) throw missing('集群', args.cluster);
+      if (cluster.namespaces && !cluster.namespaces.includes(args.namespace as string)) throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
+      return cluster.environment;
+    }
+    case 'http_check': {
+      const check = inventory.checks[args.check as string];
+      if (!check) throw missing('健康检查', args.check);
+      return check.environment;
+    }
+    case 'check_logs':
+      return inventory.logs.environment;
+    default:
+      throw new InventoryError(`没有名为 ${action} 的操作`);
+  }
+}
 
 const actionOrAll = z.union([z.literal('*'), z.enum(actionNames as [string, ...string[]])]);
 
@@ -87,6 +118,7 @@ export function loadAutomationConfig(dir: string): { inventory: Inventory; autom
   const problems: string[] = [];
   const known = new Set(automation.environments);
   const where = (file: string, path: string, message: string) => problems.push(`config ${dir}/${file} is invalid:\n  ${path}: ${message}`);
+  if (!known.has(inventory.logs.environment)) where('inventory.yaml', 'logs.environment', `"${inventory.logs.environment}" is not one of automation.yaml's environments`);
   for (const [kind, entries] of [['hosts', inventory.hosts], ['clusters', inventory.clusters], ['checks', inventory.checks]] as const) {
     for (const [name, entry] of Object.entries(entries)) if (!known.has(entry.environment)) where('inventory.yaml', `${kind}.${name}.environment`, `"${entry.environment}" is not one of automation.yaml's environments`);
   }

@@ -39,13 +39,13 @@ export function mention(actor: Actor): string {
   return escapeMarkdown(actor.name ?? actor.openId);
 }
 
-const markdown = (content: string) => ({ tag: 'markdown', content });
+export const markdown = (content: string) => ({ tag: 'markdown', content });
 
-function button(text: string, type: 'primary' | 'danger' | 'default', behaviour: object) {
+export function button(text: string, type: 'primary' | 'danger' | 'default', behaviour: object) {
   return { tag: 'button', text: { tag: 'plain_text', content: text }, type, behaviors: [behaviour] };
 }
 
-const buttonRow = (buttons: object[]) => ({
+export const buttonRow = (buttons: object[]) => ({
   tag: 'column_set',
   flex_mode: 'flow',
   horizontal_spacing: '8px',

@@ -3,8 +3,11 @@ import { AWS_REQUEST_TIMEOUTS } from '../aws.js';
 
 /** A queue of JSON messages. The domain sends through this; tests and the local runtime swap the adapter. */
 export interface Queue<T> {
-  /** Sends every message; returns the indexes that could not be sent (after the adapter's own retries). */
-  sendAll(messages: T[]): Promise<{ failed: number[]; requests: number }>;
+  /**
+   * Sends every message; returns the indexes that could not be sent (after the adapter's own retries).
+   * `delaySeconds` (at most 900, SQS's limit) keeps them invisible that long: a timer without a scheduler.
+   */
+  sendAll(messages: T[], options?: { delaySeconds?: number }): Promise<{ failed: number[]; requests: number }>;
 }
 
 /** SQS takes at most 10 entries per SendMessageBatch: the floor of requests is one per 10 messages. */
@@ -37,7 +40,8 @@ export const sqsClient = () => (client ??= new SQSClient({ useQueueUrlAsEndpoint
 
 export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), attempts = 3): Queue<T> {
   return {
-    async sendAll(messages) {
+    async sendAll(messages, options = {}) {
+      const delay = options.delaySeconds === undefined ? {} : { DelaySeconds: Math.max(0, Math.min(900, Math.round(options.delaySeconds))) };
       const failed: number[] = [];
       let requests = 0;
       for (const chunk of chunks(messages.map((message, index) => ({ index, body: JSON.stringify(message) })))) {
@@ -48,7 +52,7 @@ export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), atte
             const result = await sqs.send(
               new SendMessageBatchCommand({
                 QueueUrl: queueUrl,
-                Entries: pending.map(({ index, body }) => ({ Id: String(index), MessageBody: body })),
+                Entries: pending.map(({ index, body }) => ({ Id: String(index), MessageBody: body, ...delay })),
               }),
             );
             // Only entries SQS reported as failed are retried; the rest are already queued.

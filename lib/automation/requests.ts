@@ -1,0 +1,55 @@
+import type { Actor } from '../alerts/store.js';
+
+/** Who asked: a person from chat, or a self-healing rule acting on an alert. */
+export type Requester = { kind: 'person'; actor: Actor } | { kind: 'rule'; rule: string; alertId: string };
+
+export type RequestStatus = 'pending_approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'denied' | 'rejected' | 'expired';
+
+/** One request to run an action, from the moment it is asked for to its result. */
+export interface AutomationRequest {
+  requestId: string;
+  action: string;
+  args: Record<string, unknown>;
+  environment: string;
+  /** What it acts on (the action's `target`), for the one-at-a-time lock and cooldowns. */
+  target: string;
+  requester: Requester;
+  requestedAt: string;
+  status: RequestStatus;
+  /** Where to report: the chat message that asked, and the progress card sent in reply. */
+  chatId?: string;
+  messageId?: string;
+  cardMessageId?: string;
+  approval?: {
+    expiresAt: string;
+    approvers: string[];
+    /** Approval cards sent, by approver open_id, so every one can be updated when someone decides. */
+    cards: Record<string, string>;
+    decidedBy?: Actor;
+    decidedAt?: string;
+  };
+  startedAt?: string;
+  finishedAt?: string;
+  summary?: string;
+  outputTail?: string;
+  outputDigest?: string;
+}
+
+export interface RequestStore {
+  /** Stores a new request; the same id again is a redelivered message: the stored one is returned, not created. */
+  create(request: AutomationRequest): Promise<{ request: AutomationRequest; created: boolean }>;
+  get(requestId: string): Promise<AutomationRequest | undefined>;
+  /**
+   * Moves a request from one status to another, with more fields set, only if it is still in `from`; returns the
+   * updated request, or undefined when someone else moved it first.
+   */
+  transition(requestId: string, from: RequestStatus | RequestStatus[], to: RequestStatus, fields?: Partial<AutomationRequest>): Promise<AutomationRequest | undefined>;
+  /** Records sent cards and other details that do not change the status. */
+  update(requestId: string, fields: Partial<AutomationRequest>): Promise<void>;
+  /** Takes the one-at-a-time lock of a target until `until` (epoch ms); false while another run holds it. */
+  lockTarget(target: string, requestId: string, now: number, until: number): Promise<boolean>;
+  unlockTarget(target: string, requestId: string): Promise<void>;
+}
+
+export const requesterName = (requester: Requester) =>
+  requester.kind === 'rule' ? `自愈规则 ${requester.rule}` : (requester.actor.name ?? requester.actor.openId);

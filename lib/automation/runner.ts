@@ -1,0 +1,102 @@
+import { appendAudit, outputDigest } from './audit.js';
+import { findAction } from './actions.js';
+import { expireIfDue } from './approvals.js';
+import { InventoryError, tail, type ActionOutcome, type Executor } from './execute.js';
+import type { RequestCards } from './report.js';
+import type { AutomationRequest } from './requests.js';
+import { auditEntry, type AutomationDeps } from './submit.js';
+import type { AutomationTask } from './tasks.js';
+
+export interface RunnerDeps extends Pick<AutomationDeps, 'requests' | 'audit' | 'queue' | 'now' | 'log'> {
+  executors: Partial<Record<string, Executor>>;
+  cards: RequestCards;
+  timeZone: string;
+}
+
+/** Progress lines are shown at most this often: Feishu allows 5 updates a second per message, and people read slower. */
+const PROGRESS_INTERVAL_MS = 2_000;
+
+export async function handleAutomationTask(task: AutomationTask, deps: RunnerDeps): Promise<void> {
+  if (task.kind === 'run') return runRequest(task.requestId, deps);
+  if (task.kind === 'expire') return expireIfDue(task.requestId, deps); // an expiry queues a report of its own
+  const request = await deps.requests.get(task.requestId);
+  if (request) await deps.cards.show(request);
+}
+
+async function finish(request: AutomationRequest, outcome: ActionOutcome, deps: RunnerDeps): Promise<AutomationRequest> {
+  const at = new Date(deps.now()).toISOString();
+  const digest = outputDigest(outcome.output);
+  await appendAudit(deps.audit, auditEntry(request, outcome.ok ? 'succeeded' : 'failed', at, { outcome: outcome.summary, outputDigest: digest }));
+  const finished = await deps.requests.transition(request.requestId, 'running', outcome.ok ? 'succeeded' : 'failed', {
+    finishedAt: at,
+    summary: outcome.summary,
+    outputTail: tail(outcome.output).slice(-3000),
+    outputDigest: digest,
+  });
+  await deps.requests.unlockTarget(request.target, request.requestId);
+  return finished ?? request;
+}
+
+/**
+ * Runs a queued request once: takes the target's lock (one run at a time per target), marks it running, runs the
+ * executor under the action's timeout, and records the result. A redelivery of a request that is already running
+ * waits (SQS retries) until its timeout has passed; then the run is reported as interrupted, result unknown.
+ */
+export async function runRequest(requestId: string, deps: RunnerDeps): Promise<void> {
+  let request = await deps.requests.get(requestId);
+  if (!request) throw new Error(`automation request ${requestId} does not exist`);
+  const action = findAction(request.action);
+  const executor = deps.executors[request.action];
+  if (!action || !executor) throw new Error(`no executor for ${request.action}`);
+  const now = deps.now();
+
+  if (request.status === 'running') {
+    if (now < Date.parse(request.startedAt!) + action.timeoutMs) throw new Error(`request ${requestId} is still running; will look again`);
+    request = await finish(request, { ok: false, summary: '执行被中断（执行器在完成前退出），结果未知：请检查目标的实际状态', output: '' }, deps);
+    await deps.cards.show(request);
+    return;
+  }
+  if (request.status !== 'queued') return; // done already, or never approved
+
+  if (!(await deps.requests.lockTarget(request.target, requestId, now, now + action.timeoutMs + 60_000))) {
+    const at = new Date(now).toISOString();
+    const summary = `${request.target} 上已有其他操作在执行，本次未执行；请稍后重试`;
+    await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
+    request = (await deps.requests.transition(requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request;
+    await deps.cards.show(request);
+    return;
+  }
+  const startedAt = new Date(now).toISOString();
+  await appendAudit(deps.audit, auditEntry(request, 'started', startedAt));
+  const running = await deps.requests.transition(requestId, 'queued', 'running', { startedAt });
+  if (!running) return; // another delivery took it
+  request = running;
+  await deps.cards.show(request);
+
+  let lastProgress = 0;
+  const deadline = now + action.timeoutMs;
+  const progress = async (line: string) => {
+    deps.log.info('action progress', { requestId, line });
+    if (deps.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
+    lastProgress = deps.now();
+    await deps.cards.show({ ...request!, summary: line }).catch((error: unknown) => deps.log.warn('progress card not updated', { requestId, error }));
+  };
+  let outcome: ActionOutcome;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    outcome = await Promise.race([
+      executor(request.args, { log: deps.log.child({ requestId, action: request.action }), progress, deadline }),
+      new Promise<ActionOutcome>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, summary: `超时：${Math.round(action.timeoutMs / 1000)} 秒内没有完成`, output: '' }), action.timeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    const message = (error as Error).message;
+    outcome = { ok: false, summary: error instanceof InventoryError ? message : `执行出错：${message}`, output: message };
+    deps.log.error('action failed', { requestId, action: request.action, error });
+  } finally {
+    clearTimeout(timer);
+  }
+  request = await finish(request, outcome, deps);
+  await deps.cards.show(request);
+}

@@ -1,0 +1,121 @@
+import type { Logger } from '../lambda/logger.js';
+import type { Queue } from '../store/queue/sqs.js';
+import { validateRequest } from './actions.js';
+import { appendAudit, type AuditEntry, type AuditStore } from './audit.js';
+import { environmentOf, type AutomationConfig, type Inventory } from './config.js';
+import { InventoryError } from './execute.js';
+import { authorise } from './permissions.js';
+import type { AutomationRequest, RequestStore, Requester } from './requests.js';
+import type { AutomationTask } from './tasks.js';
+
+export interface AutomationDeps {
+  requests: RequestStore;
+  audit: AuditStore;
+  queue: Queue<AutomationTask>;
+  inventory: Inventory;
+  automation: AutomationConfig;
+  now: () => number;
+  log: Logger;
+}
+
+export interface SubmitInput {
+  /** Derived from what asked (a chat message, an alert and rule), so a redelivery is the same request. */
+  requestId: string;
+  action: string;
+  args: unknown;
+  requester: Requester;
+  chatId?: string;
+  messageId?: string;
+}
+
+export type SubmitResult = { ok: false; problem: string } | { ok: true; request: AutomationRequest; created: boolean };
+
+/** The audit entry for a request, in one place so every record names the same things. */
+export function auditEntry(request: AutomationRequest, kind: AuditEntry['kind'], at: string, extra: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    requestId: request.requestId,
+    kind,
+    actor: request.requester.kind === 'rule' ? { rule: request.requester.rule } : { openId: request.requester.actor.openId },
+    action: request.action,
+    args: request.args,
+    environment: request.environment,
+    at,
+    ...extra,
+  };
+}
+
+/** SQS holds a message back at most 15 minutes; a longer approval window is reached in several hops. */
+export const MAX_DELAY_SECONDS = 900;
+
+/**
+ * Takes a request from chat or from a self-healing rule through the gate: arguments against the action's schema,
+ * the target against the inventory, the requester against RBAC. Denied requests are audited and answered with the
+ * reason; those needing approval wait for a second person (and a timer that expires them); the rest are queued.
+ * Each step is audited before it takes effect, so a crash can repeat an audit record but never lose one.
+ */
+export async function submitRequest(input: SubmitInput, deps: AutomationDeps): Promise<SubmitResult> {
+  const valid = validateRequest(input.action, input.args);
+  if (!valid.ok) return valid;
+  let environment: string;
+  try {
+    environment = environmentOf(valid.action.name, valid.args, deps.inventory);
+  } catch (error) {
+    if (error instanceof InventoryError) return { ok: false, problem: error.message };
+    throw error;
+  }
+  const at = new Date(deps.now()).toISOString();
+  const draft: AutomationRequest = {
+    requestId: input.requestId,
+    action: valid.action.name,
+    args: valid.args,
+    environment,
+    target: valid.action.target(valid.args),
+    requester: input.requester,
+    requestedAt: at,
+    status: 'queued',
+    ...(input.chatId ? { chatId: input.chatId } : {}),
+    ...(input.messageId ? { messageId: input.messageId } : {}),
+  };
+  const existing = await deps.requests.get(draft.requestId);
+  if (existing) {
+    // A redelivered message: redo what may not have happened before a crash (each step is idempotent downstream).
+    if (existing.status === 'queued') await send(deps, { kind: 'run', requestId: existing.requestId });
+    if (existing.status === 'pending_approval') await send(deps, { kind: 'expire', requestId: existing.requestId }, delayUntil(existing.approval!.expiresAt, deps.now()));
+    return { ok: true, request: existing, created: false };
+  }
+
+  await appendAudit(deps.audit, auditEntry(draft, 'requested', at));
+  const actorId = input.requester.kind === 'person' ? input.requester.actor.openId : undefined;
+  // A rule acts with the permissions the automation config gives rules: it is checked like a person named rule:<name>.
+  const decision = authorise(actorId ?? `rule:${(input.requester as { rule: string }).rule}`, valid.action, environment, deps.automation);
+  if (!decision.allowed) {
+    await appendAudit(deps.audit, auditEntry(draft, 'denied', at, { outcome: 'denied', detail: decision.reason }));
+    const { request, created } = await deps.requests.create({ ...draft, status: 'denied', summary: decision.reason });
+    return { ok: true, request, created };
+  }
+  if (decision.needsApproval) {
+    const approvers = deps.automation.approval.approvers.filter((approver) => approver !== actorId);
+    if (!approvers.length) {
+      const reason = '该操作需要审批，但没有配置申请人以外的审批人（automation.yaml → approval.approvers）';
+      await appendAudit(deps.audit, auditEntry(draft, 'denied', at, { outcome: 'denied', detail: reason }));
+      const { request, created } = await deps.requests.create({ ...draft, status: 'denied', summary: reason });
+      return { ok: true, request, created };
+    }
+    const expiresAt = new Date(deps.now() + deps.automation.approval.expiresIn * 1000).toISOString();
+    await appendAudit(deps.audit, auditEntry(draft, 'approval_requested', at, { detail: `审批人：${approvers.join(', ')}；截止 ${expiresAt}` }));
+    const { request, created } = await deps.requests.create({ ...draft, status: 'pending_approval', approval: { expiresAt, approvers, cards: {} } });
+    await send(deps, { kind: 'expire', requestId: request.requestId }, delayUntil(expiresAt, deps.now()));
+    return { ok: true, request, created };
+  }
+  const { request, created } = await deps.requests.create(draft);
+  await send(deps, { kind: 'run', requestId: request.requestId });
+  return { ok: true, request, created };
+}
+
+/** Seconds from now until `at`, capped at SQS's longest delay (the expire step re-queues itself for the rest). */
+export const delayUntil = (at: string, now: number) => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil((Date.parse(at) - now) / 1000)));
+
+export async function send(deps: Pick<AutomationDeps, 'queue'>, task: AutomationTask, delaySeconds?: number): Promise<void> {
+  const result = await deps.queue.sendAll([task], delaySeconds === undefined ? undefined : { delaySeconds });
+  if (result.failed.length) throw new Error(`automation task ${task.kind} for ${task.requestId} could not be queued`);
+}

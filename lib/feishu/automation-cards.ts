@@ -1,0 +1,72 @@
+import type { AutomationRequest, RequestStatus } from '../automation/requests.js';
+import { requesterName } from '../automation/requests.js';
+import { button, buttonRow, escapeMarkdown, formatTime, markdown, mention } from './cards.js';
+
+export const actionTitles: Record<string, string> = {
+  restart_service: '重启服务',
+  k8s_rollout_restart: '滚动重启',
+  k8s_set_image: '更新镜像',
+  check_logs: '查看日志',
+  http_check: '健康检查',
+};
+
+const statusView: Record<RequestStatus, { label: string; colour: string }> = {
+  pending_approval: { label: '待审批', colour: 'yellow' },
+  queued: { label: '排队中', colour: 'grey' },
+  running: { label: '执行中', colour: 'wathet' },
+  succeeded: { label: '成功', colour: 'green' },
+  failed: { label: '失败', colour: 'red' },
+  denied: { label: '无权限', colour: 'grey' },
+  rejected: { label: '已拒绝', colour: 'grey' },
+  expired: { label: '审批已过期', colour: 'grey' },
+};
+
+export const describeArgs = (args: Record<string, unknown>) =>
+  Object.entries(args)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+
+function seconds(from?: string, to?: string): string | undefined {
+  if (!from || !to) return undefined;
+  return `${((Date.parse(to) - Date.parse(from)) / 1000).toFixed(1)} 秒`;
+}
+
+/** Plain text, never markdown: command output may contain anything. */
+const plain = (content: string) => ({ tag: 'div', text: { tag: 'plain_text', content } });
+
+/**
+ * The one card that follows a request from 排队中 to 执行中 to 成功/失败 (or 待审批 / 已拒绝 / 审批已过期), updated in
+ * place, with the result's summary, the output's tail and the duration.
+ */
+export function automationCard(request: AutomationRequest, options: { timeZone: string }): object {
+  const view = statusView[request.status];
+  const title = `[${view.label}] ${actionTitles[request.action] ?? request.action}`;
+  const lines = [
+    `**操作**：${escapeMarkdown(request.action)}　**环境**：${escapeMarkdown(request.environment)}`,
+    `**参数**：${escapeMarkdown(describeArgs(request.args))}`,
+    `**申请人**：${request.requester.kind === 'person' ? mention(request.requester.actor) : escapeMarkdown(requesterName(request.requester))}（${formatTime(request.requestedAt, options.timeZone)}）`,
+    ...(request.approval?.decidedBy ? [`**${request.status === 'rejected' ? '拒绝人' : '审批人'}**：${mention(request.approval.decidedBy)}（${formatTime(request.approval.decidedAt, options.timeZone)}）`] : []),
+    ...(request.status === 'pending_approval' && request.approval ? [`**审批截止**：${formatTime(request.approval.expiresAt, options.timeZone)}`] : []),
+    ...(seconds(request.startedAt, request.finishedAt) ? [`**耗时**：${seconds(request.startedAt, request.finishedAt)}`] : []),
+    ...(request.summary ? [`**结果**：${escapeMarkdown(request.summary)}`] : []),
+    `**请求 ID**：${escapeMarkdown(request.requestId)}`,
+  ];
+  return {
+    schema: '2.0',
+    config: { update_multi: true, summary: { content: title } },
+    header: { title: { tag: 'plain_text', content: title }, template: view.colour },
+    body: { elements: [markdown(lines.join('\n')), ...(request.outputTail ? [markdown('**输出（末尾）**：'), plain(request.outputTail)] : [])] },
+  };
+}
+
+/** The card an approver gets: what, where, who asked, until when, and 批准 / 拒绝 (once decided, the result instead). */
+export function approvalCard(request: AutomationRequest, options: { timeZone: string }): object {
+  const card = automationCard(request, options) as { body: { elements: object[] } };
+  if (request.status !== 'pending_approval') return card;
+  const value = (decision: string) => ({ type: 'callback', value: { action: decision, requestId: request.requestId } });
+  card.body.elements.push(
+    markdown('申请人不能审批自己的请求。'),
+    buttonRow([button('批准', 'primary', value('approve')), button('拒绝', 'danger', value('reject'))]),
+  );
+  return card;
+}
