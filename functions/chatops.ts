@@ -1,4 +1,7 @@
 import { loadAlertingConfig } from '../lib/alerts/config.js';
+import { loadAutomationConfig } from '../lib/automation/config.js';
+import { requestCards } from '../lib/automation/report.js';
+import type { AutomationTask } from '../lib/automation/tasks.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
 import { chatopsTaskSchema } from '../lib/chatops/tasks.js';
@@ -6,6 +9,9 @@ import { feishuMessenger } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
 import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
+import { dynamoAuditStore } from '../lib/store/audit-table.js';
+import { dynamoRequestStore } from '../lib/store/automation-table.js';
+import { sqsQueue } from '../lib/store/queue/sqs.js';
 import { env } from '../lib/store/config.js';
 import { documentClient } from '../lib/store/dynamo.js';
 import { defaultSecrets } from '../lib/store/secrets.js';
@@ -17,6 +23,8 @@ const alerting = loadAlertingConfig(config.CONFIG_DIR);
 const secrets = defaultSecrets(config.SECRETS_ID);
 const db = documentClient();
 const repo = dynamoAlertRepository(db, config.ALERTS_TABLE);
+const { inventory, automation } = loadAutomationConfig(config.CONFIG_DIR);
+const requests = dynamoRequestStore(db, config.AUTOMATION_TABLE);
 
 let deps: HandlerDeps | undefined;
 async function dependencies(): Promise<HandlerDeps> {
@@ -34,6 +42,16 @@ async function dependencies(): Promise<HandlerDeps> {
     timeZone: config.DISPLAY_TIME_ZONE,
     log,
     syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
+    automation: {
+      requests,
+      audit: dynamoAuditStore(db, config.AUDIT_TABLE),
+      queue: sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL),
+      inventory,
+      automation,
+      now: Date.now,
+      log,
+      cards: requestCards(messenger, requests, { timeZone: config.DISPLAY_TIME_ZONE, log }),
+    },
   };
   return deps;
 }

@@ -6,7 +6,10 @@ import { openFeishuRequest, type WebhookSecrets } from '../lib/feishu/webhook.js
 import { HttpError } from '../lib/lambda/errors.js';
 import { httpHandler, json } from '../lib/lambda/http.js';
 import { logger } from '../lib/lambda/logger.js';
+import type { AutomationTask } from '../lib/automation/tasks.js';
 import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
+import { dynamoAuditStore } from '../lib/store/audit-table.js';
+import { dynamoRequestStore } from '../lib/store/automation-table.js';
 import { env } from '../lib/store/config.js';
 import { dynamoDeliveryLedger } from '../lib/store/deliveries-table.js';
 import { documentClient } from '../lib/store/dynamo.js';
@@ -21,6 +24,11 @@ const db = documentClient();
 const queue = sqsQueue<ChatopsTask>(config.COMMANDS_QUEUE_URL);
 const inbox: InboxDeps = { ledger: dynamoDeliveryLedger(db, config.DELIVERIES_TABLE), queue, log, now: Date.now };
 const cardActions: CardActionDeps = {
+  approvals: {
+    requests: dynamoRequestStore(db, config.AUTOMATION_TABLE),
+    audit: dynamoAuditStore(db, config.AUDIT_TABLE),
+    queue: sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL),
+  },
   repo: dynamoAlertRepository(db, config.ALERTS_TABLE),
   silences: dynamoSilenceStore(db, config.SILENCES_TABLE),
   queue,

@@ -15,6 +15,8 @@ const stackResources = {
   DELIVERIES_TABLE: { Ref: 'FeishuDeliveriesTable' },
   SILENCES_TABLE: { Ref: 'SilencesTable' },
   AUDIT_TABLE: { Ref: 'AuditTable' },
+  AUTOMATION_TABLE: { Ref: 'AutomationTable' },
+  AUTOMATION_QUEUE_URL: { Ref: 'AutomationQueue' },
   SECRETS_ID: { Ref: 'OpenClawSecrets' },
   // Lark (international) tenants deploy with FEISHU_DOMAIN=https://open.larksuite.com; only https is taken.
   FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '') ? process.env.FEISHU_DOMAIN : 'https://open.feishu.cn',

@@ -47,7 +47,8 @@ export const k8sSetImage = define({
   args: z.strictObject({ cluster: dnsLabel, namespace: dnsLabel, deployment: dnsSubdomain, container: dnsLabel, image: imageReference }),
   changesState: true,
   environments: 'any',
-  timeoutMs: 15 * 60_000,
+  // With the wait for the rollout and a rollback, inside the runner's 15-minute Lambda limit.
+  timeoutMs: 12 * 60_000,
   target: (args) => `${args.cluster}/${args.namespace}/${args.deployment}`,
 });
 

@@ -45,6 +45,10 @@ export const inventoryFile = z.strictObject({
       }),
     )
     .default({}),
+  /** Services that run on Kubernetes, so /deploy and /restart can name a service instead of four coordinates. */
+  deployments: z
+    .record(unitName, z.strictObject({ cluster: dnsLabel, namespace: dnsLabel, deployment: dnsLabel, container: dnsLabel }))
+    .default({}),
   /** Where check_logs reads: an OpenSearch index pattern, and the environment its permission is judged in. */
   logs: z.strictObject({ environment: environmentName, index: z.string().regex(/^[a-z0-9*][a-z0-9*._-]*$/).default('logs-*') }).default({ environment: 'prod', index: 'logs-*' }),
   checks: z
@@ -125,6 +129,9 @@ export function loadAutomationConfig(dir: string): { inventory: Inventory; autom
   const roles = new Set(Object.keys(automation.roles));
   for (const [user, granted] of Object.entries(automation.users)) granted.forEach((role, i) => roles.has(role) || where('automation.yaml', `users.${user}.${i}`, `role "${role}" is not defined`));
   for (const [group, entry] of Object.entries(automation.groups)) entry.roles.forEach((role, i) => roles.has(role) || where('automation.yaml', `groups.${group}.roles.${i}`, `role "${role}" is not defined`));
+  for (const [service, deployment] of Object.entries(inventory.deployments)) {
+    if (!inventory.clusters[deployment.cluster]) where('inventory.yaml', `deployments.${service}.cluster`, `cluster "${deployment.cluster}" is not defined under clusters`);
+  }
   if (problems.length) throw new Error(problems.join('\n'));
   return { inventory, automation };
 }

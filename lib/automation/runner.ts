@@ -46,9 +46,17 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   let request = await deps.requests.get(requestId);
   if (!request) throw new Error(`automation request ${requestId} does not exist`);
   const action = findAction(request.action);
+  if (!action) throw new Error(`automation request ${requestId} names an unknown action ${request.action}`);
   const executor = deps.executors[request.action];
-  if (!action || !executor) throw new Error(`no executor for ${request.action}`);
   const now = deps.now();
+  if (!executor && request.status === 'queued') {
+    const at = new Date(now).toISOString();
+    const summary = `${request.action} 的执行器尚未部署，未执行`;
+    await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
+    request = (await deps.requests.transition(requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request;
+    await deps.cards.show(request);
+    return;
+  }
 
   if (request.status === 'running') {
     if (now < Date.parse(request.startedAt!) + action.timeoutMs) throw new Error(`request ${requestId} is still running; will look again`);
@@ -85,7 +93,7 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   let timer: NodeJS.Timeout | undefined;
   try {
     outcome = await Promise.race([
-      executor(request.args, { log: deps.log.child({ requestId, action: request.action }), progress, deadline }),
+      executor!(request.args, { log: deps.log.child({ requestId, action: request.action }), progress, deadline }),
       new Promise<ActionOutcome>((resolve) => {
         timer = setTimeout(() => resolve({ ok: false, summary: `超时：${Math.round(action.timeoutMs / 1000)} 秒内没有完成`, output: '' }), action.timeoutMs);
       }),

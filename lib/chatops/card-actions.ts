@@ -1,4 +1,7 @@
 import * as z from 'zod';
+import { decideApproval } from '../automation/approvals.js';
+import type { AutomationDeps } from '../automation/submit.js';
+import { approvalCard } from '../feishu/automation-cards.js';
 import { alertCard } from '../feishu/cards.js';
 import type { CardAction, CardActionAnswer } from '../feishu/events.js';
 import type { Logger } from '../lambda/logger.js';
@@ -6,17 +9,19 @@ import type { Queue } from '../store/queue/sqs.js';
 import { acknowledgeAlert, resolveAlertByHand, silenceAlert, type AlertActionDeps, type AlertActionOutcome } from './alert-actions.js';
 import type { ChatopsTask } from './tasks.js';
 
-/** What the alert card's buttons carry (see alertCard). */
-const buttonValueSchema = z.object({
-  action: z.enum(['ack', 'resolve', 'silence']),
-  alertId: z.string().regex(/^[0-9a-f]{6,64}$/),
-});
+/** What the buttons carry: the alert card's (see alertCard) and the approval card's (see approvalCard). */
+const buttonValueSchema = z.union([
+  z.object({ action: z.enum(['ack', 'resolve', 'silence']), alertId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
+  z.object({ action: z.enum(['approve', 'reject']), requestId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
+]);
 
 const SILENCE_BUTTON_MS = 3600_000;
 
 export interface CardActionDeps extends AlertActionDeps {
   queue: Queue<ChatopsTask>;
   log: Logger;
+  /** The request store, audit log and automation queue that approvals need. */
+  approvals: Pick<AutomationDeps, 'requests' | 'audit' | 'queue'>;
 }
 
 /**
@@ -30,8 +35,16 @@ export async function answerCardAction(action: CardAction, eventId: string, deps
     deps.log.warn('card action not understood', { eventId, value: action.action.value });
     return { toast: { type: 'error', content: '无法识别的按钮操作' } };
   }
-  const { action: kind, alertId } = value.data;
   const by = { openId: action.operator.open_id };
+  if ('requestId' in value.data) {
+    const decision = await decideApproval(value.data.requestId, by, value.data.action === 'approve', { ...deps.approvals, now: deps.now, log: deps.log, timeZone: deps.timeZone });
+    deps.log.info('approval decision', { eventId, requestId: value.data.requestId, approver: by.openId, approve: value.data.action === 'approve', changed: decision.changed });
+    return {
+      toast: { type: decision.changed ? 'success' : decision.request ? 'info' : 'error', content: decision.message },
+      ...(decision.request ? { card: { type: 'raw' as const, data: approvalCard(decision.request, { timeZone: deps.timeZone }) } } : {}),
+    };
+  }
+  const { action: kind, alertId } = value.data;
   let outcome: AlertActionOutcome;
   if (kind === 'ack') outcome = await acknowledgeAlert(alertId, by, deps);
   else if (kind === 'resolve') outcome = await resolveAlertByHand(alertId, by, undefined, deps);

@@ -10,9 +10,12 @@ import type { OutgoingMessage } from '../feishu/messenger.js';
 import type { Logger } from '../lambda/logger.js';
 import { parseDurationSeconds } from '../store/config-files.js';
 import { acknowledgeAlert, resolveAlertByHand, type AlertActionDeps } from './alert-actions.js';
+import { automationCommands, type ChatAutomation } from './automation-commands.js';
 
 export interface ChatopsDeps extends AlertActionDeps {
   config: AlertingConfig;
+  /** Absent where automation is not configured: its commands then say so. */
+  automation?: ChatAutomation;
   /** Brings every card of an alert in line with its state, after a command changed it. */
   syncCards(stored: StoredAlert): Promise<void>;
   log: Logger;
@@ -43,7 +46,8 @@ export interface Command {
   usage: string[];
   summary: string;
   example: string;
-  run(invocation: Invocation, deps: ChatopsDeps): Promise<OutgoingMessage>;
+  /** The reply; undefined when the command has answered by itself (a request's card). */
+  run(invocation: Invocation, deps: ChatopsDeps): Promise<OutgoingMessage | undefined>;
 }
 
 const text = (value: string): OutgoingMessage => ({ kind: 'text', text: value });
@@ -324,9 +328,7 @@ export const commands: Command[] = [
   alert,
   oncall,
   silence,
-  notEnabled('logs', '/logs <服务名> [时长]', '查看服务最近的日志', '/logs payments 15m', z.tuple([serviceName]).or(z.tuple([serviceName, durationArg])), '日志查询（自动化模块）'),
-  notEnabled('restart', '/restart <服务名> [主机]', '重启服务（需要权限，生产环境需审批）', '/restart nginx web-01', z.tuple([serviceName]).or(z.tuple([serviceName, hostName])), '自动化执行'),
-  notEnabled('deploy', '/deploy <服务名> <镜像>', '滚动更新 Kubernetes 部署的镜像（需要权限和审批）', '/deploy payments registry.example.com/payments:1.4.2', z.tuple([serviceName, imageRef]), '自动化执行'),
+  ...automationCommands,
   notEnabled('kb', '/kb <问题>', '从团队的处理手册中找答案', '/kb MySQL 主从延迟怎么处理', question, '知识库问答'),
 ];
 

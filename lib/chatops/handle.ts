@@ -33,7 +33,7 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
     const added = botAddedSchema.safeParse(task.event);
     if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
     const help = await findCommand('help')!.run({ actor: { openId: '' }, messageId: '', chatId: added.data.chat_id, args: [] }, deps);
-    if (help.kind === 'card') await deps.messenger.sendCard({ kind: 'chat', id: added.data.chat_id }, help.card, stableId('welcome', task.eventId));
+    if (help?.kind === 'card') await deps.messenger.sendCard({ kind: 'chat', id: added.data.chat_id }, help.card, stableId('welcome', task.eventId));
     return;
   }
   const parsed = messageReceivedSchema.safeParse(task.event);
@@ -70,7 +70,7 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
     return;
   }
   const invocation = { actor: actorFor(openId, deps), messageId: message.message_id, chatId: message.chat_id, args: [...(alias?.prefix ?? []), ...line.args] };
-  let answer: OutgoingMessage;
+  let answer: OutgoingMessage | undefined;
   try {
     answer = await command.run(invocation, deps);
     log.info('command run', { actor: openId });
@@ -84,5 +84,5 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
       throw error;
     }
   }
-  await reply(answer);
+  if (answer) await reply(answer);
 }

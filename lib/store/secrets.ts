@@ -9,7 +9,10 @@ const secretsSchema = z.object({
   /** From the app's 事件与回调 → 加密策略 page: every event carries the token; the key encrypts and signs them. */
   FEISHU_VERIFICATION_TOKEN: z.string().optional(),
   FEISHU_ENCRYPT_KEY: z.string().optional(),
-});
+  /** The key automation logs in with over SSH (OpenSSH PEM); each host's key is pinned in config/inventory.yaml. */
+  SSH_PRIVATE_KEY: z.string().optional(),
+  // Per-cluster kubeconfigs are named in config/inventory.yaml (kubeconfigSecret), so they are kept whatever their key.
+}).catchall(z.unknown());
 export type Secrets = z.infer<typeof secretsSchema>;
 
 export interface SecretSource {

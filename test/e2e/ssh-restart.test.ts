@@ -20,6 +20,7 @@ beforeAll(async () => {
   inventory = {
     hosts: { 'web-01': { ...host, units: ['nginx', 'payments-api'] }, 'impostor-01': { ...host, hostKey: `SHA256:${'A'.repeat(43)}` } },
     clusters: {},
+    deployments: {},
     logs: { environment: 'staging', index: 'logs-*' },
     checks: {},
   };

@@ -6,7 +6,9 @@ import type { ChatopsTask } from '../../../lib/chatops/tasks.js';
 import { cardClick } from '../../../infra/local/feishu-events.js';
 import { makeAlert } from '../fakes/alerts.js';
 import { MemoryAlertRepository } from '../fakes/alert-repository.js';
+import { MemoryAuditStore } from '../fakes/audit-store.js';
 import { recordingLogger } from '../fakes/logger.js';
+import { MemoryRequestStore } from '../fakes/request-store.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
 let repo: MemoryAlertRepository;
@@ -37,6 +39,7 @@ beforeEach(async () => {
   deps = {
     repo, silences: store, log: recordingLogger(), now: () => t0 + 60_000, timeZone: 'Asia/Shanghai',
     queue: { sendAll: async (tasks) => (queued.push(...tasks), { failed: [], requests: 1 }) },
+    approvals: { requests: new MemoryRequestStore(), audit: new MemoryAuditStore(), queue: { sendAll: async () => ({ failed: [], requests: 1 }) } },
   };
 });
 

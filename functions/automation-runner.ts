@@ -1,0 +1,63 @@
+import { loadAutomationConfig } from '../lib/automation/config.js';
+import type { Executor } from '../lib/automation/execute.js';
+import { httpCheckExecutor } from '../lib/automation/executors/http.js';
+import { sshRemoteShell } from '../lib/automation/executors/ssh.js';
+import { restartServiceExecutor } from '../lib/automation/executors/systemd.js';
+import { requestCards } from '../lib/automation/report.js';
+import { handleAutomationTask, type RunnerDeps } from '../lib/automation/runner.js';
+import { automationTaskSchema, type AutomationTask } from '../lib/automation/tasks.js';
+import { feishuMessenger } from '../lib/feishu/client.js';
+import { logger } from '../lib/lambda/logger.js';
+import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
+import { dynamoAuditStore } from '../lib/store/audit-table.js';
+import { dynamoRequestStore } from '../lib/store/automation-table.js';
+import { env } from '../lib/store/config.js';
+import { documentClient } from '../lib/store/dynamo.js';
+import { sqsQueue } from '../lib/store/queue/sqs.js';
+import { defaultSecrets } from '../lib/store/secrets.js';
+
+const log = logger.child({ function: 'automation-runner' });
+const config = env();
+const { inventory } = loadAutomationConfig(config.CONFIG_DIR);
+const secrets = defaultSecrets(config.SECRETS_ID);
+const db = documentClient();
+const requests = dynamoRequestStore(db, config.AUTOMATION_TABLE);
+
+const sshKey = async () => {
+  const key = (await secrets()).SSH_PRIVATE_KEY;
+  if (!key) throw new Error('SSH_PRIVATE_KEY is not configured in the secret: restart_service cannot log in');
+  return key;
+};
+
+const executors: Partial<Record<string, Executor>> = {
+  restart_service: restartServiceExecutor(sshRemoteShell(sshKey), inventory),
+  http_check: httpCheckExecutor(inventory),
+};
+
+let deps: RunnerDeps | undefined;
+async function dependencies(): Promise<RunnerDeps> {
+  if (deps) return deps;
+  const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
+  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: automation cannot report');
+  const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
+  deps = {
+    requests,
+    audit: dynamoAuditStore(db, config.AUDIT_TABLE),
+    queue: sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL),
+    now: Date.now,
+    log,
+    timeZone: config.DISPLAY_TIME_ZONE,
+    executors,
+    cards: requestCards(messenger, requests, { timeZone: config.DISPLAY_TIME_ZONE, log }),
+  };
+  return deps;
+}
+
+export const handler = sqsBatchHandler('automation-runner', async (records, batch) => {
+  const runnerDeps = await dependencies();
+  return eachRecord(records, batch, (record) => automationTaskSchema.parse(JSON.parse(record.body)), (task) => handleAutomationTask(task, runnerDeps), {
+    name: 'automation-runner',
+    reserveMs: 5_000,
+    orderKey: (task) => task.requestId,
+  });
+});
