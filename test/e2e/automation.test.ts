@@ -1,0 +1,100 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cardClick, delivery, envelope, textMessage, type FeishuApp } from '../../infra/local/feishu-events.js';
+import { LOCAL_BOT_OPEN_ID, type OutboxEntry } from '../../infra/local/feishu-standin.js';
+import { LOCAL_ENCRYPT_KEY, LOCAL_VERIFICATION_TOKEN, LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
+import { TestSshd } from '../support/sshd.js';
+import { waitFor } from '../support/wait.js';
+
+/**
+ * Automation through the whole local platform: a chat command → webhook → chatops (RBAC, approval) → approval card
+ * → 批准 click → automation-runner → ssh2 → a real sshd whose systemctl records the call → the progress card.
+ */
+const app: FeishuApp = { verificationToken: LOCAL_VERIFICATION_TOKEN, encryptKey: LOCAL_ENCRYPT_KEY };
+let sshd: TestSshd;
+let runtime: LocalRuntime;
+let configDir: string;
+
+beforeAll(async () => {
+  sshd = await new TestSshd().start();
+  configDir = mkdtempSync(join(tmpdir(), 'openclaw-config-'));
+  for (const file of ['routing.yaml', 'oncall.yaml', 'automation.yaml']) copyFileSync(join(projectRoot, 'config', file), join(configDir, file));
+  const host = (environment: string) => `{ address: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, environment: ${environment}, hostKey: '${sshd.hostKeyFingerprint}', units: [nginx] }`;
+  writeFileSync(join(configDir, 'inventory.yaml'), `hosts:\n  web-01: ${host('prod')}\n  staging-web-01: ${host('staging')}\nlogs: { environment: prod }\n`);
+  runtime = await new LocalRuntime({ quiet: true, visibilityTimeoutSeconds: 5, env: { CONFIG_DIR: configDir, SSH_PRIVATE_KEY: sshd.clientKey } }).start();
+});
+afterAll(async () => {
+  await runtime?.stop();
+  await sshd?.stop();
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
+});
+
+async function feishu(payload: object) {
+  const { body, headers } = delivery(app, payload);
+  const response = await fetch(`${runtime.url}/feishu/events`, { method: 'POST', headers, body });
+  return (await response.json()) as Record<string, any>;
+}
+
+const cardText = (entry: OutboxEntry) => JSON.stringify(JSON.parse((entry.body as { content: string }).content));
+
+/** Sends a command and returns the reply (the request's progress card, or a text refusal). */
+async function command(text: string, sender: string) {
+  const event = textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, senderOpenId: sender, chatId: 'oc_ops_alerts' });
+  await feishu(envelope(app, 'im.message.receive_v1', event));
+  const reply = await waitFor(() => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${event.message.message_id}/reply`), `the reply to ${text}`);
+  return { reply, messageId: reply.messageId!, text: cardText(reply) };
+}
+
+const latestCard = (messageId: string, reply: OutboxEntry) => {
+  const patches = runtime.outbox.filter((e) => e.method === 'PATCH' && e.path === `/open-apis/im/v1/messages/${messageId}`);
+  return cardText(patches.at(-1) ?? reply);
+};
+
+describe('automation from chat', () => {
+  it('a prod restart waits for a second person, runs over SSH once approved, and ends 成功 on the same card', async () => {
+    const before = sshd.calls().length;
+    const { reply, messageId, text } = await command('/restart nginx web-01', 'ou_sre_lina');
+    expect(text).toContain('[待审批] 重启服务');
+    const requestId = /请求 ID\*\*：([0-9a-f]+)/.exec(text)?.[1];
+    expect(requestId).toBeDefined();
+    const approvalCards = await waitFor(() => {
+      const sent = runtime.outbox.filter((e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && cardText(e).includes('"action":"approve"'));
+      return sent.length >= 2 && sent;
+    }, 'approval cards to the approvers');
+    expect(approvalCards.map((e) => (e.body as { receive_id: string }).receive_id).sort()).toEqual(['ou_pay_chenjing', 'ou_sre_zhangwei']);
+
+    const own = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'approve', requestId }, { operatorOpenId: 'ou_sre_lina' })));
+    expect(own.toast.content).toMatch(/不能审批自己/);
+    expect(sshd.calls().length).toBe(before);
+
+    const approved = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'approve', requestId }, { operatorOpenId: 'ou_sre_zhangwei' })));
+    expect(approved.toast).toEqual({ type: 'success', content: '已批准，开始执行' });
+    await waitFor(() => latestCard(messageId, reply).includes('[成功] 重启服务'), 'the progress card to say 成功', { describe: () => latestCard(messageId, reply) });
+    expect(sshd.calls().slice(before)).toEqual([['restart', 'nginx'], ['is-active', 'nginx']]);
+    const done = latestCard(messageId, reply);
+    expect(done).toContain('已重启 nginx（web-01），服务运行中');
+    expect(done).toMatch(/审批人\*\*：<at id=ou_sre_zhangwei>/);
+  });
+
+  it('staging runs without approval; a failed restart ends 失败 with systemctl’s message', async () => {
+    sshd.setUnit('nginx', { restartFails: true });
+    const { reply, messageId } = await command('/restart nginx staging-web-01', 'ou_sre_lina');
+    await waitFor(() => latestCard(messageId, reply).includes('[失败] 重启服务'), 'the card to say 失败', { describe: () => latestCard(messageId, reply) });
+    sshd.setUnit('nginx', { restartFails: false });
+    expect(latestCard(messageId, reply)).toContain('Job for nginx.service failed.');
+  });
+
+  it('someone without the role is told why, and nothing runs', async () => {
+    const before = sshd.calls().length;
+    const { text } = await command('/restart nginx web-01', 'ou_pay_liuyang');
+    expect(text).toMatch(/无法执行：没有在 prod 执行 restart_service 的权限/);
+    expect(sshd.calls().length).toBe(before);
+  });
+
+  it('an admin can verify the audit chain from chat, others cannot', async () => {
+    expect((await command('/audit verify', 'ou_sre_zhangwei')).text).toMatch(/审计日志完整：共 \d+ 条记录/);
+    expect((await command('/audit verify', 'ou_sre_lina')).text).toMatch(/只有管理员/);
+  });
+});
