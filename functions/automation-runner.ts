@@ -1,6 +1,9 @@
 import { loadAutomationConfig } from '../lib/automation/config.js';
 import type { Executor } from '../lib/automation/execute.js';
+import type { DeploymentApi } from '../lib/automation/executors/deployments.js';
 import { httpCheckExecutor } from '../lib/automation/executors/http.js';
+import { kubernetesDeploymentApi } from '../lib/automation/executors/kubernetes.js';
+import { rolloutRestartExecutor, setImageExecutor } from '../lib/automation/executors/rollout.js';
 import { sshRemoteShell } from '../lib/automation/executors/ssh.js';
 import { restartServiceExecutor } from '../lib/automation/executors/systemd.js';
 import { requestCards } from '../lib/automation/report.js';
@@ -29,8 +32,20 @@ const sshKey = async () => {
   return key;
 };
 
+const clusters = new Map<string, DeploymentApi>();
+const apiFor = async (cluster: string) => {
+  const secretKey = inventory.clusters[cluster]?.kubeconfigSecret;
+  if (!secretKey) throw new Error(`cluster ${cluster} is not in the inventory`);
+  const kubeconfig = (await secrets())[secretKey];
+  if (typeof kubeconfig !== 'string' || !kubeconfig) throw new Error(`${secretKey} (the kubeconfig of cluster ${cluster}) is not configured in the secret`);
+  if (!clusters.has(cluster)) clusters.set(cluster, kubernetesDeploymentApi(kubeconfig));
+  return clusters.get(cluster)!;
+};
+
 const executors: Partial<Record<string, Executor>> = {
   restart_service: restartServiceExecutor(sshRemoteShell(sshKey), inventory),
+  k8s_rollout_restart: rolloutRestartExecutor(inventory, { apiFor }),
+  k8s_set_image: setImageExecutor(inventory, { apiFor }),
   http_check: httpCheckExecutor(inventory),
 };
 
