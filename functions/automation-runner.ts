@@ -3,6 +3,9 @@ import type { Executor } from '../lib/automation/execute.js';
 import type { DeploymentApi } from '../lib/automation/executors/deployments.js';
 import { httpCheckExecutor } from '../lib/automation/executors/http.js';
 import { kubernetesDeploymentApi } from '../lib/automation/executors/kubernetes.js';
+import { checkLogsExecutor, type LogSearch } from '../lib/automation/executors/logs.js';
+import { fileLogSearch, openSearchLogSearch } from '../lib/store/log-search.js';
+import { openSearchClient } from '../lib/store/opensearch.js';
 import { rolloutRestartExecutor, setImageExecutor } from '../lib/automation/executors/rollout.js';
 import { sshRemoteShell } from '../lib/automation/executors/ssh.js';
 import { restartServiceExecutor } from '../lib/automation/executors/systemd.js';
@@ -42,7 +45,18 @@ const apiFor = async (cluster: string) => {
   return clusters.get(cluster)!;
 };
 
+/** OpenSearch where configured; the local runtime's demo file otherwise; neither, and check_logs says so. */
+let search: Promise<LogSearch | undefined> | undefined;
+async function createLogSearch(): Promise<LogSearch | undefined> {
+  if (config.OPENSEARCH_URL) {
+    const sigv4 = config.OPENSEARCH_SIGV4 ? { region: config.AWS_REGION, service: config.OPENSEARCH_SIGV4 } : undefined;
+    return openSearchLogSearch(await openSearchClient({ url: config.OPENSEARCH_URL, sigv4 }), { index: inventory.logs.index });
+  }
+  return config.LOCAL_LOGS_FILE ? fileLogSearch(config.LOCAL_LOGS_FILE) : undefined;
+}
+
 const executors: Partial<Record<string, Executor>> = {
+  check_logs: async (args, context) => checkLogsExecutor(await (search ??= createLogSearch()))(args, context),
   restart_service: restartServiceExecutor(sshRemoteShell(sshKey), inventory),
   k8s_rollout_restart: rolloutRestartExecutor(inventory, { apiFor }),
   k8s_set_image: setImageExecutor(inventory, { apiFor }),

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { writeDemoLogs } from './demo-logs.js';
 import { delivery, envelope, textMessage } from './feishu-events.js';
 import { FeishuStandin, LOCAL_BOT_OPEN_ID, type OutboxEntry } from './feishu-standin.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
@@ -130,6 +132,10 @@ export class LocalRuntime {
       if (resolved !== undefined && !(key in provided)) this.env[key] = resolved;
     }
     delete this.env.NODE_OPTIONS;
+    // check_logs reads demo lines locally (OpenSearch in AWS), written fresh so they are always recent.
+    const logsFile = join(this.options.dataDir ? dirname(this.options.dataDir) : mkdtempSync(join(tmpdir(), 'openclaw-logs-')), 'demo-logs.jsonl');
+    writeDemoLogs(logsFile);
+    this.env.LOCAL_LOGS_FILE = logsFile;
     Object.assign(this.env, this.options.env ?? {});
     // Locally the secret values are env vars; an empty SECRETS_ID says so (and keeps `invoke local` off CloudFormation).
     this.env.SECRETS_ID = '';

@@ -20,6 +20,11 @@ const envSchema = z.object({
   /** SNS topics allowed to post CloudWatch alarms, comma-separated; anything else is rejected. */
   CLOUDWATCH_TOPIC_ARNS: z.string().default(''),
   FEISHU_DOMAIN: z.string().default('https://open.feishu.cn'),
+  /** check_logs reads OpenSearch here; with OPENSEARCH_SIGV4 (`es` or `aoss`) requests are signed with the role. */
+  OPENSEARCH_URL: z.string().default(''),
+  OPENSEARCH_SIGV4: z.enum(['', 'es', 'aoss']).default(''),
+  /** Local runs only: a JSON-lines file of demo log lines that check_logs reads instead of OpenSearch. */
+  LOCAL_LOGS_FILE: z.string().default(''),
   /** Times on cards are shown in this zone. */
   DISPLAY_TIME_ZONE: z.string().default('Asia/Shanghai'),
 });

@@ -86,6 +86,12 @@ describe('automation from chat', () => {
     expect(latestCard(messageId, reply)).toContain('Job for nginx.service failed.');
   });
 
+  it('/logs shows a service’s recent lines on the card, without approval (read-only)', async () => {
+    const { reply, messageId } = await command('/logs payments 15m', 'ou_pay_liuyang');
+    await waitFor(() => latestCard(messageId, reply).includes('[成功] 查看日志'), 'the logs card', { describe: () => latestCard(messageId, reply) });
+    expect(latestCard(messageId, reply)).toContain('circuit breaker bank-gateway OPEN');
+  });
+
   it('someone without the role is told why, and nothing runs', async () => {
     const before = sshd.calls().length;
     const { text } = await command('/restart nginx web-01', 'ou_pay_liuyang');

@@ -1,0 +1,20 @@
+import { Client } from '@opensearch-project/opensearch';
+
+export interface OpenSearchOptions {
+  url: string;
+  /** Amazon OpenSearch Service (`es`) or Serverless (`aoss`): requests are SigV4-signed with the function's role. */
+  sigv4?: { region: string; service: 'es' | 'aoss' };
+  auth?: { username: string; password: string };
+  requestTimeoutMs?: number;
+}
+
+/** One OpenSearch client for the logs and, later, the knowledge base: plain, basic-auth or SigV4-signed. */
+export async function openSearchClient(options: OpenSearchOptions): Promise<Client> {
+  const base = { node: options.url, requestTimeout: options.requestTimeoutMs ?? 5_000, maxRetries: 1 };
+  if (options.sigv4) {
+    const [{ AwsSigv4Signer }, { defaultProvider }] = await Promise.all([import('@opensearch-project/opensearch/aws-v3'), import('@aws-sdk/credential-provider-node')]);
+    const provider = defaultProvider();
+    return new Client({ ...base, ...AwsSigv4Signer({ region: options.sigv4.region, service: options.sigv4.service, getCredentials: () => provider() }) });
+  }
+  return new Client({ ...base, ...(options.auth ? { auth: options.auth } : {}) });
+}
