@@ -5,6 +5,10 @@ import { muteChecker } from '../lib/alerts/mute.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { feishuReminderNotifier } from '../lib/alerts/notifiers/feishu-reminder.js';
 import { feishuUrgentNotifier } from '../lib/alerts/notifiers/feishu-urgent.js';
+import { selfHealNotifier } from '../lib/alerts/notifiers/self-heal.js';
+import { loadAutomationConfig } from '../lib/automation/config.js';
+import type { AutomationTask } from '../lib/automation/tasks.js';
+import { sqsQueue } from '../lib/store/queue/sqs.js';
 import { routeAlert, type RouterDeps } from '../lib/alerts/router.js';
 import { feishuMessenger } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
@@ -19,6 +23,7 @@ import * as z from 'zod';
 const log = logger.child({ function: 'alert-router' });
 const config = env();
 const alerting = loadAlertingConfig(config.CONFIG_DIR);
+const healRules = loadAutomationConfig(config.CONFIG_DIR).automation.selfHealing.rules;
 const secrets = defaultSecrets(config.SECRETS_ID);
 const repo = dynamoAlertRepository(documentClient(), config.ALERTS_TABLE);
 const silences = dynamoSilenceStore(documentClient(), config.SILENCES_TABLE);
@@ -44,6 +49,7 @@ async function dependencies(): Promise<RouterDeps> {
       feishuCardNotifier(messenger, { timeZone: config.DISPLAY_TIME_ZONE }),
       feishuUrgentNotifier(messenger),
       feishuReminderNotifier(messenger, { everyMs: alerting.reminderIntervalSeconds * 1000 }),
+      selfHealNotifier(sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL), healRules),
     ],
     log,
   };

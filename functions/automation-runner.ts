@@ -16,7 +16,8 @@ import { feishuMessenger } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
 import { dynamoAuditStore } from '../lib/store/audit-table.js';
-import { dynamoRequestStore } from '../lib/store/automation-table.js';
+import { dynamoHealLedger, dynamoRequestStore } from '../lib/store/automation-table.js';
+import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
 import { env } from '../lib/store/config.js';
 import { documentClient } from '../lib/store/dynamo.js';
 import { sqsQueue } from '../lib/store/queue/sqs.js';
@@ -24,7 +25,7 @@ import { defaultSecrets } from '../lib/store/secrets.js';
 
 const log = logger.child({ function: 'automation-runner' });
 const config = env();
-const { inventory } = loadAutomationConfig(config.CONFIG_DIR);
+const { inventory, automation } = loadAutomationConfig(config.CONFIG_DIR);
 const secrets = defaultSecrets(config.SECRETS_ID);
 const db = documentClient();
 const requests = dynamoRequestStore(db, config.AUTOMATION_TABLE);
@@ -69,15 +70,30 @@ async function dependencies(): Promise<RunnerDeps> {
   const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
   if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: automation cannot report');
   const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
+  const audit = dynamoAuditStore(db, config.AUDIT_TABLE);
+  const queue = sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL);
   deps = {
     requests,
-    audit: dynamoAuditStore(db, config.AUDIT_TABLE),
-    queue: sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL),
+    audit,
+    queue,
     now: Date.now,
     log,
     timeZone: config.DISPLAY_TIME_ZONE,
     executors,
     cards: requestCards(messenger, requests, { timeZone: config.DISPLAY_TIME_ZONE, log }),
+    healing: {
+      requests,
+      audit,
+      queue,
+      inventory,
+      automation,
+      now: Date.now,
+      log,
+      alerts: dynamoAlertRepository(db, config.ALERTS_TABLE),
+      ledger: dynamoHealLedger(db, config.AUTOMATION_TABLE),
+      messenger,
+      httpCheck: executors.http_check,
+    },
   };
   return deps;
 }
@@ -87,6 +103,6 @@ export const handler = sqsBatchHandler('automation-runner', async (records, batc
   return eachRecord(records, batch, (record) => automationTaskSchema.parse(JSON.parse(record.body)), (task) => handleAutomationTask(task, runnerDeps), {
     name: 'automation-runner',
     reserveMs: 5_000,
-    orderKey: (task) => task.requestId,
+    orderKey: (task) => ('requestId' in task ? task.requestId : `heal:${task.alertId}`),
   });
 });

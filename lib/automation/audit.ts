@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Everything that happens to an automation request, in the order it happens. */
-export const auditKinds = ['requested', 'denied', 'approval_requested', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed', 'escalated', 'verified'] as const;
+export const auditKinds = ['requested', 'denied', 'approval_requested', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed', 'dry_run', 'guardrail_stopped', 'verified', 'escalated'] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
 export interface AuditEntry {

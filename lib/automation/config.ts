@@ -3,6 +3,7 @@ import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
 import { actionNames } from './actions.js';
 import { checkName, dnsLabel, hostName, unitName } from './arguments.js';
 import { InventoryError } from './execute.js';
+import { parseMatcher } from '../alerts/matchers.js';
 
 const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
   try {
@@ -13,6 +14,15 @@ const duration = z.union([z.number().int().positive(), z.string()]).transform((v
   }
 });
 const openId = z.string().regex(/^ou_[A-Za-z0-9_-]+$/, 'a Feishu open_id (ou_…)');
+const matcher = z.string().transform((value, ctx) => {
+  try {
+    parseMatcher(value);
+    return value;
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 const environmentName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'an environment name such as prod');
 
 /** Where actions may reach: hosts (with their SSH host key), Kubernetes clusters and HTTP checks, each in an environment. */
@@ -104,6 +114,36 @@ export const automationFile = z.strictObject({
   ),
   users: z.record(openId, z.array(z.string()).min(1)).default({}),
   groups: z.record(z.string(), z.strictObject({ members: z.array(openId).min(1), roles: z.array(z.string()).min(1) })).default({}),
+  /**
+   * Self-healing: alert matchers → an action with arguments templated from the alert (`{{labels.instance}}`,
+   * `{{service}}`, `{{host}}`), inside guardrails. Rules are reviewed config, so their runs do not wait for approval;
+   * they are authorised by their own roles and audited with the rule as the actor.
+   */
+  selfHealing: z
+    .strictObject({
+      /** Everything only says what it would do. */
+      dryRun: z.boolean().default(false),
+      maxRunsPerHour: z.number().int().min(1).default(10),
+      rules: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a rule name such as restart-nginx'),
+            match: z.array(matcher).min(1),
+            action: z.enum(actionNames as [string, ...string[]]),
+            args: z.record(z.string(), z.union([z.string(), z.number()])),
+            roles: z.array(z.string()).min(1),
+            cooldown: duration.default(1800),
+            maxRunsPerHour: z.number().int().min(1).default(3),
+            dryRun: z.boolean().default(false),
+            /** After a successful run: the alert must resolve, or the named inventory check must pass, within `within`. */
+            verify: z
+              .strictObject({ within: duration.default(300), check: z.string().optional() })
+              .default({ within: 300 }),
+          }),
+        )
+        .default([]),
+    })
+    .default({ dryRun: false, maxRunsPerHour: 10, rules: [] }),
   approval: z
     .strictObject({
       /** Environments where any state-changing action waits for approval. */
@@ -114,6 +154,7 @@ export const automationFile = z.strictObject({
     .default({ environments: ['prod'], approvers: [], expiresIn: 900 }),
 });
 export type AutomationConfig = z.infer<typeof automationFile>;
+export type HealRule = AutomationConfig['selfHealing']['rules'][number];
 
 /** Loads both files and checks they agree with each other. */
 export function loadAutomationConfig(dir: string): { inventory: Inventory; automation: AutomationConfig } {
@@ -129,6 +170,10 @@ export function loadAutomationConfig(dir: string): { inventory: Inventory; autom
   const roles = new Set(Object.keys(automation.roles));
   for (const [user, granted] of Object.entries(automation.users)) granted.forEach((role, i) => roles.has(role) || where('automation.yaml', `users.${user}.${i}`, `role "${role}" is not defined`));
   for (const [group, entry] of Object.entries(automation.groups)) entry.roles.forEach((role, i) => roles.has(role) || where('automation.yaml', `groups.${group}.roles.${i}`, `role "${role}" is not defined`));
+  automation.selfHealing.rules.forEach((rule, i) => {
+    rule.roles.forEach((role, j) => roles.has(role) || where('automation.yaml', `selfHealing.rules.${i}.roles.${j}`, `role "${role}" is not defined`));
+    if (rule.verify.check && !inventory.checks[rule.verify.check]) where('automation.yaml', `selfHealing.rules.${i}.verify.check`, `check "${rule.verify.check}" is not in inventory.yaml`);
+  });
   for (const [service, deployment] of Object.entries(inventory.deployments)) {
     if (!inventory.clusters[deployment.cluster]) where('inventory.yaml', `deployments.${service}.cluster`, `cluster "${deployment.cluster}" is not defined under clusters`);
   }

@@ -15,9 +15,13 @@ export function rolesOf(openId: string, config: AutomationConfig): string[] {
  * in words the requester can act on (which role would allow it).
  */
 export function authorise(openId: string, action: ActionDefinition, environment: string, config: AutomationConfig): Decision {
+  return authoriseRoles(rolesOf(openId, config), action, environment, config);
+}
+
+/** The same rule for a holder of `held` roles: a person's, or a self-healing rule's own. */
+export function authoriseRoles(held: string[], action: ActionDefinition, environment: string, config: AutomationConfig): Decision {
   if (!config.environments.includes(environment)) return { allowed: false, reason: `环境 ${environment} 未在配置中定义` };
   if (action.environments !== 'any' && !action.environments.includes(environment)) return { allowed: false, reason: `${action.name} 不能在 ${environment} 环境执行` };
-  const held = rolesOf(openId, config);
   const granting = held.filter((role) => {
     const grant = config.roles[role];
     return grant && (grant.actions.includes('*') || grant.actions.includes(action.name)) && (grant.environments.includes('*') || grant.environments.includes(environment));

@@ -51,5 +51,20 @@ export interface RequestStore {
   unlockTarget(target: string, requestId: string): Promise<void>;
 }
 
+/** One guardrail as a rate: at most `max` runs per `windowMs` under `key` (a cooldown is max 1 per cooldown). */
+export interface RunLimit {
+  key: string;
+  max: number;
+  windowMs: number;
+  /** Said when this limit stops a run. */
+  reason: string;
+}
+
+/** Counts self-healing runs against their limits. */
+export interface HealLedger {
+  /** Records a run under every limit if none is reached; otherwise records nothing and names the limit that was. */
+  claim(limits: RunLimit[], now: number): Promise<{ ok: true } | { ok: false; limit: RunLimit }>;
+}
+
 export const requesterName = (requester: Requester) =>
   requester.kind === 'rule' ? `自愈规则 ${requester.rule}` : (requester.actor.name ?? requester.actor.openId);

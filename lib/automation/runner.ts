@@ -5,18 +5,25 @@ import { InventoryError, tail, type ActionOutcome, type Executor } from './execu
 import type { RequestCards } from './report.js';
 import type { AutomationRequest } from './requests.js';
 import { auditEntry, type AutomationDeps } from './submit.js';
+import { afterHealingRun, startHealing, verifyHealing, type HealDeps } from './self-heal.js';
 import type { AutomationTask } from './tasks.js';
 
 export interface RunnerDeps extends Pick<AutomationDeps, 'requests' | 'audit' | 'queue' | 'now' | 'log'> {
   executors: Partial<Record<string, Executor>>;
   cards: RequestCards;
   timeZone: string;
+  /** Self-healing: starting rules, verifying their runs, escalating. Without it, heal tasks are refused. */
+  healing?: HealDeps;
 }
 
 /** Progress lines are shown at most this often: Feishu allows 5 updates a second per message, and people read slower. */
 const PROGRESS_INTERVAL_MS = 2_000;
 
 export async function handleAutomationTask(task: AutomationTask, deps: RunnerDeps): Promise<void> {
+  if (task.kind === 'heal' || task.kind === 'verify') {
+    if (!deps.healing) throw new Error('self-healing is not configured in this runner');
+    return task.kind === 'heal' ? startHealing(task.alertId, task.rule, deps.healing) : verifyHealing(task.requestId, deps.healing);
+  }
   if (task.kind === 'run') return runRequest(task.requestId, deps);
   if (task.kind === 'expire') return expireIfDue(task.requestId, deps); // an expiry queues a report of its own
   const request = await deps.requests.get(task.requestId);
@@ -72,6 +79,7 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
     await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
     request = (await deps.requests.transition(requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request;
     await deps.cards.show(request);
+    if (deps.healing) await afterHealingRun(request, deps.healing);
     return;
   }
   const startedAt = new Date(now).toISOString();
@@ -107,4 +115,5 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   }
   request = await finish(request, outcome, deps);
   await deps.cards.show(request);
+  if (deps.healing) await afterHealingRun(request, deps.healing);
 }

@@ -4,7 +4,7 @@ import { validateRequest } from './actions.js';
 import { appendAudit, type AuditEntry, type AuditStore } from './audit.js';
 import { environmentOf, type AutomationConfig, type Inventory } from './config.js';
 import { InventoryError } from './execute.js';
-import { authorise } from './permissions.js';
+import { authorise, authoriseRoles } from './permissions.js';
 import type { AutomationRequest, RequestStore, Requester } from './requests.js';
 import type { AutomationTask } from './tasks.js';
 
@@ -86,8 +86,10 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
 
   await appendAudit(deps.audit, auditEntry(draft, 'requested', at));
   const actorId = input.requester.kind === 'person' ? input.requester.actor.openId : undefined;
-  // A rule acts with the permissions the automation config gives rules: it is checked like a person named rule:<name>.
-  const decision = authorise(actorId ?? `rule:${(input.requester as { rule: string }).rule}`, valid.action, environment, deps.automation);
+  const rule = input.requester.kind === 'rule' ? deps.automation.selfHealing.rules.find((entry) => entry.name === (input.requester as { rule: string }).rule) : undefined;
+  const checked = actorId ? authorise(actorId, valid.action, environment, deps.automation) : authoriseRoles(rule?.roles ?? [], valid.action, environment, deps.automation);
+  // A rule is reviewed config: its runs are authorised by its roles and do not wait for a person.
+  const decision = checked.allowed && !actorId ? { ...checked, needsApproval: false } : checked;
   if (!decision.allowed) {
     await appendAudit(deps.audit, auditEntry(draft, 'denied', at, { outcome: 'denied', detail: decision.reason }));
     const { request, created } = await deps.requests.create({ ...draft, status: 'denied', summary: decision.reason });
@@ -117,5 +119,5 @@ export const delayUntil = (at: string, now: number) => Math.max(0, Math.min(MAX_
 
 export async function send(deps: Pick<AutomationDeps, 'queue'>, task: AutomationTask, delaySeconds?: number): Promise<void> {
   const result = await deps.queue.sendAll([task], delaySeconds === undefined ? undefined : { delaySeconds });
-  if (result.failed.length) throw new Error(`automation task ${task.kind} for ${task.requestId} could not be queued`);
+  if (result.failed.length) throw new Error(`automation task ${task.kind} for ${'requestId' in task ? task.requestId : task.alertId} could not be queued`);
 }

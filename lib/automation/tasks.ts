@@ -2,7 +2,12 @@ import * as z from 'zod';
 
 /**
  * Messages on the `automation` queue: run a request, expire an approval that nobody decided (sent with a delay, as
- * a timer), or bring a request's cards up to date after a decision made where Feishu's API is not loaded.
+ * a timer), bring a request's cards up to date after a decision made where Feishu's API is not loaded, start a
+ * self-healing rule for an alert (from the router), or check that a self-healing run fixed it (sent with a delay).
  */
-export const automationTaskSchema = z.object({ kind: z.enum(['run', 'expire', 'report']), requestId: z.string().min(1) });
+export const automationTaskSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.enum(['run', 'expire', 'report', 'verify']), requestId: z.string().min(1) }),
+  z.object({ kind: z.literal('heal'), alertId: z.string().min(1), rule: z.string().min(1) }),
+]);
 export type AutomationTask = z.infer<typeof automationTaskSchema>;
+export type RequestTask = Extract<AutomationTask, { requestId: string }>;

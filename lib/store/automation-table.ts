@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AutomationRequest, RequestStore } from '../automation/requests.js';
+import type { AutomationRequest, HealLedger, RequestStore } from '../automation/requests.js';
 import { isConditionFailure } from './dynamo.js';
 
 /** Finished requests are kept this long (the audit log keeps the record for good), then TTL may remove them. */
@@ -94,6 +94,48 @@ export function dynamoRequestStore(db: DynamoDBDocumentClient, tableName: string
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
+    },
+  };
+}
+
+/**
+ * Self-healing run counts in the same table (`heal#<key>`: the run times within the longest window, and a version).
+ * All limits are read and judged first; then each is written under its version. A write that loses a race makes the
+ * whole claim start again; one that already went through stays counted (over-counting stops runs, never adds them).
+ */
+export function dynamoHealLedger(db: DynamoDBDocumentClient, tableName: string): HealLedger {
+  return {
+    async claim(limits, now) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const current = await Promise.all(
+          limits.map(async (limit) => {
+            const item = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: `heal#${limit.key}` }, ConsistentRead: true }))).Item;
+            const runs = ((item?.runs as number[] | undefined) ?? []).filter((at) => at > now - limit.windowMs);
+            return { limit, runs, version: (item?.version as number | undefined) ?? 0 };
+          }),
+        );
+        const reached = current.find(({ limit, runs }) => runs.length >= limit.max);
+        if (reached) return { ok: false, limit: reached.limit };
+        let raced = false;
+        for (const { limit, runs, version } of current) {
+          try {
+            await db.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: { pk: `heal#${limit.key}`, runs: [...runs, now], version: version + 1, expiresAt: Math.floor((now + limit.windowMs) / 1000) + 3600 },
+                ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
+                ExpressionAttributeValues: { ':version': version },
+              }),
+            );
+          } catch (error) {
+            if (!isConditionFailure(error)) throw error;
+            raced = true;
+            break;
+          }
+        }
+        if (!raced) return { ok: true };
+      }
+      throw new Error('self-healing limits: too much contention to record the run');
     },
   };
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +20,12 @@ let configDir: string;
 beforeAll(async () => {
   sshd = await new TestSshd().start();
   configDir = mkdtempSync(join(tmpdir(), 'openclaw-config-'));
-  for (const file of ['routing.yaml', 'oncall.yaml', 'automation.yaml']) copyFileSync(join(projectRoot, 'config', file), join(configDir, file));
+  for (const file of ['routing.yaml', 'oncall.yaml']) copyFileSync(join(projectRoot, 'config', file), join(configDir, file));
+  // The shipped rules, with a verification window short enough to watch.
+  writeFileSync(join(configDir, 'automation.yaml'), readFileSync(join(projectRoot, 'config', 'automation.yaml'), 'utf8').replace('verify: { within: 5m }', 'verify: { within: 1s }'));
   const host = (environment: string) => `{ address: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, environment: ${environment}, hostKey: '${sshd.hostKeyFingerprint}', units: [nginx] }`;
   writeFileSync(join(configDir, 'inventory.yaml'), `hosts:\n  web-01: ${host('prod')}\n  staging-web-01: ${host('staging')}\nlogs: { environment: prod }\n`);
-  runtime = await new LocalRuntime({ quiet: true, visibilityTimeoutSeconds: 5, env: { CONFIG_DIR: configDir, SSH_PRIVATE_KEY: sshd.clientKey } }).start();
+  runtime = await new LocalRuntime({ quiet: true, alertToken: 'heal-token', visibilityTimeoutSeconds: 5, env: { CONFIG_DIR: configDir, SSH_PRIVATE_KEY: sshd.clientKey } }).start();
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -102,5 +104,25 @@ describe('automation from chat', () => {
   it('an admin can verify the audit chain from chat, others cannot', async () => {
     expect((await command('/audit verify', 'ou_sre_zhangwei')).text).toMatch(/审计日志完整：共 \d+ 条记录/);
     expect((await command('/audit verify', 'ou_sre_lina')).text).toMatch(/只有管理员/);
+  });
+});
+
+describe('self-healing from an alert', () => {
+  it('a critical NginxDown restarts nginx on its host as the rule, and calls people when the alert does not resolve', async () => {
+    const before = sshd.calls().length;
+    const response = await fetch(`${runtime.url}/alerts/generic`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'NginxDown', severity: 'critical', service: 'nginx', host: 'web-01', summary: 'nginx 不响应' }),
+    });
+    expect(response.status).toBe(202);
+    await waitFor(() => sshd.calls().length >= before + 2, 'the restart over SSH', { timeoutMs: 20_000 });
+    expect(sshd.calls().slice(before)).toEqual([['restart', 'nginx'], ['is-active', 'nginx']]);
+    // The progress card in the alert chat, by the rule.
+    await waitFor(() => runtime.outbox.some((e) => e.method === 'POST' && (e.body as { receive_id?: string }).receive_id === 'oc_ops_alerts' && cardText(e).includes('自愈规则 restart-nginx-when-down')), 'the self-healing card');
+    // Not resolved within the (test) second: a reply under the alert card and urgent calls to the on-call person.
+    const escalation = await waitFor(() => runtime.outbox.find((e) => e.path.endsWith('/reply') && cardText(e).includes('自愈未能处理告警「NginxDown」')), 'the escalation reply', { timeoutMs: 20_000 });
+    expect(cardText(escalation)).toContain('restart_service host=web-01 unit=nginx');
+    await waitFor(() => runtime.outbox.filter((u) => u.path.includes('/urgent_phone')).length >= 2, 'the escalation call (after the first page)', { describe: () => runtime.outbox.filter((u) => u.path.includes('urgent')).map((u) => u.path) });
   });
 });

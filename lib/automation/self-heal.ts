@@ -1,0 +1,156 @@
+import { stableId } from '../alerts/fingerprint.js';
+import { matchesAll, parseMatcher } from '../alerts/matchers.js';
+import { matchLabels, type Alert } from '../alerts/model.js';
+import type { AlertRepository, StoredAlert } from '../alerts/store.js';
+import { describeArgs } from '../feishu/automation-cards.js';
+import type { Messenger } from '../feishu/messenger.js';
+import { appendAudit } from './audit.js';
+import type { HealRule, Inventory } from './config.js';
+import type { Executor } from './execute.js';
+import type { AutomationRequest, HealLedger, RunLimit } from './requests.js';
+import { auditEntry, delayUntil, send, submitRequest, type AutomationDeps } from './submit.js';
+
+/** The rules whose matchers all match a firing alert, in config order. */
+export function matchingRules(alert: Alert, rules: HealRule[]): HealRule[] {
+  const labels = matchLabels(alert);
+  return rules.filter((rule) => matchesAll(rule.match.map(parseMatcher), labels));
+}
+
+/**
+ * A rule's arguments with `{{labels.x}}`, `{{service}}`, `{{host}}`, `{{alertname}}` filled in from the alert. The
+ * values then go through the action's schema like anything typed in chat: a label cannot smuggle in a command.
+ */
+export function templateArgs(rule: HealRule, alert: Alert): Record<string, unknown> {
+  const labels = matchLabels(alert);
+  const fill = (value: string | number) =>
+    typeof value === 'number'
+      ? value
+      : value.replace(/\{\{\s*(labels\.([A-Za-z_][A-Za-z0-9_]*)|service|host|alertname)\s*\}\}/g, (_, field: string, label?: string) =>
+          label ? (alert.labels[label] ?? '') : field === 'host' ? (alert.host ?? labels.host ?? '') : (labels[field] ?? ''),
+        );
+  return Object.fromEntries(Object.entries(rule.args).map(([key, value]) => [key, fill(value)]));
+}
+
+export interface HealDeps extends AutomationDeps {
+  alerts: Pick<AlertRepository, 'get' | 'appendTimeline'>;
+  ledger: HealLedger;
+  messenger: Messenger;
+  inventory: Inventory;
+  /** The http_check executor, for rules that verify with a check rather than the alert resolving. */
+  httpCheck?: Executor;
+}
+
+const HOUR = 3600_000;
+
+async function note(deps: HealDeps, alertId: string, detail: string) {
+  await deps.alerts.appendTimeline(alertId, [{ at: new Date(deps.now()).toISOString(), event: 'self_heal', detail }]);
+}
+
+/**
+ * Tells people that self-healing did not fix the alert, and what it tried: a reply under the alert's chat cards and
+ * an urgent call to the on-call person on their own card. Audited like everything else a rule does.
+ */
+async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: HealDeps, request?: AutomationRequest) {
+  const tried = request ? `${request.action} ${describeArgs(request.args)}` : `${rule.action}（未执行）`;
+  const text = `🚨 自愈未能处理告警「${stored.alert.name}」：规则 ${rule.name} 尝试了 ${tried}。${why}。请人工处理。`;
+  for (const [target, messageId] of Object.entries(stored.notifications)) {
+    if (target.startsWith('chat:')) await deps.messenger.reply(messageId, { kind: 'text', text }, stableId('escalate', stored.alertId, rule.name));
+  }
+  const onCall = stored.plan.onCall;
+  const direct = onCall && stored.notifications[`user:${onCall.openId}`];
+  if (onCall && direct) {
+    for (const kind of ['app', 'phone'] as const) {
+      await deps.messenger.urgent(direct, kind, [onCall.openId]).catch((error: unknown) => deps.log.error('escalation page failed', { alertId: stored.alertId, kind, error }));
+    }
+  }
+  await note(deps, stored.alertId, `自愈规则 ${rule.name} 已升级给值班人：${why}`);
+  if (request) await appendAudit(deps.audit, auditEntry(request, 'escalated', new Date(deps.now()).toISOString(), { detail: why }));
+  deps.log.warn('self-healing escalated', { alertId: stored.alertId, rule: rule.name, why });
+}
+
+/**
+ * Starts a rule for an alert (the router queues this when a matching alert opens): guardrails first (dry run, the
+ * global and per-rule hourly limits, the per-target cooldown), then the request goes through the same gate as a
+ * person's (schema, inventory, the rule's roles) and is run by the runner. A guardrail that stops it escalates.
+ */
+export async function startHealing(alertId: string, ruleName: string, deps: HealDeps): Promise<void> {
+  const stored = await deps.alerts.get(alertId);
+  const rule = deps.automation.selfHealing.rules.find((entry) => entry.name === ruleName);
+  if (!stored || !rule || stored.status !== 'firing') return;
+  const args = templateArgs(rule, stored.alert);
+  const requestId = stableId('heal', alertId, rule.name);
+  if ((await deps.requests.get(requestId)) !== undefined) return; // a redelivered task: the request exists
+
+  const chatId = stored.plan.targets.find((target) => target.kind === 'chat')?.id;
+  const input = { requestId, action: rule.action, args, requester: { kind: 'rule' as const, rule: rule.name, alertId }, chatId };
+  if (deps.automation.selfHealing.dryRun || rule.dryRun) {
+    const at = new Date(deps.now()).toISOString();
+    await appendAudit(deps.audit, { requestId, kind: 'dry_run', actor: { rule: rule.name }, action: rule.action, args, environment: '-', at, outcome: 'not executed (dry run)' });
+    await note(deps, alertId, `自愈规则 ${rule.name}（演练模式）：将执行 ${rule.action} ${describeArgs(args)}，未实际执行`);
+    return;
+  }
+  const target = `${rule.action}:${describeArgs(args)}`;
+  const limits: RunLimit[] = [
+    { key: 'global', max: deps.automation.selfHealing.maxRunsPerHour, windowMs: HOUR, reason: `全局自愈次数已达上限（每小时 ${deps.automation.selfHealing.maxRunsPerHour} 次）` },
+    { key: `rule#${rule.name}`, max: rule.maxRunsPerHour, windowMs: HOUR, reason: `规则 ${rule.name} 已达上限（每小时 ${rule.maxRunsPerHour} 次）` },
+    { key: `target#${target}`, max: 1, windowMs: rule.cooldown * 1000, reason: `同一目标在冷却期内（${Math.round(rule.cooldown / 60)} 分钟内已自愈过）` },
+  ];
+  const claim = await deps.ledger.claim(limits, deps.now());
+  if (!claim.ok) {
+    await appendAudit(deps.audit, { requestId, kind: 'guardrail_stopped', actor: { rule: rule.name }, action: rule.action, args, environment: '-', at: new Date(deps.now()).toISOString(), outcome: claim.limit.reason });
+    await escalate(stored, rule, `护栏阻止了自愈：${claim.limit.reason}`, deps);
+    return;
+  }
+  const submitted = await submitRequest(input, deps);
+  if (!submitted.ok || submitted.request.status === 'denied') {
+    const why = submitted.ok ? (submitted.request.summary ?? '无权限') : submitted.problem;
+    await escalate(stored, rule, `请求未通过检查：${why}`, deps, submitted.ok ? submitted.request : undefined);
+    return;
+  }
+  await note(deps, alertId, `自愈规则 ${rule.name}：已提交 ${rule.action} ${describeArgs(args)}（请求 ${requestId}）`);
+}
+
+/** After a rule's run: a failure escalates at once; a success is verified after the rule's `within`. */
+export async function afterHealingRun(request: AutomationRequest, deps: HealDeps): Promise<void> {
+  if (request.requester.kind !== 'rule') return;
+  const { alertId, rule: ruleName } = request.requester;
+  const rule = deps.automation.selfHealing.rules.find((entry) => entry.name === ruleName);
+  const stored = await deps.alerts.get(alertId);
+  if (!rule || !stored) return;
+  if (request.status !== 'succeeded') {
+    await escalate(stored, rule, `执行失败：${request.summary ?? '原因未知'}`, deps, request);
+    return;
+  }
+  await note(deps, alertId, `自愈规则 ${rule.name}：执行成功（${request.summary ?? ''}），${Math.round(rule.verify.within / 60)} 分钟内校验效果`);
+  await send(deps, { kind: 'verify', requestId: request.requestId }, delayUntil(new Date(deps.now() + rule.verify.within * 1000).toISOString(), deps.now()));
+}
+
+/** The check after a successful run: the alert resolved, or the rule's inventory check passes; otherwise escalate. */
+export async function verifyHealing(requestId: string, deps: HealDeps): Promise<void> {
+  const request = await deps.requests.get(requestId);
+  if (!request || request.requester.kind !== 'rule') return;
+  const { alertId, rule: ruleName } = request.requester;
+  const rule = deps.automation.selfHealing.rules.find((entry) => entry.name === ruleName);
+  const stored = await deps.alerts.get(alertId);
+  if (!rule || !stored) return;
+  // SQS delays at most 15 minutes: a longer `within` is waited for in several hops.
+  const due = Date.parse(request.finishedAt ?? request.requestedAt) + rule.verify.within * 1000;
+  if (deps.now() < due) {
+    await send(deps, { kind: 'verify', requestId }, delayUntil(new Date(due).toISOString(), deps.now()));
+    return;
+  }
+  let fixed = stored.status === 'resolved';
+  let how = fixed ? '告警已恢复' : '告警仍在触发';
+  if (!fixed && rule.verify.check && deps.httpCheck) {
+    const outcome = await deps.httpCheck({ check: rule.verify.check }, { log: deps.log, progress: async () => undefined, deadline: deps.now() + 15_000 });
+    fixed = outcome.ok;
+    how = `校验 ${rule.verify.check}：${outcome.summary}`;
+  }
+  const at = new Date(deps.now()).toISOString();
+  if (fixed) {
+    await appendAudit(deps.audit, auditEntry(request, 'verified', at, { outcome: how }));
+    await note(deps, alertId, `自愈规则 ${rule.name}：已见效（${how}）`);
+    return;
+  }
+  await escalate(stored, rule, `执行后 ${Math.round(rule.verify.within / 60)} 分钟内未见效（${how}）`, deps, request);
+}
