@@ -2,7 +2,8 @@ import type { Actor } from '../alerts/store.js';
 import { formatTime } from '../feishu/cards.js';
 import { appendAudit } from './audit.js';
 import type { AutomationRequest } from './requests.js';
-import { auditEntry, delayUntil, send, type AutomationDeps } from './submit.js';
+import { auditEntry, delayUntil, send } from './steps.js';
+import type { AutomationDeps } from './submit.js';
 
 export interface Decision {
   changed: boolean;

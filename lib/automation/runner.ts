@@ -4,7 +4,8 @@ import { expireIfDue } from './approvals.js';
 import { InventoryError, tail, type ActionOutcome, type Executor } from './execute.js';
 import type { RequestCards } from './report.js';
 import type { AutomationRequest } from './requests.js';
-import { auditEntry, type AutomationDeps } from './submit.js';
+import { auditEntry } from './steps.js';
+import type { AutomationDeps } from './submit.js';
 import { afterHealingRun, startHealing, verifyHealing, type HealDeps } from './self-heal.js';
 import type { AutomationTask } from './tasks.js';
 
@@ -51,7 +52,11 @@ async function finish(request: AutomationRequest, outcome: ActionOutcome, deps: 
  */
 export async function runRequest(requestId: string, deps: RunnerDeps): Promise<void> {
   let request = await deps.requests.get(requestId);
-  if (!request) throw new Error(`automation request ${requestId} does not exist`);
+  if (!request) {
+    // Nothing a retry could fix: a run task always follows its request's creation, so this one was never valid.
+    deps.log.error('run task for an unknown request dropped', { requestId });
+    return;
+  }
   const action = findAction(request.action);
   if (!action) throw new Error(`automation request ${requestId} names an unknown action ${request.action}`);
   const executor = deps.executors[request.action];

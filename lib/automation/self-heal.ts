@@ -3,12 +3,14 @@ import { matchesAll, parseMatcher } from '../alerts/matchers.js';
 import { matchLabels, type Alert } from '../alerts/model.js';
 import type { AlertRepository, StoredAlert } from '../alerts/store.js';
 import { describeArgs } from '../feishu/automation-cards.js';
+import { escapeMarkdown, noticeCard } from '../feishu/cards.js';
 import type { Messenger } from '../feishu/messenger.js';
 import { appendAudit } from './audit.js';
 import type { HealRule, Inventory } from './config.js';
 import type { Executor } from './execute.js';
 import type { AutomationRequest, HealLedger, RunLimit } from './requests.js';
-import { auditEntry, delayUntil, send, submitRequest, type AutomationDeps } from './submit.js';
+import { auditEntry, delayUntil, send } from './steps.js';
+import { submitRequest, type AutomationDeps } from './submit.js';
 
 /** The rules whose matchers all match a firing alert, in config order. */
 export function matchingRules(alert: Alert, rules: HealRule[]): HealRule[] {
@@ -52,9 +54,13 @@ async function note(deps: HealDeps, alertId: string, detail: string) {
  */
 async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: HealDeps, request?: AutomationRequest) {
   const tried = request ? `${request.action} ${describeArgs(request.args)}` : `${rule.action}（未执行）`;
-  const text = `🚨 自愈未能处理告警「${stored.alert.name}」：规则 ${rule.name} 尝试了 ${tried}。${why}。请人工处理。`;
+  const card = noticeCard(
+    `自愈未能处理告警「${stored.alert.name}」`,
+    [`**规则**：${escapeMarkdown(rule.name)}`, `**尝试了**：${escapeMarkdown(tried)}`, `**原因**：${escapeMarkdown(why)}`, '**请值班人员人工处理。**'],
+    'red',
+  );
   for (const [target, messageId] of Object.entries(stored.notifications)) {
-    if (target.startsWith('chat:')) await deps.messenger.reply(messageId, { kind: 'text', text }, stableId('escalate', stored.alertId, rule.name));
+    if (target.startsWith('chat:')) await deps.messenger.reply(messageId, { kind: 'card', card }, stableId('escalate', stored.alertId, rule.name));
   }
   const onCall = stored.plan.onCall;
   const direct = onCall && stored.notifications[`user:${onCall.openId}`];

@@ -1,11 +1,12 @@
 import type { Logger } from '../lambda/logger.js';
 import type { Queue } from '../store/queue/sqs.js';
 import { validateRequest } from './actions.js';
-import { appendAudit, type AuditEntry, type AuditStore } from './audit.js';
+import { appendAudit, type AuditStore } from './audit.js';
 import { environmentOf, type AutomationConfig, type Inventory } from './config.js';
 import { InventoryError } from './execute.js';
 import { authorise, authoriseRoles } from './permissions.js';
 import type { AutomationRequest, RequestStore, Requester } from './requests.js';
+import { auditEntry, delayUntil, send } from './steps.js';
 import type { AutomationTask } from './tasks.js';
 
 export interface AutomationDeps {
@@ -29,23 +30,6 @@ export interface SubmitInput {
 }
 
 export type SubmitResult = { ok: false; problem: string } | { ok: true; request: AutomationRequest; created: boolean };
-
-/** The audit entry for a request, in one place so every record names the same things. */
-export function auditEntry(request: AutomationRequest, kind: AuditEntry['kind'], at: string, extra: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    requestId: request.requestId,
-    kind,
-    actor: request.requester.kind === 'rule' ? { rule: request.requester.rule } : { openId: request.requester.actor.openId },
-    action: request.action,
-    args: request.args,
-    environment: request.environment,
-    at,
-    ...extra,
-  };
-}
-
-/** SQS holds a message back at most 15 minutes; a longer approval window is reached in several hops. */
-export const MAX_DELAY_SECONDS = 900;
 
 /**
  * Takes a request from chat or from a self-healing rule through the gate: arguments against the action's schema,
@@ -112,12 +96,4 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
   const { request, created } = await deps.requests.create(draft);
   await send(deps, { kind: 'run', requestId: request.requestId });
   return { ok: true, request, created };
-}
-
-/** Seconds from now until `at`, capped at SQS's longest delay (the expire step re-queues itself for the rest). */
-export const delayUntil = (at: string, now: number) => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil((Date.parse(at) - now) / 1000)));
-
-export async function send(deps: Pick<AutomationDeps, 'queue'>, task: AutomationTask, delaySeconds?: number): Promise<void> {
-  const result = await deps.queue.sendAll([task], delaySeconds === undefined ? undefined : { delaySeconds });
-  if (result.failed.length) throw new Error(`automation task ${task.kind} for ${'requestId' in task ? task.requestId : task.alertId} could not be queued`);
 }

@@ -122,7 +122,7 @@ describe('self-healing from an alert', () => {
     await waitFor(() => runtime.outbox.some((e) => e.method === 'POST' && (e.body as { receive_id?: string }).receive_id === 'oc_ops_alerts' && cardText(e).includes('自愈规则 restart-nginx-when-down')), 'the self-healing card');
     // Not resolved within the (test) second: a reply under the alert card and urgent calls to the on-call person.
     const escalation = await waitFor(() => runtime.outbox.find((e) => e.path.endsWith('/reply') && cardText(e).includes('自愈未能处理告警「NginxDown」')), 'the escalation reply', { timeoutMs: 20_000 });
-    expect(cardText(escalation)).toContain('restart_service host=web-01 unit=nginx');
+    expect(cardText(escalation)).toContain('service host=web-01 unit=nginx');
     await waitFor(() => runtime.outbox.filter((u) => u.path.includes('/urgent_phone')).length >= 2, 'the escalation call (after the first page)', { describe: () => runtime.outbox.filter((u) => u.path.includes('urgent')).map((u) => u.path) });
   });
 });

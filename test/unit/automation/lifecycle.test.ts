@@ -109,6 +109,18 @@ describe('an automation request from chat', () => {
     expect([...audit.byNumber.values()].map((r) => r.kind)).toEqual(['requested', 'denied']);
   });
 
+  it('no injection attempt from chat reaches an executor', async () => {
+    const corpus = ['nginx; reboot', 'nginx && reboot', '$(reboot)', '`reboot`', 'nginx\nreboot', '../../bin/sh', '-rf', 'nginx|sh'];
+    for (const [i, value] of corpus.entries()) {
+      for (const args of [{ host: 'web-01', unit: value }, { host: value, unit: 'nginx' }]) {
+        expect(await submitRequest({ requestId: `inj-${i}-${args.host === value}`, action: 'restart_service', args, requester: lina, messageId: 'om_inj' }, deps)).toMatchObject({ ok: false });
+      }
+    }
+    await drain();
+    expect(runs).toEqual([]);
+    expect(requests.requests.size).toBe(0);
+  });
+
   it('refuses bad arguments and unknown targets before anything is recorded', async () => {
     expect(await submitRequest({ requestId: 'x', action: 'restart_service', args: { host: 'web-01', unit: 'nginx;reboot' }, requester: lina }, deps)).toMatchObject({ ok: false, problem: expect.stringContaining('unit') });
     expect(await submitRequest({ requestId: 'y', action: 'restart_service', args: { host: 'db-99', unit: 'nginx' }, requester: lina }, deps)).toEqual({ ok: false, problem: '主机 db-99 不在清单中' });

@@ -109,7 +109,10 @@ describe('self-healing', () => {
     expect(runs).toHaveLength(1);
     expect(auditKinds()).toEqual(['requested', 'started', 'succeeded', 'escalated']);
     const reply = messenger.replies.find((entry) => entry.messageId === 'om_chat_card')!;
-    expect((reply.message as { text: string }).text).toMatch(/自愈未能处理告警「NginxDown」：规则 restart-nginx-when-down 尝试了 restart_service host=web-01 unit=nginx。执行后 5 分钟内未见效/);
+    const card = JSON.stringify((reply.message as { card: object }).card);
+    expect(card).toContain('自愈未能处理告警「NginxDown」');
+    expect(card).toContain('restart&#95;service host=web-01 unit=nginx');
+    expect(card).toContain('执行后 5 分钟内未见效');
     expect(messenger.urgents.map((urgent) => [urgent.messageId, urgent.kind])).toEqual([['om_lina_card', 'app'], ['om_lina_card', 'phone']]);
   });
 
