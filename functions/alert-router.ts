@@ -10,7 +10,7 @@ import { loadAutomationConfig } from '../lib/automation/config.js';
 import type { AutomationTask } from '../lib/automation/tasks.js';
 import { sqsQueue } from '../lib/store/queue/sqs.js';
 import { routeAlert, type RouterDeps } from '../lib/alerts/router.js';
-import { feishuMessenger } from '../lib/feishu/client.js';
+import { messengerFromSecrets } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
 import { env } from '../lib/store/config.js';
@@ -39,9 +39,7 @@ const forwardedSchema = z.object({
 let deps: RouterDeps | undefined;
 async function dependencies(): Promise<RouterDeps> {
   if (deps) return deps;
-  const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
-  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: alerts cannot be sent');
-  const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
+  const messenger = await messengerFromSecrets(secrets, config.FEISHU_DOMAIN, 'alerts cannot be sent');
   deps = {
     repo,
     config: alerting,

@@ -12,7 +12,7 @@ import { restartServiceExecutor } from '../lib/automation/executors/systemd.js';
 import { requestCards } from '../lib/automation/report.js';
 import { handleAutomationTask, type RunnerDeps } from '../lib/automation/runner.js';
 import { automationTaskSchema, type AutomationTask } from '../lib/automation/tasks.js';
-import { feishuMessenger } from '../lib/feishu/client.js';
+import { messengerFromSecrets } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
 import { dynamoAuditStore } from '../lib/store/audit-table.js';
@@ -67,9 +67,7 @@ const executors: Partial<Record<string, Executor>> = {
 let deps: RunnerDeps | undefined;
 async function dependencies(): Promise<RunnerDeps> {
   if (deps) return deps;
-  const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
-  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: automation cannot report');
-  const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
+  const messenger = await messengerFromSecrets(secrets, config.FEISHU_DOMAIN, 'automation cannot report');
   const audit = dynamoAuditStore(db, config.AUDIT_TABLE);
   const queue = sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL);
   deps = {

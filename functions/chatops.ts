@@ -5,7 +5,7 @@ import type { AutomationTask } from '../lib/automation/tasks.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
 import { chatopsTaskSchema } from '../lib/chatops/tasks.js';
-import { feishuMessenger } from '../lib/feishu/client.js';
+import { messengerFromSecrets } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
 import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
@@ -29,9 +29,7 @@ const requests = dynamoRequestStore(db, config.AUTOMATION_TABLE);
 let deps: HandlerDeps | undefined;
 async function dependencies(): Promise<HandlerDeps> {
   if (deps) return deps;
-  const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
-  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error('FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: chat commands cannot be answered');
-  const messenger = feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: config.FEISHU_DOMAIN });
+  const messenger = await messengerFromSecrets(secrets, config.FEISHU_DOMAIN, 'chat commands cannot be answered');
   const cards = feishuCardNotifier(messenger, { timeZone: config.DISPLAY_TIME_ZONE });
   deps = {
     repo,

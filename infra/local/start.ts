@@ -47,6 +47,7 @@ Alertmanager receiver (alertmanager.yml):
 
 Talk to the bot (a signed, encrypted Feishu event to POST ${url}/feishu/events; prints the bot's reply):
   curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/status"}'
+  curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/logs payments 15m"}'   # demo log lines
   Feishu event keys: verification token ${runtime.env.FEISHU_VERIFICATION_TOKEN}, encrypt key ${runtime.env.FEISHU_ENCRYPT_KEY}
 
 serverless invoke local runs against this runtime (its endpoints are in ${envFile}):

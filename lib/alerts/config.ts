@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
+import { durationSeconds, feishuOpenId, readConfigFile } from '../store/config-files.js';
 import type { DedupWindows } from './dedup.js';
 import type { InhibitRule } from './inhibition.js';
 import { parseMatcher } from './matchers.js';
@@ -7,14 +7,7 @@ import { severities } from './model.js';
 import type { Person, Team } from './oncall.js';
 import type { Route } from './routing.js';
 
-const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-  try {
-    return parseDurationSeconds(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+const duration = durationSeconds;
 
 const matcher = z.string().transform((value, ctx) => {
   try {
@@ -25,7 +18,7 @@ const matcher = z.string().transform((value, ctx) => {
   }
 });
 
-const openId = z.string().regex(/^ou_[A-Za-z0-9_-]+$/, 'a Feishu open_id (ou_…)');
+const openId = feishuOpenId;
 const chatId = z.string().regex(/^oc_[A-Za-z0-9_-]+$/, 'a Feishu chat_id (oc_…)');
 const instant = z.union([z.string(), z.date()]).transform((value, ctx) => {
   const time = value instanceof Date ? value.getTime() : Date.parse(value);

@@ -1,19 +1,12 @@
 import * as z from 'zod';
-import { parseDurationSeconds, readConfigFile } from '../store/config-files.js';
+import { durationSeconds, feishuOpenId, readConfigFile } from '../store/config-files.js';
 import { actionNames } from './actions.js';
 import { checkName, dnsLabel, hostName, unitName } from './arguments.js';
 import { InventoryError } from './execute.js';
 import { parseMatcher } from '../alerts/matchers.js';
 
-const duration = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-  try {
-    return parseDurationSeconds(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-const openId = z.string().regex(/^ou_[A-Za-z0-9_-]+$/, 'a Feishu open_id (ou_…)');
+const duration = durationSeconds;
+const openId = feishuOpenId;
 const matcher = z.string().transform((value, ctx) => {
   try {
     parseMatcher(value);

@@ -7,19 +7,12 @@ import type { RequestCards } from '../automation/report.js';
 import { submitRequest, type AutomationDeps } from '../automation/submit.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
 import type { ChatopsDeps, Command, Invocation } from './commands.js';
-import { UsageError } from './commands.js';
+import { parseArgs, UsageError } from './usage.js';
 
 /** What chat needs to hand work to automation: the request gate, and the cards that follow a request. */
 export type ChatAutomation = AutomationDeps & { cards: RequestCards };
 
 const text = (value: string): OutgoingMessage => ({ kind: 'text', text: value });
-
-function argsOf<T extends z.ZodType>(schema: T, args: string[], usage: string): z.infer<T> {
-  const result = schema.safeParse(args);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new UsageError(issue.path.length === 0 ? '参数个数不对' : issue.message, usage);
-}
 
 function automationOf(deps: ChatopsDeps): ChatAutomation {
   if (!deps.automation) throw new UsageError('自动化未配置（config/automation.yaml、config/inventory.yaml）', '请联系平台管理员');
@@ -49,7 +42,7 @@ const restart: Command = {
   summary: '重启服务：主机上的 systemd 服务，或 Kubernetes 上的部署（需要权限，生产环境需他人审批）',
   example: '/restart nginx web-01',
   async run(invocation, deps) {
-    const [service, host] = argsOf(z.tuple([unitName]).or(z.tuple([unitName, hostName])), invocation.args, restartUsage) as [string, string?];
+    const [service, host] = parseArgs(z.tuple([unitName]).or(z.tuple([unitName, hostName])), invocation.args, restartUsage) as [string, string?];
     const { inventory } = automationOf(deps);
     if (host) return submit(invocation, deps, 'restart_service', { host, unit: service });
     const deployment = inventory.deployments[service];
@@ -67,7 +60,7 @@ const deploy: Command = {
   summary: '更新 Kubernetes 部署的镜像并等待滚动完成，失败自动回滚（需要权限，生产环境需他人审批）',
   example: '/deploy payments registry.example.com/payments/api:1.4.2',
   async run(invocation, deps) {
-    const [service, image] = argsOf(z.tuple([unitName, imageReference]), invocation.args, deployUsage);
+    const [service, image] = parseArgs(z.tuple([unitName, imageReference]), invocation.args, deployUsage);
     const deployment = automationOf(deps).inventory.deployments[service];
     if (!deployment) throw new UsageError(`清单中没有名为 ${service} 的部署（inventory.yaml → deployments）`, deployUsage);
     return submit(invocation, deps, 'k8s_set_image', { ...deployment, image });
@@ -81,7 +74,7 @@ const logs: Command = {
   summary: '查看服务最近的日志，最新的在前（默认 15 分钟内）',
   example: '/logs payments 30m',
   async run(invocation, deps) {
-    const [service, since] = argsOf(z.tuple([unitName]).or(z.tuple([unitName, lookBack])), invocation.args, logsUsage) as [string, string?];
+    const [service, since] = parseArgs(z.tuple([unitName]).or(z.tuple([unitName, lookBack])), invocation.args, logsUsage) as [string, string?];
     return submit(invocation, deps, 'check_logs', { service, since: since ?? '15m', limit: 50 });
   },
 };
@@ -93,7 +86,7 @@ const check: Command = {
   summary: '请求清单中登记的健康检查地址，报告状态码和耗时',
   example: '/check payments-health',
   async run(invocation, deps) {
-    const [name] = argsOf(z.tuple([checkName]), invocation.args, checkUsage);
+    const [name] = parseArgs(z.tuple([checkName]), invocation.args, checkUsage);
     return submit(invocation, deps, 'http_check', { check: name });
   },
 };
@@ -105,7 +98,7 @@ const audit: Command = {
   summary: '校验自动化审计日志的哈希链（仅管理员）',
   example: '/audit verify',
   async run(invocation, deps) {
-    argsOf(z.tuple([z.literal('verify')]), invocation.args, auditUsage);
+    parseArgs(z.tuple([z.literal('verify')]), invocation.args, auditUsage);
     const automation = automationOf(deps);
     if (!rolesOf(invocation.actor.openId, automation.automation).includes('admin')) return text('只有管理员（admin 角色）可以校验审计日志');
     const result = await verifyAudit(automation.audit);

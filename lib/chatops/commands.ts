@@ -11,6 +11,7 @@ import type { Logger } from '../lambda/logger.js';
 import { parseDurationSeconds } from '../store/config-files.js';
 import { acknowledgeAlert, resolveAlertByHand, type AlertActionDeps } from './alert-actions.js';
 import { automationCommands, type ChatAutomation } from './automation-commands.js';
+import { parseArgs, UsageError } from './usage.js';
 
 export interface ChatopsDeps extends AlertActionDeps {
   config: AlertingConfig;
@@ -27,17 +28,6 @@ export interface Invocation {
   messageId: string;
   chatId: string;
   args: string[];
-}
-
-/** A bad or missing argument: the reply is the problem and the usage line, never a stack trace. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly usage: string,
-  ) {
-    super(message);
-    this.name = 'UsageError';
-  }
 }
 
 export interface Command {
@@ -64,16 +54,6 @@ const durationArg = z.string().refine((value) => {
     return false;
   }
 }, '时长格式如 15m、2h、1d');
-
-/** Validates `args` against a zod tuple; the first problem becomes the reply, with the usage line. */
-function parseArgs<T extends z.ZodType>(schema: T, args: string[], usage: string): z.infer<T> {
-  const result = schema.safeParse(args);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const tooFew = issue.code === 'too_small' && issue.path.length === 0;
-  const tooMany = issue.code === 'too_big' && issue.path.length === 0;
-  throw new UsageError(tooFew ? '缺少参数' : tooMany ? '参数过多' : issue.message, usage);
-}
 
 /** A command's one optional argument (a service, a team). */
 const optionalArg = (schema: z.ZodType<string>, args: string[], usage: string) =>

@@ -3,7 +3,8 @@ import type { Actor } from '../alerts/store.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
 import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
-import { aliases, commandNames, findCommand, knowledgeNotEnabled, UsageError, type ChatopsDeps } from './commands.js';
+import { aliases, commandNames, findCommand, knowledgeNotEnabled, type ChatopsDeps } from './commands.js';
+import { UsageError } from './usage.js';
 import type { ChatopsTask } from './tasks.js';
 
 export interface HandlerDeps extends ChatopsDeps {

@@ -107,3 +107,17 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
     },
   };
 }
+
+/**
+ * The messenger from the app credentials in the secret, or a clear error naming what cannot work without them
+ * (`purpose`), so the message is retried once they are filled in rather than lost.
+ */
+export async function messengerFromSecrets(
+  secrets: () => Promise<{ FEISHU_APP_ID?: string; FEISHU_APP_SECRET?: string }>,
+  domain: string,
+  purpose: string,
+): Promise<Messenger> {
+  const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
+  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error(`FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: ${purpose}`);
+  return feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain });
+}

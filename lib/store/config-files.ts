@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Reads one YAML file of `config/` and validates it. Every error names the file, the path inside it and what
@@ -42,3 +42,15 @@ export function parseDurationSeconds(value: string | number): number {
   }
   return parts.reduce((total, [, amount, unit]) => total + Number(amount) * units[unit!]!, 0);
 }
+
+/** A duration in config: seconds as a number, or text such as `5m`, `1h30m`, `7d`; always seconds once parsed. */
+export const durationSeconds = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  try {
+    return parseDurationSeconds(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const feishuOpenId = z.string().regex(/^ou_[A-Za-z0-9_-]+$/, 'a Feishu open_id (ou_…)');
