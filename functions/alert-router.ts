@@ -57,7 +57,7 @@ async function dependencies(): Promise<RouterDeps> {
 export const handler = sqsBatchHandler('alert-router', async (records, batch) => {
   // Silences and firing alerts are read once per batch (and only when needed), not once per alert.
   const mute = muteChecker(
-    { silences: () => silences.list(), firing: async () => (await repo.list('firing', { limit: FIRING_SOURCES_LIMIT })).map((stored) => stored.alert) },
+    { silences: () => silences.list(), firing: () => repo.firingAlerts(FIRING_SOURCES_LIMIT) },
     alerting.inhibitRules,
     Date.now(),
   );

@@ -80,6 +80,30 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       return found.slice(0, limit);
     },
 
+    async firingAlerts(limit) {
+      const found: Alert[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: ALERTS_BY_STATUS_INDEX,
+            KeyConditionExpression: '#status = :firing',
+            ExpressionAttributeNames: { '#status': 'status', '#alert': 'alert' },
+            ExpressionAttributeValues: { ':firing': 'firing' },
+            // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
+            ProjectionExpression: '#alert',
+            ScanIndexForward: false,
+            Limit: limit - found.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        found.push(...((result.Items ?? []) as { alert: Alert }[]).map((item) => item.alert));
+        startKey = result.LastEvaluatedKey;
+      } while (startKey && found.length < limit);
+      return found;
+    },
+
     async latest(fingerprint) {
       const pointer = (await db.send(new GetCommand({ TableName: tableName, Key: latestKey(fingerprint), ConsistentRead: true }))).Item;
       return pointer ? get(pointer.alertId as string) : undefined;

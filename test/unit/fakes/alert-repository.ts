@@ -84,6 +84,10 @@ export class MemoryAlertRepository implements AlertRepository {
       .map((stored) => structuredClone(stored));
   }
 
+  async firingAlerts(limit: number) {
+    return (await this.list('firing', { limit })).map((stored) => stored.alert);
+  }
+
   private change(alertId: string, allowed: (stored: StoredAlert) => boolean, apply: (stored: StoredAlert) => void): ChangeResult {
     const stored = this.alerts.get(alertId);
     if (!stored) return { changed: false };
