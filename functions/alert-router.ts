@@ -1,6 +1,7 @@
 import { loadAlertingConfig } from '../lib/alerts/config.js';
 import type { ForwardedAlert } from '../lib/alerts/dedup.js';
 import { alertSchema } from '../lib/alerts/model.js';
+import { sourceAlertNames } from '../lib/alerts/inhibition.js';
 import { muteChecker } from '../lib/alerts/mute.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { feishuReminderNotifier } from '../lib/alerts/notifiers/feishu-reminder.js';
@@ -24,6 +25,7 @@ const log = logger.child({ function: 'alert-router' });
 const config = env();
 const alerting = loadAlertingConfig(config.CONFIG_DIR);
 const healRules = loadAutomationConfig(config.CONFIG_DIR).automation.selfHealing.rules;
+const sourceNames = sourceAlertNames(alerting.inhibitRules);
 const secrets = defaultSecrets(config.SECRETS_ID);
 const repo = dynamoAlertRepository(documentClient(), config.ALERTS_TABLE);
 const silences = dynamoSilenceStore(documentClient(), config.SILENCES_TABLE);
@@ -57,7 +59,7 @@ async function dependencies(): Promise<RouterDeps> {
 export const handler = sqsBatchHandler('alert-router', async (records, batch) => {
   // Silences and firing alerts are read once per batch (and only when needed), not once per alert.
   const mute = muteChecker(
-    { silences: () => silences.list(), firing: () => repo.firingAlerts(FIRING_SOURCES_LIMIT) },
+    { silences: () => silences.list(), firing: () => repo.firingAlerts(FIRING_SOURCES_LIMIT, sourceNames) },
     alerting.inhibitRules,
     Date.now(),
   );

@@ -31,3 +31,12 @@ export function inhibitedBy(alert: Alert, firing: Alert[], rules: InhibitRule[])
   }
   return undefined;
 }
+
+/**
+ * The alert names that can be inhibition sources, when every rule names its source's alertname exactly: the firing
+ * alerts then need only be read for those names. Undefined when some rule's source could be any alert.
+ */
+export function sourceAlertNames(rules: InhibitRule[]): string[] | undefined {
+  const names = rules.map((rule) => rule.source.find((matcher) => matcher.name === 'alertname' && matcher.op === '=')?.value);
+  return names.every((name): name is string => name !== undefined) ? [...new Set(names)] : undefined;
+}

@@ -60,8 +60,11 @@ export interface AlertRepository {
   get(alertId: string): Promise<StoredAlert | undefined>;
   /** Alerts in one state, most recently seen first (`service` narrows them). */
   list(status: StoredAlert['status'], options: { limit: number; service?: string }): Promise<StoredAlert[]>;
-  /** Just the alert events of firing alerts (no timeline or notifications): the inhibition sources, read per batch. */
-  firingAlerts(limit: number): Promise<Alert[]>;
+  /**
+   * Just the alert events of firing alerts (no timeline or notifications), optionally only those with one of `names`:
+   * the inhibition sources, read once per batch.
+   */
+  firingAlerts(limit: number, names?: string[]): Promise<Alert[]>;
   /** The most recent alert for a fingerprint, open or not. */
   latest(fingerprint: string): Promise<StoredAlert | undefined>;
   /** Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored. */

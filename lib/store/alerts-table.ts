@@ -80,7 +80,8 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       return found.slice(0, limit);
     },
 
-    async firingAlerts(limit) {
+    async firingAlerts(limit, names) {
+      const byName = names?.length ? { filter: `#alert.#name IN (${names.map((_, i) => `:name${i}`).join(', ')})`, values: Object.fromEntries(names.map((name, i) => [`:name${i}`, name])) } : undefined;
       const found: Alert[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -89,12 +90,13 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
             TableName: tableName,
             IndexName: ALERTS_BY_STATUS_INDEX,
             KeyConditionExpression: '#status = :firing',
-            ExpressionAttributeNames: { '#status': 'status', '#alert': 'alert' },
-            ExpressionAttributeValues: { ':firing': 'firing' },
+            ExpressionAttributeNames: { '#status': 'status', '#alert': 'alert', ...(byName ? { '#name': 'name' } : {}) },
+            ExpressionAttributeValues: { ':firing': 'firing', ...byName?.values },
+            ...(byName ? { FilterExpression: byName.filter } : {}),
             // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
             ProjectionExpression: '#alert',
             ScanIndexForward: false,
-            Limit: limit - found.length,
+            Limit: byName ? 500 : limit - found.length,
             ExclusiveStartKey: startKey,
           }),
         );

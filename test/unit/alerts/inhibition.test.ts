@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { couldBeInhibited, inhibitedBy, type InhibitRule } from '../../../lib/alerts/inhibition.js';
+import { couldBeInhibited, inhibitedBy, sourceAlertNames, type InhibitRule } from '../../../lib/alerts/inhibition.js';
 import { parseMatcher } from '../../../lib/alerts/matchers.js';
 import type { Alert } from '../../../lib/alerts/model.js';
 import { makeAlert } from '../fakes/alerts.js';
@@ -45,5 +45,11 @@ describe('inhibition', () => {
   it('tells when no rule could apply, so firing alerts need not be read', () => {
     expect(couldBeInhibited(alertOf('X', 'critical', 'api'), [serviceDown])).toBe(false);
     expect(couldBeInhibited(alertOf('X', 'warning', 'api'), [serviceDown])).toBe(true);
+  });
+
+  it('names the possible sources when every rule names its source alert, so only those are read', () => {
+    expect(sourceAlertNames([serviceDown, rule(['alertname=ClusterDown'], ['severity=warning'], [])])).toEqual(['ServiceDown', 'ClusterDown']);
+    expect(sourceAlertNames([serviceDown, rule(['severity=critical'], ['severity=warning'], [])])).toBeUndefined();
+    expect(sourceAlertNames([])).toEqual([]);
   });
 });

@@ -84,8 +84,11 @@ export class MemoryAlertRepository implements AlertRepository {
       .map((stored) => structuredClone(stored));
   }
 
-  async firingAlerts(limit: number) {
-    return (await this.list('firing', { limit })).map((stored) => stored.alert);
+  async firingAlerts(limit: number, names?: string[]) {
+    return (await this.list('firing', { limit: Number.MAX_SAFE_INTEGER }))
+      .map((stored) => stored.alert)
+      .filter((alert) => !names || names.includes(alert.name))
+      .slice(0, limit);
   }
 
   private change(alertId: string, allowed: (stored: StoredAlert) => boolean, apply: (stored: StoredAlert) => void): ChangeResult {
