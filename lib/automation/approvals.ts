@@ -42,7 +42,8 @@ export async function decideApproval(requestId: string, approver: Actor, approve
     return { changed: false, request: expired ?? request, message: '审批已过期，请求未执行；如仍需要请重新提交' };
   }
   const at = new Date(deps.now()).toISOString();
-  await appendAudit(deps.audit, auditEntry(request, approve ? 'approved' : 'rejected', at, { detail: `审批人：${approver.openId}` }));
+  // The decider is the actor of this record; the requester is on every other record of the request.
+  await appendAudit(deps.audit, auditEntry(request, approve ? 'approved' : 'rejected', at, { actor: { openId: approver.openId }, detail: `申请人：${request.requester.kind === 'person' ? request.requester.actor.openId : request.requester.rule}` }));
   const approval = { ...request.approval, decidedBy: approver, decidedAt: at };
   const decided = await deps.requests.transition(requestId, 'pending_approval', approve ? 'queued' : 'rejected', {
     approval,

@@ -88,6 +88,7 @@ const timelineLabels: Record<string, string> = {
   resolved_by_hand: '人工解决',
   silenced: '静默',
   muted: '屏蔽',
+  self_heal: '自愈',
   stale_firing: '过期的触发通知',
   stale_resolved: '过期的恢复通知',
 };

@@ -85,6 +85,13 @@ describe('an automation request from chat', () => {
     expect(await requests.get('req-1')).toMatchObject({ status: 'succeeded', summary: '已重启 nginx（web-01），服务运行中', outputDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(cardTitles()).toContain('[成功] 重启服务');
     expect([...audit.byNumber.values()].map((r) => r.kind)).toEqual(['requested', 'approval_requested', 'approved', 'started', 'succeeded']);
+    expect([...audit.byNumber.values()].map((r) => r.actor)).toEqual([
+      { openId: 'ou_sre_lina' },
+      { openId: 'ou_sre_lina' },
+      { openId: 'ou_sre_zhangwei' },
+      { openId: 'ou_sre_lina' },
+      { openId: 'ou_sre_lina' },
+    ]);
     expect(await verifyAudit(audit)).toMatchObject({ ok: true, records: 5 });
 
     // The expiry timer fires later and finds nothing to expire.
