@@ -19,10 +19,14 @@ const STOPWORDS = new Set([
   'the', 'a', 'an', 'is', 'are', 'was', 'be', 'to', 'of', 'in', 'on', 'for', 'and', 'or', 'with', 'how', 'what', 'why', 'when', 'do', 'does', 'my', 'it', 'this', 'that', 'i',
 ]);
 
-/** A light English stemmer: plurals and common verb endings, so "restarts", "restarting" and "restart" meet. */
+/** A light English stemmer: plurals and common verb endings, so "pods" and "pod", "restarting" and "restart" meet. */
 function stem(word: string): string {
-  if (word.length <= 4 || !/^[a-z]+$/.test(word)) return word;
-  return word.replace(/(?:ies)$/, 'y').replace(/(?:ing|ed|es|s)$/, '');
+  if (!/^[a-z]+$/.test(word)) return word;
+  if (word.length > 5 && word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  if (word.length > 5 && /(ing|ed)$/.test(word)) return word.replace(/(ing|ed)$/, '');
+  if (word.length > 5 && /(ss|x|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  if (word.length >= 4 && word.endsWith('s') && !/(ss|us|is)$/.test(word)) return word.slice(0, -1);
+  return word;
 }
 
 /** `ImagePullBackOff` → image, pull, back, off (as well as the whole word): people type them apart. */
