@@ -3,6 +3,7 @@ import { loadAutomationConfig } from '../lib/automation/config.js';
 import { requestCards } from '../lib/automation/report.js';
 import type { AutomationTask } from '../lib/automation/tasks.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
+import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
 import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
 import { chatopsTaskSchema } from '../lib/chatops/tasks.js';
 import { messengerFromSecrets } from '../lib/feishu/client.js';
@@ -40,6 +41,7 @@ async function dependencies(): Promise<HandlerDeps> {
     timeZone: config.DISPLAY_TIME_ZONE,
     log,
     syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
+    knowledge: config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined,
     automation: {
       requests,
       audit: dynamoAuditStore(db, config.AUDIT_TABLE),

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { writeDemoLogs } from './demo-logs.js';
+import { seedDemoRunbooks } from './demo-runbooks.js';
 import { delivery, envelope, textMessage } from './feishu-events.js';
 import { FeishuStandin, LOCAL_BOT_OPEN_ID, type OutboxEntry } from './feishu-standin.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
@@ -136,6 +137,9 @@ export class LocalRuntime {
     const logsFile = join(this.options.dataDir ? dirname(this.options.dataDir) : mkdtempSync(join(tmpdir(), 'openclaw-logs-')), 'demo-logs.jsonl');
     writeDemoLogs(logsFile);
     this.env.LOCAL_LOGS_FILE = logsFile;
+    // The embedded knowledge base, kept beside the tables; a fresh one starts with the project's demo runbooks.
+    this.env.KB_FILE = join(dirname(logsFile), 'kb.json');
+    await seedDemoRunbooks(this.env.KB_FILE);
     Object.assign(this.env, this.options.env ?? {});
     // Locally the secret values are env vars; an empty SECRETS_ID says so (and keeps `invoke local` off CloudFormation).
     this.env.SECRETS_ID = '';

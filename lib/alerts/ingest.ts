@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { requireToken } from '../lambda/auth.js';
 import { HttpError } from '../lambda/errors.js';
 import type { Logger } from '../lambda/logger.js';
 import type { Queue } from '../store/queue/sqs.js';
@@ -30,33 +30,6 @@ export interface IngestResult {
   body: Record<string, unknown>;
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** Compares digests, so neither the token's content nor its length leaks through timing. */
-function tokenMatches(presented: string, accepted: string[]): boolean {
-  const presentedDigest = digest(presented);
-  return accepted.reduce((found, token) => timingSafeEqual(presentedDigest, digest(token)) || found, false);
-}
-
-/** Alertmanager's http_config sends `Authorization: Bearer <token>` or basic auth; for basic auth the password is the token. */
-function presentedToken(headers: Record<string, string>): string | undefined {
-  const header = headers.authorization;
-  if (!header) return undefined;
-  const [scheme, value = ''] = header.split(/\s+/, 2);
-  if (scheme?.toLowerCase() === 'bearer') return value;
-  if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    return decoded.slice(decoded.indexOf(':') + 1);
-  }
-  return undefined;
-}
-
-async function authenticate(headers: Record<string, string>, deps: IngestDeps) {
-  const token = presentedToken(headers);
-  if (!token) throw new HttpError(401, 'missing credentials: send Authorization: Bearer <token>');
-  if (!tokenMatches(token, await deps.tokens())) throw new HttpError(401, 'invalid token');
-}
-
 function parseJson(rawBody: Buffer): unknown {
   if (!rawBody.length) throw new HttpError(400, 'request body is empty; expected JSON');
   try {
@@ -79,7 +52,7 @@ const signatureVerdict = /Invalid (Signature|SigningCertURL|SignatureVersion)|In
 export async function ingest(source: AlertSource, request: IngestRequest, deps: IngestDeps): Promise<IngestResult> {
   const receivedAt = (deps.now?.() ?? new Date()).toISOString();
   const sns = source === 'cloudwatch' && isSnsDelivery(request.headers);
-  if (!sns) await authenticate(request.headers, deps);
+  if (!sns) requireToken(request.headers, await deps.tokens());
   const body = parseJson(request.rawBody);
   let alerts: Alert[];
 

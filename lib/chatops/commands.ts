@@ -8,15 +8,18 @@ import { stableId } from '../alerts/fingerprint.js';
 import { escapeMarkdown, formatTime, headerColour, noticeCard, severityLabel } from '../feishu/cards.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
 import type { Logger } from '../lambda/logger.js';
-import { parseDurationSeconds } from '../store/config-files.js';
 import { acknowledgeAlert, resolveAlertByHand, type AlertActionDeps } from './alert-actions.js';
 import { automationCommands, type ChatAutomation } from './automation-commands.js';
+import { kb } from './kb-commands.js';
+import type { KnowledgeBase } from '../kb/knowledge-base.js';
 import { parseArgs, UsageError } from './usage.js';
 
 export interface ChatopsDeps extends AlertActionDeps {
   config: AlertingConfig;
   /** Absent where automation is not configured: its commands then say so. */
   automation?: ChatAutomation;
+  /** Absent where no knowledge base is configured: questions are answered that it is not. */
+  knowledge?: KnowledgeBase;
   /** Brings every card of an alert in line with its state, after a command changed it. */
   syncCards(stored: StoredAlert): Promise<void>;
   log: Logger;
@@ -45,16 +48,6 @@ const card = (value: object): OutgoingMessage => ({ kind: 'card', card: value })
 
 const alertId = z.string().regex(/^[0-9a-f]{12}$/, '告警 ID 是 12 位十六进制字符，如 3f9a0c1b2d4e');
 const serviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, '服务名只能包含字母、数字、点、下划线和连字符');
-const hostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, '主机名只能包含字母、数字、点和连字符');
-const imageRef = z.string().regex(/^[a-z0-9][a-z0-9._\/-]*(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/, '镜像格式如 registry/app:1.2.3');
-const durationArg = z.string().refine((value) => {
-  try {
-    return parseDurationSeconds(value) > 0;
-  } catch {
-    return false;
-  }
-}, '时长格式如 15m、2h、1d');
-
 /** A command's one optional argument (a service, a team). */
 const optionalArg = (schema: z.ZodType<string>, args: string[], usage: string) =>
   (parseArgs(z.tuple([schema]).or(z.tuple([])), args, usage) as [string?])[0];
@@ -269,24 +262,6 @@ const silence: Command = {
   },
 };
 
-/** Commands whose work belongs to capabilities not deployed yet: their arguments are checked, and the answer says so. */
-function notEnabled(name: string, usage: string, summary: string, example: string, schema: z.ZodType, feature: string): Command {
-  return {
-    name,
-    usage: [usage],
-    summary,
-    example,
-    async run({ args }) {
-      parseArgs(schema, args, usage);
-      return text(`/${name} 尚未启用：${feature}还没有部署。请联系平台管理员。`);
-    },
-  };
-}
-
-const question = z.array(z.string()).min(1);
-
-export const knowledgeNotEnabled = '知识库问答尚未启用：知识库模块还没有部署。可以输入 /help 查看可用命令。';
-
 const help: Command = {
   name: 'help',
   usage: ['/help'],
@@ -310,7 +285,7 @@ export const commands: Command[] = [
   oncall,
   silence,
   ...automationCommands,
-  notEnabled('kb', '/kb <问题>', '从团队的处理手册中找答案', '/kb MySQL 主从延迟怎么处理', question, '知识库问答'),
+  kb,
 ];
 
 export const commandNames = commands.map((command) => command.name);

@@ -3,7 +3,8 @@ import type { Actor } from '../alerts/store.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
 import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
-import { aliases, commandNames, findCommand, knowledgeNotEnabled, type ChatopsDeps } from './commands.js';
+import { aliases, commandNames, findCommand, type ChatopsDeps } from './commands.js';
+import { answerQuestion } from './kb-commands.js';
 import { UsageError } from './usage.js';
 import type { ChatopsTask } from './tasks.js';
 
@@ -60,7 +61,7 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
   const line = parseCommandLine(content);
   const log = deps.log.child({ messageId: message.message_id, chatId: message.chat_id, command: line?.command });
   if (!line) {
-    await reply({ kind: 'text', text: knowledgeNotEnabled });
+    await reply(await answerQuestion(content, deps.knowledge));
     return;
   }
   const alias = aliases[line.command];

@@ -1,9 +1,15 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import MiniSearch from 'minisearch';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
 import { sectionsOf, type Article, type Section } from './markdown.js';
-import { synonymsFor, termWeight, terms, words } from './segment.js';
+import { synonymsFor, synonymsOfWord, termWeight, terms, words } from './segment.js';
+
+/**
+ * A section must match at least this share of the question's words (in either language) to be an answer at all:
+ * one shared word out of four is a coincidence (泄漏 in 氧气泄漏 and 内存泄漏), not a runbook for it.
+ */
+const MIN_COVERAGE = 1 / 3;
 import { snippetFor } from './snippet.js';
 
 /** Title words say most about what a runbook is for; section headings next; then the text. */
@@ -26,8 +32,9 @@ function newIndex() {
  */
 export function embeddedKnowledgeBase(options: { file?: string } = {}): KnowledgeBase & { articles(): Article[] } {
   const articles = new Map<string, Article>();
-  const index = newIndex();
+  let index = newIndex();
   const sectionIds = new Map<string, string[]>();
+  let loadedAt = 0;
 
   const add = (article: Article) => {
     for (const id of sectionIds.get(article.id) ?? []) index.discard(id);
@@ -43,24 +50,47 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
     // Written whole and renamed, so a crash never leaves half a file.
     writeFileSync(`${options.file}.tmp`, JSON.stringify([...articles.values()]));
     renameSync(`${options.file}.tmp`, options.file);
+    loadedAt = statSync(options.file).mtimeMs;
   };
-  if (options.file && existsSync(options.file)) for (const article of JSON.parse(readFileSync(options.file, 'utf8')) as Article[]) add(article);
+  /** Several functions share the file in one local runtime: one's writes are picked up by the others. */
+  const refresh = () => {
+    if (!options.file || !existsSync(options.file)) return;
+    const modified = statSync(options.file).mtimeMs;
+    if (modified === loadedAt) return;
+    articles.clear();
+    sectionIds.clear();
+    index = newIndex();
+    for (const article of JSON.parse(readFileSync(options.file, 'utf8')) as Article[]) add(article);
+    loadedAt = modified;
+  };
+  refresh();
 
   return {
     async upsert(article) {
+      refresh();
       const sections = add(article);
       save();
       return { sections };
     },
     async get(id) {
+      refresh();
       return articles.get(id);
     },
     async search(query, size) {
+      refresh();
       if (!terms(query).length) return [];
       const queryWords = words(query);
       const synonyms = synonymsFor(queryWords, query);
       const expanded = synonyms.length ? `${query} ${synonyms.join(' ')}` : query;
-      return index.search(expanded, { boostTerm: termWeight(new Set(queryWords), new Set(synonyms)) }).slice(0, size).map(
+      const distinctWords = [...new Set(queryWords)];
+      const covers = (matched: Set<string>) =>
+        !distinctWords.length ||
+        distinctWords.filter((word) => matched.has(word) || synonymsOfWord(word).some((other) => matched.has(other))).length / distinctWords.length >= MIN_COVERAGE;
+      return index
+        .search(expanded, { boostTerm: termWeight(new Set(queryWords), new Set(synonyms)) })
+        .filter((result) => covers(new Set(result.queryTerms)))
+        .slice(0, size)
+        .map(
         (result): SearchHit => ({
           articleId: result.articleId as string,
           sectionId: result.id as string,
@@ -72,6 +102,6 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
         }),
       );
     },
-    articles: () => [...articles.values()],
+    articles: () => (refresh(), [...articles.values()]),
   };
 }

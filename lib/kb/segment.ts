@@ -102,6 +102,9 @@ const SYNONYMS: string[][] = [
 const synonymsOf = new Map<string, string[]>();
 for (const group of SYNONYMS) for (const word of group) synonymsOf.set(stem(word), [...(synonymsOf.get(stem(word)) ?? []), ...group.filter((other) => other !== word).map(stem)]);
 
+/** The other-language words for one word (none when it is not an ops term). */
+export const synonymsOfWord = (word: string) => synonymsOf.get(word) ?? [];
+
 /** The query's words in the other language (not already in the query): searched too, at a lower weight. */
 export function synonymsFor(queryWords: string[], query: string): string[] {
   const present = new Set(queryWords);

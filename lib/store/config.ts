@@ -25,6 +25,8 @@ const envSchema = z.object({
   OPENSEARCH_SIGV4: z.enum(['', 'es', 'aoss']).default(''),
   /** Local runs only: a JSON-lines file of demo log lines that check_logs reads instead of OpenSearch. */
   LOCAL_LOGS_FILE: z.string().default(''),
+  /** Local runs only: where the embedded knowledge base keeps its articles. */
+  KB_FILE: z.string().default(''),
   /** Times on cards are shown in this zone. */
   DISPLAY_TIME_ZONE: z.string().default('Asia/Shanghai'),
 });

@@ -1,7 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DedupObservation, DedupStore } from '../alerts/dedup.js';
-import type { Alert } from '../alerts/model.js';
 import { isConditionFailure } from './dynamo.js';
 
 /** How long a fingerprint's state outlives its last occurrence before DynamoDB's TTL may remove it. */

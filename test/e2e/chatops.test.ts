@@ -66,9 +66,12 @@ describe('chat commands', () => {
 
   it('suggests the closest command for a typo, answers plain text plainly, and gives usage for a bad argument', async () => {
     expect(await say('/stauts')).toMatch(/你是想用 \/status 吗/);
-    expect(await say('数据库主从延迟怎么处理？')).toMatch(/知识库问答尚未启用/);
+    const answer = await say('数据库主从延迟怎么处理？');
+    expect(answer).toMatch(/处理手册中最相关的段落/);
+    expect(answer).toContain('[1] MySQL 从库复制延迟');
     expect(await say('/restart "nginx; rm -rf /"')).toMatch(/服务名只能包含.*\n用法：\/restart <服务名> \[主机\]/);
-    expect(await say('/kb 主从延迟')).toMatch(/\/kb 尚未启用/);
+    expect(await say('/kb nginx 502 upstream')).toContain('[1] Nginx returns 502 Bad Gateway');
+    expect(await say('/kb 火星基地氧气泄漏')).toMatch(/知识库里没有找到/);
     expect(await say('/alert ack xyz')).toMatch(/告警 ID 是 12 位十六进制字符[\s\S]*用法：\/alert ack/);
   });
 

@@ -1,0 +1,39 @@
+import { getArticle, putArticle, searchArticles } from '../lib/kb/api.js';
+import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
+import type { KnowledgeBase } from '../lib/kb/knowledge-base.js';
+import { requireToken } from '../lib/lambda/auth.js';
+import { badRequest, HttpError } from '../lib/lambda/errors.js';
+import { httpHandler, json } from '../lib/lambda/http.js';
+import { env, listOf } from '../lib/store/config.js';
+import { defaultSecrets } from '../lib/store/secrets.js';
+
+const config = env();
+const secrets = defaultSecrets(config.SECRETS_ID);
+
+let kb: KnowledgeBase | undefined;
+function knowledgeBase(): KnowledgeBase {
+  if (kb) return kb;
+  // The embedded engine keeps its file on local disk: right for `npm start`, wrong for Lambda's passing /tmp.
+  if (!config.KB_FILE) throw new HttpError(503, 'the knowledge base has no backend configured (KB_FILE locally; OpenSearch in AWS)');
+  kb = embeddedKnowledgeBase({ file: config.KB_FILE });
+  return kb;
+}
+
+/** The knowledge base's HTTP API; the same bearer tokens as the alert sources. */
+export const handler = httpHandler('kb', { maxBodyBytes: 1024 * 1024 }, async ({ event, headers, rawBody }) => {
+  requireToken(headers, listOf((await secrets()).ALERT_TOKEN));
+  const route = event.routeKey ?? '';
+  if (route === 'POST /kb/articles') {
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      throw badRequest('request body is not valid JSON');
+    }
+    const result = await putArticle(body, knowledgeBase());
+    return json(result.statusCode, result.body);
+  }
+  if (route === 'GET /kb/search') return json(200, await searchArticles(event.queryStringParameters ?? {}, knowledgeBase()));
+  if (route === 'GET /kb/articles/{id}') return json(200, await getArticle(event.pathParameters?.id, knowledgeBase()));
+  throw new HttpError(404, `no route ${route}`);
+});

@@ -1,0 +1,52 @@
+import * as z from 'zod';
+import { escapeMarkdown, noticeCard } from '../feishu/cards.js';
+import type { OutgoingMessage } from '../feishu/messenger.js';
+import type { KnowledgeBase, SearchHit } from '../kb/knowledge-base.js';
+import type { ChatopsDeps, Command } from './commands.js';
+import { parseArgs } from './usage.js';
+
+/** How many sections an answer shows. */
+const PASSAGES = 3;
+
+/** A snippet's `<em>` marks as card bold, everything else escaped. */
+const cardSnippet = (snippet: string) =>
+  snippet
+    .split(/(<em>.*?<\/em>)/)
+    .map((part) => {
+      const marked = /^<em>(.*)<\/em>$/.exec(part);
+      const text = (marked ? marked[1]! : part).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      return marked ? `**${escapeMarkdown(text)}**` : escapeMarkdown(text);
+    })
+    .join('');
+
+const isUrl = (source: string) => /^https?:\/\/\S+$/.test(source);
+
+/** The best passages, with their sources, as a card; said plainly to be passages, not a written answer. */
+export function passagesCard(question: string, hits: SearchHit[]): object {
+  const lines = hits.map(
+    (hit, i) =>
+      `**[${i + 1}] ${escapeMarkdown(hit.title)}**${hit.section !== hit.title ? ` · ${escapeMarkdown(hit.section)}` : ''}\n${cardSnippet(hit.snippet)}\n` +
+      `来源：${isUrl(hit.source) ? `[${escapeMarkdown(hit.source)}](${hit.source})` : escapeMarkdown(hit.source)}`,
+  );
+  return noticeCard(`知识库：${question.slice(0, 60)}`, ['未配置大模型，以下是处理手册中最相关的段落：', '', ...lines], 'blue');
+}
+
+/** Answers a question from the knowledge base: the command `/kb`, and any plain text sent to the bot. */
+export async function answerQuestion(question: string, knowledge: KnowledgeBase | undefined): Promise<OutgoingMessage> {
+  if (!knowledge) return { kind: 'text', text: '知识库未配置：请联系平台管理员。可以输入 /help 查看可用命令。' };
+  const hits = await knowledge.search(question, PASSAGES);
+  if (!hits.length) return { kind: 'text', text: `知识库里没有找到与「${question.slice(0, 60)}」相关的内容。换个说法试试，或用 /help 查看命令。` };
+  return { kind: 'card', card: passagesCard(question, hits) };
+}
+
+const kbUsage = '/kb <问题>';
+export const kb: Command = {
+  name: 'kb',
+  usage: [kbUsage],
+  summary: '从团队的处理手册中找答案（直接发文字给机器人也可以）',
+  example: '/kb MySQL 主从延迟怎么处理',
+  async run({ args }, deps: ChatopsDeps) {
+    const words = parseArgs(z.array(z.string()).min(1), args, kbUsage);
+    return answerQuestion(words.join(' '), deps.knowledge);
+  },
+};
