@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
+
+/** The knowledge base API through the local runtime, and `npm run kb:import` against it. */
+const token = 'kb-token';
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  runtime = await new LocalRuntime({ quiet: true, pollers: 0, alertToken: token }).start();
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+const call = async (method: string, path: string, body?: unknown, auth = `Bearer ${token}`) => {
+  const response = await fetch(`${runtime.url}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as any };
+};
+
+describe('the knowledge base API', () => {
+  it('starts with the demo runbooks and finds them in Chinese and English', async () => {
+    const zh = await call('GET', `/kb/search?q=${encodeURIComponent('从库复制延迟怎么处理')}&size=3`);
+    expect(zh.status).toBe(200);
+    expect(zh.body.hits[0]).toMatchObject({ articleId: 'mysql-replication-lag', title: 'MySQL 从库复制延迟', source: 'demo-runbooks/mysql-replication-lag.md' });
+    const en = await call('GET', '/kb/search?q=pod%20keeps%20restarting%20exit%20code%20137');
+    expect(en.body.hits[0]).toMatchObject({ articleId: 'kubernetes-crashloopbackoff' });
+  });
+
+  it('creates, replaces and returns an article by id', async () => {
+    const article = { id: 'kafka-lag', title: 'Kafka 消费积压', body: '## 处理\n\n扩容消费者，检查 rebalance。', tags: ['kafka'] };
+    expect(await call('POST', '/kb/articles', article)).toMatchObject({ status: 201, body: { id: 'kafka-lag', sections: 1, created: true } });
+    expect(await call('POST', '/kb/articles', { ...article, body: '## 处理\n\n先看 consumer lag。' })).toMatchObject({ status: 200, body: { created: false } });
+    expect((await call('GET', '/kb/articles/kafka-lag')).body).toMatchObject({ id: 'kafka-lag', title: 'Kafka 消费积压', body: expect.stringContaining('consumer lag'), tags: ['kafka'] });
+    expect((await call('GET', `/kb/search?q=${encodeURIComponent('kafka 消费积压')}`)).body.hits[0].articleId).toBe('kafka-lag');
+  });
+
+  it('answers 400 naming every bad field, 401 without the token, 404 for an unknown article', async () => {
+    const bad = await call('POST', '/kb/articles', { id: 'Bad Id', title: '', body: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['body', 'id', 'title']);
+    expect((await call('GET', '/kb/search')).status).toBe(400);
+    expect((await call('GET', '/kb/search?q=disk', undefined, 'Bearer wrong')).status).toBe(401);
+    expect((await call('GET', '/kb/articles/nope')).status).toBe(404);
+  });
+
+  it('kb:import loads a folder idempotently: new articles the first time, updates the second', async () => {
+    const samples = join(projectRoot, '..', 'shared', 'kb-samples', 'zh');
+    const run = () => promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', samples, '--url', runtime.url, '--token', token], { cwd: projectRoot });
+    expect((await run()).stdout).toMatch(/imported 37 of 37 articles .*: 37 new, 0 updated/);
+    expect((await run()).stdout).toMatch(/imported 37 of 37 articles .*: 0 new, 37 updated/);
+    const hit = (await call('GET', `/kb/search?q=${encodeURIComponent('Pod 一直 Pending 调度不上去')}`)).body.hits[0];
+    expect(hit).toMatchObject({ articleId: 'pod-keep-pending', source: 'pod-keep-pending.md' });
+  });
+});
