@@ -4,6 +4,7 @@ import { requestCards } from '../lib/automation/report.js';
 import type { AutomationTask } from '../lib/automation/tasks.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
+import { openAiModel } from '../lib/kb/openai-model.js';
 import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
 import { chatopsTaskSchema } from '../lib/chatops/tasks.js';
 import { messengerFromSecrets } from '../lib/feishu/client.js';
@@ -32,6 +33,7 @@ async function dependencies(): Promise<HandlerDeps> {
   if (deps) return deps;
   const messenger = await messengerFromSecrets(secrets, config.FEISHU_DOMAIN, 'chat commands cannot be answered');
   const cards = feishuCardNotifier(messenger, { timeZone: config.DISPLAY_TIME_ZONE });
+  const { LLM_API_KEY } = await secrets();
   deps = {
     repo,
     silences: dynamoSilenceStore(db, config.SILENCES_TABLE),
@@ -42,6 +44,7 @@ async function dependencies(): Promise<HandlerDeps> {
     log,
     syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
     knowledge: config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined,
+    model: config.LLM_BASE_URL && config.LLM_MODEL && LLM_API_KEY ? openAiModel({ baseURL: config.LLM_BASE_URL, model: config.LLM_MODEL, apiKey: LLM_API_KEY }) : undefined,
     automation: {
       requests,
       audit: dynamoAuditStore(db, config.AUDIT_TABLE),

@@ -12,6 +12,7 @@ import { acknowledgeAlert, resolveAlertByHand, type AlertActionDeps } from './al
 import { automationCommands, type ChatAutomation } from './automation-commands.js';
 import { kb } from './kb-commands.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
+import type { LanguageModel } from '../kb/answer.js';
 import { parseArgs, UsageError } from './usage.js';
 
 export interface ChatopsDeps extends AlertActionDeps {
@@ -20,6 +21,8 @@ export interface ChatopsDeps extends AlertActionDeps {
   automation?: ChatAutomation;
   /** Absent where no knowledge base is configured: questions are answered that it is not. */
   knowledge?: KnowledgeBase;
+  /** Writes answers from the knowledge base; without it, answers are the best passages. */
+  model?: LanguageModel;
   /** Brings every card of an alert in line with its state, after a command changed it. */
   syncCards(stored: StoredAlert): Promise<void>;
   log: Logger;

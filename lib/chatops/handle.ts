@@ -61,7 +61,7 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
   const line = parseCommandLine(content);
   const log = deps.log.child({ messageId: message.message_id, chatId: message.chat_id, command: line?.command });
   if (!line) {
-    await reply(await answerQuestion(content, deps.knowledge));
+    await reply(await answerQuestion(content, deps.knowledge, deps.model));
     return;
   }
   const alias = aliases[line.command];

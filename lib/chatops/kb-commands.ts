@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { escapeMarkdown, noticeCard } from '../feishu/cards.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
+import { answerFrom, type LanguageModel } from '../kb/answer.js';
 import type { KnowledgeBase, SearchHit } from '../kb/knowledge-base.js';
 import type { ChatopsDeps, Command } from './commands.js';
 import { parseArgs } from './usage.js';
@@ -21,22 +22,26 @@ const cardSnippet = (snippet: string) =>
 
 const isUrl = (source: string) => /^https?:\/\/\S+$/.test(source);
 
-/** The best passages, with their sources, as a card; said plainly to be passages, not a written answer. */
-export function passagesCard(question: string, hits: SearchHit[]): object {
-  const lines = hits.map(
-    (hit, i) =>
-      `**[${i + 1}] ${escapeMarkdown(hit.title)}**${hit.section !== hit.title ? ` · ${escapeMarkdown(hit.section)}` : ''}\n${cardSnippet(hit.snippet)}\n` +
-      `来源：${isUrl(hit.source) ? `[${escapeMarkdown(hit.source)}](${hit.source})` : escapeMarkdown(hit.source)}`,
-  );
-  return noticeCard(`知识库：${question.slice(0, 60)}`, ['未配置大模型，以下是处理手册中最相关的段落：', '', ...lines], 'blue');
+const sourceLine = (hit: SearchHit, i: number) =>
+  `[${i + 1}] ${escapeMarkdown(hit.title)}${hit.section !== hit.title ? ` · ${escapeMarkdown(hit.section)}` : ''} — ${isUrl(hit.source) ? `[${escapeMarkdown(hit.source)}](${hit.source})` : escapeMarkdown(hit.source)}`;
+
+/**
+ * The answer card: the model's answer with its [n] citations and the numbered sources under it; or, without a model
+ * (or when it failed), the best passages with the note saying why.
+ */
+export function answerCard(question: string, answer: { text?: string; sources: SearchHit[]; note?: string }): object {
+  const title = `知识库：${question.slice(0, 60)}`;
+  if (answer.text) return noticeCard(title, [escapeMarkdown(answer.text).replace(/&#91;(\d+)&#93;/g, '[$1]'), '', '**来源**', ...answer.sources.map(sourceLine)], 'blue');
+  const passages = answer.sources.slice(0, PASSAGES).map((hit, i) => `**${sourceLine(hit, i)}**\n${cardSnippet(hit.snippet)}`);
+  return noticeCard(title, [`${answer.note ?? '以下是处理手册中最相关的段落'}：`, '', ...passages], 'blue');
 }
 
 /** Answers a question from the knowledge base: the command `/kb`, and any plain text sent to the bot. */
-export async function answerQuestion(question: string, knowledge: KnowledgeBase | undefined): Promise<OutgoingMessage> {
+export async function answerQuestion(question: string, knowledge: KnowledgeBase | undefined, model?: LanguageModel): Promise<OutgoingMessage> {
   if (!knowledge) return { kind: 'text', text: '知识库未配置：请联系平台管理员。可以输入 /help 查看可用命令。' };
-  const hits = await knowledge.search(question, PASSAGES);
-  if (!hits.length) return { kind: 'text', text: `知识库里没有找到与「${question.slice(0, 60)}」相关的内容。换个说法试试，或用 /help 查看命令。` };
-  return { kind: 'card', card: passagesCard(question, hits) };
+  const answer = await answerFrom(question, knowledge, model);
+  if (!answer.sources.length) return { kind: 'text', text: `知识库里没有找到与「${question.slice(0, 60)}」相关的内容。换个说法试试，或用 /help 查看命令。` };
+  return { kind: 'card', card: answerCard(question, answer) };
 }
 
 const kbUsage = '/kb <问题>';
@@ -47,6 +52,6 @@ export const kb: Command = {
   example: '/kb MySQL 主从延迟怎么处理',
   async run({ args }, deps: ChatopsDeps) {
     const words = parseArgs(z.array(z.string()).min(1), args, kbUsage);
-    return answerQuestion(words.join(' '), deps.knowledge);
+    return answerQuestion(words.join(' '), deps.knowledge, deps.model);
   },
 };

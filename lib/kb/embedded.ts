@@ -34,11 +34,16 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
   const articles = new Map<string, Article>();
   let index = newIndex();
   const sectionIds = new Map<string, string[]>();
+  const sectionTexts = new Map<string, string>();
   let loadedAt = 0;
 
   const add = (article: Article) => {
-    for (const id of sectionIds.get(article.id) ?? []) index.discard(id);
+    for (const id of sectionIds.get(article.id) ?? []) {
+      index.discard(id);
+      sectionTexts.delete(id);
+    }
     const sections = sectionsOf(article);
+    for (const section of sections) sectionTexts.set(section.id, section.text);
     index.addAll(sections);
     sectionIds.set(article.id, sections.map((section) => section.id));
     articles.set(article.id, article);
@@ -59,6 +64,7 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
     if (modified === loadedAt) return;
     articles.clear();
     sectionIds.clear();
+    sectionTexts.clear();
     index = newIndex();
     for (const article of JSON.parse(readFileSync(options.file, 'utf8')) as Article[]) add(article);
     loadedAt = modified;
@@ -101,6 +107,10 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
           source: result.source as string,
         }),
       );
+    },
+    async sectionText(sectionId) {
+      refresh();
+      return sectionTexts.get(sectionId);
     },
     articles: () => (refresh(), [...articles.values()]),
   };

@@ -17,4 +17,6 @@ export interface KnowledgeBase {
   upsert(article: Article): Promise<{ sections: number }>;
   get(id: string): Promise<Article | undefined>;
   search(query: string, size: number): Promise<SearchHit[]>;
+  /** A section's whole text (search hits carry only a snippet), for a model to answer from. */
+  sectionText(sectionId: string): Promise<string | undefined>;
 }

@@ -25,6 +25,9 @@ const envSchema = z.object({
   OPENSEARCH_SIGV4: z.enum(['', 'es', 'aoss']).default(''),
   /** Local runs only: a JSON-lines file of demo log lines that check_logs reads instead of OpenSearch. */
   LOCAL_LOGS_FILE: z.string().default(''),
+  /** An OpenAI-compatible model for knowledge-base answers (its key is the secret LLM_API_KEY); unset: passages only. */
+  LLM_BASE_URL: z.string().default(''),
+  LLM_MODEL: z.string().default(''),
   /** Local runs only: where the embedded knowledge base keeps its articles. */
   KB_FILE: z.string().default(''),
   /** Times on cards are shown in this zone. */
