@@ -2,6 +2,8 @@ import { loadAlertingConfig } from '../lib/alerts/config.js';
 import type { ForwardedAlert } from '../lib/alerts/dedup.js';
 import { alertSchema } from '../lib/alerts/model.js';
 import { sourceAlertNames } from '../lib/alerts/inhibition.js';
+import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
+import { relatedKnowledge } from '../lib/kb/related.js';
 import { muteChecker } from '../lib/alerts/mute.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { feishuReminderNotifier } from '../lib/alerts/notifiers/feishu-reminder.js';
@@ -52,6 +54,7 @@ async function dependencies(): Promise<RouterDeps> {
       selfHealNotifier(sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL), healRules),
     ],
     log,
+    relatedKnowledge: config.KB_FILE ? relatedKnowledge(embeddedKnowledgeBase({ file: config.KB_FILE })) : undefined,
   };
   return deps;
 }

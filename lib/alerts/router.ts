@@ -19,6 +19,8 @@ export interface RouterDeps {
   now?: () => number;
   /** The silence and inhibition step; without it nothing is muted. */
   mute?: (alert: Alert) => Promise<MuteReason | undefined>;
+  /** The best runbook section for a new alert; a failure here never holds up the alert. */
+  relatedKnowledge?: (alert: Alert) => Promise<StoredAlert['related']>;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
       const entry = noted ? { at: at(), event: 'repeated', detail: `第 ${count - open.countBase + 1} 次` } : undefined;
       stored = (await deps.repo.applyRepeat(open.alertId, alert, count, at(), entry)) ?? open;
     } else {
-      stored = open ?? (await deps.repo.create(newAlert(item, deps.config, clock())));
+      stored = open ?? (await deps.repo.create({ ...newAlert(item, deps.config, clock()), ...(await related(alert, deps)) }));
     }
   } else if (open) {
     stored = await deps.repo.resolve(open.alertId, alert, count, { at: at(), event: 'resolved', detail: '告警源通知已恢复' });
@@ -94,6 +96,17 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
     throw new AggregateError(failures, `notification of ${stored.alertId} incomplete (${reasons}); SQS will retry what is missing`);
   }
   return stored;
+}
+
+async function related(alert: Alert, deps: RouterDeps): Promise<Pick<StoredAlert, 'related'>> {
+  if (!deps.relatedKnowledge) return {};
+  try {
+    const found = await deps.relatedKnowledge(alert);
+    return found ? { related: found } : {};
+  } catch (error) {
+    deps.log.warn('related knowledge lookup failed', { fingerprint: alert.fingerprint, error });
+    return {};
+  }
 }
 
 /**

@@ -43,6 +43,8 @@ export interface StoredAlert {
   resolvedBy?: Actor;
   resolutionNote?: string;
   silence?: { id: string; until: string; by: Actor };
+  /** The runbook section that best matches the alert, found when it opened (shown on its cards as 相关知识). */
+  related?: { title: string; section: string; source: string };
   /** When a reminder was last posted, so reminders keep their own pace whatever the dedup window. */
   remindedAt?: string;
   /** While a page is being sent: until when the sender holds it (ISO). Expired, the page may be tried again. */

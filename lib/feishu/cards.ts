@@ -79,12 +79,13 @@ export function alertCard(stored: StoredAlert, options: { timeZone: string; now?
     ...(resolved ? [`**${stored.resolvedBy ? '解决' : '恢复'}时间**：${formatTime(stored.resolvedAt, options.timeZone)}`] : []),
     ...(stored.resolvedBy ? [`**解决人**：${mention(stored.resolvedBy)}`] : []),
     ...(stored.resolutionNote ? [`**处理说明**：${escapeMarkdown(clip(stored.resolutionNote, 1000))}`] : []),
+    ...(stored.related ? [`**相关知识**：${escapeMarkdown(clip(stored.related.title, 100))}${stored.related.section !== stored.related.title ? ` · ${escapeMarkdown(clip(stored.related.section, 100))}` : ''}`] : []),
   ];
   // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
   const buttons: object[] = [];
   const detailUrl = safeUrl(alert.generatorURL);
   if (detailUrl) buttons.push(button('查看详情', 'default', { type: 'open_url', default_url: detailUrl }));
-  const runbook = safeUrl(alert.runbookURL);
+  const runbook = safeUrl(alert.runbookURL) ?? safeUrl(stored.related?.source);
   if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
   if (!resolved) {
     const value = (action: string) => ({ type: 'callback', value: { action, alertId: stored.alertId } });

@@ -130,6 +130,17 @@ describe('acknowledging and resolving an alert', () => {
   });
 });
 
+describe('related knowledge on alert cards', () => {
+  it('an alert’s card names the runbook section that matches it', async () => {
+    await post({ name: 'MySQLReplicationLag', severity: 'warning', service: 'mysql', summary: '从库复制延迟超过 300 秒' });
+    const [sent] = await waitFor(() => {
+      const cards = cardSends((card) => card.header?.title?.content?.includes('MySQLReplicationLag'));
+      return cards.length > 0 && cards;
+    }, 'the MySQL card');
+    expect((sent!.body as { content: string }).content).toContain('相关知识**：MySQL 从库复制延迟');
+  });
+});
+
 describe('silences and inhibition', () => {
   it('a silenced alert is stored and counted but not sent; /silence list and expire work', async () => {
     const created = await say('/silence service=inventory env="prod" 2h 库存迁移', { sender: 'ou_sre_lina' });

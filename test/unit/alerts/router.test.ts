@@ -359,3 +359,26 @@ describe('muting, acknowledging and reminding', () => {
     expect(r.messenger.urgents).toEqual([]);
   });
 });
+
+describe('related knowledge', () => {
+  it('a new alert carries the best runbook section onto its cards; a failed lookup holds nothing up', async () => {
+    const repo = new MemoryAlertRepository();
+    const messenger = new RecordingMessenger();
+    const deps = {
+      repo,
+      config,
+      notifiers: [feishuCardNotifier(messenger, { timeZone: 'Asia/Shanghai' })],
+      log: recordingLogger(),
+      now: () => t0,
+      relatedKnowledge: async (alert: Alert) => (alert.name === 'Broken' ? Promise.reject(new Error('kb down')) : { title: 'MySQL 从库复制延迟', section: '处理', source: 'https://wiki.example.com/mysql' }),
+    };
+    const stored = await routeAlert(open(makeAlert()), deps);
+    expect(stored!.related).toEqual({ title: 'MySQL 从库复制延迟', section: '处理', source: 'https://wiki.example.com/mysql' });
+    const card = JSON.stringify(messenger.sends[0]!.card);
+    expect(card).toContain('**相关知识**：MySQL 从库复制延迟 · 处理');
+    expect(card).toContain('"default_url":"https://wiki.example.com/mysql"');
+    const broken = await routeAlert(open(makeAlert({ name: 'Broken', labels: { alertname: 'Broken' } })), deps);
+    expect(broken!.related).toBeUndefined();
+    expect(messenger.sends).toHaveLength(4);
+  });
+});
