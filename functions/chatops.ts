@@ -6,7 +6,7 @@ import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
 import { openAiModel } from '../lib/kb/openai-model.js';
 import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
-import { chatopsTaskSchema } from '../lib/chatops/tasks.js';
+import { chatopsTaskSchema, type ChatopsTask } from '../lib/chatops/tasks.js';
 import { messengerFromSecrets } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
@@ -59,6 +59,12 @@ async function dependencies(): Promise<HandlerDeps> {
   return deps;
 }
 
+/** One chat's messages in order, so a reply never overtakes the answer to an earlier command; one alert's updates too. */
+function orderKey(task: ChatopsTask): string {
+  if (task.kind !== 'feishu_event') return `alert:${task.alertId}`;
+  return `chat:${String((task.event.message as { chat_id?: string } | undefined)?.chat_id ?? task.eventId)}`;
+}
+
 export const handler = sqsBatchHandler('chatops', async (records, batch) => {
   const handlerDeps = await dependencies();
   return eachRecord(
@@ -66,7 +72,6 @@ export const handler = sqsBatchHandler('chatops', async (records, batch) => {
     batch,
     (record) => chatopsTaskSchema.parse(JSON.parse(record.body)),
     (task, record) => handleTask(task, Number(record.attributes?.ApproximateReceiveCount ?? 1), handlerDeps),
-    // One chat's messages in order, so a reply never overtakes the answer to an earlier command.
-    { name: 'chatops', reserveMs: 8_000, orderKey: (task) => (task.kind === 'alert_changed' ? `alert:${task.alertId}` : `chat:${String((task.event.message as { chat_id?: string } | undefined)?.chat_id ?? task.eventId)}`) },
+    { name: 'chatops', reserveMs: 8_000, orderKey },
   );
 });

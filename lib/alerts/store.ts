@@ -45,6 +45,8 @@ export interface StoredAlert {
   silence?: { id: string; until: string; by: Actor };
   /** The runbook section that best matches the alert, found when it opened (shown on its cards as 相关知识). */
   related?: { title: string; section: string; source: string };
+  /** A runbook draft written from this incident when it was resolved with a note, until someone saves it. */
+  knowledgeDraft?: { id: string; title: string; body: string; tags: string[]; cardMessageId?: string; savedBy?: string };
   /** When a reminder was last posted, so reminders keep their own pace whatever the dedup window. */
   remindedAt?: string;
   /** While a page is being sent: until when the sender holds it (ISO). Expired, the page may be tried again. */
@@ -93,6 +95,8 @@ export interface AlertRepository {
   /** Resolves a firing alert by hand; otherwise unchanged (someone else resolved it, or its source did). */
   resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry): Promise<ChangeResult>;
   recordSilence(alertId: string, silence: NonNullable<StoredAlert['silence']>, entry: TimelineEntry): Promise<StoredAlert | undefined>;
+  /** Keeps (or updates) the alert's knowledge draft. */
+  recordDraft(alertId: string, draft: NonNullable<StoredAlert['knowledgeDraft']>): Promise<void>;
   /** Takes the right to post a reminder: the alert is firing, unacknowledged and was not reminded since `notSince`. */
   claimReminder(alertId: string, at: string, notSince: string): Promise<boolean>;
 }

@@ -13,6 +13,7 @@ import type { ChatopsTask } from './tasks.js';
 const buttonValueSchema = z.union([
   z.object({ action: z.enum(['ack', 'resolve', 'silence']), alertId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
   z.object({ action: z.enum(['approve', 'reject']), requestId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
+  z.object({ action: z.literal('save_kb'), alertId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
 ]);
 
 const SILENCE_BUTTON_MS = 3600_000;
@@ -43,6 +44,13 @@ export async function answerCardAction(action: CardAction, eventId: string, deps
       toast: { type: decision.changed ? 'success' : decision.request ? 'info' : 'error', content: decision.message },
       ...(decision.request ? { card: { type: 'raw' as const, data: approvalCard(decision.request, { timeZone: deps.timeZone }) } } : {}),
     };
+  }
+  if (value.data.action === 'save_kb') {
+    // Writing the article needs the knowledge base, which this function does not load: chatops saves it and
+    // updates this card.
+    const task: ChatopsTask = { kind: 'save_knowledge', alertId: value.data.alertId, by: by.openId, messageId: action.context?.open_message_id };
+    const queued = await deps.queue.sendAll([task]).then((result) => !result.failed.length, () => false);
+    return { toast: queued ? { type: 'info', content: '正在保存到知识库…' } : { type: 'error', content: '保存失败，请稍后重试' } };
   }
   const { action: kind, alertId } = value.data;
   let outcome: AlertActionOutcome;

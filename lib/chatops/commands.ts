@@ -10,7 +10,8 @@ import type { OutgoingMessage } from '../feishu/messenger.js';
 import type { Logger } from '../lambda/logger.js';
 import { acknowledgeAlert, resolveAlertByHand, type AlertActionDeps } from './alert-actions.js';
 import { automationCommands, type ChatAutomation } from './automation-commands.js';
-import { kb } from './kb-commands.js';
+import { draftCard, kb } from './kb-commands.js';
+import { draftFromIncident } from '../kb/capture.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
 import type { LanguageModel } from '../kb/answer.js';
 import { parseArgs, UsageError } from './usage.js';
@@ -165,9 +166,18 @@ const alert: Command = {
       }
       case 'resolve': {
         const [id, ...note] = parseArgs(z.tuple([alertId]).rest(z.string()), rest, alertUsage.resolve);
-        const outcome = await resolveAlertByHand(id, actor, note.join(' ') || undefined, deps);
+        const explanation = note.join(' ') || undefined;
+        const outcome = await resolveAlertByHand(id, actor, explanation, deps);
         if (outcome.changed && outcome.stored) await deps.syncCards(outcome.stored);
-        return text(outcome.changed ? `已解决告警 ${id}。${outcome.message.replace(/^已标记为解决；/, '')}` : outcome.message);
+        if (!outcome.changed || !outcome.stored) return text(outcome.message);
+        const done = `已解决告警 ${id}。${outcome.message.replace(/^已标记为解决；/, '')}`;
+        if (!explanation || !deps.knowledge) return text(done);
+        // Resolved with a note: what was learned is offered to the knowledge base as a draft.
+        const draft = await draftFromIncident(outcome.stored, explanation, deps.model);
+        await deps.repo.recordDraft(id, draft);
+        const card = draftCard(id, draft) as { body: { elements: object[] } };
+        card.body.elements.unshift({ tag: 'markdown', content: escapeMarkdown(done) });
+        return { kind: 'card', card };
       }
       default:
         throw new UsageError(sub ? `不认识的子命令 ${sub}` : '缺少子命令', this.usage.join('\n'));

@@ -4,7 +4,7 @@ import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../
 import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
 import { aliases, commandNames, findCommand, type ChatopsDeps } from './commands.js';
-import { answerQuestion } from './kb-commands.js';
+import { answerQuestion, draftCard } from './kb-commands.js';
 import { UsageError } from './usage.js';
 import type { ChatopsTask } from './tasks.js';
 
@@ -31,6 +31,7 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
     if (stored) await deps.syncCards(stored);
     return;
   }
+  if (task.kind === 'save_knowledge') return saveKnowledge(task, deps);
   if (task.eventType === 'im.chat.member.bot.added_v1') {
     const added = botAddedSchema.safeParse(task.event);
     if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
@@ -41,6 +42,21 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
   const parsed = messageReceivedSchema.safeParse(task.event);
   if (!parsed.success) return deps.log.warn('malformed message event', { eventId: task.eventId });
   await handleMessage(parsed.data, attempt, deps);
+}
+
+/** 保存到知识库: the alert's draft becomes an article (saving twice keeps one), and the draft card says where it went. */
+async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge' }>, deps: HandlerDeps): Promise<void> {
+  const stored = await deps.repo.get(task.alertId);
+  const draft = stored?.knowledgeDraft;
+  if (!draft) return deps.log.warn('no knowledge draft to save', { alertId: task.alertId });
+  if (!deps.knowledge) throw new Error('the knowledge base is not configured: the draft cannot be saved');
+  const saved = draft.savedBy ? draft : { ...draft, savedBy: task.by };
+  if (!draft.savedBy) {
+    await deps.knowledge.upsert({ id: draft.id, title: draft.title, body: draft.body, tags: draft.tags, source: `alert:${task.alertId}` });
+    await deps.repo.recordDraft(task.alertId, saved);
+    deps.log.info('incident saved to the knowledge base', { alertId: task.alertId, articleId: draft.id, by: task.by });
+  }
+  if (task.messageId) await deps.messenger.patchCard(task.messageId, draftCard(task.alertId, saved));
 }
 
 async function handleMessage({ sender, message }: MessageReceived, attempt: number, deps: HandlerDeps): Promise<void> {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { escapeMarkdown, noticeCard } from '../feishu/cards.js';
+import { button, buttonRow, escapeMarkdown, markdown, noticeCard } from '../feishu/cards.js';
+import type { StoredAlert } from '../alerts/store.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
 import { answerFrom, type LanguageModel } from '../kb/answer.js';
 import type { KnowledgeBase, SearchHit } from '../kb/knowledge-base.js';
@@ -55,3 +56,17 @@ export const kb: Command = {
     return answerQuestion(words.join(' '), deps.knowledge, deps.model);
   },
 };
+
+type Draft = NonNullable<StoredAlert['knowledgeDraft']>;
+
+/** The incident draft in chat: a preview and 保存到知识库, or, once saved, where it went. */
+export function draftCard(alertId: string, draft: Draft): object {
+  const preview = draft.body.length > 2500 ? `${draft.body.slice(0, 2500)}…` : draft.body;
+  const card = noticeCard(`处理记录草稿：${draft.title}`, [escapeMarkdown(preview)], draft.savedBy ? 'green' : 'wathet') as { body: { elements: object[] } };
+  card.body.elements.push(
+    draft.savedBy
+      ? markdown(`已保存到知识库（文章 ${escapeMarkdown(draft.id)}），操作人 <at id=${draft.savedBy}></at>`)
+      : buttonRow([button('保存到知识库', 'primary', { type: 'callback', value: { action: 'save_kb', alertId } })]),
+  );
+  return card;
+}

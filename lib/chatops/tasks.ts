@@ -14,5 +14,7 @@ export const chatopsTaskSchema = z.discriminatedUnion('kind', [
     event: z.record(z.string(), z.unknown()),
   }),
   z.object({ kind: z.literal('alert_changed'), alertId: z.string(), reason: z.string() }),
+  /** 保存到知识库 on an incident draft card: `messageId` is that card, updated once the article is saved. */
+  z.object({ kind: z.literal('save_knowledge'), alertId: z.string(), by: z.string(), messageId: z.string().optional() }),
 ]);
 export type ChatopsTask = z.infer<typeof chatopsTaskSchema>;

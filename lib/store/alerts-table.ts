@@ -210,6 +210,10 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     recordSilence: (alertId, silence, entry) =>
       update(alertId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', { ':silence': silence, ':entries': [entry] }),
 
+    async recordDraft(alertId, draft) {
+      await update(alertId, 'SET knowledgeDraft = :draft', { ':draft': draft });
+    },
+
     async claimReminder(alertId, at, notSince) {
       return Boolean(
         await update(

@@ -119,7 +119,16 @@ describe('acknowledging and resolving an alert', () => {
     const show = await say(`/alert show ${alertId}`);
     expect(show).toMatch(/确认：确认人：ou_pay_/);
 
-    expect(await say(`/alert resolve ${alertId} 已回滚到 1.4.1`, { sender: 'ou_pay_chenjing' })).toMatch(new RegExp(`已解决告警 ${alertId}`));
+    const resolved = await say(`/alert resolve ${alertId} 已回滚到 1.4.1，延迟恢复`, { sender: 'ou_pay_chenjing' });
+    expect(resolved).toMatch(new RegExp(`已解决告警 ${alertId}`));
+    // Resolved with a note: a runbook draft is offered, and 保存到知识库 makes it an article.
+    expect(resolved).toContain('处理记录草稿：PaymentsLatencyHigh（payments）处理记录');
+    expect(resolved).toContain('## 处理过程');
+    const draftMessage = runtime.outbox.filter((e) => e.path.endsWith('/reply') && replyText(e).includes('处理记录草稿')).at(-1)!.messageId!;
+    const save = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'save_kb', alertId }, { operatorOpenId: 'ou_pay_chenjing', messageId: draftMessage })));
+    expect(save.body.toast).toEqual({ type: 'info', content: '正在保存到知识库…' });
+    await waitFor(() => patchesOf(draftMessage).some((patch) => (patch.body as { content: string }).content.includes('已保存到知识库')), 'the draft card marked saved');
+    expect(await say('/kb PaymentsLatencyHigh 回滚')).toContain('PaymentsLatencyHigh（payments）处理记录');
     await waitFor(() => patchesOf(chatCard!).some((patch) => (patch.body as { content: string }).content.includes('"template":"green"')), 'the chat card turned green');
     const lastPatch = JSON.parse((patchesOf(chatCard!).at(-1)!.body as { content: string }).content);
     expect(JSON.stringify(lastPatch)).toContain('已回滚到 1.4.1');

@@ -129,6 +129,11 @@ export class MemoryAlertRepository implements AlertRepository {
     return structuredClone(stored);
   }
 
+  async recordDraft(alertId: string, draft: NonNullable<StoredAlert['knowledgeDraft']>) {
+    const stored = this.alerts.get(alertId);
+    if (stored) stored.knowledgeDraft = structuredClone(draft);
+  }
+
   async claimReminder(alertId: string, at: string, notSince: string) {
     const stored = this.alerts.get(alertId);
     if (!stored || stored.status !== 'firing' || stored.acknowledgedBy || (stored.remindedAt && stored.remindedAt >= notSince)) return false;
