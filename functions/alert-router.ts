@@ -2,7 +2,7 @@ import { loadAlertingConfig } from '../lib/alerts/config.js';
 import type { ForwardedAlert } from '../lib/alerts/dedup.js';
 import { alertSchema } from '../lib/alerts/model.js';
 import { sourceAlertNames } from '../lib/alerts/inhibition.js';
-import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
+import { configuredKnowledgeBase } from '../lib/kb/configured.js';
 import { relatedKnowledge } from '../lib/kb/related.js';
 import { muteChecker } from '../lib/alerts/mute.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
@@ -54,7 +54,7 @@ async function dependencies(): Promise<RouterDeps> {
       selfHealNotifier(sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL), healRules),
     ],
     log,
-    relatedKnowledge: config.KB_FILE ? relatedKnowledge(embeddedKnowledgeBase({ file: config.KB_FILE })) : undefined,
+    relatedKnowledge: await configuredKnowledgeBase(config).then((kb) => kb && relatedKnowledge(kb)),
   };
   return deps;
 }

@@ -3,7 +3,7 @@ import { loadAutomationConfig } from '../lib/automation/config.js';
 import { requestCards } from '../lib/automation/report.js';
 import type { AutomationTask } from '../lib/automation/tasks.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
-import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
+import { configuredKnowledgeBase } from '../lib/kb/configured.js';
 import { openAiModel } from '../lib/kb/openai-model.js';
 import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
 import { chatopsTaskSchema, type ChatopsTask } from '../lib/chatops/tasks.js';
@@ -43,7 +43,7 @@ async function dependencies(): Promise<HandlerDeps> {
     timeZone: config.DISPLAY_TIME_ZONE,
     log,
     syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
-    knowledge: config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined,
+    knowledge: await configuredKnowledgeBase(config),
     model: config.LLM_BASE_URL && config.LLM_MODEL && LLM_API_KEY ? openAiModel({ baseURL: config.LLM_BASE_URL, model: config.LLM_MODEL, apiKey: LLM_API_KEY }) : undefined,
     automation: {
       requests,

@@ -1,5 +1,5 @@
 import { getArticle, putArticle, searchArticles } from '../lib/kb/api.js';
-import { embeddedKnowledgeBase } from '../lib/kb/embedded.js';
+import { configuredKnowledgeBase } from '../lib/kb/configured.js';
 import type { KnowledgeBase } from '../lib/kb/knowledge-base.js';
 import { requireToken } from '../lib/lambda/auth.js';
 import { badRequest, HttpError } from '../lib/lambda/errors.js';
@@ -10,13 +10,11 @@ import { defaultSecrets } from '../lib/store/secrets.js';
 const config = env();
 const secrets = defaultSecrets(config.SECRETS_ID);
 
-let kb: KnowledgeBase | undefined;
-function knowledgeBase(): KnowledgeBase {
-  if (kb) return kb;
-  // The embedded engine keeps its file on local disk: right for `npm start`, wrong for Lambda's passing /tmp.
-  if (!config.KB_FILE) throw new HttpError(503, 'the knowledge base has no backend configured (KB_FILE locally; OpenSearch in AWS)');
-  kb = embeddedKnowledgeBase({ file: config.KB_FILE });
-  return kb;
+let kb: Promise<KnowledgeBase | undefined> | undefined;
+async function knowledgeBase(): Promise<KnowledgeBase> {
+  const configured = await (kb ??= configuredKnowledgeBase(config));
+  if (!configured) throw new HttpError(503, 'the knowledge base has no backend configured (OPENSEARCH_URL in AWS; KB_FILE locally)');
+  return configured;
 }
 
 /** The knowledge base's HTTP API; the same bearer tokens as the alert sources. */
@@ -30,10 +28,10 @@ export const handler = httpHandler('kb', { maxBodyBytes: 1024 * 1024 }, async ({
     } catch {
       throw badRequest('request body is not valid JSON');
     }
-    const result = await putArticle(body, knowledgeBase());
+    const result = await putArticle(body, await knowledgeBase());
     return json(result.statusCode, result.body);
   }
-  if (route === 'GET /kb/search') return json(200, await searchArticles(event.queryStringParameters ?? {}, knowledgeBase()));
-  if (route === 'GET /kb/articles/{id}') return json(200, await getArticle(event.pathParameters?.id, knowledgeBase()));
+  if (route === 'GET /kb/search') return json(200, await searchArticles(event.queryStringParameters ?? {}, await knowledgeBase()));
+  if (route === 'GET /kb/articles/{id}') return json(200, await getArticle(event.pathParameters?.id, await knowledgeBase()));
   throw new HttpError(404, `no route ${route}`);
 });

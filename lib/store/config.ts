@@ -28,6 +28,9 @@ const envSchema = z.object({
   /** An OpenAI-compatible model for knowledge-base answers (its key is the secret LLM_API_KEY); unset: passages only. */
   LLM_BASE_URL: z.string().default(''),
   LLM_MODEL: z.string().default(''),
+  /** The knowledge base in OpenSearch: index-name prefix, and the Chinese analyzer the cluster has (plugins or built-in cjk). */
+  KB_INDEX_PREFIX: z.string().default(''),
+  KB_ANALYZER: z.enum(['smartcn', 'ik_smart', 'cjk']).default('cjk'),
   /** Local runs only: where the embedded knowledge base keeps its articles. */
   KB_FILE: z.string().default(''),
   /** Times on cards are shown in this zone. */
