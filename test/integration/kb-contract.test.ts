@@ -70,3 +70,20 @@ describe('the OpenSearch adapter’s requests', () => {
     expect(standin.requests.some((r) => r.path.startsWith('/openclaw-kb-sections/_delete_by_query'))).toBe(true);
   });
 });
+
+describe('SigV4 for Amazon OpenSearch Service', () => {
+  it('signs every request with the function’s credentials (AwsSigv4Signer)', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
+    try {
+      const signedStandin = await new OpenSearchStandin().start();
+      const kb = openSearchKnowledgeBase(await openSearchClient({ url: signedStandin.url, sigv4: { region: 'ap-southeast-1', service: 'es' } }), { prefix: 'kb', analyzer: 'cjk' });
+      await kb.search('磁盘', 1);
+      await signedStandin.stop();
+      expect(signedStandin.requests.length).toBeGreaterThan(0);
+      for (const request of signedStandin.requests) expect(request.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/ap-southeast-1\/es\/aws4_request/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});

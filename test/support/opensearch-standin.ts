@@ -10,7 +10,7 @@ type Doc = Record<string, unknown>;
  * is a plain boosted term count (terms split like the embedded engine's), enough to rank the contract's documents.
  */
 export class OpenSearchStandin {
-  readonly requests: { method: string; path: string; body: unknown }[] = [];
+  readonly requests: { method: string; path: string; body: unknown; authorization?: string }[] = [];
   readonly indices = new Map<string, { settings: unknown; docs: Map<string, Doc> }>();
   private server?: Server;
   url = '';
@@ -43,7 +43,7 @@ export class OpenSearchStandin {
     } catch {
       return error(400, 'parse_exception', 'request body is not JSON');
     }
-    this.requests.push({ method, path: `${url.pathname}${url.search}`, body });
+    this.requests.push({ method, path: `${url.pathname}${url.search}`, body, authorization: req.headers.authorization });
     const parts = url.pathname.split('/').filter(Boolean);
 
     if (parts[0] === '_bulk' && method === 'POST') {
