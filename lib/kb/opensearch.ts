@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
 import { sectionsOf, type Article, type Section } from './markdown.js';
+import { escapeHtml } from './snippet.js';
 
 /** Chinese analysis in OpenSearch: the smartcn or IK plugins when installed, else the built-in CJK bigram analyzer. */
 export type ChineseAnalyzer = 'smartcn' | 'ik_smart' | 'cjk';
@@ -13,8 +14,6 @@ export interface OpenSearchKbOptions {
 
 /** Title words say most about what a runbook is for; section headings next; then tags and the text. */
 export const SEARCH_FIELDS = ['title^3', 'section^2', 'tags^2', 'text'];
-
-const escapeHtml = (text: string) => text.replace(/[&<>]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[ch]!);
 
 /** The mapping both indices share: text fields analysed for Chinese and English, ids and sources as keywords. */
 export function sectionIndexBody(analyzer: ChineseAnalyzer) {
