@@ -43,7 +43,7 @@ async function dependencies(): Promise<HandlerDeps> {
     timeZone: config.DISPLAY_TIME_ZONE,
     log,
     syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
-    knowledge: await configuredKnowledgeBase(config),
+    knowledge: await configuredKnowledgeBase(config, LLM_API_KEY),
     model: config.LLM_BASE_URL && config.LLM_MODEL && LLM_API_KEY ? openAiModel({ baseURL: config.LLM_BASE_URL, model: config.LLM_MODEL, apiKey: LLM_API_KEY }) : undefined,
     automation: {
       requests,

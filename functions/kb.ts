@@ -12,7 +12,7 @@ const secrets = defaultSecrets(config.SECRETS_ID);
 
 let kb: Promise<KnowledgeBase | undefined> | undefined;
 async function knowledgeBase(): Promise<KnowledgeBase> {
-  const configured = await (kb ??= configuredKnowledgeBase(config));
+  const configured = await (kb ??= secrets().then((values) => configuredKnowledgeBase(config, values.LLM_API_KEY)));
   if (!configured) throw new HttpError(503, 'the knowledge base has no backend configured (OPENSEARCH_URL in AWS; KB_FILE locally)');
   return configured;
 }

@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
 import { sectionsOf, type Article, type Section } from './markdown.js';
+import type { Embedder } from './embeddings.js';
 import { escapeHtml } from './snippet.js';
 
 /** Chinese analysis in OpenSearch: the smartcn or IK plugins when installed, else the built-in CJK bigram analyzer. */
@@ -10,20 +11,34 @@ export interface OpenSearchKbOptions {
   /** Index-name prefix: `<prefix>-sections` and `<prefix>-articles`. */
   prefix: string;
   analyzer: ChineseAnalyzer;
+  /** With embeddings, sections carry a vector and search is hybrid: the lexical match or k-NN, scores added. */
+  embedder?: Embedder;
 }
 
 /** Title words say most about what a runbook is for; section headings next; then tags and the text. */
 export const SEARCH_FIELDS = ['title^3', 'section^2', 'tags^2', 'text'];
 
 /** The mapping both indices share: text fields analysed for Chinese and English, ids and sources as keywords. */
-export function sectionIndexBody(analyzer: ChineseAnalyzer) {
+export function sectionIndexBody(analyzer: ChineseAnalyzer, dimensions?: number) {
   const text = { type: 'text', analyzer };
   return {
+    ...(dimensions ? { settings: { index: { knn: true } } } : {}),
     mappings: {
-      properties: { articleId: { type: 'keyword' }, title: text, section: text, text, tags: { type: 'keyword', fields: { text } }, source: { type: 'keyword' } },
+      properties: {
+        articleId: { type: 'keyword' },
+        title: text,
+        section: text,
+        text,
+        tags: { type: 'keyword', fields: { text } },
+        source: { type: 'keyword' },
+        ...(dimensions ? { embedding: { type: 'knn_vector', dimension: dimensions, method: { name: 'hnsw', space_type: 'cosinesimil', engine: 'lucene' } } } : {}),
+      },
     },
   };
 }
+
+/** How many nearest sections the k-NN half of a hybrid search brings in. */
+const KNN_CANDIDATES = 20;
 
 /**
  * The knowledge base in OpenSearch (Amazon OpenSearch Service in AWS). Sections are documents of one index, searched
@@ -35,7 +50,7 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
   let ready: Promise<void> | undefined;
   const ensureIndices = () =>
     (ready ??= (async () => {
-      for (const [index, body] of [[sections, sectionIndexBody(options.analyzer)], [articles, { mappings: { dynamic: false, properties: { title: { type: 'keyword' } } } }]] as const) {
+      for (const [index, body] of [[sections, sectionIndexBody(options.analyzer, options.embedder?.dimensions)], [articles, { mappings: { dynamic: false, properties: { title: { type: 'keyword' } } } }]] as const) {
         const exists = await client.indices.exists({ index });
         if (!exists.body) await client.indices.create({ index, body: body as Record<string, unknown> });
       }
@@ -44,13 +59,22 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
       throw error;
     }));
 
+  const searchQuery = async (query: string) => {
+    const lexical = { multi_match: { query, fields: SEARCH_FIELDS, type: 'best_fields' as const } };
+    if (!options.embedder) return lexical;
+    // A failed embedding call degrades to lexical search rather than failing the question.
+    const vector = await options.embedder.embed([query]).then((vectors) => vectors[0], () => undefined);
+    return vector ? { bool: { should: [lexical, { knn: { embedding: { vector, k: KNN_CANDIDATES } } }] } } : lexical;
+  };
+
   return {
     async upsert(article: Article) {
       await ensureIndices();
       const parts = sectionsOf(article);
       // Old sections go first: an edited article may have fewer headings than before.
       await client.deleteByQuery({ index: sections, body: { query: { term: { articleId: article.id } } }, refresh: true });
-      const body = parts.flatMap((section: Section) => [{ index: { _index: sections, _id: section.id } }, section]);
+      const vectors = options.embedder ? await options.embedder.embed(parts.map((part) => `${part.title}\n${part.section}\n${part.text}`.slice(0, 8_000))) : [];
+      const body = parts.flatMap((section: Section, i) => [{ index: { _index: sections, _id: section.id } }, vectors[i] ? { ...section, embedding: vectors[i] } : section]);
       const result = await client.bulk({ body, refresh: 'wait_for' });
       if ((result.body as { errors?: boolean }).errors) throw new Error(`OpenSearch refused some sections of ${article.id}`);
       await client.index({ index: articles, id: article.id, body: article, refresh: 'wait_for' });
@@ -74,7 +98,8 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
         index: sections,
         body: {
           size,
-          query: { multi_match: { query, fields: SEARCH_FIELDS, type: 'best_fields' } },
+          query: await searchQuery(query),
+          _source: { excludes: ['embedding'] },
           highlight: { pre_tags: ['<em>'], post_tags: ['</em>'], encoder: 'html', fields: { text: { fragment_size: 160, number_of_fragments: 1 }, section: {}, title: {} } },
         },
       });

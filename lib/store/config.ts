@@ -31,6 +31,9 @@ const envSchema = z.object({
   /** The knowledge base in OpenSearch: index-name prefix, and the Chinese analyzer the cluster has (plugins or built-in cjk). */
   KB_INDEX_PREFIX: z.string().default(''),
   KB_ANALYZER: z.enum(['smartcn', 'ik_smart', 'cjk']).default('cjk'),
+  /** Hybrid search in OpenSearch: an embeddings model at LLM_BASE_URL and its vector size; unset, search is lexical. */
+  EMBEDDING_MODEL: z.string().default(''),
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(0).max(16_000).default(0),
   /** Local runs only: where the embedded knowledge base keeps its articles. */
   KB_FILE: z.string().default(''),
   /** Times on cards are shown in this zone. */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerFrom } from '../../lib/kb/answer.js';
 import { embeddedKnowledgeBase } from '../../lib/kb/embedded.js';
 import { articleFromMarkdown } from '../../lib/kb/markdown.js';
+import { openAiEmbedder } from '../../lib/kb/embeddings.js';
 import { openAiModel } from '../../lib/kb/openai-model.js';
 import { answerCard } from '../../lib/chatops/kb-commands.js';
 
@@ -22,6 +23,12 @@ beforeAll(async () => {
       return res.end(JSON.stringify({ error: { message: 'upstream overloaded', type: 'server_error' } }));
     }
     if (behaviour === 'slow') await new Promise((resolve) => setTimeout(resolve, 1500));
+    if (req.url === '/v1/embeddings') {
+      const input = requests.at(-1)!.body.input as string[];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // Out of order on purpose: the adapter must put vectors back in the order of the texts.
+      return res.end(JSON.stringify({ object: 'list', model: 'emb', data: input.map((_, i) => ({ object: 'embedding', index: i, embedding: [i, 0.5, 0.25] })).reverse() }));
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 0, model: 'test-model', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: '先在主库找出大事务并拆小 [1]，同时暂停从库上的备份 [1]。资料中没有的参数不要改 [7]。' } }] }));
   });
@@ -77,5 +84,14 @@ describe('answers from the knowledge base', () => {
   it('without a model, says so and gives the passages', async () => {
     const answer = await answerFrom('从库延迟怎么处理', await knowledge(), undefined);
     expect(answer).toMatchObject({ note: '未配置大模型，以下是处理手册中最相关的段落', sources: [{ articleId: 'mysql-lag' }] });
+  });
+});
+
+describe('embeddings for hybrid search', () => {
+  it('asks the embeddings endpoint and returns vectors in the order of the texts, of the expected size', async () => {
+    const embedder = openAiEmbedder({ baseURL, apiKey: 'sk-test', model: 'emb', dimensions: 3 });
+    expect(await embedder.embed(['a', 'b'])).toEqual([[0, 0.5, 0.25], [1, 0.5, 0.25]]);
+    expect(requests.at(-1)).toMatchObject({ path: '/v1/embeddings', body: { model: 'emb', input: ['a', 'b'] } });
+    await expect(openAiEmbedder({ baseURL, apiKey: 'k', model: 'emb', dimensions: 1536 }).embed(['a'])).rejects.toThrow('embedding has 3 dimensions, the index expects 1536');
   });
 });

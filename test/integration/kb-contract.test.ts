@@ -87,3 +87,34 @@ describe('SigV4 for Amazon OpenSearch Service', () => {
     }
   });
 });
+
+describe('hybrid search when embeddings are configured', () => {
+  it('stores a vector per section in a knn index and searches lexical OR k-NN; a failed embedding falls back to lexical', async () => {
+    const hybrid = await new OpenSearchStandin().start();
+    let failing = false;
+    const embedder = {
+      dimensions: 4,
+      embed: async (texts: string[]) => {
+        if (failing) throw new Error('embeddings down');
+        return texts.map((text) => [text.length % 7, 1, 0, text.includes('磁盘') ? 1 : 0]);
+      },
+    };
+    try {
+      const kb = openSearchKnowledgeBase(await openSearchClient({ url: hybrid.url }), { prefix: 'hy', analyzer: 'cjk', embedder });
+      await kb.upsert(disk);
+      const create = hybrid.requests.find((r) => r.method === 'PUT' && r.path === '/hy-sections')!.body as any;
+      expect(create.settings.index.knn).toBe(true);
+      expect(create.mappings.properties.embedding).toMatchObject({ type: 'knn_vector', dimension: 4 });
+      expect([...hybrid.indices.get('hy-sections')!.docs.values()].every((doc) => Array.isArray(doc.embedding) && (doc.embedding as number[]).length === 4)).toBe(true);
+      expect((await kb.search('磁盘 清理日志', 3))[0]?.articleId).toBe('disk-full');
+      const search = hybrid.requests.filter((r) => r.path.startsWith('/hy-sections/_search')).at(-1)!.body as any;
+      expect(search.query.bool.should[1].knn.embedding).toMatchObject({ vector: [expect.any(Number), 1, 0, 1], k: 20 });
+      expect(search._source).toEqual({ excludes: ['embedding'] });
+      failing = true;
+      expect((await kb.search('磁盘 清理日志', 3))[0]?.articleId).toBe('disk-full');
+      expect((hybrid.requests.filter((r) => r.path.startsWith('/hy-sections/_search')).at(-1)!.body as any).query.multi_match).toBeDefined();
+    } finally {
+      await hybrid.stop();
+    }
+  });
+});

@@ -93,7 +93,9 @@ export class OpenSearchStandin {
   }
 
   private search(docs: Map<string, Doc>, body: Record<string, any>) {
-    const match = body.query?.multi_match;
+    // Lexical search is a multi_match; hybrid search is a bool.should of that multi_match and a knn clause.
+    const should = body.query?.bool?.should as Record<string, any>[] | undefined;
+    const match = body.query?.multi_match ?? should?.find((clause) => clause.multi_match)?.multi_match;
     if (!match || typeof match.query !== 'string' || !Array.isArray(match.fields)) throw new Error('search must be a multi_match');
     const wanted = new Set(terms(match.query));
     const fields = (match.fields as string[]).map((field) => {
