@@ -45,13 +45,14 @@ export function delivery(app: FeishuApp, payload: object, options: { sign?: bool
 let messageSequence = 0;
 
 /** `im.message.receive_v1` for a text message; in a group the bot is @-mentioned first unless `mentionBot` is false. */
-export function textMessage(options: { text: string; chatId?: string; chatType?: 'p2p' | 'group'; senderOpenId?: string; botOpenId: string; messageId?: string; mentionBot?: boolean }) {
+export function textMessage(options: { text: string; chatId?: string; chatType?: 'p2p' | 'group'; senderOpenId?: string; botOpenId: string; messageId?: string; mentionBot?: boolean; parentId?: string }) {
   const chatType = options.chatType ?? 'group';
   const mention = chatType === 'group' && options.mentionBot !== false;
   return {
     sender: { sender_id: { open_id: options.senderOpenId ?? 'ou_sre_zhangwei' }, sender_type: 'user', tenant_key: 'tenant_local' },
     message: {
       message_id: options.messageId ?? `om_user_${++messageSequence}_${randomUUID().slice(0, 8)}`,
+      ...(options.parentId ? { parent_id: options.parentId, root_id: options.parentId } : {}),
       chat_id: options.chatId ?? 'oc_ops_alerts',
       chat_type: chatType,
       message_type: 'text',

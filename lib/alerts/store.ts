@@ -95,6 +95,10 @@ export interface AlertRepository {
   /** Resolves a firing alert by hand; otherwise unchanged (someone else resolved it, or its source did). */
   resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry): Promise<ChangeResult>;
   recordSilence(alertId: string, silence: NonNullable<StoredAlert['silence']>, entry: TimelineEntry): Promise<StoredAlert | undefined>;
+  /** Remembers that a chat message asks for the note of an alert resolved from its card (so a reply to it is the note). */
+  rememberNotePrompt(messageId: string, alertId: string): Promise<void>;
+  /** The alert a note prompt belongs to, if `messageId` is one. */
+  alertForNotePrompt(messageId: string): Promise<string | undefined>;
   /** Keeps (or updates) the alert's knowledge draft. */
   recordDraft(alertId: string, draft: NonNullable<StoredAlert['knowledgeDraft']>): Promise<void>;
   /** Takes the right to post a reminder: the alert is firing, unacknowledged and was not reminded since `notSince`. */

@@ -60,8 +60,10 @@ export async function answerCardAction(action: CardAction, eventId: string, deps
   deps.log.info('card action', { eventId, action: kind, alertId, operator: by.openId, changed: outcome.changed });
 
   if (outcome.changed) {
-    const task: ChatopsTask = { kind: 'alert_changed', alertId, reason: kind };
-    const sent = await deps.queue.sendAll([task]).then((result) => !result.failed.length, () => false);
+    const tasks: ChatopsTask[] = [{ kind: 'alert_changed', alertId, reason: kind }];
+    // The card has no room for a note: chat asks for it, and the reply becomes a knowledge draft.
+    if (kind === 'resolve') tasks.push({ kind: 'ask_note', alertId, by: by.openId });
+    const sent = await deps.queue.sendAll(tasks).then((result) => !result.failed.length, () => false);
     if (!sent) deps.log.error('card update of other chats not queued', { alertId, action: kind });
   }
   const answer: CardActionAnswer = { toast: { type: outcome.changed ? 'success' : outcome.stored ? 'info' : 'error', content: outcome.message } };

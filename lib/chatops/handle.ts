@@ -5,6 +5,7 @@ import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
 import { aliases, commandNames, findCommand, type ChatopsDeps } from './commands.js';
 import { answerQuestion, draftCard } from './kb-commands.js';
+import { draftFromIncident } from '../kb/capture.js';
 import { UsageError } from './usage.js';
 import type { ChatopsTask } from './tasks.js';
 
@@ -32,6 +33,7 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
     return;
   }
   if (task.kind === 'save_knowledge') return saveKnowledge(task, deps);
+  if (task.kind === 'ask_note') return askForNote(task, deps);
   if (task.eventType === 'im.chat.member.bot.added_v1') {
     const added = botAddedSchema.safeParse(task.event);
     if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
@@ -59,6 +61,29 @@ async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge'
   if (task.messageId) await deps.messenger.patchCard(task.messageId, draftCard(task.alertId, saved));
 }
 
+/** After a resolve from the card: a reply under the alert's chat card asks for the note, and is remembered. */
+async function askForNote(task: Extract<ChatopsTask, { kind: 'ask_note' }>, deps: HandlerDeps): Promise<void> {
+  const stored = await deps.repo.get(task.alertId);
+  if (!stored || !deps.knowledge) return;
+  const text = `<at user_id="${task.by}"></at> 已解决告警 ${stored.alertId}。回复本条消息并 @我，写下处理说明（做了什么、原因是什么），我会整理成知识库草稿。`;
+  for (const [target, messageId] of Object.entries(stored.notifications)) {
+    if (!target.startsWith('chat:')) continue;
+    const prompt = await deps.messenger.reply(messageId, { kind: 'text', text }, stableId('ask-note', stored.alertId, target));
+    await deps.repo.rememberNotePrompt(prompt, stored.alertId);
+  }
+}
+
+/** A reply to a note prompt: the note of that alert, made into a knowledge draft like `/alert resolve <id> <note>`. */
+async function noteFromReply(message: MessageReceived['message'], note: string, deps: HandlerDeps): Promise<OutgoingMessage | undefined> {
+  const promptId = message.parent_id ?? message.root_id;
+  const alertId = promptId ? await deps.repo.alertForNotePrompt(promptId) : undefined;
+  const stored = alertId ? await deps.repo.get(alertId) : undefined;
+  if (!stored || !deps.knowledge) return undefined;
+  const draft = await draftFromIncident(stored, note, deps.model);
+  await deps.repo.recordDraft(stored.alertId, draft);
+  return { kind: 'card', card: draftCard(stored.alertId, draft) };
+}
+
 async function handleMessage({ sender, message }: MessageReceived, attempt: number, deps: HandlerDeps): Promise<void> {
   // Other bots (and this one) also post in groups: answering them could loop.
   if (sender.sender_type && sender.sender_type !== 'user') return;
@@ -76,6 +101,11 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
   }
   const line = parseCommandLine(content);
   const log = deps.log.child({ messageId: message.message_id, chatId: message.chat_id, command: line?.command });
+  const draft = !line && (message.parent_id || message.root_id) ? await noteFromReply(message, content, deps) : undefined;
+  if (draft) {
+    await reply(draft);
+    return;
+  }
   if (!line) {
     await reply(await answerQuestion(content, deps.knowledge, deps.model));
     return;

@@ -210,6 +210,17 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     recordSilence: (alertId, silence, entry) =>
       update(alertId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', { ':silence': silence, ':entries': [entry] }),
 
+    async rememberNotePrompt(messageId, alertId) {
+      await db.send(
+        new PutCommand({ TableName: tableName, Item: { pk: `prompt#${messageId}`, alertId, expiresAt: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 } }),
+      );
+    },
+
+    async alertForNotePrompt(messageId) {
+      const item = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: `prompt#${messageId}` } }))).Item;
+      return item?.alertId as string | undefined;
+    },
+
     async recordDraft(alertId, draft) {
       await update(alertId, 'SET knowledgeDraft = :draft', { ':draft': draft });
     },

@@ -26,8 +26,8 @@ async function feishu(payload: object) {
 }
 
 /** Sends a chat message to the bot and waits for its reply; returns the reply's text or card markdown. */
-async function say(text: string, options: { chatType?: 'p2p' | 'group'; sender?: string; chatId?: string } = {}) {
-  const event = textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, chatType: options.chatType ?? 'group', senderOpenId: options.sender, chatId: options.chatId });
+async function say(text: string, options: { chatType?: 'p2p' | 'group'; sender?: string; chatId?: string; parentId?: string } = {}) {
+  const event = textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, chatType: options.chatType ?? 'group', senderOpenId: options.sender, chatId: options.chatId, parentId: options.parentId });
   expect(await feishu(envelope(app, 'im.message.receive_v1', event))).toMatchObject({ status: 200, body: { accepted: 'queued' } });
   const reply = await waitFor(() => runtime.outbox.find((e) => e.path.startsWith(`/open-apis/im/v1/messages/${event.message.message_id}/reply`)), `a reply to "${text}"`);
   return replyText(reply);
@@ -136,6 +136,23 @@ describe('acknowledging and resolving an alert', () => {
     const status = await say('/status payments');
     expect(status).toMatch(/最近恢复/);
     expect(status).toContain(alertId);
+  });
+});
+
+describe('knowledge capture from the card', () => {
+  it('after 解决 on the card, chat asks for the note, and a reply to that becomes a knowledge draft', async () => {
+    await post({ name: 'CheckoutErrors', severity: 'warning', service: 'checkout', summary: '5xx 比例 8%' });
+    const [sent] = await waitFor(() => {
+      const cards = cardSends((card) => card.header?.title?.content?.includes('CheckoutErrors'));
+      return cards.length > 0 && cards;
+    }, 'the checkout card');
+    const alertId = alertIdOf(JSON.parse((sent!.body as { content: string }).content));
+    const click = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'resolve', alertId }, { operatorOpenId: 'ou_sre_lina', messageId: sent!.messageId })));
+    expect(click.body.toast.type).toBe('success');
+    const prompt = await waitFor(() => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${sent!.messageId}/reply` && replyText(e).includes('写下处理说明')), 'the note prompt');
+    const draft = await say('回滚了 checkout 1.9.0 的配置变更，5xx 恢复', { sender: 'ou_sre_lina', parentId: prompt.messageId });
+    expect(draft).toContain('处理记录草稿：CheckoutErrors（checkout）处理记录');
+    expect(draft).toContain('回滚了 checkout 1.9.0 的配置变更');
   });
 });
 

@@ -129,6 +129,16 @@ export class MemoryAlertRepository implements AlertRepository {
     return structuredClone(stored);
   }
 
+  readonly notePrompts = new Map<string, string>();
+
+  async rememberNotePrompt(messageId: string, alertId: string) {
+    this.notePrompts.set(messageId, alertId);
+  }
+
+  async alertForNotePrompt(messageId: string) {
+    return this.notePrompts.get(messageId);
+  }
+
   async recordDraft(alertId: string, draft: NonNullable<StoredAlert['knowledgeDraft']>) {
     const stored = this.alerts.get(alertId);
     if (stored) stored.knowledgeDraft = structuredClone(draft);
