@@ -52,3 +52,24 @@ export const kbQueries: { query: string; article: string }[] = [
   { query: 'liveness 健康检查失败，SYN backlog 设置过小', article: 'pod-healthcheck-failed' },
   { query: 'conntrack table full, dropping packets', article: 'network-manual' },
 ];
+
+/**
+ * Queries for the project's own demo runbooks (infra/local/demo-runbooks: Chinese and English), in both languages,
+ * so English runbooks and English questions are measured as well as Chinese ones.
+ */
+export const demoQueries: { query: string; article: string; language: 'en' | 'zh' }[] = [
+  { query: 'nginx 502 bad gateway upstream connection refused', article: 'nginx-502', language: 'en' },
+  { query: 'upstream timed out behind nginx', article: 'nginx-502', language: 'en' },
+  { query: 'pod keeps restarting, exit code 137', article: 'kubernetes-crashloopbackoff', language: 'en' },
+  { query: 'roll back a bad release after deploy', article: 'kubernetes-crashloopbackoff', language: 'en' },
+  { query: 'mysql replica lag seconds behind master', article: 'mysql-replication-lag', language: 'en' },
+  { query: 'disk full no space left on device', article: 'disk-full-linux', language: 'en' },
+  { query: 'redis out of memory OOM command not allowed', article: 'redis-memory-high', language: 'en' },
+  { query: 'bank gateway timeout circuit breaker open', article: 'payments-bank-gateway-timeout', language: 'en' },
+  { query: '网关返回 502，上游拒绝连接', article: 'nginx-502', language: 'zh' },
+  { query: 'Pod 一直重启，退出码 137', article: 'kubernetes-crashloopbackoff', language: 'zh' },
+  { query: '从库延迟越来越大', article: 'mysql-replication-lag', language: 'zh' },
+  { query: '磁盘满了，文件删了空间没释放', article: 'disk-full-linux', language: 'zh' },
+  { query: 'Redis 内存快满了，碎片率很高', article: 'redis-memory-high', language: 'zh' },
+  { query: '付款失败，银行网关超时', article: 'payments-bank-gateway-timeout', language: 'zh' },
+];

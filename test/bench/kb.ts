@@ -11,7 +11,7 @@ import MiniSearch from 'minisearch';
 import { projectRoot } from '../../infra/local/runtime.js';
 import { embeddedKnowledgeBase, FIELD_BOOST } from '../../lib/kb/embedded.js';
 import { articleFromMarkdown, sectionsOf, type Article } from '../../lib/kb/markdown.js';
-import { kbQueries } from './kb-queries.js';
+import { demoQueries, kbQueries } from './kb-queries.js';
 
 const samples = join(projectRoot, '..', 'shared', 'kb-samples', 'zh');
 const articles: Article[] = readdirSync(samples)
@@ -23,12 +23,12 @@ type Search = (query: string) => Promise<string[]> | string[];
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const distinct = (ids: string[]) => [...new Set(ids)];
 
-async function quality(search: Search) {
+async function quality(search: Search, queries: { query: string; article: string }[] = kbQueries) {
   let hit1 = 0;
   let hit5 = 0;
   let mrr = 0;
   const misses: string[] = [];
-  for (const { query, article } of kbQueries) {
+  for (const { query, article } of queries) {
     const ranked = distinct(await search(query));
     const rank = ranked.slice(0, 10).indexOf(article) + 1;
     if (rank === 1) hit1++;
@@ -36,7 +36,7 @@ async function quality(search: Search) {
     if (rank && rank <= 5) hit5++;
     if (rank) mrr += 1 / rank;
   }
-  const n = kbQueries.length;
+  const n = queries.length;
   return { hit1: hit1 / n, hit5: hit5 / n, mrr: mrr / n, misses };
 }
 
@@ -86,6 +86,17 @@ async function main() {
     const q = await quality(small);
     const speed = await latency(await build(big));
     console.log(`${name}\n  hit@1 ${format(q.hit1)}   hit@5 ${format(q.hit5)}   MRR@10 ${format(q.mrr)}   search p50 ${speed.p50.toFixed(2)} ms   p95 ${speed.p95.toFixed(2)} ms`);
+    if (process.argv.includes('--misses')) console.log(q.misses.join('\n'));
+  }
+
+  // English and Chinese side by side, on the runbooks this project ships (both languages).
+  const demoDir = join(projectRoot, 'infra', 'local', 'demo-runbooks');
+  const demo = readdirSync(demoDir).filter((file) => file.endsWith('.md')).map((file) => articleFromMarkdown(file.replace(/\.md$/, ''), readFileSync(join(demoDir, file), 'utf8'), file));
+  const demoSearch = await embedded(demo);
+  console.log(`\ndemo runbooks (${demo.length}, Chinese and English), embedded engine:`);
+  for (const language of ['en', 'zh'] as const) {
+    const q = await quality(demoSearch, demoQueries.filter((entry) => entry.language === language));
+    console.log(`  ${language === 'en' ? 'English' : 'Chinese'} questions (${demoQueries.filter((entry) => entry.language === language).length}): hit@1 ${format(q.hit1)}   hit@5 ${format(q.hit5)}   MRR@10 ${format(q.mrr)}`);
     if (process.argv.includes('--misses')) console.log(q.misses.join('\n'));
   }
 }
