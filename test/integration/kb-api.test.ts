@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,11 +49,17 @@ describe('the knowledge base API', () => {
   });
 
   it('kb:import loads a folder idempotently: new articles the first time, updates the second', async () => {
-    const samples = join(projectRoot, '..', 'shared', 'kb-samples', 'zh');
-    const run = () => promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', samples, '--url', runtime.url, '--token', token], { cwd: projectRoot });
-    expect((await run()).stdout).toMatch(/imported 37 of 37 articles .*: 37 new, 0 updated/);
-    expect((await run()).stdout).toMatch(/imported 37 of 37 articles .*: 0 new, 37 updated/);
-    const hit = (await call('GET', `/kb/search?q=${encodeURIComponent('Pod 一直 Pending 调度不上去')}`)).body.hits[0];
-    expect(hit).toMatchObject({ articleId: 'pod-keep-pending', source: 'pod-keep-pending.md' });
+    // The project's own runbooks, in a folder of folders: ids come from the path under the imported folder.
+    const folder = mkdtempSync(join(tmpdir(), 'openclaw-import-'));
+    cpSync(join(projectRoot, 'infra', 'local', 'demo-runbooks'), join(folder, 'ops'), { recursive: true });
+    const run = () => promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', folder, '--url', runtime.url, '--token', token], { cwd: projectRoot });
+    try {
+      expect((await run()).stdout).toMatch(/imported 6 of 6 articles .*: 6 new, 0 updated/);
+      expect((await run()).stdout).toMatch(/imported 6 of 6 articles .*: 0 new, 6 updated/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+    const hit = (await call('GET', `/kb/search?q=${encodeURIComponent('redis 碎片率高')}`)).body.hits[0];
+    expect(hit).toMatchObject({ articleId: 'ops-redis-memory-high', source: 'ops/redis-memory-high.md' });
   });
 });
