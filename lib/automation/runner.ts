@@ -46,6 +46,22 @@ async function finish(request: AutomationRequest, outcome: ActionOutcome, deps: 
 }
 
 /**
+ * Every way a request ends goes through here: its cards show the result, and a self-healing rule's request is
+ * verified or escalated (a rule that could not run must call people as surely as one that failed).
+ */
+async function concluded(request: AutomationRequest, deps: RunnerDeps): Promise<void> {
+  await deps.cards.show(request);
+  if (deps.healing) await afterHealingRun(request, deps.healing);
+}
+
+/** A queued request that will not run (no executor, target busy): audited as failed, with the reason. */
+async function refuse(request: AutomationRequest, summary: string, deps: RunnerDeps): Promise<void> {
+  const at = new Date(deps.now()).toISOString();
+  await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
+  await concluded((await deps.requests.transition(request.requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request, deps);
+}
+
+/**
  * Runs a queued request once: takes the target's lock (one run at a time per target), marks it running, runs the
  * executor under the action's timeout, and records the result. A redelivery of a request that is already running
  * waits (SQS retries) until its timeout has passed; then the run is reported as interrupted, result unknown.
@@ -61,31 +77,16 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   if (!action) throw new Error(`automation request ${requestId} names an unknown action ${request.action}`);
   const executor = deps.executors[request.action];
   const now = deps.now();
-  if (!executor && request.status === 'queued') {
-    const at = new Date(now).toISOString();
-    const summary = `${request.action} 的执行器尚未部署，未执行`;
-    await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
-    request = (await deps.requests.transition(requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request;
-    await deps.cards.show(request);
-    return;
-  }
+  if (!executor && request.status === 'queued') return refuse(request, `${request.action} 的执行器尚未部署，未执行`, deps);
 
   if (request.status === 'running') {
     if (now < Date.parse(request.startedAt!) + action.timeoutMs) throw new Error(`request ${requestId} is still running; will look again`);
-    request = await finish(request, { ok: false, summary: '执行被中断（执行器在完成前退出），结果未知：请检查目标的实际状态', output: '' }, deps);
-    await deps.cards.show(request);
-    return;
+    return concluded(await finish(request, { ok: false, summary: '执行被中断（执行器在完成前退出），结果未知：请检查目标的实际状态', output: '' }, deps), deps);
   }
   if (request.status !== 'queued') return; // done already, or never approved
 
   if (!(await deps.requests.lockTarget(request.target, requestId, now, now + action.timeoutMs + 60_000))) {
-    const at = new Date(now).toISOString();
-    const summary = `${request.target} 上已有其他操作在执行，本次未执行；请稍后重试`;
-    await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
-    request = (await deps.requests.transition(requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request;
-    await deps.cards.show(request);
-    if (deps.healing) await afterHealingRun(request, deps.healing);
-    return;
+    return refuse(request, `${request.target} 上已有其他操作在执行，本次未执行；请稍后重试`, deps);
   }
   const startedAt = new Date(now).toISOString();
   await appendAudit(deps.audit, auditEntry(request, 'started', startedAt));
@@ -118,7 +119,5 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   } finally {
     clearTimeout(timer);
   }
-  request = await finish(request, outcome, deps);
-  await deps.cards.show(request);
-  if (deps.healing) await afterHealingRun(request, deps.healing);
+  await concluded(await finish(request, outcome, deps), deps);
 }
