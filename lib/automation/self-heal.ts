@@ -5,6 +5,7 @@ import type { AlertRepository, StoredAlert } from '../alerts/store.js';
 import { describeArgs } from '../feishu/automation-cards.js';
 import { escapeMarkdown, noticeCard } from '../feishu/cards.js';
 import type { Messenger } from '../feishu/messenger.js';
+import { validateRequest } from './actions.js';
 import { appendAudit } from './audit.js';
 import type { HealRule, Inventory } from './config.js';
 import type { Executor } from './execute.js';
@@ -89,13 +90,23 @@ export async function startHealing(alertId: string, ruleName: string, deps: Heal
 
   const chatId = stored.plan.targets.find((target) => target.kind === 'chat')?.id;
   const input = { requestId, action: rule.action, args, requester: { kind: 'rule' as const, rule: rule.name, alertId }, chatId };
+  /** What a rule did not run is audited too, with the rule as the actor. */
+  const auditUnrun = (kind: 'dry_run' | 'guardrail_stopped', outcome: string) =>
+    appendAudit(deps.audit, { requestId, kind, actor: { rule: rule.name }, action: rule.action, args, environment: '-', at: new Date(deps.now()).toISOString(), outcome });
   if (deps.automation.selfHealing.dryRun || rule.dryRun) {
-    const at = new Date(deps.now()).toISOString();
-    await appendAudit(deps.audit, { requestId, kind: 'dry_run', actor: { rule: rule.name }, action: rule.action, args, environment: '-', at, outcome: 'not executed (dry run)' });
+    await auditUnrun('dry_run', 'not executed (dry run)');
     await note(deps, alertId, `自愈规则 ${rule.name}（演练模式）：将执行 ${rule.action} ${describeArgs(args)}，未实际执行`);
     return;
   }
-  const target = `${rule.action}:${describeArgs(args)}`;
+  // Arguments templated from labels must pass the action's schema before they count against any limit.
+  const valid = validateRequest(rule.action, args);
+  if (!valid.ok) {
+    await escalate(stored, rule, `请求未通过检查：${valid.problem}`, deps);
+    return;
+  }
+  // The cooldown is per target as the action names it (host/unit, cluster/namespace/deployment): the same key as
+  // the runner's one-run-at-a-time lock.
+  const target = valid.action.target(valid.args);
   const limits: RunLimit[] = [
     { key: 'global', max: deps.automation.selfHealing.maxRunsPerHour, windowMs: HOUR, reason: `全局自愈次数已达上限（每小时 ${deps.automation.selfHealing.maxRunsPerHour} 次）` },
     { key: `rule#${rule.name}`, max: rule.maxRunsPerHour, windowMs: HOUR, reason: `规则 ${rule.name} 已达上限（每小时 ${rule.maxRunsPerHour} 次）` },
@@ -103,7 +114,7 @@ export async function startHealing(alertId: string, ruleName: string, deps: Heal
   ];
   const claim = await deps.ledger.claim(limits, deps.now());
   if (!claim.ok) {
-    await appendAudit(deps.audit, { requestId, kind: 'guardrail_stopped', actor: { rule: rule.name }, action: rule.action, args, environment: '-', at: new Date(deps.now()).toISOString(), outcome: claim.limit.reason });
+    await auditUnrun('guardrail_stopped', claim.limit.reason);
     await escalate(stored, rule, `护栏阻止了自愈：${claim.limit.reason}`, deps);
     return;
   }
