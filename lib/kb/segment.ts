@@ -35,17 +35,19 @@ function camelParts(word: string): string[] {
   return parts.length > 1 ? parts.map((part) => part.toLowerCase()) : [];
 }
 
-/** The segmenter's words of a text (stop words dropped, English stemmed), without bigrams or single characters. */
-export function words(text: string): string[] {
-  const result: string[] = [];
-  for (const sentence of text.split(SENTENCE_BREAK)) {
-    if (!sentence.trim()) continue;
-    for (const piece of segmenter.segment(sentence)) {
-      const word = piece.segment.toLowerCase();
-      if (piece.isWordLike && !STOPWORDS.has(word) && !(word.length === 1 && HAS_HAN.test(word))) result.push(stem(word));
-    }
+/** The segmenter's words of one sentence (stop words and lone Han characters dropped, English stemmed), with the text they came from. */
+function* sentenceWords(sentence: string): Generator<{ term: string; segment: string }> {
+  for (const piece of segmenter.segment(sentence)) {
+    const word = piece.segment.toLowerCase();
+    if (piece.isWordLike && !STOPWORDS.has(word) && !(word.length === 1 && HAS_HAN.test(word))) yield { term: stem(word), segment: piece.segment };
   }
-  return result;
+}
+
+const sentences = (text: string) => text.split(SENTENCE_BREAK).filter((sentence) => sentence.trim());
+
+/** The segmenter's words of a text, without bigrams or single characters. */
+export function words(text: string): string[] {
+  return sentences(text).flatMap((sentence) => [...sentenceWords(sentence)].map(({ term }) => term));
 }
 
 /**
@@ -55,17 +57,13 @@ export function words(text: string): string[] {
  */
 export function terms(text: string): string[] {
   const result: string[] = [];
-  for (const original of text.split(SENTENCE_BREAK)) {
-    if (!original.trim()) continue;
+  for (const original of sentences(text)) {
     const sentence = original.toLowerCase();
     const seen = new Set<string>();
-    for (const piece of segmenter.segment(original)) {
-      const word = piece.segment.toLowerCase();
-      if (!piece.isWordLike || STOPWORDS.has(word) || (word.length === 1 && HAS_HAN.test(word))) continue;
-      const term = stem(word);
+    for (const { term, segment } of sentenceWords(original)) {
       seen.add(term);
       result.push(term);
-      for (const part of camelParts(piece.segment)) if (!STOPWORDS.has(part)) result.push(stem(part));
+      for (const part of camelParts(segment)) if (!STOPWORDS.has(part)) result.push(stem(part));
     }
     for (const run of sentence.match(HAN_RUN) ?? []) {
       for (let i = 0; i + 2 <= run.length; i++) {
