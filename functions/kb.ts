@@ -2,8 +2,8 @@ import { getArticle, putArticle, searchArticles } from '../lib/kb/api.js';
 import { configuredKnowledgeBase } from '../lib/kb/configured.js';
 import type { KnowledgeBase } from '../lib/kb/knowledge-base.js';
 import { requireToken } from '../lib/lambda/auth.js';
-import { badRequest, HttpError } from '../lib/lambda/errors.js';
-import { httpHandler, json } from '../lib/lambda/http.js';
+import { HttpError } from '../lib/lambda/errors.js';
+import { httpHandler, json, parseJson } from '../lib/lambda/http.js';
 import { env, listOf } from '../lib/store/config.js';
 import { defaultSecrets } from '../lib/store/secrets.js';
 
@@ -22,13 +22,7 @@ export const handler = httpHandler('kb', { maxBodyBytes: 1024 * 1024 }, async ({
   requireToken(headers, listOf((await secrets()).ALERT_TOKEN));
   const route = event.routeKey ?? '';
   if (route === 'POST /kb/articles') {
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody.toString('utf8'));
-    } catch {
-      throw badRequest('request body is not valid JSON');
-    }
-    const result = await putArticle(body, await knowledgeBase());
+    const result = await putArticle(parseJson(rawBody), await knowledgeBase());
     return json(result.statusCode, result.body);
   }
   if (route === 'GET /kb/search') return json(200, await searchArticles(event.queryStringParameters ?? {}, await knowledgeBase()));

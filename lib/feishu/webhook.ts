@@ -1,5 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
+import { tokenMatches } from '../lambda/auth.js';
 import { HttpError, badRequest } from '../lambda/errors.js';
+import { parseJson } from '../lambda/http.js';
 import { encryptedBodySchema, eventEnvelopeSchema, urlVerificationSchema, type EventEnvelope } from './events.js';
 import { decryptEvent, verifyEventSignature } from './webhook-crypto.js';
 
@@ -22,19 +23,7 @@ const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 const unauthorised = (reason: string) => new HttpError(401, reason);
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function parseJson(text: string | Buffer, what: string): unknown {
-  try {
-    return JSON.parse(text.toString());
-  } catch {
-    throw badRequest(`${what} is not valid JSON`);
-  }
-}
+const sameSecret = (given: string, expected: string) => tokenMatches(given, [expected]);
 
 /**
  * Authenticates and opens one request to `POST /feishu/events`, in the order that keeps forgeries cheap to refuse:

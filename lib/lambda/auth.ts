@@ -4,7 +4,7 @@ import { HttpError } from './errors.js';
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /** Compares digests, so neither the token's content nor its length leaks through timing. */
-function tokenMatches(presented: string, accepted: string[]): boolean {
+export function tokenMatches(presented: string, accepted: string[]): boolean {
   const presentedDigest = digest(presented);
   return accepted.reduce((found, token) => timingSafeEqual(presentedDigest, digest(token)) || found, false);
 }

@@ -35,6 +35,15 @@ export const json = (statusCode: number, body: unknown): HttpResult => ({
   body: JSON.stringify(body),
 });
 
+/** JSON from a request body, or a 400 that says which body was not JSON. */
+export function parseJson(text: string | Buffer, what = 'request body'): unknown {
+  try {
+    return JSON.parse(text.toString());
+  } catch {
+    throw new HttpError(400, `${what} is not valid JSON`);
+  }
+}
+
 export interface HttpHandlerOptions {
   /** Largest accepted body in bytes; larger gets 413 before anything is parsed. */
   maxBodyBytes: number;
