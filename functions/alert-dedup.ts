@@ -31,10 +31,16 @@ export const handler = sqsBatchHandler('alert-dedup', async (records) => {
     store,
     windows,
     forward: async (items) => (await notifyQueue.sendAll(items)).failed,
-    onError: (alert, error) => log.error('dedup write failed', { eventId: alert.eventId, fingerprint: alert.fingerprint, error }),
+    onError: (alert, error) =>
+      log.error('dedup write failed', { eventId: alert.eventId, fingerprint: alert.fingerprint, error }),
   });
   for (const alert of result.failed) failed.add(byEvent.get(alert.eventId)!.messageId);
-  log.info('alerts deduplicated', { received: alerts.length, forwarded: result.forwarded.length, repeats: result.repeats, failed: result.failed.length });
+  log.info('alerts deduplicated', {
+    received: alerts.length,
+    forwarded: result.forwarded.length,
+    repeats: result.repeats,
+    failed: result.failed.length,
+  });
   return failed;
 });
 

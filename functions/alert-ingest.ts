@@ -23,11 +23,19 @@ function dependencies(): IngestDeps {
   return deps;
 }
 
-const sources: Record<string, AlertSource> = { alertmanager: 'alertmanager', cloudwatch: 'cloudwatch', generic: 'generic' };
+const sources: Record<string, AlertSource> = {
+  alertmanager: 'alertmanager',
+  cloudwatch: 'cloudwatch',
+  generic: 'generic',
+};
 
-export const handler = httpHandler('alert-ingest', { maxBodyBytes: 1024 * 1024 }, async ({ event, headers, rawBody }) => {
-  const source = sources[event.rawPath.split('/').pop() ?? ''];
-  if (!source) throw new HttpError(404, `no alert source at ${event.rawPath}`);
-  const result = await ingest(source, { headers, rawBody }, dependencies());
-  return json(result.statusCode, result.body);
-});
+export const handler = httpHandler(
+  'alert-ingest',
+  { maxBodyBytes: 1024 * 1024 },
+  async ({ event, headers, rawBody }) => {
+    const source = sources[event.rawPath.split('/').pop() ?? ''];
+    if (!source) throw new HttpError(404, `no alert source at ${event.rawPath}`);
+    const result = await ingest(source, { headers, rawBody }, dependencies());
+    return json(result.statusCode, result.body);
+  },
+);

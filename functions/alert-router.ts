@@ -54,7 +54,9 @@ async function dependencies(): Promise<RouterDeps> {
       selfHealNotifier(sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL), healRules),
     ],
     log,
-    relatedKnowledge: await configuredKnowledgeBase(config, (await secrets()).LLM_API_KEY).then((kb) => kb && relatedKnowledge(kb)),
+    relatedKnowledge: await configuredKnowledgeBase(config, (await secrets()).LLM_API_KEY).then(
+      (kb) => kb && relatedKnowledge(kb),
+    ),
   };
   return deps;
 }

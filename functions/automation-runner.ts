@@ -41,7 +41,8 @@ const apiFor = async (cluster: string) => {
   const secretKey = inventory.clusters[cluster]?.kubeconfigSecret;
   if (!secretKey) throw new Error(`cluster ${cluster} is not in the inventory`);
   const kubeconfig = (await secrets())[secretKey];
-  if (typeof kubeconfig !== 'string' || !kubeconfig) throw new Error(`${secretKey} (the kubeconfig of cluster ${cluster}) is not configured in the secret`);
+  if (typeof kubeconfig !== 'string' || !kubeconfig)
+    throw new Error(`${secretKey} (the kubeconfig of cluster ${cluster}) is not configured in the secret`);
   if (!clusters.has(cluster)) clusters.set(cluster, kubernetesDeploymentApi(kubeconfig));
   return clusters.get(cluster)!;
 };
@@ -51,7 +52,9 @@ let search: Promise<LogSearch | undefined> | undefined;
 async function createLogSearch(): Promise<LogSearch | undefined> {
   if (config.OPENSEARCH_URL) {
     const sigv4 = config.OPENSEARCH_SIGV4 ? { region: config.AWS_REGION, service: config.OPENSEARCH_SIGV4 } : undefined;
-    return openSearchLogSearch(await openSearchClient({ url: config.OPENSEARCH_URL, sigv4 }), { index: inventory.logs.index });
+    return openSearchLogSearch(await openSearchClient({ url: config.OPENSEARCH_URL, sigv4 }), {
+      index: inventory.logs.index,
+    });
   }
   return config.LOCAL_LOGS_FILE ? fileLogSearch(config.LOCAL_LOGS_FILE) : undefined;
 }
@@ -98,9 +101,15 @@ async function dependencies(): Promise<RunnerDeps> {
 
 export const handler = sqsBatchHandler('automation-runner', async (records, batch) => {
   const runnerDeps = await dependencies();
-  return eachRecord(records, batch, (record) => automationTaskSchema.parse(JSON.parse(record.body)), (task) => handleAutomationTask(task, runnerDeps), {
-    name: 'automation-runner',
-    reserveMs: 5_000,
-    orderKey: (task) => ('requestId' in task ? task.requestId : `heal:${task.alertId}`),
-  });
+  return eachRecord(
+    records,
+    batch,
+    (record) => automationTaskSchema.parse(JSON.parse(record.body)),
+    (task) => handleAutomationTask(task, runnerDeps),
+    {
+      name: 'automation-runner',
+      reserveMs: 5_000,
+      orderKey: (task) => ('requestId' in task ? task.requestId : `heal:${task.alertId}`),
+    },
+  );
 });

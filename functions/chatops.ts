@@ -44,7 +44,10 @@ async function dependencies(): Promise<HandlerDeps> {
     log,
     syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
     knowledge: await configuredKnowledgeBase(config, LLM_API_KEY),
-    model: config.LLM_BASE_URL && config.LLM_MODEL && LLM_API_KEY ? openAiModel({ baseURL: config.LLM_BASE_URL, model: config.LLM_MODEL, apiKey: LLM_API_KEY }) : undefined,
+    model:
+      config.LLM_BASE_URL && config.LLM_MODEL && LLM_API_KEY
+        ? openAiModel({ baseURL: config.LLM_BASE_URL, model: config.LLM_MODEL, apiKey: LLM_API_KEY })
+        : undefined,
     automation: {
       requests,
       audit: dynamoAuditStore(db, config.AUDIT_TABLE),

@@ -13,7 +13,8 @@ const secrets = defaultSecrets(config.SECRETS_ID);
 let kb: Promise<KnowledgeBase | undefined> | undefined;
 async function knowledgeBase(): Promise<KnowledgeBase> {
   const configured = await (kb ??= secrets().then((values) => configuredKnowledgeBase(config, values.LLM_API_KEY)));
-  if (!configured) throw new HttpError(503, 'the knowledge base has no backend configured (OPENSEARCH_URL in AWS; KB_FILE locally)');
+  if (!configured)
+    throw new HttpError(503, 'the knowledge base has no backend configured (OPENSEARCH_URL in AWS; KB_FILE locally)');
   return configured;
 }
 
@@ -25,7 +26,9 @@ export const handler = httpHandler('kb', { maxBodyBytes: 1024 * 1024 }, async ({
     const result = await putArticle(parseJson(rawBody), await knowledgeBase());
     return json(result.statusCode, result.body);
   }
-  if (route === 'GET /kb/search') return json(200, await searchArticles(event.queryStringParameters ?? {}, await knowledgeBase()));
-  if (route === 'GET /kb/articles/{id}') return json(200, await getArticle(event.pathParameters?.id, await knowledgeBase()));
+  if (route === 'GET /kb/search')
+    return json(200, await searchArticles(event.queryStringParameters ?? {}, await knowledgeBase()));
+  if (route === 'GET /kb/articles/{id}')
+    return json(200, await getArticle(event.pathParameters?.id, await knowledgeBase()));
   throw new HttpError(404, `no route ${route}`);
 });

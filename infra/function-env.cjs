@@ -19,7 +19,9 @@ const stackResources = {
   AUTOMATION_QUEUE_URL: { Ref: 'AutomationQueue' },
   SECRETS_ID: { Ref: 'OpenClawSecrets' },
   // Lark (international) tenants deploy with FEISHU_DOMAIN=https://open.larksuite.com; only https is taken.
-  FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '') ? process.env.FEISHU_DOMAIN : 'https://open.feishu.cn',
+  FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '')
+    ? process.env.FEISHU_DOMAIN
+    : 'https://open.feishu.cn',
 };
 
 /** `export KEY='value'` lines, as LocalRuntime.writeEnvFile writes them. */
@@ -43,6 +45,7 @@ module.exports = () => {
   // Lambda runs Node 22; the SDK's warning about this machine's Node 20 says nothing about the deployment.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Endpoints, credentials and secrets of the local runtime, for the handler that runs in this process.
-  for (const [key, value] of Object.entries(local)) if (!(key in stackResources) && process.env[key] === undefined) process.env[key] = value;
+  for (const [key, value] of Object.entries(local))
+    if (!(key in stackResources) && process.env[key] === undefined) process.env[key] = value;
   return Object.fromEntries(Object.keys(stackResources).map((key) => [key, local[key] ?? '']));
 };

@@ -10,7 +10,15 @@ const DEMO_DIR = fileURLToPath(new URL('./demo-runbooks', import.meta.url));
 export async function seedDemoRunbooks(file: string): Promise<void> {
   if (existsSync(file)) return;
   const kb = embeddedKnowledgeBase({ file });
-  for (const name of readdirSync(DEMO_DIR).filter((entry) => entry.endsWith('.md')).sort()) {
-    await kb.upsert(articleFromMarkdown(name.replace(/\.md$/, ''), readFileSync(join(DEMO_DIR, name), 'utf8'), `demo-runbooks/${name}`));
+  for (const name of readdirSync(DEMO_DIR)
+    .filter((entry) => entry.endsWith('.md'))
+    .sort()) {
+    await kb.upsert(
+      articleFromMarkdown(
+        name.replace(/\.md$/, ''),
+        readFileSync(join(DEMO_DIR, name), 'utf8'),
+        `demo-runbooks/${name}`,
+      ),
+    );
   }
 }

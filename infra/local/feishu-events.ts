@@ -11,7 +11,12 @@ export interface FeishuApp {
   encryptKey?: string;
 }
 
-export function envelope(app: FeishuApp, eventType: string, event: object, header: { eventId?: string; createTime?: number; token?: string } = {}) {
+export function envelope(
+  app: FeishuApp,
+  eventType: string,
+  event: object,
+  header: { eventId?: string; createTime?: number; token?: string } = {},
+) {
   return {
     schema: '2.0',
     header: {
@@ -29,7 +34,8 @@ export function envelope(app: FeishuApp, eventType: string, event: object, heade
 /** The body and headers of one delivery of `payload`: encrypted and signed when the app has an Encrypt Key. */
 export function delivery(app: FeishuApp, payload: object, options: { sign?: boolean; timestamp?: string } = {}) {
   const plain = JSON.stringify(payload);
-  if (!app.encryptKey) return { body: plain, headers: { 'content-type': 'application/json' } as Record<string, string> };
+  if (!app.encryptKey)
+    return { body: plain, headers: { 'content-type': 'application/json' } as Record<string, string> };
   const body = JSON.stringify({ encrypt: encryptEvent(plain, app.encryptKey) });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.sign ?? true) {
@@ -45,11 +51,24 @@ export function delivery(app: FeishuApp, payload: object, options: { sign?: bool
 let messageSequence = 0;
 
 /** `im.message.receive_v1` for a text message; in a group the bot is @-mentioned first unless `mentionBot` is false. */
-export function textMessage(options: { text: string; chatId?: string; chatType?: 'p2p' | 'group'; senderOpenId?: string; botOpenId: string; messageId?: string; mentionBot?: boolean; parentId?: string }) {
+export function textMessage(options: {
+  text: string;
+  chatId?: string;
+  chatType?: 'p2p' | 'group';
+  senderOpenId?: string;
+  botOpenId: string;
+  messageId?: string;
+  mentionBot?: boolean;
+  parentId?: string;
+}) {
   const chatType = options.chatType ?? 'group';
   const mention = chatType === 'group' && options.mentionBot !== false;
   return {
-    sender: { sender_id: { open_id: options.senderOpenId ?? 'ou_sre_zhangwei' }, sender_type: 'user', tenant_key: 'tenant_local' },
+    sender: {
+      sender_id: { open_id: options.senderOpenId ?? 'ou_sre_zhangwei' },
+      sender_type: 'user',
+      tenant_key: 'tenant_local',
+    },
     message: {
       message_id: options.messageId ?? `om_user_${++messageSequence}_${randomUUID().slice(0, 8)}`,
       ...(options.parentId ? { parent_id: options.parentId, root_id: options.parentId } : {}),

@@ -31,7 +31,12 @@ export class FeishuStandin {
   readonly failures: { match: RegExp; code: number; msg: string; times: number }[] = [];
 
   /** `path` is what follows the mount point, starting with /open-apis. */
-  handle(method: string, path: string, rawBody: string, headers: IncomingMessage['headers']): { status: number; body: unknown } {
+  handle(
+    method: string,
+    path: string,
+    rawBody: string,
+    headers: IncomingMessage['headers'],
+  ): { status: number; body: unknown } {
     let body: unknown = undefined;
     try {
       body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -47,7 +52,13 @@ export class FeishuStandin {
       return { status: 200, body: { code: 0, msg: 'ok', tenant_access_token: TOKEN, expire: 7200 } };
     }
     if (headers.authorization !== `Bearer ${TOKEN}`) {
-      return { status: 400, body: { code: 99991663, msg: 'Invalid access token for authorization. Please make a request with token attached.' } };
+      return {
+        status: 400,
+        body: {
+          code: 99991663,
+          msg: 'Invalid access token for authorization. Please make a request with token attached.',
+        },
+      };
     }
     const failure = this.failures.find((f) => f.times > 0 && f.match.test(`${method} ${url.pathname}`));
     if (failure) {
@@ -57,40 +68,83 @@ export class FeishuStandin {
 
     const request = (body ?? {}) as Record<string, unknown>;
     if (method === 'GET' && url.pathname === '/open-apis/bot/v3/info') {
-      return { status: 200, body: { code: 0, msg: 'ok', bot: { open_id: LOCAL_BOT_OPEN_ID, app_name: 'OpenClaw (local)', activate_status: 2 } } };
+      return {
+        status: 200,
+        body: {
+          code: 0,
+          msg: 'ok',
+          bot: { open_id: LOCAL_BOT_OPEN_ID, app_name: 'OpenClaw (local)', activate_status: 2 },
+        },
+      };
     }
-    const messageMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)(?:\/(reply|urgent_app|urgent_sms|urgent_phone))?$/.exec(url.pathname);
+    const messageMatch =
+      /^\/open-apis\/im\/v1\/messages\/([^/]+)(?:\/(reply|urgent_app|urgent_sms|urgent_phone))?$/.exec(url.pathname);
     if (method === 'POST' && url.pathname === '/open-apis/im/v1/messages') {
       const receiveIdType = url.searchParams.get('receive_id_type');
       if (!receiveIdType || typeof request.receive_id !== 'string' || typeof request.content !== 'string') {
-        return { status: 400, body: { code: 99992402, msg: 'field validation failed: receive_id_type, receive_id and content are required' } };
+        return {
+          status: 400,
+          body: {
+            code: 99992402,
+            msg: 'field validation failed: receive_id_type, receive_id and content are required',
+          },
+        };
       }
-      return { status: 200, body: { code: 0, msg: 'success', data: this.send(request.receive_id, request.content, request.uuid as string | undefined) } };
+      return {
+        status: 200,
+        body: {
+          code: 0,
+          msg: 'success',
+          data: this.send(request.receive_id, request.content, request.uuid as string | undefined),
+        },
+      };
     }
     if (messageMatch) {
       const [, messageId, action] = messageMatch as unknown as [string, string, string | undefined];
       // Alerts kept in .data/ across restarts point at cards this stand-in sent in an earlier run: those are known.
-      if (!this.messages.has(messageId) && messageId.startsWith('om_local_')) this.messages.set(messageId, { content: '', receiveId: '' });
+      if (!this.messages.has(messageId) && messageId.startsWith('om_local_'))
+        this.messages.set(messageId, { content: '', receiveId: '' });
       // People's messages (the ones the bot replies to) were never sent through the stand-in: any om_ id is one.
-      if (!this.messages.has(messageId) && method === 'POST' && action === 'reply' && messageId.startsWith('om_')) this.messages.set(messageId, { content: '', receiveId: '' });
-      if (!this.messages.has(messageId)) return { status: 400, body: { code: 230001, msg: `message ${messageId} not found` } };
+      if (!this.messages.has(messageId) && method === 'POST' && action === 'reply' && messageId.startsWith('om_'))
+        this.messages.set(messageId, { content: '', receiveId: '' });
+      if (!this.messages.has(messageId))
+        return { status: 400, body: { code: 230001, msg: `message ${messageId} not found` } };
       if (method === 'PATCH' && !action) {
-        if (typeof request.content !== 'string') return { status: 400, body: { code: 99992402, msg: 'content is required' } };
+        if (typeof request.content !== 'string')
+          return { status: 400, body: { code: 99992402, msg: 'content is required' } };
         this.messages.get(messageId)!.content = request.content;
         return { status: 200, body: { code: 0, msg: 'success', data: {} } };
       }
       if (method === 'POST' && action === 'reply') {
         if (typeof request.content !== 'string' || typeof request.msg_type !== 'string') {
-          return { status: 400, body: { code: 99992402, msg: 'field validation failed: msg_type and content are required' } };
+          return {
+            status: 400,
+            body: { code: 99992402, msg: 'field validation failed: msg_type and content are required' },
+          };
         }
-        return { status: 200, body: { code: 0, msg: 'success', data: this.send(this.messages.get(messageId)!.receiveId, String(request.content), request.uuid as string | undefined) } };
+        return {
+          status: 200,
+          body: {
+            code: 0,
+            msg: 'success',
+            data: this.send(
+              this.messages.get(messageId)!.receiveId,
+              String(request.content),
+              request.uuid as string | undefined,
+            ),
+          },
+        };
       }
       if (method === 'PATCH' && action?.startsWith('urgent_')) {
-        if (!Array.isArray(request.user_id_list) || !request.user_id_list.length) return { status: 400, body: { code: 99992402, msg: 'user_id_list is required' } };
+        if (!Array.isArray(request.user_id_list) || !request.user_id_list.length)
+          return { status: 400, body: { code: 99992402, msg: 'user_id_list is required' } };
         return { status: 200, body: { code: 0, msg: 'success', data: { invalid_user_id_list: [] } } };
       }
     }
-    return { status: 404, body: { code: 404, msg: `the local Feishu stand-in does not implement ${method} ${url.pathname}` } };
+    return {
+      status: 404,
+      body: { code: 404, msg: `the local Feishu stand-in does not implement ${method} ${url.pathname}` },
+    };
   }
 
   private send(receiveId: string, content: string, uuid: string | undefined) {
@@ -114,7 +168,12 @@ export class FeishuStandin {
   async serve(req: IncomingMessage, res: ServerResponse, mount = ''): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const result = this.handle(req.method ?? 'GET', (req.url ?? '/').slice(mount.length), Buffer.concat(chunks).toString('utf8'), req.headers);
+    const result = this.handle(
+      req.method ?? 'GET',
+      (req.url ?? '/').slice(mount.length),
+      Buffer.concat(chunks).toString('utf8'),
+      req.headers,
+    );
     res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify(result.body));
   }

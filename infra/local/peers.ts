@@ -43,8 +43,17 @@ export interface Peer {
  * Runs a DynamoDB- or SQS-compatible server as a child process, so it has a CPU core of its own and its logs stay
  * out of ours. It dies with us.
  */
-async function startChild(name: string, script: string, args: string[], env: Record<string, string>, port: number): Promise<Peer> {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startChild(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+): Promise<Peer> {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const kill = () => child.kill('SIGTERM');
@@ -73,7 +82,18 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** dynalite: DynamoDB's wire protocol over LevelDB; `dataDir` keeps tables across restarts, none keeps them in memory. */
 export async function startDynamo(options: { port?: number; dataDir?: string } = {}): Promise<Peer> {
   const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'];
+  const args = [
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--createTableMs',
+    '0',
+    '--deleteTableMs',
+    '0',
+    '--updateTableMs',
+    '0',
+  ];
   if (options.dataDir) args.push('--path', options.dataDir);
   return startChild('dynalite', join(root, 'node_modules/dynalite/cli.js'), args, {}, port);
 }

@@ -4,8 +4,21 @@ import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { writeDemoLogs } from './demo-logs.js';
 import { seedDemoRunbooks } from './demo-runbooks.js';
 import { delivery, envelope, textMessage } from './feishu-events.js';
@@ -121,7 +134,8 @@ export class LocalRuntime {
       FEISHU_ENCRYPT_KEY: this.options.feishuEvents?.encryptKey ?? LOCAL_ENCRYPT_KEY,
     };
     const resolveRef = (value: unknown): string | undefined => {
-      if (typeof value !== 'object' || value === null) return value === undefined || value === null ? undefined : String(value);
+      if (typeof value !== 'object' || value === null)
+        return value === undefined || value === null ? undefined : String(value);
       const ref = (value as { Ref?: string }).Ref;
       if (ref && this.queueUrls.has(ref)) return this.queueUrls.get(ref);
       if (ref && this.tableNames.has(ref)) return this.tableNames.get(ref);
@@ -134,7 +148,10 @@ export class LocalRuntime {
     }
     delete this.env.NODE_OPTIONS;
     // check_logs reads demo lines locally (OpenSearch in AWS), written fresh so they are always recent.
-    const logsFile = join(this.options.dataDir ? dirname(this.options.dataDir) : mkdtempSync(join(tmpdir(), 'openclaw-logs-')), 'demo-logs.jsonl');
+    const logsFile = join(
+      this.options.dataDir ? dirname(this.options.dataDir) : mkdtempSync(join(tmpdir(), 'openclaw-logs-')),
+      'demo-logs.jsonl',
+    );
     writeDemoLogs(logsFile);
     this.env.LOCAL_LOGS_FILE = logsFile;
     // The embedded knowledge base, kept beside the tables; a fresh one starts with the project's demo runbooks.
@@ -151,13 +168,16 @@ export class LocalRuntime {
         if (event.httpApi) {
           const { method, path } = event.httpApi;
           const params: string[] = [];
-          const pattern = new RegExp(`^${path.replace(/\{(\w+)\+?\}/g, (_: string, p: string) => (params.push(p), '([^/]+)'))}$`);
+          const pattern = new RegExp(
+            `^${path.replace(/\{(\w+)\+?\}/g, (_: string, p: string) => (params.push(p), '([^/]+)'))}$`,
+          );
           this.routes.push({ method: method.toUpperCase(), path, pattern, params, functionName: name });
         }
         if (event.sqs) {
           const arn = event.sqs.arn;
           const logicalId = Array.isArray(arn?.['Fn::GetAtt']) ? arn['Fn::GetAtt'][0] : undefined;
-          if (!logicalId || !this.queueUrls.has(logicalId)) throw new Error(`function ${name}: sqs event must reference a queue of resources with !GetAtt <Queue>.Arn`);
+          if (!logicalId || !this.queueUrls.has(logicalId))
+            throw new Error(`function ${name}: sqs event must reference a queue of resources with !GetAtt <Queue>.Arn`);
           this.subscriptions.push({
             functionName: name,
             queueLogicalId: logicalId,
@@ -168,7 +188,8 @@ export class LocalRuntime {
       }
       const [file, exportName] = splitHandler(fn.handler);
       const module = await import(pathToFileURL(join(projectRoot, `${file}.ts`)).href);
-      if (typeof module[exportName] !== 'function') throw new Error(`function ${name}: ${fn.handler} does not export a handler`);
+      if (typeof module[exportName] !== 'function')
+        throw new Error(`function ${name}: ${fn.handler} does not export a handler`);
       this.handlers.set(name, module[exportName]);
     }
 
@@ -227,13 +248,16 @@ export class LocalRuntime {
   private async addMissingIndexes(db: DynamoDBClient, p: Record<string, any>) {
     const wanted: Record<string, any>[] = p.GlobalSecondaryIndexes ?? [];
     if (!wanted.length) return;
-    const existing = (await db.send(new DescribeTableCommand({ TableName: p.TableName }))).Table?.GlobalSecondaryIndexes ?? [];
+    const existing =
+      (await db.send(new DescribeTableCommand({ TableName: p.TableName }))).Table?.GlobalSecondaryIndexes ?? [];
     for (const index of wanted.filter((w) => !existing.some((e) => e.IndexName === w.IndexName))) {
       await db.send(
         new UpdateTableCommand({
           TableName: p.TableName,
           AttributeDefinitions: p.AttributeDefinitions,
-          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+          GlobalSecondaryIndexUpdates: [
+            { Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } },
+          ],
         }),
       );
       this.log({ level: 'info', message: 'index added to a kept table', table: p.TableName, index: index.IndexName });
@@ -243,8 +267,11 @@ export class LocalRuntime {
   /** Dead-letter queues first, so a redrive policy can name their ARN. */
   private async createQueues(resources: ReturnType<typeof cloudFormationResources>) {
     const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
-    const arnOf = (logicalId: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${resources[logicalId]!.Properties.QueueName}`;
-    queues.sort(([, a], [, b]) => Number(Boolean(a.Properties.RedrivePolicy)) - Number(Boolean(b.Properties.RedrivePolicy)));
+    const arnOf = (logicalId: string) =>
+      `arn:aws:sqs:${REGION}:${ACCOUNT}:${resources[logicalId]!.Properties.QueueName}`;
+    queues.sort(
+      ([, a], [, b]) => Number(Boolean(a.Properties.RedrivePolicy)) - Number(Boolean(b.Properties.RedrivePolicy)),
+    );
     for (const [logicalId, resource] of queues) {
       const p = resource.Properties;
       const attributes: Record<string, string> = {};
@@ -253,7 +280,10 @@ export class LocalRuntime {
       if (p.MessageRetentionPeriod !== undefined) attributes.MessageRetentionPeriod = String(p.MessageRetentionPeriod);
       if (p.RedrivePolicy) {
         const target = p.RedrivePolicy.deadLetterTargetArn?.['Fn::GetAtt']?.[0];
-        attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: target ? arnOf(target) : p.RedrivePolicy.deadLetterTargetArn, maxReceiveCount: String(p.RedrivePolicy.maxReceiveCount) });
+        attributes.RedrivePolicy = JSON.stringify({
+          deadLetterTargetArn: target ? arnOf(target) : p.RedrivePolicy.deadLetterTargetArn,
+          maxReceiveCount: String(p.RedrivePolicy.maxReceiveCount),
+        });
       }
       const result = await this.sqs!.send(new CreateQueueCommand({ QueueName: p.QueueName, Attributes: attributes }));
       this.queueUrls.set(logicalId, result.QueueUrl!);
@@ -263,9 +293,15 @@ export class LocalRuntime {
   /** Messages in a queue (visible and in flight), e.g. to look into a dead-letter queue. */
   async queueDepth(logicalId: string): Promise<{ visible: number; inFlight: number }> {
     const result = await this.sqs!.send(
-      new GetQueueAttributesCommand({ QueueUrl: this.queueUrls.get(logicalId), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: this.queueUrls.get(logicalId),
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
     );
-    return { visible: Number(result.Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+    return {
+      visible: Number(result.Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
   }
 
   private context(functionName: string) {
@@ -290,11 +326,23 @@ export class LocalRuntime {
       let messages: Message[] = [];
       try {
         const result = await this.sqs!.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: subscription.batchSize, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: subscription.batchSize,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
         );
         messages = result.Messages ?? [];
       } catch (error) {
-        if (this.running) this.log({ level: 'error', message: 'receive failed', queue: subscription.queueLogicalId, error: String(error) });
+        if (this.running)
+          this.log({
+            level: 'error',
+            message: 'receive failed',
+            queue: subscription.queueLogicalId,
+            error: String(error),
+          });
         await new Promise((resolve) => setTimeout(resolve, 500));
         continue;
       }
@@ -314,23 +362,39 @@ export class LocalRuntime {
       };
       let failed: Set<string>;
       try {
-        const result = (await handler(event, this.context(subscription.functionName))) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
-        failed = new Set(subscription.reportsBatchItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
+        const result = (await handler(event, this.context(subscription.functionName))) as
+          { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+        failed = new Set(
+          subscription.reportsBatchItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : [],
+        );
       } catch (error) {
         // Like Lambda: an invocation error leaves the whole batch to reappear after the visibility timeout.
-        this.log({ level: 'error', message: 'invocation failed', function: subscription.functionName, error: String(error) });
+        this.log({
+          level: 'error',
+          message: 'invocation failed',
+          function: subscription.functionName,
+          error: String(error),
+        });
         continue;
       }
       const done = messages.filter((m) => !failed.has(m.MessageId!));
       try {
         for (let i = 0; i < done.length; i += 10) {
           await this.sqs!.send(
-            new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
+            }),
           );
         }
       } catch (error) {
         // As with Lambda, an undeleted message comes back after its visibility timeout; the consumer is idempotent.
-        this.log({ level: 'error', message: 'delete failed', queue: subscription.queueLogicalId, error: String(error) });
+        this.log({
+          level: 'error',
+          message: 'delete failed',
+          queue: subscription.queueLogicalId,
+          error: String(error),
+        });
       }
     }
   }
@@ -341,22 +405,36 @@ export class LocalRuntime {
       if (url.pathname.startsWith('/_local/feishu/')) return await this.feishu.serve(req, res, '/_local/feishu');
       if (url.pathname === '/_local/outbox') {
         if (req.method === 'DELETE') this.feishu.outbox.length = 0;
-        return send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(this.feishu.outbox));
+        return send(
+          res,
+          200,
+          { 'content-type': 'application/json; charset=utf-8' },
+          JSON.stringify(this.feishu.outbox),
+        );
       }
       if (url.pathname === '/_local/chat' && req.method === 'POST') return await this.chat(req, res);
       const route = this.routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
-      if (!route) return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+      if (!route)
+        return send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
 
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > API_GATEWAY_MAX_BODY) return send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+        if (size > API_GATEWAY_MAX_BODY)
+          return send(
+            res,
+            413,
+            { 'content-type': 'application/json' },
+            JSON.stringify({ message: 'Request Entity Too Large' }),
+          );
         chunks.push(chunk as Buffer);
       }
       const body = Buffer.concat(chunks);
       const match = route.pattern.exec(url.pathname)!;
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : (v ?? '')]),
+      );
       const textual = /json|text|xml|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'application/json');
       const event = {
         version: '2.0',
@@ -365,12 +443,20 @@ export class LocalRuntime {
         rawQueryString: url.search.slice(1),
         headers,
         queryStringParameters: url.search ? Object.fromEntries(url.searchParams) : undefined,
-        pathParameters: route.params.length ? Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1]!)])) : undefined,
+        pathParameters: route.params.length
+          ? Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1]!)]))
+          : undefined,
         requestContext: {
           accountId: ACCOUNT,
           apiId: 'local',
           domainName: headers.host ?? '127.0.0.1',
-          http: { method: route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+          http: {
+            method: route.method,
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
           requestId: randomUUID(),
           routeKey: `${route.method} ${route.path}`,
           stage: '$default',
@@ -386,13 +472,24 @@ export class LocalRuntime {
         | undefined;
       // API Gateway's rule for payload 2.0: a result without statusCode is a 200 JSON body.
       if (typeof result !== 'object' || result === null || result.statusCode === undefined) {
-        return send(res, 200, { 'content-type': 'application/json' }, typeof result === 'string' ? result : JSON.stringify(result ?? null));
+        return send(
+          res,
+          200,
+          { 'content-type': 'application/json' },
+          typeof result === 'string' ? result : JSON.stringify(result ?? null),
+        );
       }
-      const payload = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+      const payload =
+        result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
       return send(res, result.statusCode, result.headers ?? {}, payload);
     } catch (error) {
       this.log({ level: 'error', message: 'local runtime error', path: url.pathname, error: String(error) });
-      return send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
+      return send(
+        res,
+        500,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ message: 'Internal Server Error' }),
+      );
     }
   }
 
@@ -408,10 +505,24 @@ export class LocalRuntime {
     try {
       request = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
     } catch {
-      return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ error: 'body is not JSON; send {"text": "/help"}' }));
+      return send(
+        res,
+        400,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ error: 'body is not JSON; send {"text": "/help"}' }),
+      );
     }
-    if (typeof request.text !== 'string' || !request.text.trim()) return send(res, 400, { 'content-type': 'application/json' }, JSON.stringify({ error: 'text is required, e.g. {"text": "/help"}' }));
-    const app = { verificationToken: this.env.FEISHU_VERIFICATION_TOKEN!, encryptKey: this.env.FEISHU_ENCRYPT_KEY || undefined };
+    if (typeof request.text !== 'string' || !request.text.trim())
+      return send(
+        res,
+        400,
+        { 'content-type': 'application/json' },
+        JSON.stringify({ error: 'text is required, e.g. {"text": "/help"}' }),
+      );
+    const app = {
+      verificationToken: this.env.FEISHU_VERIFICATION_TOKEN!,
+      encryptKey: this.env.FEISHU_ENCRYPT_KEY || undefined,
+    };
     const event = textMessage({
       text: request.text,
       chatType: request.chatType === 'p2p' ? 'p2p' : 'group',
@@ -420,22 +531,34 @@ export class LocalRuntime {
     });
     const { body, headers } = delivery(app, envelope(app, 'im.message.receive_v1', event));
     const answer = await fetch(`${this.url}/feishu/events`, { method: 'POST', headers, body });
-    if (answer.status !== 200) return send(res, answer.status, { 'content-type': 'application/json' }, await answer.text());
+    if (answer.status !== 200)
+      return send(res, answer.status, { 'content-type': 'application/json' }, await answer.text());
     const replyPath = `/open-apis/im/v1/messages/${event.message.message_id}/reply`;
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const reply = this.feishu.outbox.find((entry) => entry.path === replyPath);
       if (reply) {
         const { msg_type, content } = reply.body as { msg_type: string; content: string };
-        return send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify({ messageId: event.message.message_id, msg_type, content: JSON.parse(content) }, null, 2));
+        return send(
+          res,
+          200,
+          { 'content-type': 'application/json; charset=utf-8' },
+          JSON.stringify({ messageId: event.message.message_id, msg_type, content: JSON.parse(content) }, null, 2),
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    return send(res, 504, { 'content-type': 'application/json' }, JSON.stringify({ error: 'no reply within 15 s; see the chatops log lines' }));
+    return send(
+      res,
+      504,
+      { 'content-type': 'application/json' },
+      JSON.stringify({ error: 'no reply within 15 s; see the chatops log lines' }),
+    );
   }
 
   private log(entry: Record<string, unknown>) {
-    if (!this.options.quiet) console.error(JSON.stringify({ time: new Date().toISOString(), component: 'local-runtime', ...entry }));
+    if (!this.options.quiet)
+      console.error(JSON.stringify({ time: new Date().toISOString(), component: 'local-runtime', ...entry }));
   }
 }
 

@@ -4,18 +4,45 @@ import { dirname, extname, join } from 'node:path';
 import { parse, type CollectionTag, type ScalarTag } from 'yaml';
 
 /** CloudFormation short-form tags, kept as their long-form objects (`!Ref X` → `{Ref: 'X'}`). */
-const cfnTags: (ScalarTag | CollectionTag)[] = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'ImportValue', 'GetAZs', 'Base64', 'Condition']
-  .flatMap((name): (ScalarTag | CollectionTag)[] => {
-    const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-    const wrap = (value: unknown) => ({ [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
-    return [
-      { tag: `!${name}`, resolve: (value: string) => wrap(value) } as ScalarTag,
-      { tag: `!${name}`, collection: 'seq', resolve: (value: { toJSON(): unknown }) => wrap(value.toJSON()) } as unknown as CollectionTag,
-      { tag: `!${name}`, collection: 'map', resolve: (value: { toJSON(): unknown }) => wrap(value.toJSON()) } as unknown as CollectionTag,
-    ];
+const cfnTags: (ScalarTag | CollectionTag)[] = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'ImportValue',
+  'GetAZs',
+  'Base64',
+  'Condition',
+].flatMap((name): (ScalarTag | CollectionTag)[] => {
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+  const wrap = (value: unknown) => ({
+    [key]: name === 'GetAtt' && typeof value === 'string' ? value.split('.') : value,
   });
+  return [
+    { tag: `!${name}`, resolve: (value: string) => wrap(value) } as ScalarTag,
+    {
+      tag: `!${name}`,
+      collection: 'seq',
+      resolve: (value: { toJSON(): unknown }) => wrap(value.toJSON()),
+    } as unknown as CollectionTag,
+    {
+      tag: `!${name}`,
+      collection: 'map',
+      resolve: (value: { toJSON(): unknown }) => wrap(value.toJSON()),
+    } as unknown as CollectionTag,
+  ];
+});
 
-export const readYaml = (path: string): unknown => parse(readFileSync(path, 'utf8'), { customTags: cfnTags, merge: true });
+export const readYaml = (path: string): unknown =>
+  parse(readFileSync(path, 'utf8'), { customTags: cfnTags, merge: true });
 
 /** Splits `a, 'b, c', d` at top-level commas. */
 function alternatives(expression: string): string[] {
@@ -48,7 +75,6 @@ function readFileVariable(path: string): unknown {
   }
   return readYaml(path);
 }
-
 
 export interface ResolveOptions {
   stage: string;
@@ -99,10 +125,15 @@ export function loadServerlessConfig(path: string, options: ResolveOptions): Rec
       const whole = /^\$\{([^{}]+)\}$/.exec(node);
       if (whole) return resolveOne(whole[1]!, depth);
       // CloudFormation's own ${AWS::Region}-style references are left for CloudFormation.
-      return node.replace(/\$\{([^{}]+)\}/g, (text, expression: string) => (expression.startsWith('AWS::') || !expression.includes(':') ? text : String(resolveOne(expression, depth) ?? '')));
+      return node.replace(/\$\{([^{}]+)\}/g, (text, expression: string) =>
+        expression.startsWith('AWS::') || !expression.includes(':')
+          ? text
+          : String(resolveOne(expression, depth) ?? ''),
+      );
     }
     if (Array.isArray(node)) return node.map((item) => resolve(item, depth));
-    if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value, depth)]));
+    if (node && typeof node === 'object')
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value, depth)]));
     return node;
   };
 
@@ -110,7 +141,9 @@ export function loadServerlessConfig(path: string, options: ResolveOptions): Rec
 }
 
 /** `resources:` may be one object or a list of them (files); either way, one merged `Resources` map. */
-export function cloudFormationResources(config: Record<string, any>): Record<string, { Type: string; Properties: Record<string, any> }> {
+export function cloudFormationResources(
+  config: Record<string, any>,
+): Record<string, { Type: string; Properties: Record<string, any> }> {
   const blocks = Array.isArray(config.resources) ? config.resources : [config.resources ?? {}];
   return Object.assign({}, ...blocks.map((block: Record<string, any>) => block.Resources ?? {}));
 }

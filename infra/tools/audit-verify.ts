@@ -15,7 +15,12 @@ import { projectRoot } from '../local/runtime.js';
 function localEnv(): Record<string, string> {
   const file = join(projectRoot, '.data', 'local.env');
   if (!existsSync(file)) return {};
-  return Object.fromEntries([...readFileSync(file, 'utf8').matchAll(/^export ([A-Z0-9_]+)='(.*)'$/gm)].map(([, key, value]) => [key!, value!.replace(/'\\''/g, "'")]));
+  return Object.fromEntries(
+    [...readFileSync(file, 'utf8').matchAll(/^export ([A-Z0-9_]+)='(.*)'$/gm)].map(([, key, value]) => [
+      key!,
+      value!.replace(/'\\''/g, "'"),
+    ]),
+  );
 }
 
 let againstLocalRuntime = false;
@@ -45,7 +50,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`audit:verify could not check the log: ${(error as Error).message}${againstLocalRuntime ? ' (is `npm start` running?)' : ''}`);
+    console.error(
+      `audit:verify could not check the log: ${(error as Error).message}${againstLocalRuntime ? ' (is `npm start` running?)' : ''}`,
+    );
     process.exit(2);
   },
 );

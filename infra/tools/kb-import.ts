@@ -12,7 +12,10 @@ import { articleFromMarkdown } from '../../lib/kb/markdown.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { url: { type: 'string', default: process.env.OPENCLAW_URL ?? 'http://127.0.0.1:3000' }, token: { type: 'string', default: process.env.OPENCLAW_TOKEN ?? 'local-dev-token' } },
+  options: {
+    url: { type: 'string', default: process.env.OPENCLAW_URL ?? 'http://127.0.0.1:3000' },
+    token: { type: 'string', default: process.env.OPENCLAW_TOKEN ?? 'local-dev-token' },
+  },
 });
 
 function markdownFiles(dir: string): string[] {
@@ -25,7 +28,13 @@ function markdownFiles(dir: string): string[] {
 
 /** `pod/keep-pending.md` → `pod-keep-pending`, within what the API accepts as an id. */
 const idFor = (path: string) =>
-  path.replace(/\.(md|markdown)$/i, '').toLowerCase().replace(/[\\/]+/g, '-').replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 128);
+  path
+    .replace(/\.(md|markdown)$/i, '')
+    .toLowerCase()
+    .replace(/[\\/]+/g, '-')
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 128);
 
 async function main(): Promise<number> {
   const dir = positionals[0];
@@ -43,17 +52,32 @@ async function main(): Promise<number> {
     const response = await fetch(`${values.url}/kb/articles`, {
       method: 'POST',
       headers: { authorization: `Bearer ${values.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id, title: article.title, body: article.body, tags: article.tags, source: article.source }),
+      body: JSON.stringify({
+        id,
+        title: article.title,
+        body: article.body,
+        tags: article.tags,
+        source: article.source,
+      }),
     });
-    const answer = (await response.json().catch(() => ({}))) as { created?: boolean; sections?: number; error?: string; details?: unknown };
+    const answer = (await response.json().catch(() => ({}))) as {
+      created?: boolean;
+      sections?: number;
+      error?: string;
+      details?: unknown;
+    };
     if (!response.ok) {
-      failed.push(`${file}: HTTP ${response.status} ${answer.error ?? ''} ${answer.details ? JSON.stringify(answer.details) : ''}`.trim());
+      failed.push(
+        `${file}: HTTP ${response.status} ${answer.error ?? ''} ${answer.details ? JSON.stringify(answer.details) : ''}`.trim(),
+      );
       continue;
     }
     if (answer.created) created++;
     else updated++;
   }
-  console.log(`imported ${files.length - failed.length} of ${files.length} articles from ${dir} into ${values.url}: ${created} new, ${updated} updated`);
+  console.log(
+    `imported ${files.length - failed.length} of ${files.length} articles from ${dir} into ${values.url}: ${created} new, ${updated} updated`,
+  );
   for (const line of failed) console.log(`  failed: ${line}`);
   return failed.length ? 1 : 0;
 }

@@ -106,7 +106,10 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
         shiftMs: team.shift * 1000,
         overrides: team.overrides.map((override, index) => {
           const person = members.get(override.openId);
-          if (!person) throw new Error(`config ${dir}/oncall.yaml is invalid:\n  teams.${name}.overrides.${index}.openId: ${override.openId} is not a member of ${name}`);
+          if (!person)
+            throw new Error(
+              `config ${dir}/oncall.yaml is invalid:\n  teams.${name}.overrides.${index}.openId: ${override.openId} is not a member of ${name}`,
+            );
           return { person, from: override.from, to: override.to };
         }),
       },
@@ -114,7 +117,9 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
   }
   const routes: Route[] = routing.routes.map((route, index) => {
     if (route.team && !teams.has(route.team)) {
-      throw new Error(`config ${dir}/routing.yaml is invalid:\n  routes.${index}.team: team "${route.team}" is not defined in oncall.yaml`);
+      throw new Error(
+        `config ${dir}/routing.yaml is invalid:\n  routes.${index}.team: team "${route.team}" is not defined in oncall.yaml`,
+      );
     }
     return {
       name: route.name,

@@ -73,7 +73,13 @@ export interface ForwardedAlert {
  */
 export async function dedupAlerts(
   alerts: Alert[],
-  deps: { store: DedupStore; windows: DedupWindows; forward: (items: ForwardedAlert[]) => Promise<number[]>; now?: () => number; onError?: (alert: Alert, error: unknown) => void },
+  deps: {
+    store: DedupStore;
+    windows: DedupWindows;
+    forward: (items: ForwardedAlert[]) => Promise<number[]>;
+    now?: () => number;
+    onError?: (alert: Alert, error: unknown) => void;
+  },
 ): Promise<{ forwarded: ForwardedAlert[]; failed: Alert[]; repeats: number }> {
   const now = deps.now ?? Date.now;
   const unobserved: Alert[] = [];
@@ -94,7 +100,11 @@ export async function dedupAlerts(
   ).filter((item) => item !== undefined);
   const forwarded: ForwardedAlert[] = observed
     .filter((item) => item.decision !== 'repeat')
-    .map(({ alert, decision, observation }) => ({ alert, decision: decision as ForwardedAlert['decision'], count: observation.count }));
+    .map(({ alert, decision, observation }) => ({
+      alert,
+      decision: decision as ForwardedAlert['decision'],
+      count: observation.count,
+    }));
   const failedIndexes = forwarded.length ? await deps.forward(forwarded) : [];
   const unforwarded = failedIndexes.map((index) => forwarded[index]!.alert);
   await Promise.all(unforwarded.map((alert) => deps.store.revert(alert)));

@@ -89,12 +89,15 @@ export async function ingest(source: AlertSource, request: IngestRequest, deps: 
     alerts = fromSnsNotification(envelope, receivedAt);
   } else {
     alerts =
-      source === 'alertmanager' ? fromAlertmanager(body, receivedAt)
-      : source === 'cloudwatch' ? fromEventBridge(body, receivedAt)
-      : fromGeneric(body, receivedAt);
+      source === 'alertmanager'
+        ? fromAlertmanager(body, receivedAt)
+        : source === 'cloudwatch'
+          ? fromEventBridge(body, receivedAt)
+          : fromGeneric(body, receivedAt);
   }
 
-  if (!alerts.length) return { statusCode: 202, body: { queued: 0, note: 'nothing to alert on (INSUFFICIENT_DATA is ignored)' } };
+  if (!alerts.length)
+    return { statusCode: 202, body: { queued: 0, note: 'nothing to alert on (INSUFFICIENT_DATA is ignored)' } };
   alerts = alerts.map(boundAlert);
   const { failed } = await deps.queue.sendAll(alerts);
   if (failed.length) {

@@ -9,14 +9,19 @@ export interface InhibitRule {
   equal: string[];
 }
 
-export const couldBeInhibited = (alert: Alert, rules: InhibitRule[]) => rules.some((rule) => matchesAll(rule.target, matchLabels(alert)));
+export const couldBeInhibited = (alert: Alert, rules: InhibitRule[]) =>
+  rules.some((rule) => matchesAll(rule.target, matchLabels(alert)));
 
 /**
  * The rule and firing source alert that mute `alert`, with Alertmanager's semantics: a label in `equal` missing on
  * both sides counts as equal; an alert never inhibits itself; and an alert matching both sides of a rule cannot be
  * muted by another that also matches both (two such alerts would otherwise silence each other).
  */
-export function inhibitedBy(alert: Alert, firing: Alert[], rules: InhibitRule[]): { rule: InhibitRule; source: Alert } | undefined {
+export function inhibitedBy(
+  alert: Alert,
+  firing: Alert[],
+  rules: InhibitRule[],
+): { rule: InhibitRule; source: Alert } | undefined {
   const labels = matchLabels(alert);
   for (const rule of rules) {
     if (!matchesAll(rule.target, labels)) continue;
@@ -37,6 +42,8 @@ export function inhibitedBy(alert: Alert, firing: Alert[], rules: InhibitRule[])
  * alerts then need only be read for those names. Undefined when some rule's source could be any alert.
  */
 export function sourceAlertNames(rules: InhibitRule[]): string[] | undefined {
-  const names = rules.map((rule) => rule.source.find((matcher) => matcher.name === 'alertname' && matcher.op === '=')?.value);
+  const names = rules.map(
+    (rule) => rule.source.find((matcher) => matcher.name === 'alertname' && matcher.op === '=')?.value,
+  );
   return names.every((name): name is string => name !== undefined) ? [...new Set(names)] : undefined;
 }

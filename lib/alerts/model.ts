@@ -36,7 +36,9 @@ export type Alert = z.infer<typeof alertSchema>;
  * The labels that routes, silences and inhibition rules match on: the source's labels plus the normalised name, host,
  * service and severity (normalised values win, so `severity=critical` matches however the source spelled it).
  */
-export const matchLabels = (alert: Pick<Alert, 'name' | 'labels' | 'severity' | 'service' | 'host'>): Record<string, string> => ({
+export const matchLabels = (
+  alert: Pick<Alert, 'name' | 'labels' | 'severity' | 'service' | 'host'>,
+): Record<string, string> => ({
   alertname: alert.name,
   ...(alert.host ? { host: alert.host } : {}),
   ...alert.labels,
@@ -45,9 +47,30 @@ export const matchLabels = (alert: Pick<Alert, 'name' | 'labels' | 'severity' | 
 });
 
 const severityWords: Record<string, Severity> = {
-  critical: 'critical', crit: 'critical', page: 'critical', p0: 'critical', p1: 'critical', fatal: 'critical', emergency: 'critical', high: 'critical',
-  error: 'warning', warning: 'warning', warn: 'warning', p2: 'warning', p3: 'warning', major: 'warning', minor: 'warning', medium: 'warning',
-  info: 'info', informational: 'info', notice: 'info', none: 'info', low: 'info', p4: 'info', p5: 'info', debug: 'info',
+  critical: 'critical',
+  crit: 'critical',
+  page: 'critical',
+  p0: 'critical',
+  p1: 'critical',
+  fatal: 'critical',
+  emergency: 'critical',
+  high: 'critical',
+  error: 'warning',
+  warning: 'warning',
+  warn: 'warning',
+  p2: 'warning',
+  p3: 'warning',
+  major: 'warning',
+  minor: 'warning',
+  medium: 'warning',
+  info: 'info',
+  informational: 'info',
+  notice: 'info',
+  none: 'info',
+  low: 'info',
+  p4: 'info',
+  p5: 'info',
+  debug: 'info',
 };
 
 /** Maps the many spellings sources use onto our three levels; unknown words count as warning, never as info. */
@@ -71,7 +94,11 @@ export const alertLimits = { summary: 1_000, description: 4_000, value: 500, url
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const clipMap = (map: Record<string, string>) =>
-  Object.fromEntries(Object.entries(map).slice(0, alertLimits.entries).map(([key, value]) => [clip(key, 200), clip(value, alertLimits.value)]));
+  Object.fromEntries(
+    Object.entries(map)
+      .slice(0, alertLimits.entries)
+      .map(([key, value]) => [clip(key, 200), clip(value, alertLimits.value)]),
+  );
 
 /** Bounds every free-text field of an alert; identity (fingerprint, eventId) is computed before and never clipped. */
 export function boundAlert(alert: Alert): Alert {

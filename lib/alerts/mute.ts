@@ -4,7 +4,8 @@ import type { Alert } from './model.js';
 import { silencedBy, type Silence } from './silences.js';
 
 /** Why an alert is not sent: a silence someone set, or a firing alert that explains it (inhibition). */
-export type MuteReason = { kind: 'silence'; silence: Silence } | { kind: 'inhibition'; rule: InhibitRule; source: Alert };
+export type MuteReason =
+  { kind: 'silence'; silence: Silence } | { kind: 'inhibition'; rule: InhibitRule; source: Alert };
 
 export interface MuteSources {
   silences(): Promise<Silence[]>;

@@ -41,8 +41,20 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
 
   if (latest && isStale(alert, latest)) {
     // A source still firing after a person resolved the alert sends a stale firing every window: note it once.
-    if (latest.timeline.at(-1)?.event !== `stale_${alert.status}`) await deps.repo.appendTimeline(latest.alertId, [{ at: at(), event: `stale_${alert.status}`, detail: `收到过期的${alert.status === 'firing' ? '触发' : '恢复'}通知（乱序或重投），已忽略` }]);
-    deps.log.info('stale event ignored', { alertId: latest.alertId, eventId: alert.eventId, status: alert.status, startsAt: alert.startsAt });
+    if (latest.timeline.at(-1)?.event !== `stale_${alert.status}`)
+      await deps.repo.appendTimeline(latest.alertId, [
+        {
+          at: at(),
+          event: `stale_${alert.status}`,
+          detail: `收到过期的${alert.status === 'firing' ? '触发' : '恢复'}通知（乱序或重投），已忽略`,
+        },
+      ]);
+    deps.log.info('stale event ignored', {
+      alertId: latest.alertId,
+      eventId: alert.eventId,
+      status: alert.status,
+      startsAt: alert.startsAt,
+    });
     return latest;
   }
 
@@ -54,10 +66,15 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
       const entry = noted ? { at: at(), event: 'repeated', detail: `第 ${count - open.countBase + 1} 次` } : undefined;
       stored = (await deps.repo.applyRepeat(open.alertId, alert, count, at(), entry)) ?? open;
     } else {
-      stored = open ?? (await deps.repo.create({ ...newAlert(item, deps.config, clock()), ...(await related(alert, deps)) }));
+      stored =
+        open ?? (await deps.repo.create({ ...newAlert(item, deps.config, clock()), ...(await related(alert, deps)) }));
     }
   } else if (open) {
-    stored = await deps.repo.resolve(open.alertId, alert, count, { at: at(), event: 'resolved', detail: '告警源通知已恢复' });
+    stored = await deps.repo.resolve(open.alertId, alert, count, {
+      at: at(),
+      event: 'resolved',
+      detail: '告警源通知已恢复',
+    });
   } else if (latest?.lastEventId === alert.eventId) {
     stored = latest; // the resolution was applied before; the notifiers may not have finished
   } else if (!latest) {
@@ -69,7 +86,10 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
       resolvedAt,
       timeline: [{ at: at(), event: 'resolved', detail: '收到恢复通知，但此前没有收到该告警的触发通知' }],
     });
-    deps.log.warn('resolution for an unknown alert stored', { fingerprint: alert.fingerprint, alertId: stored.alertId });
+    deps.log.warn('resolution for an unknown alert stored', {
+      fingerprint: alert.fingerprint,
+      alertId: stored.alertId,
+    });
     return stored;
   }
   if (!stored) return latest;
@@ -79,21 +99,35 @@ export async function routeAlert(item: ForwardedAlert, deps: RouterDeps): Promis
     const entry = { at: at(), event: 'muted', detail: describeMute(mute) };
     await deps.repo.appendTimeline(stored.alertId, [entry]);
     stored.timeline.push(entry);
-    deps.log.info('alert muted', { alertId: stored.alertId, by: mute.kind, silence: mute.kind === 'silence' ? mute.silence.id : undefined, rule: mute.kind === 'inhibition' ? mute.rule.name : undefined });
+    deps.log.info('alert muted', {
+      alertId: stored.alertId,
+      by: mute.kind,
+      silence: mute.kind === 'silence' ? mute.silence.id : undefined,
+      rule: mute.kind === 'inhibition' ? mute.rule.name : undefined,
+    });
   }
 
   // Every notifier runs even if one before it failed: a chat that rejects the card must not stop the page.
   const failures: unknown[] = [];
   for (const notifier of deps.notifiers) {
     try {
-      await notifier.notify(stored, { repo: deps.repo, now: at, log: deps.log, muted: Boolean(mute), decision: item.decision });
+      await notifier.notify(stored, {
+        repo: deps.repo,
+        now: at,
+        log: deps.log,
+        muted: Boolean(mute),
+        decision: item.decision,
+      });
     } catch (error) {
       failures.push(error);
     }
   }
   if (failures.length) {
     const reasons = failures.map((failure) => (failure as Error).message).join('; ');
-    throw new AggregateError(failures, `notification of ${stored.alertId} incomplete (${reasons}); SQS will retry what is missing`);
+    throw new AggregateError(
+      failures,
+      `notification of ${stored.alertId} incomplete (${reasons}); SQS will retry what is missing`,
+    );
   }
   return stored;
 }
@@ -116,7 +150,8 @@ async function related(alert: Alert, deps: RouterDeps): Promise<Pick<StoredAlert
  */
 function isStale(alert: Alert, latest: StoredAlert): boolean {
   if (latest.openedBy === alert.eventId) return false; // the opening event itself, redelivered
-  if (latest.status === 'firing') return (alert.status === 'firing' ? alert.startsAt : (alert.endsAt ?? alert.startsAt)) < latest.firstSeenAt;
+  if (latest.status === 'firing')
+    return (alert.status === 'firing' ? alert.startsAt : (alert.endsAt ?? alert.startsAt)) < latest.firstSeenAt;
   return alert.status === 'firing' && Boolean(latest.resolvedAt && alert.startsAt < latest.resolvedAt);
 }
 
@@ -141,7 +176,13 @@ function newAlert(item: ForwardedAlert, config: AlertingConfig, now: number): St
     lastEventId: alert.eventId,
     timeline: [
       { at: seenAt, event: 'opened', detail: `${alert.source} · ${alert.severity}` },
-      { at: seenAt, event: 'routed', detail: plan.routes.length ? `路由：${plan.routes.join(', ')}${plan.onCall ? `；值班：${plan.onCall.name}` : ''}` : '没有匹配的路由' },
+      {
+        at: seenAt,
+        event: 'routed',
+        detail: plan.routes.length
+          ? `路由：${plan.routes.join(', ')}${plan.onCall ? `；值班：${plan.onCall.name}` : ''}`
+          : '没有匹配的路由',
+      },
     ],
   };
 }

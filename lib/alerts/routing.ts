@@ -62,7 +62,12 @@ export function planRoute(alert: Alert, routes: Route[], teams: Map<string, Team
       add({ kind: 'user', id: person.openId });
     }
   }
-  return { routes: matched.map((route) => route.name), targets: [...targets.values()], onCall, channels: channelsBySeverity[alert.severity] };
+  return {
+    routes: matched.map((route) => route.name),
+    targets: [...targets.values()],
+    onCall,
+    channels: channelsBySeverity[alert.severity],
+  };
 }
 
 export const targetKey = (target: Target) => `${target.kind}:${target.id}`;

@@ -33,7 +33,8 @@ const matcherOf = (text: string) => {
   return matcher;
 };
 
-export const isActive = (silence: Silence, now: number) => Date.parse(silence.startsAt) <= now && now < Date.parse(silence.endsAt);
+export const isActive = (silence: Silence, now: number) =>
+  Date.parse(silence.startsAt) <= now && now < Date.parse(silence.endsAt);
 
 /**
  * The first active silence matching the alert. A silence without matchers matches nothing (it would silence every
@@ -86,7 +87,8 @@ export function parseSilenceArgs(args: string[]): { matchers: string[]; duration
   } catch {
     throw new SilenceArgsError(`${durationText} 不是时长（匹配条件要写在时长前面；时长如 30m、2h、1d）`);
   }
-  if (durationMs < MIN_SILENCE_MS || durationMs > MAX_SILENCE_MS) throw new SilenceArgsError('时长需在 1 分钟到 7 天之间');
+  if (durationMs < MIN_SILENCE_MS || durationMs > MAX_SILENCE_MS)
+    throw new SilenceArgsError('时长需在 1 分钟到 7 天之间');
   const reason = args.slice(index + 1);
   if (reason.some(looksLikeMatcher)) throw new SilenceArgsError('匹配条件要写在时长前面');
   return { matchers, durationMs, reason: reason.join(' ') };

@@ -46,7 +46,14 @@ export interface StoredAlert {
   /** The runbook section that best matches the alert, found when it opened (shown on its cards as 相关知识). */
   related?: { title: string; section: string; source: string };
   /** A runbook draft written from this incident when it was resolved with a note, until someone saves it. */
-  knowledgeDraft?: { id: string; title: string; body: string; tags: string[]; cardMessageId?: string; savedBy?: string };
+  knowledgeDraft?: {
+    id: string;
+    title: string;
+    body: string;
+    tags: string[];
+    cardMessageId?: string;
+    savedBy?: string;
+  };
   /** When a reminder was last posted, so reminders keep their own pace whatever the dedup window. */
   remindedAt?: string;
   /** While a page is being sent: until when the sender holds it (ISO). Expired, the page may be tried again. */
@@ -77,7 +84,13 @@ export interface AlertRepository {
    * Applies a newer event to an open alert once per event id, adding `entry` to the timeline when given; returns the
    * updated alert, or undefined if already applied.
    */
-  applyRepeat(alertId: string, alert: Alert, count: number, at: string, entry?: TimelineEntry): Promise<StoredAlert | undefined>;
+  applyRepeat(
+    alertId: string,
+    alert: Alert,
+    count: number,
+    at: string,
+    entry?: TimelineEntry,
+  ): Promise<StoredAlert | undefined>;
   /** Resolves an open alert; undefined if it was already resolved. */
   resolve(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;
   recordNotification(alertId: string, targetKey: string, messageId: string, entry: TimelineEntry): Promise<void>;
@@ -94,7 +107,11 @@ export interface AlertRepository {
   acknowledge(alertId: string, by: Actor, entry: TimelineEntry): Promise<ChangeResult>;
   /** Resolves a firing alert by hand; otherwise unchanged (someone else resolved it, or its source did). */
   resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry): Promise<ChangeResult>;
-  recordSilence(alertId: string, silence: NonNullable<StoredAlert['silence']>, entry: TimelineEntry): Promise<StoredAlert | undefined>;
+  recordSilence(
+    alertId: string,
+    silence: NonNullable<StoredAlert['silence']>,
+    entry: TimelineEntry,
+  ): Promise<StoredAlert | undefined>;
   /** Remembers that a chat message asks for the note of an alert resolved from its card (so a reply to it is the note). */
   rememberNotePrompt(messageId: string, alertId: string): Promise<void>;
   /** The alert a note prompt belongs to, if `messageId` is one. */

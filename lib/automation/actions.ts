@@ -44,7 +44,13 @@ export const k8sRolloutRestart = define({
 export const k8sSetImage = define({
   name: 'k8s_set_image',
   description: '更新 Kubernetes Deployment 中容器的镜像，等待滚动完成，失败时回滚到原镜像',
-  args: z.strictObject({ cluster: dnsLabel, namespace: dnsLabel, deployment: dnsSubdomain, container: dnsLabel, image: imageReference }),
+  args: z.strictObject({
+    cluster: dnsLabel,
+    namespace: dnsLabel,
+    deployment: dnsSubdomain,
+    container: dnsLabel,
+    image: imageReference,
+  }),
   changesState: true,
   environments: 'any',
   // With the wait for the rollout and a rollback, inside the runner's 15-minute Lambda limit.
@@ -55,7 +61,11 @@ export const k8sSetImage = define({
 export const checkLogs = define({
   name: 'check_logs',
   description: '查看服务最近的日志（最新的在前）',
-  args: z.strictObject({ service: unitName, since: lookBack.default('15m'), limit: z.number().int().min(1).max(200).default(50) }),
+  args: z.strictObject({
+    service: unitName,
+    since: lookBack.default('15m'),
+    limit: z.number().int().min(1).max(200).default(50),
+  }),
   changesState: false,
   environments: 'any',
   timeoutMs: 15_000,
@@ -81,7 +91,10 @@ export function findAction(name: string): ActionDefinition | undefined {
 }
 
 /** Checks a request's action and arguments; the problems are returned in words for the person who asked. */
-export function validateRequest(name: string, args: unknown): { ok: true; action: ActionDefinition; args: Record<string, unknown> } | { ok: false; problem: string } {
+export function validateRequest(
+  name: string,
+  args: unknown,
+): { ok: true; action: ActionDefinition; args: Record<string, unknown> } | { ok: false; problem: string } {
   const action = findAction(name);
   if (!action) return { ok: false, problem: `没有名为 ${name} 的操作` };
   const parsed = action.args.safeParse(args);

@@ -18,7 +18,10 @@ type DecisionDeps = Pick<AutomationDeps, 'requests' | 'audit' | 'queue' | 'now' 
 async function expire(request: AutomationRequest, deps: DecisionDeps): Promise<AutomationRequest | undefined> {
   const at = new Date(deps.now()).toISOString();
   await appendAudit(deps.audit, auditEntry(request, 'expired', at, { outcome: 'expired' }));
-  const expired = await deps.requests.transition(request.requestId, 'pending_approval', 'expired', { finishedAt: at, summary: `审批已过期：${formatTime(request.approval!.expiresAt, deps.timeZone)} 前无人审批，未执行` });
+  const expired = await deps.requests.transition(request.requestId, 'pending_approval', 'expired', {
+    finishedAt: at,
+    summary: `审批已过期：${formatTime(request.approval!.expiresAt, deps.timeZone)} 前无人审批，未执行`,
+  });
   if (expired) await send(deps, { kind: 'report', requestId: request.requestId });
   return expired;
 }
@@ -27,23 +30,49 @@ async function expire(request: AutomationRequest, deps: DecisionDeps): Promise<A
  * An approver's 批准 or 拒绝. Only a listed approver other than the requester may decide, only while the request
  * waits and its time has not run out; two approvers deciding at once get one decision (a conditional transition).
  */
-export async function decideApproval(requestId: string, approver: Actor, approve: boolean, deps: DecisionDeps): Promise<Decision> {
+export async function decideApproval(
+  requestId: string,
+  approver: Actor,
+  approve: boolean,
+  deps: DecisionDeps,
+): Promise<Decision> {
   const request = await deps.requests.get(requestId);
   if (!request || !request.approval) return { changed: false, message: `找不到审批请求 ${requestId}` };
   if (request.status !== 'pending_approval') {
     const decided = request.approval.decidedBy;
-    const what = { queued: '已批准', running: '已批准', succeeded: '已批准', failed: '已批准', rejected: '已拒绝', expired: '已过期', denied: '已拒绝', pending_approval: '' }[request.status];
-    return { changed: false, request, message: `该请求${what}${decided ? `（${decided.name ?? decided.openId}）` : ''}，无需再审批` };
+    const what = {
+      queued: '已批准',
+      running: '已批准',
+      succeeded: '已批准',
+      failed: '已批准',
+      rejected: '已拒绝',
+      expired: '已过期',
+      denied: '已拒绝',
+      pending_approval: '',
+    }[request.status];
+    return {
+      changed: false,
+      request,
+      message: `该请求${what}${decided ? `（${decided.name ?? decided.openId}）` : ''}，无需再审批`,
+    };
   }
-  if (request.requester.kind === 'person' && request.requester.actor.openId === approver.openId) return { changed: false, request, message: '不能审批自己提交的请求，请让其他审批人处理' };
-  if (!request.approval.approvers.includes(approver.openId)) return { changed: false, request, message: '你不是该请求的审批人' };
+  if (request.requester.kind === 'person' && request.requester.actor.openId === approver.openId)
+    return { changed: false, request, message: '不能审批自己提交的请求，请让其他审批人处理' };
+  if (!request.approval.approvers.includes(approver.openId))
+    return { changed: false, request, message: '你不是该请求的审批人' };
   if (deps.now() >= Date.parse(request.approval.expiresAt)) {
     const expired = await expire(request, deps);
     return { changed: false, request: expired ?? request, message: '审批已过期，请求未执行；如仍需要请重新提交' };
   }
   const at = new Date(deps.now()).toISOString();
   // The decider is the actor of this record; the requester is on every other record of the request.
-  await appendAudit(deps.audit, auditEntry(request, approve ? 'approved' : 'rejected', at, { actor: { openId: approver.openId }, detail: `申请人：${request.requester.kind === 'person' ? request.requester.actor.openId : request.requester.rule}` }));
+  await appendAudit(
+    deps.audit,
+    auditEntry(request, approve ? 'approved' : 'rejected', at, {
+      actor: { openId: approver.openId },
+      detail: `申请人：${request.requester.kind === 'person' ? request.requester.actor.openId : request.requester.rule}`,
+    }),
+  );
   const approval = { ...request.approval, decidedBy: approver, decidedAt: at };
   const decided = await deps.requests.transition(requestId, 'pending_approval', approve ? 'queued' : 'rejected', {
     approval,

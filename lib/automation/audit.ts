@@ -1,7 +1,21 @@
 import { createHash } from 'node:crypto';
 
 /** Everything that happens to an automation request, in the order it happens. */
-export const auditKinds = ['requested', 'denied', 'approval_requested', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed', 'dry_run', 'guardrail_stopped', 'verified', 'escalated'] as const;
+export const auditKinds = [
+  'requested',
+  'denied',
+  'approval_requested',
+  'approved',
+  'rejected',
+  'expired',
+  'started',
+  'succeeded',
+  'failed',
+  'dry_run',
+  'guardrail_stopped',
+  'verified',
+  'escalated',
+] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
 export interface AuditEntry {
@@ -33,7 +47,10 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -80,7 +97,8 @@ export async function appendAudit(store: AuditStore, entry: AuditEntry): Promise
   throw new Error('audit log: could not append after 100 attempts (contention)');
 }
 
-export type AuditVerification = { ok: true; records: number; lastHash: string } | { ok: false; records: number; brokenAt: number; problem: string };
+export type AuditVerification =
+  { ok: true; records: number; lastHash: string } | { ok: false; records: number; brokenAt: number; problem: string };
 
 /** Walks the chain from the start and reports the first broken link: an edited, inserted, deleted or cut-off record. */
 export async function verifyAudit(store: AuditStore): Promise<AuditVerification> {
@@ -89,15 +107,40 @@ export async function verifyAudit(store: AuditStore): Promise<AuditVerification>
   let count = 0;
   for await (const record of store.records()) {
     count++;
-    if (record.seq !== expected) return { ok: false, records: count, brokenAt: expected, problem: `记录 ${expected} 缺失（被删除？），下一条是 ${record.seq}` };
+    if (record.seq !== expected)
+      return {
+        ok: false,
+        records: count,
+        brokenAt: expected,
+        problem: `记录 ${expected} 缺失（被删除？），下一条是 ${record.seq}`,
+      };
     const { hash, ...unsigned } = record;
-    if (recordHash(unsigned) !== hash) return { ok: false, records: count, brokenAt: record.seq, problem: `记录 ${record.seq} 写入后被修改过（哈希不符）` };
-    if (record.prevHash !== prevHash) return { ok: false, records: count, brokenAt: record.seq, problem: `记录 ${record.seq} 与上一条记录的哈希链接不符` };
+    if (recordHash(unsigned) !== hash)
+      return {
+        ok: false,
+        records: count,
+        brokenAt: record.seq,
+        problem: `记录 ${record.seq} 写入后被修改过（哈希不符）`,
+      };
+    if (record.prevHash !== prevHash)
+      return {
+        ok: false,
+        records: count,
+        brokenAt: record.seq,
+        problem: `记录 ${record.seq} 与上一条记录的哈希链接不符`,
+      };
     prevHash = hash;
     expected++;
   }
   const head = await store.head();
-  if (head && head.seq > expected - 1) return { ok: false, records: count, brokenAt: expected, problem: `记录 ${expected} 到 ${head.seq} 缺失（末尾被截断？）` };
-  if (head && head.seq === expected - 1 && head.hash !== prevHash) return { ok: false, records: count, brokenAt: head.seq, problem: `最后一条记录 ${head.seq} 与链头记录的哈希不符` };
+  if (head && head.seq > expected - 1)
+    return {
+      ok: false,
+      records: count,
+      brokenAt: expected,
+      problem: `记录 ${expected} 到 ${head.seq} 缺失（末尾被截断？）`,
+    };
+  if (head && head.seq === expected - 1 && head.hash !== prevHash)
+    return { ok: false, records: count, brokenAt: head.seq, problem: `最后一条记录 ${head.seq} 与链头记录的哈希不符` };
   return { ok: true, records: count, lastHash: prevHash };
 }

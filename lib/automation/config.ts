@@ -29,7 +29,9 @@ export const inventoryFile = z.strictObject({
         user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a Unix user name'),
         environment: environmentName,
         /** `ssh-keygen -lf <host key>.pub` prints it: the connection is refused if the host presents another key. */
-        hostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'a host key fingerprint such as SHA256:abc… (ssh-keygen -lf)'),
+        hostKey: z
+          .string()
+          .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'a host key fingerprint such as SHA256:abc… (ssh-keygen -lf)'),
         /** Units that may be restarted there; unset means any. */
         units: z.array(unitName).optional(),
         /** Run systemctl through `sudo -n` (the user needs a sudoers rule for exactly those commands). */
@@ -50,10 +52,21 @@ export const inventoryFile = z.strictObject({
     .default({}),
   /** Services that run on Kubernetes, so /deploy and /restart can name a service instead of four coordinates. */
   deployments: z
-    .record(unitName, z.strictObject({ cluster: dnsLabel, namespace: dnsLabel, deployment: dnsLabel, container: dnsLabel }))
+    .record(
+      unitName,
+      z.strictObject({ cluster: dnsLabel, namespace: dnsLabel, deployment: dnsLabel, container: dnsLabel }),
+    )
     .default({}),
   /** Where check_logs reads: an OpenSearch index pattern, and the environment its permission is judged in. */
-  logs: z.strictObject({ environment: environmentName, index: z.string().regex(/^[a-z0-9*][a-z0-9*._-]*$/).default('logs-*') }).default({ environment: 'prod', index: 'logs-*' }),
+  logs: z
+    .strictObject({
+      environment: environmentName,
+      index: z
+        .string()
+        .regex(/^[a-z0-9*][a-z0-9*._-]*$/)
+        .default('logs-*'),
+    })
+    .default({ environment: 'prod', index: 'logs-*' }),
   checks: z
     .record(
       checkName,
@@ -81,7 +94,8 @@ export function environmentOf(action: string, args: Record<string, unknown>, inv
     case 'k8s_set_image': {
       const cluster = inventory.clusters[args.cluster as string];
       if (!cluster) throw missing('集群', args.cluster);
-      if (cluster.namespaces && !cluster.namespaces.includes(args.namespace as string)) throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
+      if (cluster.namespaces && !cluster.namespaces.includes(args.namespace as string))
+        throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
       return cluster.environment;
     }
     case 'http_check': {
@@ -103,10 +117,15 @@ export const automationFile = z.strictObject({
   environments: z.array(environmentName).min(1),
   roles: z.record(
     z.string().regex(/^[a-z][a-z0-9_-]*$/),
-    z.strictObject({ actions: z.array(actionOrAll).min(1), environments: z.array(z.union([z.literal('*'), environmentName])).min(1) }),
+    z.strictObject({
+      actions: z.array(actionOrAll).min(1),
+      environments: z.array(z.union([z.literal('*'), environmentName])).min(1),
+    }),
   ),
   users: z.record(openId, z.array(z.string()).min(1)).default({}),
-  groups: z.record(z.string(), z.strictObject({ members: z.array(openId).min(1), roles: z.array(z.string()).min(1) })).default({}),
+  groups: z
+    .record(z.string(), z.strictObject({ members: z.array(openId).min(1), roles: z.array(z.string()).min(1) }))
+    .default({}),
   /**
    * Self-healing: alert matchers → an action with arguments templated from the alert (`{{labels.instance}}`,
    * `{{service}}`, `{{host}}`), inside guardrails. Rules are reviewed config, so their runs do not wait for approval;
@@ -155,20 +174,57 @@ export function loadAutomationConfig(dir: string): { inventory: Inventory; autom
   const automation = readConfigFile(dir, 'automation.yaml', automationFile);
   const problems: string[] = [];
   const known = new Set(automation.environments);
-  const where = (file: string, path: string, message: string) => problems.push(`config ${dir}/${file} is invalid:\n  ${path}: ${message}`);
-  if (!known.has(inventory.logs.environment)) where('inventory.yaml', 'logs.environment', `"${inventory.logs.environment}" is not one of automation.yaml's environments`);
-  for (const [kind, entries] of [['hosts', inventory.hosts], ['clusters', inventory.clusters], ['checks', inventory.checks]] as const) {
-    for (const [name, entry] of Object.entries(entries)) if (!known.has(entry.environment)) where('inventory.yaml', `${kind}.${name}.environment`, `"${entry.environment}" is not one of automation.yaml's environments`);
+  const where = (file: string, path: string, message: string) =>
+    problems.push(`config ${dir}/${file} is invalid:\n  ${path}: ${message}`);
+  if (!known.has(inventory.logs.environment))
+    where(
+      'inventory.yaml',
+      'logs.environment',
+      `"${inventory.logs.environment}" is not one of automation.yaml's environments`,
+    );
+  for (const [kind, entries] of [
+    ['hosts', inventory.hosts],
+    ['clusters', inventory.clusters],
+    ['checks', inventory.checks],
+  ] as const) {
+    for (const [name, entry] of Object.entries(entries))
+      if (!known.has(entry.environment))
+        where(
+          'inventory.yaml',
+          `${kind}.${name}.environment`,
+          `"${entry.environment}" is not one of automation.yaml's environments`,
+        );
   }
   const roles = new Set(Object.keys(automation.roles));
-  for (const [user, granted] of Object.entries(automation.users)) granted.forEach((role, i) => roles.has(role) || where('automation.yaml', `users.${user}.${i}`, `role "${role}" is not defined`));
-  for (const [group, entry] of Object.entries(automation.groups)) entry.roles.forEach((role, i) => roles.has(role) || where('automation.yaml', `groups.${group}.roles.${i}`, `role "${role}" is not defined`));
+  for (const [user, granted] of Object.entries(automation.users))
+    granted.forEach(
+      (role, i) => roles.has(role) || where('automation.yaml', `users.${user}.${i}`, `role "${role}" is not defined`),
+    );
+  for (const [group, entry] of Object.entries(automation.groups))
+    entry.roles.forEach(
+      (role, i) =>
+        roles.has(role) || where('automation.yaml', `groups.${group}.roles.${i}`, `role "${role}" is not defined`),
+    );
   automation.selfHealing.rules.forEach((rule, i) => {
-    rule.roles.forEach((role, j) => roles.has(role) || where('automation.yaml', `selfHealing.rules.${i}.roles.${j}`, `role "${role}" is not defined`));
-    if (rule.verify.check && !inventory.checks[rule.verify.check]) where('automation.yaml', `selfHealing.rules.${i}.verify.check`, `check "${rule.verify.check}" is not in inventory.yaml`);
+    rule.roles.forEach(
+      (role, j) =>
+        roles.has(role) ||
+        where('automation.yaml', `selfHealing.rules.${i}.roles.${j}`, `role "${role}" is not defined`),
+    );
+    if (rule.verify.check && !inventory.checks[rule.verify.check])
+      where(
+        'automation.yaml',
+        `selfHealing.rules.${i}.verify.check`,
+        `check "${rule.verify.check}" is not in inventory.yaml`,
+      );
   });
   for (const [service, deployment] of Object.entries(inventory.deployments)) {
-    if (!inventory.clusters[deployment.cluster]) where('inventory.yaml', `deployments.${service}.cluster`, `cluster "${deployment.cluster}" is not defined under clusters`);
+    if (!inventory.clusters[deployment.cluster])
+      where(
+        'inventory.yaml',
+        `deployments.${service}.cluster`,
+        `cluster "${deployment.cluster}" is not defined under clusters`,
+      );
   }
   if (problems.length) throw new Error(problems.join('\n'));
   return { inventory, automation };

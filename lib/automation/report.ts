@@ -13,7 +13,11 @@ export interface RequestCards {
  * A request's cards: one progress card in reply to the message that asked (or in the alert's chat for a rule), and
  * one approval card per approver while approval is needed. Sends carry uuid keys, so showing twice posts nothing twice.
  */
-export function requestCards(messenger: Messenger, requests: RequestStore, options: { timeZone: string; log: Logger }): RequestCards {
+export function requestCards(
+  messenger: Messenger,
+  requests: RequestStore,
+  options: { timeZone: string; log: Logger },
+): RequestCards {
   return {
     async show(request) {
       const card = automationCard(request, options);
@@ -31,7 +35,12 @@ export function requestCards(messenger: Messenger, requests: RequestStore, optio
       const approvalView = approvalCard(request, options);
       for (const approver of request.approval.approvers) {
         if (cards[approver]) await messenger.patchCard(cards[approver], approvalView);
-        else if (request.status === 'pending_approval') cards[approver] = await messenger.sendCard({ kind: 'user', id: approver }, approvalView, stableId(request.requestId, 'approval', approver));
+        else if (request.status === 'pending_approval')
+          cards[approver] = await messenger.sendCard(
+            { kind: 'user', id: approver },
+            approvalView,
+            stableId(request.requestId, 'approval', approver),
+          );
       }
       if (Object.keys(cards).length !== Object.keys(request.approval.cards).length) {
         request.approval.cards = cards;

@@ -3,7 +3,8 @@ import type { Actor } from '../alerts/store.js';
 /** Who asked: a person from chat, or a self-healing rule acting on an alert. */
 export type Requester = { kind: 'person'; actor: Actor } | { kind: 'rule'; rule: string; alertId: string };
 
-export type RequestStatus = 'pending_approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'denied' | 'rejected' | 'expired';
+export type RequestStatus =
+  'pending_approval' | 'queued' | 'running' | 'succeeded' | 'failed' | 'denied' | 'rejected' | 'expired';
 
 /** One request to run an action, from the moment it is asked for to its result. */
 export interface AutomationRequest {
@@ -43,7 +44,12 @@ export interface RequestStore {
    * Moves a request from one status to another, with more fields set, only if it is still in `from`; returns the
    * updated request, or undefined when someone else moved it first.
    */
-  transition(requestId: string, from: RequestStatus | RequestStatus[], to: RequestStatus, fields?: Partial<AutomationRequest>): Promise<AutomationRequest | undefined>;
+  transition(
+    requestId: string,
+    from: RequestStatus | RequestStatus[],
+    to: RequestStatus,
+    fields?: Partial<AutomationRequest>,
+  ): Promise<AutomationRequest | undefined>;
   /** Records sent cards and other details that do not change the status. */
   update(requestId: string, fields: Partial<AutomationRequest>): Promise<void>;
   /** Takes the one-at-a-time lock of a target until `until` (epoch ms); false while another run holds it. */

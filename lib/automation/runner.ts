@@ -23,7 +23,9 @@ const PROGRESS_INTERVAL_MS = 2_000;
 export async function handleAutomationTask(task: AutomationTask, deps: RunnerDeps): Promise<void> {
   if (task.kind === 'heal' || task.kind === 'verify') {
     if (!deps.healing) throw new Error('self-healing is not configured in this runner');
-    return task.kind === 'heal' ? startHealing(task.alertId, task.rule, deps.healing) : verifyHealing(task.requestId, deps.healing);
+    return task.kind === 'heal'
+      ? startHealing(task.alertId, task.rule, deps.healing)
+      : verifyHealing(task.requestId, deps.healing);
   }
   if (task.kind === 'run') return runRequest(task.requestId, deps);
   if (task.kind === 'expire') return expireIfDue(task.requestId, deps); // an expiry queues a report of its own
@@ -31,10 +33,17 @@ export async function handleAutomationTask(task: AutomationTask, deps: RunnerDep
   if (request) await deps.cards.show(request);
 }
 
-async function finish(request: AutomationRequest, outcome: ActionOutcome, deps: RunnerDeps): Promise<AutomationRequest> {
+async function finish(
+  request: AutomationRequest,
+  outcome: ActionOutcome,
+  deps: RunnerDeps,
+): Promise<AutomationRequest> {
   const at = new Date(deps.now()).toISOString();
   const digest = outputDigest(outcome.output);
-  await appendAudit(deps.audit, auditEntry(request, outcome.ok ? 'succeeded' : 'failed', at, { outcome: outcome.summary, outputDigest: digest }));
+  await appendAudit(
+    deps.audit,
+    auditEntry(request, outcome.ok ? 'succeeded' : 'failed', at, { outcome: outcome.summary, outputDigest: digest }),
+  );
   const finished = await deps.requests.transition(request.requestId, 'running', outcome.ok ? 'succeeded' : 'failed', {
     finishedAt: at,
     summary: outcome.summary,
@@ -58,7 +67,10 @@ async function concluded(request: AutomationRequest, deps: RunnerDeps): Promise<
 async function refuse(request: AutomationRequest, summary: string, deps: RunnerDeps): Promise<void> {
   const at = new Date(deps.now()).toISOString();
   await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
-  await concluded((await deps.requests.transition(request.requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request, deps);
+  await concluded(
+    (await deps.requests.transition(request.requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request,
+    deps,
+  );
 }
 
 /**
@@ -77,11 +89,20 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   if (!action) throw new Error(`automation request ${requestId} names an unknown action ${request.action}`);
   const executor = deps.executors[request.action];
   const now = deps.now();
-  if (!executor && request.status === 'queued') return refuse(request, `${request.action} 的执行器尚未部署，未执行`, deps);
+  if (!executor && request.status === 'queued')
+    return refuse(request, `${request.action} 的执行器尚未部署，未执行`, deps);
 
   if (request.status === 'running') {
-    if (now < Date.parse(request.startedAt!) + action.timeoutMs) throw new Error(`request ${requestId} is still running; will look again`);
-    return concluded(await finish(request, { ok: false, summary: '执行被中断（执行器在完成前退出），结果未知：请检查目标的实际状态', output: '' }, deps), deps);
+    if (now < Date.parse(request.startedAt!) + action.timeoutMs)
+      throw new Error(`request ${requestId} is still running; will look again`);
+    return concluded(
+      await finish(
+        request,
+        { ok: false, summary: '执行被中断（执行器在完成前退出），结果未知：请检查目标的实际状态', output: '' },
+        deps,
+      ),
+      deps,
+    );
   }
   if (request.status !== 'queued') return; // done already, or never approved
 
@@ -101,7 +122,9 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
     deps.log.info('action progress', { requestId, line });
     if (deps.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
     lastProgress = deps.now();
-    await deps.cards.show({ ...request!, summary: line }).catch((error: unknown) => deps.log.warn('progress card not updated', { requestId, error }));
+    await deps.cards
+      .show({ ...request!, summary: line })
+      .catch((error: unknown) => deps.log.warn('progress card not updated', { requestId, error }));
   };
   let outcome: ActionOutcome;
   let timer: NodeJS.Timeout | undefined;
@@ -109,12 +132,20 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
     outcome = await Promise.race([
       executor!(request.args, { log: deps.log.child({ requestId, action: request.action }), progress, deadline }),
       new Promise<ActionOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, summary: `超时：${Math.round(action.timeoutMs / 1000)} 秒内没有完成`, output: '' }), action.timeoutMs);
+        timer = setTimeout(
+          () =>
+            resolve({ ok: false, summary: `超时：${Math.round(action.timeoutMs / 1000)} 秒内没有完成`, output: '' }),
+          action.timeoutMs,
+        );
       }),
     ]);
   } catch (error) {
     const message = (error as Error).message;
-    outcome = { ok: false, summary: error instanceof InventoryError ? message : `执行出错：${message}`, output: message };
+    outcome = {
+      ok: false,
+      summary: error instanceof InventoryError ? message : `执行出错：${message}`,
+      output: message,
+    };
     deps.log.error('action failed', { requestId, action: request.action, error });
   } finally {
     clearTimeout(timer);

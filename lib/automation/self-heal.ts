@@ -28,8 +28,14 @@ export function templateArgs(rule: HealRule, alert: Alert): Record<string, unkno
   const fill = (value: string | number) =>
     typeof value === 'number'
       ? value
-      : value.replace(/\{\{\s*(labels\.([A-Za-z_][A-Za-z0-9_]*)|service|host|alertname)\s*\}\}/g, (_, field: string, label?: string) =>
-          label ? (alert.labels[label] ?? '') : field === 'host' ? (alert.host ?? labels.host ?? '') : (labels[field] ?? ''),
+      : value.replace(
+          /\{\{\s*(labels\.([A-Za-z_][A-Za-z0-9_]*)|service|host|alertname)\s*\}\}/g,
+          (_, field: string, label?: string) =>
+            label
+              ? (alert.labels[label] ?? '')
+              : field === 'host'
+                ? (alert.host ?? labels.host ?? '')
+                : (labels[field] ?? ''),
         );
   return Object.fromEntries(Object.entries(rule.args).map(([key, value]) => [key, fill(value)]));
 }
@@ -57,21 +63,33 @@ async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: 
   const tried = request ? `${request.action} ${describeArgs(request.args)}` : `${rule.action}（未执行）`;
   const card = noticeCard(
     `自愈未能处理告警「${stored.alert.name}」`,
-    [`**规则**：${escapeMarkdown(rule.name)}`, `**尝试了**：${escapeMarkdown(tried)}`, `**原因**：${escapeMarkdown(why)}`, '**请值班人员人工处理。**'],
+    [
+      `**规则**：${escapeMarkdown(rule.name)}`,
+      `**尝试了**：${escapeMarkdown(tried)}`,
+      `**原因**：${escapeMarkdown(why)}`,
+      '**请值班人员人工处理。**',
+    ],
     'red',
   );
   for (const [target, messageId] of Object.entries(stored.notifications)) {
-    if (target.startsWith('chat:')) await deps.messenger.reply(messageId, { kind: 'card', card }, stableId('escalate', stored.alertId, rule.name));
+    if (target.startsWith('chat:'))
+      await deps.messenger.reply(messageId, { kind: 'card', card }, stableId('escalate', stored.alertId, rule.name));
   }
   const onCall = stored.plan.onCall;
   const direct = onCall && stored.notifications[`user:${onCall.openId}`];
   if (onCall && direct) {
     for (const kind of ['app', 'phone'] as const) {
-      await deps.messenger.urgent(direct, kind, [onCall.openId]).catch((error: unknown) => deps.log.error('escalation page failed', { alertId: stored.alertId, kind, error }));
+      await deps.messenger
+        .urgent(direct, kind, [onCall.openId])
+        .catch((error: unknown) => deps.log.error('escalation page failed', { alertId: stored.alertId, kind, error }));
     }
   }
   await note(deps, stored.alertId, `自愈规则 ${rule.name} 已升级给值班人：${why}`);
-  if (request) await appendAudit(deps.audit, auditEntry(request, 'escalated', new Date(deps.now()).toISOString(), { detail: why }));
+  if (request)
+    await appendAudit(
+      deps.audit,
+      auditEntry(request, 'escalated', new Date(deps.now()).toISOString(), { detail: why }),
+    );
   deps.log.warn('self-healing escalated', { alertId: stored.alertId, rule: rule.name, why });
 }
 
@@ -89,13 +107,32 @@ export async function startHealing(alertId: string, ruleName: string, deps: Heal
   if ((await deps.requests.get(requestId)) !== undefined) return; // a redelivered task: the request exists
 
   const chatId = stored.plan.targets.find((target) => target.kind === 'chat')?.id;
-  const input = { requestId, action: rule.action, args, requester: { kind: 'rule' as const, rule: rule.name, alertId }, chatId };
+  const input = {
+    requestId,
+    action: rule.action,
+    args,
+    requester: { kind: 'rule' as const, rule: rule.name, alertId },
+    chatId,
+  };
   /** What a rule did not run is audited too, with the rule as the actor. */
   const auditUnrun = (kind: 'dry_run' | 'guardrail_stopped', outcome: string) =>
-    appendAudit(deps.audit, { requestId, kind, actor: { rule: rule.name }, action: rule.action, args, environment: '-', at: new Date(deps.now()).toISOString(), outcome });
+    appendAudit(deps.audit, {
+      requestId,
+      kind,
+      actor: { rule: rule.name },
+      action: rule.action,
+      args,
+      environment: '-',
+      at: new Date(deps.now()).toISOString(),
+      outcome,
+    });
   if (deps.automation.selfHealing.dryRun || rule.dryRun) {
     await auditUnrun('dry_run', 'not executed (dry run)');
-    await note(deps, alertId, `自愈规则 ${rule.name}（演练模式）：将执行 ${rule.action} ${describeArgs(args)}，未实际执行`);
+    await note(
+      deps,
+      alertId,
+      `自愈规则 ${rule.name}（演练模式）：将执行 ${rule.action} ${describeArgs(args)}，未实际执行`,
+    );
     return;
   }
   // Arguments templated from labels must pass the action's schema before they count against any limit.
@@ -108,9 +145,24 @@ export async function startHealing(alertId: string, ruleName: string, deps: Heal
   // the runner's one-run-at-a-time lock.
   const target = valid.action.target(valid.args);
   const limits: RunLimit[] = [
-    { key: 'global', max: deps.automation.selfHealing.maxRunsPerHour, windowMs: HOUR, reason: `全局自愈次数已达上限（每小时 ${deps.automation.selfHealing.maxRunsPerHour} 次）` },
-    { key: `rule#${rule.name}`, max: rule.maxRunsPerHour, windowMs: HOUR, reason: `规则 ${rule.name} 已达上限（每小时 ${rule.maxRunsPerHour} 次）` },
-    { key: `target#${target}`, max: 1, windowMs: rule.cooldown * 1000, reason: `同一目标在冷却期内（${Math.round(rule.cooldown / 60)} 分钟内已自愈过）` },
+    {
+      key: 'global',
+      max: deps.automation.selfHealing.maxRunsPerHour,
+      windowMs: HOUR,
+      reason: `全局自愈次数已达上限（每小时 ${deps.automation.selfHealing.maxRunsPerHour} 次）`,
+    },
+    {
+      key: `rule#${rule.name}`,
+      max: rule.maxRunsPerHour,
+      windowMs: HOUR,
+      reason: `规则 ${rule.name} 已达上限（每小时 ${rule.maxRunsPerHour} 次）`,
+    },
+    {
+      key: `target#${target}`,
+      max: 1,
+      windowMs: rule.cooldown * 1000,
+      reason: `同一目标在冷却期内（${Math.round(rule.cooldown / 60)} 分钟内已自愈过）`,
+    },
   ];
   const claim = await deps.ledger.claim(limits, deps.now());
   if (!claim.ok) {
@@ -138,8 +190,16 @@ export async function afterHealingRun(request: AutomationRequest, deps: HealDeps
     await escalate(stored, rule, `执行失败：${request.summary ?? '原因未知'}`, deps, request);
     return;
   }
-  await note(deps, alertId, `自愈规则 ${rule.name}：执行成功（${request.summary ?? ''}），${Math.round(rule.verify.within / 60)} 分钟内校验效果`);
-  await send(deps, { kind: 'verify', requestId: request.requestId }, delayUntil(new Date(deps.now() + rule.verify.within * 1000).toISOString(), deps.now()));
+  await note(
+    deps,
+    alertId,
+    `自愈规则 ${rule.name}：执行成功（${request.summary ?? ''}），${Math.round(rule.verify.within / 60)} 分钟内校验效果`,
+  );
+  await send(
+    deps,
+    { kind: 'verify', requestId: request.requestId },
+    delayUntil(new Date(deps.now() + rule.verify.within * 1000).toISOString(), deps.now()),
+  );
 }
 
 /** The check after a successful run: the alert resolved, or the rule's inventory check passes; otherwise escalate. */
@@ -159,7 +219,10 @@ export async function verifyHealing(requestId: string, deps: HealDeps): Promise<
   let fixed = stored.status === 'resolved';
   let how = fixed ? '告警已恢复' : '告警仍在触发';
   if (!fixed && rule.verify.check && deps.httpCheck) {
-    const outcome = await deps.httpCheck({ check: rule.verify.check }, { log: deps.log, progress: async () => undefined, deadline: deps.now() + 15_000 });
+    const outcome = await deps.httpCheck(
+      { check: rule.verify.check },
+      { log: deps.log, progress: async () => undefined, deadline: deps.now() + 15_000 },
+    );
     fixed = outcome.ok;
     how = `校验 ${rule.verify.check}：${outcome.summary}`;
   }

@@ -9,11 +9,17 @@ import type { AutomationTask } from './tasks.js';
  */
 
 /** The audit entry for a request, in one place so every record names the same things. */
-export function auditEntry(request: AutomationRequest, kind: AuditEntry['kind'], at: string, extra: Partial<AuditEntry> = {}): AuditEntry {
+export function auditEntry(
+  request: AutomationRequest,
+  kind: AuditEntry['kind'],
+  at: string,
+  extra: Partial<AuditEntry> = {},
+): AuditEntry {
   return {
     requestId: request.requestId,
     kind,
-    actor: request.requester.kind === 'rule' ? { rule: request.requester.rule } : { openId: request.requester.actor.openId },
+    actor:
+      request.requester.kind === 'rule' ? { rule: request.requester.rule } : { openId: request.requester.actor.openId },
     action: request.action,
     args: request.args,
     environment: request.environment,
@@ -26,9 +32,17 @@ export function auditEntry(request: AutomationRequest, kind: AuditEntry['kind'],
 export const MAX_DELAY_SECONDS = 900;
 
 /** Seconds from now until `at`, capped at SQS's longest delay (the expire step re-queues itself for the rest). */
-export const delayUntil = (at: string, now: number) => Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil((Date.parse(at) - now) / 1000)));
+export const delayUntil = (at: string, now: number) =>
+  Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.ceil((Date.parse(at) - now) / 1000)));
 
-export async function send(deps: { queue: Queue<AutomationTask> }, task: AutomationTask, delaySeconds?: number): Promise<void> {
+export async function send(
+  deps: { queue: Queue<AutomationTask> },
+  task: AutomationTask,
+  delaySeconds?: number,
+): Promise<void> {
   const result = await deps.queue.sendAll([task], delaySeconds === undefined ? undefined : { delaySeconds });
-  if (result.failed.length) throw new Error(`automation task ${task.kind} for ${'requestId' in task ? task.requestId : task.alertId} could not be queued`);
+  if (result.failed.length)
+    throw new Error(
+      `automation task ${task.kind} for ${'requestId' in task ? task.requestId : task.alertId} could not be queued`,
+    );
 }

@@ -64,14 +64,24 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
   if (existing) {
     // A redelivered message: redo what may not have happened before a crash (each step is idempotent downstream).
     if (existing.status === 'queued') await send(deps, { kind: 'run', requestId: existing.requestId });
-    if (existing.status === 'pending_approval') await send(deps, { kind: 'expire', requestId: existing.requestId }, delayUntil(existing.approval!.expiresAt, deps.now()));
+    if (existing.status === 'pending_approval')
+      await send(
+        deps,
+        { kind: 'expire', requestId: existing.requestId },
+        delayUntil(existing.approval!.expiresAt, deps.now()),
+      );
     return { ok: true, request: existing, created: false };
   }
 
   await appendAudit(deps.audit, auditEntry(draft, 'requested', at));
   const actorId = input.requester.kind === 'person' ? input.requester.actor.openId : undefined;
-  const rule = input.requester.kind === 'rule' ? deps.automation.selfHealing.rules.find((entry) => entry.name === (input.requester as { rule: string }).rule) : undefined;
-  const checked = actorId ? authorise(actorId, valid.action, environment, deps.automation) : authoriseRoles(rule?.roles ?? [], valid.action, environment, deps.automation);
+  const rule =
+    input.requester.kind === 'rule'
+      ? deps.automation.selfHealing.rules.find((entry) => entry.name === (input.requester as { rule: string }).rule)
+      : undefined;
+  const checked = actorId
+    ? authorise(actorId, valid.action, environment, deps.automation)
+    : authoriseRoles(rule?.roles ?? [], valid.action, environment, deps.automation);
   // A rule is reviewed config: its runs are authorised by its roles and do not wait for a person.
   const decision = checked.allowed && !actorId ? { ...checked, needsApproval: false } : checked;
   if (!decision.allowed) {
@@ -88,8 +98,15 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
       return { ok: true, request, created };
     }
     const expiresAt = new Date(deps.now() + deps.automation.approval.expiresIn * 1000).toISOString();
-    await appendAudit(deps.audit, auditEntry(draft, 'approval_requested', at, { detail: `审批人：${approvers.join(', ')}；截止 ${expiresAt}` }));
-    const { request, created } = await deps.requests.create({ ...draft, status: 'pending_approval', approval: { expiresAt, approvers, cards: {} } });
+    await appendAudit(
+      deps.audit,
+      auditEntry(draft, 'approval_requested', at, { detail: `审批人：${approvers.join(', ')}；截止 ${expiresAt}` }),
+    );
+    const { request, created } = await deps.requests.create({
+      ...draft,
+      status: 'pending_approval',
+      approval: { expiresAt, approvers, cards: {} },
+    });
     await send(deps, { kind: 'expire', requestId: request.requestId }, delayUntil(expiresAt, deps.now()));
     return { ok: true, request, created };
   }

@@ -33,23 +33,39 @@ function alreadyClosed(stored: StoredAlert, timeZone: string): string {
 
 export async function acknowledgeAlert(alertId: string, by: Actor, deps: AlertActionDeps): Promise<AlertActionOutcome> {
   const at = new Date(deps.now()).toISOString();
-  const result = await deps.repo.acknowledge(alertId, by, { at, event: 'acknowledged', detail: `确认人：${by.name ?? by.openId}` });
+  const result = await deps.repo.acknowledge(alertId, by, {
+    at,
+    event: 'acknowledged',
+    detail: `确认人：${by.name ?? by.openId}`,
+  });
   const stored = result.stored;
   if (!stored) return notFound(alertId);
   if (result.changed) return { changed: true, stored, message: '已确认：重复提醒已停止' };
   if (stored.status === 'resolved') return { changed: false, stored, message: alreadyClosed(stored, deps.timeZone) };
   const first = stored.acknowledgedBy;
   const mine = first?.openId === by.openId;
-  return { changed: false, stored, message: mine ? '你已确认过该告警' : `该告警已由${who(first)}于 ${formatTime(stored.acknowledgedAt, deps.timeZone)} 确认（确认人见卡片）` };
+  return {
+    changed: false,
+    stored,
+    message: mine
+      ? '你已确认过该告警'
+      : `该告警已由${who(first)}于 ${formatTime(stored.acknowledgedAt, deps.timeZone)} 确认（确认人见卡片）`,
+  };
 }
 
-export async function resolveAlertByHand(alertId: string, by: Actor, note: string | undefined, deps: AlertActionDeps): Promise<AlertActionOutcome> {
+export async function resolveAlertByHand(
+  alertId: string,
+  by: Actor,
+  note: string | undefined,
+  deps: AlertActionDeps,
+): Promise<AlertActionOutcome> {
   const at = new Date(deps.now()).toISOString();
   const detail = `解决人：${by.name ?? by.openId}${note ? `；说明：${note}` : ''}`;
   const result = await deps.repo.resolveByHand(alertId, by, note, { at, event: 'resolved_by_hand', detail });
   const stored = result.stored;
   if (!stored) return notFound(alertId);
-  if (result.changed) return { changed: true, stored, message: '已标记为解决；若告警源仍在触发，会在它恢复后再次触发时重新通知' };
+  if (result.changed)
+    return { changed: true, stored, message: '已标记为解决；若告警源仍在触发，会在它恢复后再次触发时重新通知' };
   return { changed: false, stored, message: alreadyClosed(stored, deps.timeZone) };
 }
 
@@ -98,5 +114,10 @@ export async function silenceAlert(
     { id: silence.id, until: silence.endsAt, by },
     { at, event: 'silenced', detail: `静默 ${silence.id} 至 ${silence.endsAt}，操作人：${by.name ?? by.openId}` },
   );
-  return { changed: true, stored: updated ?? stored, silence, message: `已静默至 ${formatTime(silence.endsAt, deps.timeZone)}（静默 ${silence.id}）` };
+  return {
+    changed: true,
+    stored: updated ?? stored,
+    silence,
+    message: `已静默至 ${formatTime(silence.endsAt, deps.timeZone)}（静默 ${silence.id}）`,
+  };
 }

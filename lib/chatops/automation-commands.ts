@@ -15,7 +15,8 @@ export type ChatAutomation = AutomationDeps & { cards: RequestCards };
 const text = (value: string): OutgoingMessage => ({ kind: 'text', text: value });
 
 function automationOf(deps: ChatopsDeps): ChatAutomation {
-  if (!deps.automation) throw new UsageError('自动化未配置（config/automation.yaml、config/inventory.yaml）', '请联系平台管理员');
+  if (!deps.automation)
+    throw new UsageError('自动化未配置（config/automation.yaml、config/inventory.yaml）', '请联系平台管理员');
   return deps.automation;
 }
 
@@ -23,10 +24,22 @@ function automationOf(deps: ChatopsDeps): ChatAutomation {
  * Submits the request a command stands for. The answer is the request's own card (排队中, 待审批 …), sent in reply
  * by the cards; a refusal (bad target, no permission) is answered in words.
  */
-async function submit(invocation: Invocation, deps: ChatopsDeps, action: string, args: Record<string, unknown>): Promise<OutgoingMessage | undefined> {
+async function submit(
+  invocation: Invocation,
+  deps: ChatopsDeps,
+  action: string,
+  args: Record<string, unknown>,
+): Promise<OutgoingMessage | undefined> {
   const automation = automationOf(deps);
   const result = await submitRequest(
-    { requestId: stableId('request', invocation.messageId), action, args, requester: { kind: 'person', actor: invocation.actor }, chatId: invocation.chatId, messageId: invocation.messageId },
+    {
+      requestId: stableId('request', invocation.messageId),
+      action,
+      args,
+      requester: { kind: 'person', actor: invocation.actor },
+      chatId: invocation.chatId,
+      messageId: invocation.messageId,
+    },
     automation,
   );
   if (!result.ok) return text(`无法执行：${result.problem}`);
@@ -42,14 +55,30 @@ const restart: Command = {
   summary: '重启服务：主机上的 systemd 服务，或 Kubernetes 上的部署（需要权限，生产环境需他人审批）',
   example: '/restart nginx web-01',
   async run(invocation, deps) {
-    const [service, host] = parseArgs(z.tuple([unitName]).or(z.tuple([unitName, hostName])), invocation.args, restartUsage) as [string, string?];
+    const [service, host] = parseArgs(
+      z.tuple([unitName]).or(z.tuple([unitName, hostName])),
+      invocation.args,
+      restartUsage,
+    ) as [string, string?];
     const { inventory } = automationOf(deps);
     if (host) return submit(invocation, deps, 'restart_service', { host, unit: service });
     const deployment = inventory.deployments[service];
-    if (deployment) return submit(invocation, deps, 'k8s_rollout_restart', { cluster: deployment.cluster, namespace: deployment.namespace, deployment: deployment.deployment });
-    const hosts = Object.entries(inventory.hosts).filter(([, entry]) => entry.units?.includes(service)).map(([name]) => name);
+    if (deployment)
+      return submit(invocation, deps, 'k8s_rollout_restart', {
+        cluster: deployment.cluster,
+        namespace: deployment.namespace,
+        deployment: deployment.deployment,
+      });
+    const hosts = Object.entries(inventory.hosts)
+      .filter(([, entry]) => entry.units?.includes(service))
+      .map(([name]) => name);
     if (hosts.length === 1) return submit(invocation, deps, 'restart_service', { host: hosts[0], unit: service });
-    throw new UsageError(hosts.length ? `${service} 在多台主机上（${hosts.join('、')}），请指定主机` : `清单中没有 ${service}：请指定主机，或在 inventory.yaml 的 deployments 中登记`, restartUsage);
+    throw new UsageError(
+      hosts.length
+        ? `${service} 在多台主机上（${hosts.join('、')}），请指定主机`
+        : `清单中没有 ${service}：请指定主机，或在 inventory.yaml 的 deployments 中登记`,
+      restartUsage,
+    );
   },
 };
 
@@ -62,7 +91,8 @@ const deploy: Command = {
   async run(invocation, deps) {
     const [service, image] = parseArgs(z.tuple([unitName, imageReference]), invocation.args, deployUsage);
     const deployment = automationOf(deps).inventory.deployments[service];
-    if (!deployment) throw new UsageError(`清单中没有名为 ${service} 的部署（inventory.yaml → deployments）`, deployUsage);
+    if (!deployment)
+      throw new UsageError(`清单中没有名为 ${service} 的部署（inventory.yaml → deployments）`, deployUsage);
     return submit(invocation, deps, 'k8s_set_image', { ...deployment, image });
   },
 };
@@ -74,7 +104,11 @@ const logs: Command = {
   summary: '查看服务最近的日志，最新的在前（默认 15 分钟内）',
   example: '/logs payments 30m',
   async run(invocation, deps) {
-    const [service, since] = parseArgs(z.tuple([unitName]).or(z.tuple([unitName, lookBack])), invocation.args, logsUsage) as [string, string?];
+    const [service, since] = parseArgs(
+      z.tuple([unitName]).or(z.tuple([unitName, lookBack])),
+      invocation.args,
+      logsUsage,
+    ) as [string, string?];
     return submit(invocation, deps, 'check_logs', { service, since: since ?? '15m', limit: 50 });
   },
 };
@@ -100,9 +134,14 @@ const audit: Command = {
   async run(invocation, deps) {
     parseArgs(z.tuple([z.literal('verify')]), invocation.args, auditUsage);
     const automation = automationOf(deps);
-    if (!rolesOf(invocation.actor.openId, automation.automation).includes('admin')) return text('只有管理员（admin 角色）可以校验审计日志');
+    if (!rolesOf(invocation.actor.openId, automation.automation).includes('admin'))
+      return text('只有管理员（admin 角色）可以校验审计日志');
     const result = await verifyAudit(automation.audit);
-    return text(result.ok ? `审计日志完整：共 ${result.records} 条记录，哈希链无断裂。` : `审计日志在第 ${result.brokenAt} 条处断裂：${result.problem}（已检查 ${result.records} 条）`);
+    return text(
+      result.ok
+        ? `审计日志完整：共 ${result.records} 条记录，哈希链无断裂。`
+        : `审计日志在第 ${result.brokenAt} 条处断裂：${result.problem}（已检查 ${result.records} 条）`,
+    );
   },
 };
 

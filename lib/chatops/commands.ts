@@ -1,7 +1,14 @@
 import * as z from 'zod';
 import type { AlertingConfig } from '../alerts/config.js';
 import { onCallAt, type Team } from '../alerts/oncall.js';
-import { describeSilence, isActive, parseSilenceArgs, silencedBy, SilenceArgsError, type Silence } from '../alerts/silences.js';
+import {
+  describeSilence,
+  isActive,
+  parseSilenceArgs,
+  silencedBy,
+  SilenceArgsError,
+  type Silence,
+} from '../alerts/silences.js';
 import { severities, type Severity } from '../alerts/model.js';
 import { occurrences, type Actor, type StoredAlert } from '../alerts/store.js';
 import { stableId } from '../alerts/fingerprint.js';
@@ -51,7 +58,9 @@ const text = (value: string): OutgoingMessage => ({ kind: 'text', text: value })
 const card = (value: object): OutgoingMessage => ({ kind: 'card', card: value });
 
 const alertId = z.string().regex(/^[0-9a-f]{12}$/, '告警 ID 是 12 位十六进制字符，如 3f9a0c1b2d4e');
-const serviceName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, '服务名只能包含字母、数字、点、下划线和连字符');
+const serviceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, '服务名只能包含字母、数字、点、下划线和连字符');
 /** A command's one optional argument (a service, a team). */
 const optionalArg = (schema: z.ZodType<string>, args: string[], usage: string) =>
   (parseArgs(z.tuple([schema]).or(z.tuple([])), args, usage) as [string?])[0];
@@ -64,10 +73,16 @@ function duration(ms: number): string {
   return `${Math.floor(hours / 24)} 天`;
 }
 
-const bySeverity = (a: StoredAlert, b: StoredAlert) => severities.indexOf(a.severity) - severities.indexOf(b.severity) || b.lastSeenAt.localeCompare(a.lastSeenAt);
+const bySeverity = (a: StoredAlert, b: StoredAlert) =>
+  severities.indexOf(a.severity) - severities.indexOf(b.severity) || b.lastSeenAt.localeCompare(a.lastSeenAt);
 
 function alertLine(stored: StoredAlert, now: number): string {
-  const flags = [stored.acknowledgedBy ? '已确认' : '', stored.silence && Date.parse(stored.silence.until) > now ? '已静默' : ''].filter(Boolean).join('、');
+  const flags = [
+    stored.acknowledgedBy ? '已确认' : '',
+    stored.silence && Date.parse(stored.silence.until) > now ? '已静默' : '',
+  ]
+    .filter(Boolean)
+    .join('、');
   return `- [${severityLabel[stored.severity]}] **${escapeMarkdown(stored.alert.name)}** · ${escapeMarkdown(stored.alert.service)} · 已持续 ${duration(now - Date.parse(stored.firstSeenAt))} · \`${stored.alertId}\`${flags ? `（${flags}）` : ''}`;
 }
 
@@ -107,14 +122,19 @@ const status: Command = {
     const now = deps.now();
     const open = await openAlerts(deps, service);
     const recent = await deps.repo.list('resolved', { limit: 5, service });
-    const counts = severities.map((severity) => `${severityLabel[severity]} ${open.filter((a) => a.severity === severity).length}`).join(' · ');
+    const counts = severities
+      .map((severity) => `${severityLabel[severity]} ${open.filter((a) => a.severity === severity).length}`)
+      .join(' · ');
     const lines = [
       `**未恢复**：${open.length}${open.length >= OPEN_LIMIT ? '+' : ''}（${counts}）`,
       ...open.slice(0, SHOWN).map((stored) => alertLine(stored, now)),
       ...(open.length > SHOWN ? [`……另有 ${open.length - SHOWN} 条，用 /alert list 查看`] : []),
       '',
       `**最近恢复**：${recent.length ? '' : '无'}`,
-      ...recent.map((stored) => `- ${escapeMarkdown(stored.alert.name)} · ${escapeMarkdown(stored.alert.service)} · ${formatTime(stored.resolvedAt, deps.timeZone)} ${stored.resolvedBy ? '人工解决' : '自动恢复'} · \`${stored.alertId}\``),
+      ...recent.map(
+        (stored) =>
+          `- ${escapeMarkdown(stored.alert.name)} · ${escapeMarkdown(stored.alert.service)} · ${formatTime(stored.resolvedAt, deps.timeZone)} ${stored.resolvedBy ? '人工解决' : '自动恢复'} · \`${stored.alertId}\``,
+      ),
     ];
     const worst: Severity | undefined = open[0]?.severity;
     return card(noticeCard(`系统状态${service ? `：${service}` : ''}`, lines, worst ? headerColour[worst] : 'green'));
@@ -141,7 +161,13 @@ const alert: Command = {
         parseArgs(z.tuple([]), rest, alertUsage.list);
         const open = await openAlerts(deps);
         if (!open.length) return text('当前没有未恢复的告警 ✅');
-        return card(noticeCard(`未恢复的告警（${open.length}）`, open.slice(0, 30).map((stored) => alertLine(stored, now)), headerColour[open[0]!.severity]));
+        return card(
+          noticeCard(
+            `未恢复的告警（${open.length}）`,
+            open.slice(0, 30).map((stored) => alertLine(stored, now)),
+            headerColour[open[0]!.severity],
+          ),
+        );
       }
       case 'show': {
         const [id] = parseArgs(z.tuple([alertId]), rest, alertUsage.show);
@@ -154,9 +180,20 @@ const alert: Command = {
           `**首次发生**：${formatTime(stored.firstSeenAt, deps.timeZone)}　**最近发生**：${formatTime(stored.lastSeenAt, deps.timeZone)}`,
           '',
           '**时间线**（最近 10 条）：',
-          ...stored.timeline.slice(-10).map((entry) => `- ${formatTime(entry.at, deps.timeZone)} ${escapeMarkdown(timelineLabels[entry.event] ?? entry.event)}${entry.detail ? `：${escapeMarkdown(entry.detail)}` : ''}`),
+          ...stored.timeline
+            .slice(-10)
+            .map(
+              (entry) =>
+                `- ${formatTime(entry.at, deps.timeZone)} ${escapeMarkdown(timelineLabels[entry.event] ?? entry.event)}${entry.detail ? `：${escapeMarkdown(entry.detail)}` : ''}`,
+            ),
         ];
-        return card(noticeCard(`告警 ${stored.alertId}：${stored.alert.name}`, lines, headerColour[stored.status === 'resolved' ? 'resolved' : stored.severity]));
+        return card(
+          noticeCard(
+            `告警 ${stored.alertId}：${stored.alert.name}`,
+            lines,
+            headerColour[stored.status === 'resolved' ? 'resolved' : stored.severity],
+          ),
+        );
       }
       case 'ack': {
         const [id] = parseArgs(z.tuple([alertId]), rest, alertUsage.ack);
@@ -190,7 +227,8 @@ function describeTeam(team: Team, now: number, timeZone: string): string {
   const { rotation } = team;
   const override = rotation.overrides.find((entry) => entry.from <= now && now < entry.to);
   // The shift boundary after now; an override ends earlier if it does.
-  const shiftEnds = rotation.handoffAt + (Math.floor((now - rotation.handoffAt) / rotation.shiftMs) + 1) * rotation.shiftMs;
+  const shiftEnds =
+    rotation.handoffAt + (Math.floor((now - rotation.handoffAt) / rotation.shiftMs) + 1) * rotation.shiftMs;
   const until = override ? Math.min(override.to, shiftEnds) : shiftEnds;
   const next = onCallAt(team, until);
   const mentionOf = (openId: string, name: string) => `<at user_id="${openId}">${name}</at>`;
@@ -205,7 +243,11 @@ const oncall: Command = {
   async run({ args }, deps) {
     const name = optionalArg(z.string(), args, this.usage[0]!);
     const teams = deps.config.teams;
-    if (name && !teams.has(name)) throw new UsageError(`没有名为 ${name} 的团队（已配置：${[...teams.keys()].join('、') || '无'}）`, this.usage[0]!);
+    if (name && !teams.has(name))
+      throw new UsageError(
+        `没有名为 ${name} 的团队（已配置：${[...teams.keys()].join('、') || '无'}）`,
+        this.usage[0]!,
+      );
     const chosen = name ? [teams.get(name)!] : [...teams.values()];
     if (!chosen.length) return text('还没有配置值班表（config/oncall.yaml）');
     return text(chosen.map((team) => describeTeam(team, deps.now(), deps.timeZone)).join('\n'));
@@ -228,7 +270,9 @@ const silence: Command = {
     const [sub, ...rest] = args;
     if (sub === 'list') {
       parseArgs(z.tuple([]), rest, silenceUsage.list);
-      const active = (await deps.silences.list()).filter((entry) => isActive(entry, now) || Date.parse(entry.startsAt) > now);
+      const active = (await deps.silences.list()).filter(
+        (entry) => isActive(entry, now) || Date.parse(entry.startsAt) > now,
+      );
       if (!active.length) return text('当前没有生效的静默');
       active.sort((a, b) => a.endsAt.localeCompare(b.endsAt));
       return card(
@@ -243,7 +287,11 @@ const silence: Command = {
       );
     }
     if (sub === 'expire') {
-      const [id] = parseArgs(z.tuple([z.string().regex(/^[0-9a-f]{6,16}$/, '静默 ID 见 /silence list')]), rest, silenceUsage.expire);
+      const [id] = parseArgs(
+        z.tuple([z.string().regex(/^[0-9a-f]{6,16}$/, '静默 ID 见 /silence list')]),
+        rest,
+        silenceUsage.expire,
+      );
       const ended = await deps.silences.expire(id, actor, new Date(now).toISOString());
       return text(ended ? `已解除静默 ${id}（${describeSilence(ended)}）` : `静默 ${id} 不存在或已结束`);
     }
@@ -287,19 +335,13 @@ const help: Command = {
       `　示例：\`${command.example}\``,
     ]);
     const shortForms = '简写：`/ack <告警ID>` 即 `/alert ack`，`/resolve <告警ID> [说明]` 即 `/alert resolve`。';
-    return card(noticeCard('OpenClaw 命令', [...lines, '', shortForms, '在群里使用时请先 @ 机器人；私聊可直接输入。'], 'blue'));
+    return card(
+      noticeCard('OpenClaw 命令', [...lines, '', shortForms, '在群里使用时请先 @ 机器人；私聊可直接输入。'], 'blue'),
+    );
   },
 };
 
-export const commands: Command[] = [
-  help,
-  status,
-  alert,
-  oncall,
-  silence,
-  ...automationCommands,
-  kb,
-];
+export const commands: Command[] = [help, status, alert, oncall, silence, ...automationCommands, kb];
 
 export const commandNames = commands.map((command) => command.name);
 

@@ -37,8 +37,16 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
   if (task.eventType === 'im.chat.member.bot.added_v1') {
     const added = botAddedSchema.safeParse(task.event);
     if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
-    const help = await findCommand('help')!.run({ actor: { openId: '' }, messageId: '', chatId: added.data.chat_id, args: [] }, deps);
-    if (help?.kind === 'card') await deps.messenger.sendCard({ kind: 'chat', id: added.data.chat_id }, help.card, stableId('welcome', task.eventId));
+    const help = await findCommand('help')!.run(
+      { actor: { openId: '' }, messageId: '', chatId: added.data.chat_id, args: [] },
+      deps,
+    );
+    if (help?.kind === 'card')
+      await deps.messenger.sendCard(
+        { kind: 'chat', id: added.data.chat_id },
+        help.card,
+        stableId('welcome', task.eventId),
+      );
     return;
   }
   const parsed = messageReceivedSchema.safeParse(task.event);
@@ -54,7 +62,13 @@ async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge'
   if (!deps.knowledge) throw new Error('the knowledge base is not configured: the draft cannot be saved');
   const saved = draft.savedBy ? draft : { ...draft, savedBy: task.by };
   if (!draft.savedBy) {
-    await deps.knowledge.upsert({ id: draft.id, title: draft.title, body: draft.body, tags: draft.tags, source: `alert:${task.alertId}` });
+    await deps.knowledge.upsert({
+      id: draft.id,
+      title: draft.title,
+      body: draft.body,
+      tags: draft.tags,
+      source: `alert:${task.alertId}`,
+    });
     await deps.repo.recordDraft(task.alertId, saved);
     deps.log.info('incident saved to the knowledge base', { alertId: task.alertId, articleId: draft.id, by: task.by });
   }
@@ -68,13 +82,21 @@ async function askForNote(task: Extract<ChatopsTask, { kind: 'ask_note' }>, deps
   const text = `<at user_id="${task.by}"></at> 已解决告警 ${stored.alertId}。回复本条消息并 @我，写下处理说明（做了什么、原因是什么），我会整理成知识库草稿。`;
   for (const [target, messageId] of Object.entries(stored.notifications)) {
     if (!target.startsWith('chat:')) continue;
-    const prompt = await deps.messenger.reply(messageId, { kind: 'text', text }, stableId('ask-note', stored.alertId, target));
+    const prompt = await deps.messenger.reply(
+      messageId,
+      { kind: 'text', text },
+      stableId('ask-note', stored.alertId, target),
+    );
     await deps.repo.rememberNotePrompt(prompt, stored.alertId);
   }
 }
 
 /** A reply to a note prompt: the note of that alert, made into a knowledge draft like `/alert resolve <id> <note>`. */
-async function noteFromReply(message: MessageReceived['message'], note: string, deps: HandlerDeps): Promise<OutgoingMessage | undefined> {
+async function noteFromReply(
+  message: MessageReceived['message'],
+  note: string,
+  deps: HandlerDeps,
+): Promise<OutgoingMessage | undefined> {
   const promptId = message.parent_id ?? message.root_id;
   const alertId = promptId ? await deps.repo.alertForNotePrompt(promptId) : undefined;
   const stored = alertId ? await deps.repo.get(alertId) : undefined;
@@ -93,7 +115,8 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
   const botOpenId = await deps.messenger.botOpenId();
   if (message.chat_type !== 'p2p' && !mentions.some((mention) => mention.id?.open_id === botOpenId)) return;
 
-  const reply = (answer: OutgoingMessage) => deps.messenger.reply(message.message_id, answer, stableId('reply', message.message_id));
+  const reply = (answer: OutgoingMessage) =>
+    deps.messenger.reply(message.message_id, answer, stableId('reply', message.message_id));
   const content = messageText(message.content, message.message_type, mentions, botOpenId);
   if (content === undefined || !content.trim()) {
     await reply({ kind: 'text', text: '我只能读文字消息。输入 /help 查看可用命令。' });
@@ -101,7 +124,8 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
   }
   const line = parseCommandLine(content);
   const log = deps.log.child({ messageId: message.message_id, chatId: message.chat_id, command: line?.command });
-  const draft = !line && (message.parent_id || message.root_id) ? await noteFromReply(message, content, deps) : undefined;
+  const draft =
+    !line && (message.parent_id || message.root_id) ? await noteFromReply(message, content, deps) : undefined;
   if (draft) {
     await reply(draft);
     return;
@@ -114,10 +138,18 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
   const command = findCommand(alias?.command ?? line.command);
   if (!command) {
     const suggestion = closestCommand(line.command, [...commandNames, ...Object.keys(aliases)]);
-    await reply({ kind: 'text', text: `没有 /${line.command} 这个命令。${suggestion ? `你是想用 /${suggestion} 吗？` : ''}输入 /help 查看全部命令。` });
+    await reply({
+      kind: 'text',
+      text: `没有 /${line.command} 这个命令。${suggestion ? `你是想用 /${suggestion} 吗？` : ''}输入 /help 查看全部命令。`,
+    });
     return;
   }
-  const invocation = { actor: actorFor(openId, deps), messageId: message.message_id, chatId: message.chat_id, args: [...(alias?.prefix ?? []), ...line.args] };
+  const invocation = {
+    actor: actorFor(openId, deps),
+    messageId: message.message_id,
+    chatId: message.chat_id,
+    args: [...(alias?.prefix ?? []), ...line.args],
+  };
   let answer: OutgoingMessage | undefined;
   try {
     answer = await command.run(invocation, deps);
@@ -127,7 +159,10 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
       answer = { kind: 'text', text: `${error.message}。\n用法：${error.usage}` };
     } else if (attempt >= ANSWER_FAILURE_AFTER_ATTEMPTS) {
       log.error('command failed; answered in chat', { attempt, error });
-      answer = { kind: 'text', text: `执行 /${command.name} 出错，已重试 ${attempt} 次：${(error as Error).message}。请稍后再试，或联系平台管理员。` };
+      answer = {
+        kind: 'text',
+        text: `执行 /${command.name} 出错，已重试 ${attempt} 次：${(error as Error).message}。请稍后再试，或联系平台管理员。`,
+      };
     } else {
       throw error;
     }

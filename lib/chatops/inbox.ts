@@ -61,7 +61,13 @@ export async function acceptEvent(envelope: EventEnvelope, deps: InboxDeps): Pro
     deps.log.info('duplicate delivery', { key, eventId: header.event_id, state: claim });
     return claim === 'done' ? 'duplicate' : 'in_progress';
   }
-  const task: ChatopsTask = { kind: 'feishu_event', eventId: header.event_id, eventType: header.event_type, createdAt: Number(header.create_time), event: envelope.event };
+  const task: ChatopsTask = {
+    kind: 'feishu_event',
+    eventId: header.event_id,
+    eventType: header.event_type,
+    createdAt: Number(header.create_time),
+    event: envelope.event,
+  };
   let sent = false;
   try {
     sent = (await deps.queue.sendAll([task])).failed.length === 0;
@@ -69,7 +75,9 @@ export async function acceptEvent(envelope: EventEnvelope, deps: InboxDeps): Pro
     deps.log.error('event could not be queued', { key, error });
   }
   if (!sent) {
-    await deps.ledger.release(key).catch((error: unknown) => deps.log.error('delivery claim not released; its lease will run out', { key, error }));
+    await deps.ledger
+      .release(key)
+      .catch((error: unknown) => deps.log.error('delivery claim not released; its lease will run out', { key, error }));
     throw new HttpError(503, 'the event could not be queued; Feishu will retry');
   }
   await deps.ledger.complete(key, deps.now()).catch((error: unknown) =>

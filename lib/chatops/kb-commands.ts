@@ -32,16 +32,36 @@ const sourceLine = (hit: SearchHit, i: number) =>
  */
 export function answerCard(question: string, answer: { text?: string; sources: SearchHit[]; note?: string }): object {
   const title = `知识库：${question.slice(0, 60)}`;
-  if (answer.text) return noticeCard(title, [escapeMarkdown(answer.text).replace(/&#91;(\d+)&#93;/g, '[$1]'), '', '**来源**', ...answer.sources.map(sourceLine)], 'blue');
-  const passages = answer.sources.slice(0, PASSAGES).map((hit, i) => `**${sourceLine(hit, i)}**\n${cardSnippet(hit.snippet)}`);
+  if (answer.text)
+    return noticeCard(
+      title,
+      [
+        escapeMarkdown(answer.text).replace(/&#91;(\d+)&#93;/g, '[$1]'),
+        '',
+        '**来源**',
+        ...answer.sources.map(sourceLine),
+      ],
+      'blue',
+    );
+  const passages = answer.sources
+    .slice(0, PASSAGES)
+    .map((hit, i) => `**${sourceLine(hit, i)}**\n${cardSnippet(hit.snippet)}`);
   return noticeCard(title, [`${answer.note ?? '以下是处理手册中最相关的段落'}：`, '', ...passages], 'blue');
 }
 
 /** Answers a question from the knowledge base: the command `/kb`, and any plain text sent to the bot. */
-export async function answerQuestion(question: string, knowledge: KnowledgeBase | undefined, model?: LanguageModel): Promise<OutgoingMessage> {
+export async function answerQuestion(
+  question: string,
+  knowledge: KnowledgeBase | undefined,
+  model?: LanguageModel,
+): Promise<OutgoingMessage> {
   if (!knowledge) return { kind: 'text', text: '知识库未配置：请联系平台管理员。可以输入 /help 查看可用命令。' };
   const answer = await answerFrom(question, knowledge, model);
-  if (!answer.sources.length) return { kind: 'text', text: `知识库里没有找到与「${question.slice(0, 60)}」相关的内容。换个说法试试，或用 /help 查看命令。` };
+  if (!answer.sources.length)
+    return {
+      kind: 'text',
+      text: `知识库里没有找到与「${question.slice(0, 60)}」相关的内容。换个说法试试，或用 /help 查看命令。`,
+    };
   return { kind: 'card', card: answerCard(question, answer) };
 }
 
@@ -62,7 +82,11 @@ type Draft = NonNullable<StoredAlert['knowledgeDraft']>;
 /** The incident draft in chat: a preview and 保存到知识库, or, once saved, where it went. */
 export function draftCard(alertId: string, draft: Draft): object {
   const preview = draft.body.length > 2500 ? `${draft.body.slice(0, 2500)}…` : draft.body;
-  const card = noticeCard(`处理记录草稿：${draft.title}`, [escapeMarkdown(preview)], draft.savedBy ? 'green' : 'wathet') as { body: { elements: object[] } };
+  const card = noticeCard(
+    `处理记录草稿：${draft.title}`,
+    [escapeMarkdown(preview)],
+    draft.savedBy ? 'green' : 'wathet',
+  ) as { body: { elements: object[] } };
   card.body.elements.push(
     draft.savedBy
       ? markdown(`已保存到知识库（文章 ${escapeMarkdown(draft.id)}），操作人 <at id=${draft.savedBy}></at>`)

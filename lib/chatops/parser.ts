@@ -13,14 +13,22 @@ interface PostElement {
 
 /** A rich-text (`post`) message: paragraphs of elements, sometimes wrapped in a locale key (`zh_cn`, `en_us`). */
 function postText(content: Record<string, unknown>): string | undefined {
-  const body = (Array.isArray(content.content) ? content : Object.values(content).find((value) => Array.isArray((value as { content?: unknown })?.content))) as
-    | { content: PostElement[][] }
-    | undefined;
+  const body = (
+    Array.isArray(content.content)
+      ? content
+      : Object.values(content).find((value) => Array.isArray((value as { content?: unknown })?.content))
+  ) as { content: PostElement[][] } | undefined;
   if (!body) return undefined;
   return body.content
     .map((paragraph) =>
       (Array.isArray(paragraph) ? paragraph : [])
-        .map((element) => (element.tag === 'at' ? (element.user_id ?? '') : element.tag === 'text' || element.tag === 'a' ? (element.text ?? '') : ''))
+        .map((element) =>
+          element.tag === 'at'
+            ? (element.user_id ?? '')
+            : element.tag === 'text' || element.tag === 'a'
+              ? (element.text ?? '')
+              : '',
+        )
         .join(''),
     )
     .join('\n');
@@ -32,19 +40,34 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * The words of a received message as the person meant them: the bot's own mention removed, other people's shown as
  * `@name`. Undefined for messages that carry no text (images, files, stickers) or that cannot be read.
  */
-export function messageText(content: string, messageType: string, mentions: Mention[], botOpenId: string | undefined): string | undefined {
+export function messageText(
+  content: string,
+  messageType: string,
+  mentions: Mention[],
+  botOpenId: string | undefined,
+): string | undefined {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(content) as Record<string, unknown>;
   } catch {
     return undefined;
   }
-  let text = messageType === 'text' ? (typeof parsed.text === 'string' ? parsed.text : undefined) : messageType === 'post' ? postText(parsed) : undefined;
+  let text =
+    messageType === 'text'
+      ? typeof parsed.text === 'string'
+        ? parsed.text
+        : undefined
+      : messageType === 'post'
+        ? postText(parsed)
+        : undefined;
   if (text === undefined) return undefined;
   // Longest keys first, and never inside a longer key: @_user_1 must not eat the start of @_user_10.
   for (const mention of [...mentions].sort((a, b) => b.key.length - a.key.length)) {
     const isBot = botOpenId !== undefined && mention.id?.open_id === botOpenId;
-    text = text.replace(new RegExp(`${escapeRegExp(mention.key)}(?![0-9])`, 'g'), isBot ? ' ' : `@${mention.name ?? mention.id?.open_id ?? ''}`);
+    text = text.replace(
+      new RegExp(`${escapeRegExp(mention.key)}(?![0-9])`, 'g'),
+      isBot ? ' ' : `@${mention.name ?? mention.id?.open_id ?? ''}`,
+    );
   }
   // Without the bot's id, a mention that opens the message is the usual "@bot /command" form.
   if (botOpenId === undefined) text = text.replace(/^\s*(@_user_\d+\s*)+/, '');
@@ -101,12 +124,15 @@ export function parseCommandLine(text: string): CommandLine | undefined {
 
 /** Optimal string alignment distance: Levenshtein plus adjacent swaps, the usual typo (`stauts`). */
 function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
   return d[a.length]![b.length]!;

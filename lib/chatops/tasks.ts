@@ -17,6 +17,11 @@ export const chatopsTaskSchema = z.discriminatedUnion('kind', [
   /** An alert resolved from its card: ask in the chat for the note that becomes a knowledge draft. */
   z.object({ kind: z.literal('ask_note'), alertId: z.string(), by: z.string() }),
   /** 保存到知识库 on an incident draft card: `messageId` is that card, updated once the article is saved. */
-  z.object({ kind: z.literal('save_knowledge'), alertId: z.string(), by: z.string(), messageId: z.string().optional() }),
+  z.object({
+    kind: z.literal('save_knowledge'),
+    alertId: z.string(),
+    by: z.string(),
+    messageId: z.string().optional(),
+  }),
 ]);
 export type ChatopsTask = z.infer<typeof chatopsTaskSchema>;

@@ -45,9 +45,17 @@ export function automationCard(request: AutomationRequest, options: { timeZone: 
     `**操作**：${escapeMarkdown(request.action)}　**环境**：${escapeMarkdown(request.environment)}`,
     `**参数**：${escapeMarkdown(describeArgs(request.args))}`,
     `**申请人**：${request.requester.kind === 'person' ? mention(request.requester.actor) : escapeMarkdown(requesterName(request.requester))}（${formatTime(request.requestedAt, options.timeZone)}）`,
-    ...(request.approval?.decidedBy ? [`**${request.status === 'rejected' ? '拒绝人' : '审批人'}**：${mention(request.approval.decidedBy)}（${formatTime(request.approval.decidedAt, options.timeZone)}）`] : []),
-    ...(request.status === 'pending_approval' && request.approval ? [`**审批截止**：${formatTime(request.approval.expiresAt, options.timeZone)}`] : []),
-    ...(seconds(request.startedAt, request.finishedAt) ? [`**耗时**：${seconds(request.startedAt, request.finishedAt)}`] : []),
+    ...(request.approval?.decidedBy
+      ? [
+          `**${request.status === 'rejected' ? '拒绝人' : '审批人'}**：${mention(request.approval.decidedBy)}（${formatTime(request.approval.decidedAt, options.timeZone)}）`,
+        ]
+      : []),
+    ...(request.status === 'pending_approval' && request.approval
+      ? [`**审批截止**：${formatTime(request.approval.expiresAt, options.timeZone)}`]
+      : []),
+    ...(seconds(request.startedAt, request.finishedAt)
+      ? [`**耗时**：${seconds(request.startedAt, request.finishedAt)}`]
+      : []),
     ...(request.summary ? [`**结果**：${escapeMarkdown(request.summary)}`] : []),
     `**请求 ID**：${escapeMarkdown(request.requestId)}`,
   ];
@@ -55,7 +63,12 @@ export function automationCard(request: AutomationRequest, options: { timeZone: 
     schema: '2.0',
     config: { update_multi: true, summary: { content: title } },
     header: { title: { tag: 'plain_text', content: title }, template: view.colour },
-    body: { elements: [markdown(lines.join('\n')), ...(request.outputTail ? [markdown('**输出（末尾）**：'), plain(request.outputTail)] : [])] },
+    body: {
+      elements: [
+        markdown(lines.join('\n')),
+        ...(request.outputTail ? [markdown('**输出（末尾）**：'), plain(request.outputTail)] : []),
+      ],
+    },
   };
 }
 

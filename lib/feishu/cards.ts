@@ -24,7 +24,16 @@ export function formatTime(iso: string | undefined, timeZone: string): string {
   if (!iso) return '-';
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    format = new Intl.DateTimeFormat('zh-CN', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    });
     formatters.set(timeZone, format);
   }
   return format.format(new Date(iso));
@@ -53,7 +62,8 @@ export const buttonRow = (buttons: object[]) => ({
 });
 
 /** Link targets must be http(s) and of sane length; anything else in a source payload is dropped rather than shown. */
-const safeUrl = (url: string | undefined) => (url && url.length <= 2000 && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined);
+const safeUrl = (url: string | undefined) =>
+  url && url.length <= 2000 && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
 
 /**
  * The alert card (JSON 2.0). One builder for every state, so the card patched on resolve has the same layout as
@@ -62,24 +72,43 @@ const safeUrl = (url: string | undefined) => (url && url.length <= 2000 && /^htt
 export function alertCard(stored: StoredAlert, options: { timeZone: string; now?: string }): object {
   const { alert } = stored;
   const resolved = stored.status === 'resolved';
-  const silenced = !resolved && stored.silence && Date.parse(stored.silence.until) > Date.parse(options.now ?? new Date().toISOString());
-  const state = resolved ? (stored.resolvedBy ? '[已解决]' : '[已恢复]') : `[${severityLabel[stored.severity]}${stored.acknowledgedBy ? '·已确认' : ''}${silenced ? '·已静默' : ''}]`;
+  const silenced =
+    !resolved &&
+    stored.silence &&
+    Date.parse(stored.silence.until) > Date.parse(options.now ?? new Date().toISOString());
+  const state = resolved
+    ? stored.resolvedBy
+      ? '[已解决]'
+      : '[已恢复]'
+    : `[${severityLabel[stored.severity]}${stored.acknowledgedBy ? '·已确认' : ''}${silenced ? '·已静默' : ''}]`;
   const title = `${state} ${clip(alert.name, 100)}`;
   const lines = [
     `**服务**：${escapeMarkdown(clip(alert.service, 100))}`,
     `**主机**：${escapeMarkdown(clip(alert.host ?? '-', 100))}`,
     `**摘要**：${escapeMarkdown(clip(alert.summary, 500))}`,
-    ...(alert.description && alert.description !== alert.summary ? [`**详情**：${escapeMarkdown(clip(alert.description, 1500))}`] : []),
+    ...(alert.description && alert.description !== alert.summary
+      ? [`**详情**：${escapeMarkdown(clip(alert.description, 1500))}`]
+      : []),
     `**首次发生**：${formatTime(stored.firstSeenAt, options.timeZone)}`,
     `**最近发生**：${formatTime(stored.lastSeenAt, options.timeZone)}`,
     `**发生次数**：${occurrences(stored)}`,
     ...(stored.plan.onCall ? [`**值班人**：${escapeMarkdown(stored.plan.onCall.name)}`] : []),
-    ...(stored.acknowledgedBy ? [`**确认人**：${mention(stored.acknowledgedBy)}（${formatTime(stored.acknowledgedAt, options.timeZone)}）`] : []),
-    ...(silenced ? [`**静默**：至 ${formatTime(stored.silence!.until, options.timeZone)}（${mention(stored.silence!.by)}）`] : []),
-    ...(resolved ? [`**${stored.resolvedBy ? '解决' : '恢复'}时间**：${formatTime(stored.resolvedAt, options.timeZone)}`] : []),
+    ...(stored.acknowledgedBy
+      ? [`**确认人**：${mention(stored.acknowledgedBy)}（${formatTime(stored.acknowledgedAt, options.timeZone)}）`]
+      : []),
+    ...(silenced
+      ? [`**静默**：至 ${formatTime(stored.silence!.until, options.timeZone)}（${mention(stored.silence!.by)}）`]
+      : []),
+    ...(resolved
+      ? [`**${stored.resolvedBy ? '解决' : '恢复'}时间**：${formatTime(stored.resolvedAt, options.timeZone)}`]
+      : []),
     ...(stored.resolvedBy ? [`**解决人**：${mention(stored.resolvedBy)}`] : []),
     ...(stored.resolutionNote ? [`**处理说明**：${escapeMarkdown(clip(stored.resolutionNote, 1000))}`] : []),
-    ...(stored.related ? [`**相关知识**：${escapeMarkdown(clip(stored.related.title, 100))}${stored.related.section !== stored.related.title ? ` · ${escapeMarkdown(clip(stored.related.section, 100))}` : ''}`] : []),
+    ...(stored.related
+      ? [
+          `**相关知识**：${escapeMarkdown(clip(stored.related.title, 100))}${stored.related.section !== stored.related.title ? ` · ${escapeMarkdown(clip(stored.related.section, 100))}` : ''}`,
+        ]
+      : []),
   ];
   // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
   const buttons: object[] = [];

@@ -23,7 +23,11 @@ async function callOnce(operation: string, request: () => Promise<ApiAnswer>): P
     answer = await request();
   } catch (error) {
     const body = (error as { response?: { data?: ApiAnswer; status?: number } }).response;
-    throw new FeishuApiError(operation, body?.data?.code, body?.data?.msg ?? `HTTP ${body?.status ?? '?'} ${(error as Error).message}`);
+    throw new FeishuApiError(
+      operation,
+      body?.data?.code,
+      body?.data?.msg ?? `HTTP ${body?.status ?? '?'} ${(error as Error).message}`,
+    );
   }
   if (answer?.code !== 0) throw new FeishuApiError(operation, answer?.code, answer?.msg ?? 'no answer');
   return answer;
@@ -47,33 +51,61 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
     tokenReady = first.catch(() => (tokenReady = undefined));
     return first;
   };
-  const domain = credentials.domain === 'https://open.larksuite.com' ? Domain.Lark : credentials.domain === 'https://open.feishu.cn' ? Domain.Feishu : credentials.domain;
+  const domain =
+    credentials.domain === 'https://open.larksuite.com'
+      ? Domain.Lark
+      : credentials.domain === 'https://open.feishu.cn'
+        ? Domain.Feishu
+        : credentials.domain;
   // Failures reach our structured log as FeishuApiError; the SDK's own plain-text lines would only repeat them, so
   // only its errors are kept, as JSON. (Its `loggerLevel: fatal` is 0, which the SDK reads as "unset" → info.)
   const sdkLog = logger.child({ component: 'lark-sdk' });
   const quiet = () => undefined;
-  const sdkLogger = { error: (...args: unknown[]) => sdkLog.warn('Feishu SDK error', { detail: args.map(String).join(' ').slice(0, 1000) }), warn: quiet, info: quiet, debug: quiet, trace: quiet };
+  const sdkLogger = {
+    error: (...args: unknown[]) =>
+      sdkLog.warn('Feishu SDK error', { detail: args.map(String).join(' ').slice(0, 1000) }),
+    warn: quiet,
+    info: quiet,
+    debug: quiet,
+    trace: quiet,
+  };
   const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, logger: sdkLogger });
   let botOpenId: Promise<string> | undefined;
   return {
     async sendCard(target, card, idempotencyKey) {
-      const answer = await call('send card', () =>
-        client.im.message.create({
-          params: { receive_id_type: target.kind === 'chat' ? 'chat_id' : 'open_id' },
-          data: { receive_id: target.id, msg_type: 'interactive', content: JSON.stringify(card), uuid: idempotencyKey },
-        }) as Promise<ApiAnswer>,
+      const answer = await call(
+        'send card',
+        () =>
+          client.im.message.create({
+            params: { receive_id_type: target.kind === 'chat' ? 'chat_id' : 'open_id' },
+            data: {
+              receive_id: target.id,
+              msg_type: 'interactive',
+              content: JSON.stringify(card),
+              uuid: idempotencyKey,
+            },
+          }) as Promise<ApiAnswer>,
       );
       const messageId = answer.data?.message_id;
       if (!messageId) throw new FeishuApiError('send card', answer.code, 'answer has no message_id');
       return messageId;
     },
     async patchCard(messageId, card) {
-      await call('update card', () =>
-        client.im.message.patch({ path: { message_id: messageId }, data: { content: JSON.stringify(card) } }) as Promise<ApiAnswer>,
+      await call(
+        'update card',
+        () =>
+          client.im.message.patch({
+            path: { message_id: messageId },
+            data: { content: JSON.stringify(card) },
+          }) as Promise<ApiAnswer>,
       );
     },
     async urgent(messageId, kind, openIds) {
-      const payload = { path: { message_id: messageId }, params: { user_id_type: 'open_id' as const }, data: { user_id_list: openIds } };
+      const payload = {
+        path: { message_id: messageId },
+        params: { user_id_type: 'open_id' as const },
+        data: { user_id_list: openIds },
+      };
       const operation = `urgent ${kind}`;
       if (kind === 'app') await call(operation, () => client.im.message.urgentApp(payload) as Promise<ApiAnswer>);
       else if (kind === 'sms') await call(operation, () => client.im.message.urgentSms(payload) as Promise<ApiAnswer>);
@@ -81,11 +113,13 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
     },
     async reply(messageId, message, idempotencyKey) {
       const content = JSON.stringify(message.kind === 'text' ? { text: message.text } : message.card);
-      const answer = await call('reply', () =>
-        client.im.message.reply({
-          path: { message_id: messageId },
-          data: { msg_type: message.kind === 'text' ? 'text' : 'interactive', content, uuid: idempotencyKey },
-        }) as Promise<ApiAnswer>,
+      const answer = await call(
+        'reply',
+        () =>
+          client.im.message.reply({
+            path: { message_id: messageId },
+            data: { msg_type: message.kind === 'text' ? 'text' : 'interactive', content, uuid: idempotencyKey },
+          }) as Promise<ApiAnswer>,
       );
       const replyId = answer.data?.message_id;
       if (!replyId) throw new FeishuApiError('reply', answer.code, 'answer has no message_id');
@@ -93,7 +127,10 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
     },
     botOpenId() {
       // Asked once per container; a failure is not cached, so the next message asks again.
-      botOpenId ??= call('bot info', () => client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }) as Promise<ApiAnswer>).then(
+      botOpenId ??= call(
+        'bot info',
+        () => client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }) as Promise<ApiAnswer>,
+      ).then(
         (answer) => {
           if (!answer.bot?.open_id) throw new FeishuApiError('bot info', answer.code, 'answer has no bot.open_id');
           return answer.bot.open_id;
@@ -118,6 +155,7 @@ export async function messengerFromSecrets(
   purpose: string,
 ): Promise<Messenger> {
   const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
-  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) throw new Error(`FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: ${purpose}`);
+  if (!FEISHU_APP_ID || !FEISHU_APP_SECRET)
+    throw new Error(`FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: ${purpose}`);
   return feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain });
 }

@@ -28,7 +28,11 @@ export const eventEnvelopeSchema = z.object({
 });
 export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
 
-const userId = z.object({ open_id: z.string().optional(), union_id: z.string().optional(), user_id: z.string().optional() });
+const userId = z.object({
+  open_id: z.string().optional(),
+  union_id: z.string().optional(),
+  user_id: z.string().optional(),
+});
 
 export const mentionSchema = z.object({ key: z.string(), id: userId.optional(), name: z.string().optional() });
 

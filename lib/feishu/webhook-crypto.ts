@@ -23,7 +23,10 @@ export function encryptEvent(plaintext: string, encryptKey: string, iv: Buffer =
 }
 
 export function eventSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey).update(rawBody).digest('hex');
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey)
+    .update(rawBody)
+    .digest('hex');
 }
 
 /** Checks `X-Lark-Signature` in constant time; a missing header or any mismatch is false. */

@@ -31,14 +31,20 @@ const sameSecret = (given: string, expected: string) => tokenMatches(given, [exp
  * over the raw bytes; then it is decrypted, and the Verification Token is checked in every case. Throws HttpError:
  * 400 for a body that is not a Feishu payload, 401 for anything that fails authentication or is too old.
  */
-export function openFeishuRequest(rawBody: Buffer, headers: Record<string, string | undefined>, secrets: WebhookSecrets, now: number): FeishuRequest {
+export function openFeishuRequest(
+  rawBody: Buffer,
+  headers: Record<string, string | undefined>,
+  secrets: WebhookSecrets,
+  now: number,
+): FeishuRequest {
   let payload = parseJson(rawBody, 'request body');
   const encrypted = encryptedBodySchema.safeParse(payload);
   let signed = false;
   if (secrets.encryptKey) {
     if (!encrypted.success) throw unauthorised('an Encrypt Key is configured, but the body is not encrypted');
     if (headers['x-lark-signature'] !== undefined) {
-      if (!verifyEventSignature(headers, rawBody, secrets.encryptKey)) throw unauthorised('X-Lark-Signature does not match the body');
+      if (!verifyEventSignature(headers, rawBody, secrets.encryptKey))
+        throw unauthorised('X-Lark-Signature does not match the body');
       signed = true;
     }
     let plaintext: string;
@@ -54,19 +60,25 @@ export function openFeishuRequest(rawBody: Buffer, headers: Record<string, strin
 
   const challenge = urlVerificationSchema.safeParse(payload);
   if (challenge.success) {
-    if (!sameSecret(challenge.data.token, secrets.verificationToken)) throw unauthorised('the verification token is wrong');
+    if (!sameSecret(challenge.data.token, secrets.verificationToken))
+      throw unauthorised('the verification token is wrong');
     return { kind: 'challenge', challenge: challenge.data.challenge };
   }
   if (secrets.encryptKey && !signed) throw unauthorised('the event is not signed (X-Lark-Signature missing)');
 
   const envelope = eventEnvelopeSchema.safeParse(payload);
   if (!envelope.success) {
-    const version = (payload as { schema?: unknown; uuid?: unknown })?.uuid !== undefined ? ' (schema 1.0 events are not supported: use 2.0)' : '';
+    const version =
+      (payload as { schema?: unknown; uuid?: unknown })?.uuid !== undefined
+        ? ' (schema 1.0 events are not supported: use 2.0)'
+        : '';
     throw badRequest(`not a Feishu event of schema 2.0${version}`, envelope.error);
   }
-  if (!sameSecret(envelope.data.header.token, secrets.verificationToken)) throw unauthorised('the verification token is wrong');
+  if (!sameSecret(envelope.data.header.token, secrets.verificationToken))
+    throw unauthorised('the verification token is wrong');
   const age = now - Number(envelope.data.header.create_time);
-  if (age > MAX_EVENT_AGE_MS) throw unauthorised(`the event was created ${Math.round(age / 3600_000)} h ago: a replay, not a Feishu delivery`);
+  if (age > MAX_EVENT_AGE_MS)
+    throw unauthorised(`the event was created ${Math.round(age / 3600_000)} h ago: a replay, not a Feishu delivery`);
   if (age < -MAX_CLOCK_SKEW_MS) throw unauthorised('the event was created in the future');
   return { kind: 'event', envelope: envelope.data };
 }

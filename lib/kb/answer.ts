@@ -32,7 +32,10 @@ const SYSTEM_PROMPT = [
 
 export function buildMessages(question: string, sources: SearchHit[], texts: string[]): ChatMessage[] {
   const material = sources
-    .map((hit, i) => `[${i + 1}] ${hit.title}${hit.section !== hit.title ? ` / ${hit.section}` : ''}\n${texts[i]!.slice(0, CONTEXT_CHARS)}`)
+    .map(
+      (hit, i) =>
+        `[${i + 1}] ${hit.title}${hit.section !== hit.title ? ` / ${hit.section}` : ''}\n${texts[i]!.slice(0, CONTEXT_CHARS)}`,
+    )
     .join('\n\n');
   return [
     { role: 'system', content: SYSTEM_PROMPT },
@@ -42,7 +45,9 @@ export function buildMessages(question: string, sources: SearchHit[], texts: str
 
 /** Keeps only citations that point at a source the model was given: [7] of four sources is dropped, not shown. */
 export function cleanCitations(text: string, sourceCount: number): string {
-  return text.replace(/\[(\d+)\]/g, (citation, n: string) => (Number(n) >= 1 && Number(n) <= sourceCount ? citation : ''));
+  return text.replace(/\[(\d+)\]/g, (citation, n: string) =>
+    Number(n) >= 1 && Number(n) <= sourceCount ? citation : '',
+  );
 }
 
 /**
@@ -50,7 +55,11 @@ export function cleanCitations(text: string, sourceCount: number): string {
  * that cites them. Without a model, or when it fails (after the adapter's timeout and one retry), the answer is the
  * passages themselves, and the note says so.
  */
-export async function answerFrom(question: string, kb: KnowledgeBase, model: LanguageModel | undefined): Promise<Answer> {
+export async function answerFrom(
+  question: string,
+  kb: KnowledgeBase,
+  model: LanguageModel | undefined,
+): Promise<Answer> {
   const sources = await kb.search(question, CONTEXT_SECTIONS);
   if (!sources.length) return { sources };
   if (!model) return { sources, note: '未配置大模型，以下是处理手册中最相关的段落' };
@@ -60,6 +69,9 @@ export async function answerFrom(question: string, kb: KnowledgeBase, model: Lan
     if (!text) return { sources, note: '大模型没有给出回答，以下是处理手册中最相关的段落' };
     return { text, sources };
   } catch (error) {
-    return { sources, note: `大模型调用失败（${(error as Error).message.slice(0, 120)}），以下是处理手册中最相关的段落` };
+    return {
+      sources,
+      note: `大模型调用失败（${(error as Error).message.slice(0, 120)}），以下是处理手册中最相关的段落`,
+    };
   }
 }

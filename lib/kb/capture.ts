@@ -18,7 +18,11 @@ const when = (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 
  * Turns a resolved alert and the resolver's note into a runbook draft: what fired, its timeline, what was done.
  * With a model configured, a short "经验" section distils it (and its failure only leaves that section out).
  */
-export async function draftFromIncident(stored: StoredAlert, note: string, model?: LanguageModel): Promise<KnowledgeDraft> {
+export async function draftFromIncident(
+  stored: StoredAlert,
+  note: string,
+  model?: LanguageModel,
+): Promise<KnowledgeDraft> {
   const { alert } = stored;
   const facts = [
     `- 告警：${alert.name}（${stored.severity}）`,
@@ -26,13 +30,19 @@ export async function draftFromIncident(stored: StoredAlert, note: string, model
     `- 摘要：${alert.summary}`,
     `- 发生：${when(stored.firstSeenAt)} 至 ${when(stored.resolvedAt)}，共 ${Math.max(1, stored.count - stored.countBase + 1)} 次`,
   ];
-  const timeline = stored.timeline.slice(-15).map((entry) => `- ${when(entry.at)} ${entry.event}${entry.detail ? `：${entry.detail}` : ''}`);
+  const timeline = stored.timeline
+    .slice(-15)
+    .map((entry) => `- ${when(entry.at)} ${entry.event}${entry.detail ? `：${entry.detail}` : ''}`);
   let lesson = '';
   if (model) {
     try {
       lesson = (
         await model.complete([
-          { role: 'system', content: '你是运维值班助手。根据事故记录，用不超过 5 条要点写出“下次遇到同样告警时该怎么做”，只用记录里有的信息。' },
+          {
+            role: 'system',
+            content:
+              '你是运维值班助手。根据事故记录，用不超过 5 条要点写出“下次遇到同样告警时该怎么做”，只用记录里有的信息。',
+          },
           { role: 'user', content: [...facts, '', '处理说明：', note, '', '时间线：', ...timeline].join('\n') },
         ])
       ).trim();
@@ -40,6 +50,25 @@ export async function draftFromIncident(stored: StoredAlert, note: string, model
       lesson = '';
     }
   }
-  const body = ['## 发生了什么', '', ...facts, '', '## 处理过程', '', note, '', ...(lesson ? ['## 经验', '', lesson, ''] : []), '## 时间线', '', ...timeline, ''].join('\n');
-  return { id: `incident-${stored.alertId}`, title: `${alert.name}（${alert.service}）处理记录`, body, tags: [alert.service, 'incident'] };
+  const body = [
+    '## 发生了什么',
+    '',
+    ...facts,
+    '',
+    '## 处理过程',
+    '',
+    note,
+    '',
+    ...(lesson ? ['## 经验', '', lesson, ''] : []),
+    '## 时间线',
+    '',
+    ...timeline,
+    '',
+  ].join('\n');
+  return {
+    id: `incident-${stored.alertId}`,
+    title: `${alert.name}（${alert.service}）处理记录`,
+    body,
+    tags: [alert.service, 'incident'],
+  };
 }

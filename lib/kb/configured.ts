@@ -16,9 +16,18 @@ export async function configuredKnowledgeBase(config: Env, llmApiKey?: string): 
     const client = await openSearchClient({ url: config.OPENSEARCH_URL, sigv4 });
     const embedder =
       config.EMBEDDING_MODEL && config.EMBEDDING_DIMENSIONS && config.LLM_BASE_URL && llmApiKey
-        ? openAiEmbedder({ baseURL: config.LLM_BASE_URL, apiKey: llmApiKey, model: config.EMBEDDING_MODEL, dimensions: config.EMBEDDING_DIMENSIONS })
+        ? openAiEmbedder({
+            baseURL: config.LLM_BASE_URL,
+            apiKey: llmApiKey,
+            model: config.EMBEDDING_MODEL,
+            dimensions: config.EMBEDDING_DIMENSIONS,
+          })
         : undefined;
-    return openSearchKnowledgeBase(client, { prefix: config.KB_INDEX_PREFIX || `openclaw-${config.STAGE}-kb`, analyzer: config.KB_ANALYZER, embedder });
+    return openSearchKnowledgeBase(client, {
+      prefix: config.KB_INDEX_PREFIX || `openclaw-${config.STAGE}-kb`,
+      analyzer: config.KB_ANALYZER,
+      embedder,
+    });
   }
   return config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined;
 }

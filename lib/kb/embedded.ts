@@ -45,7 +45,10 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
     const sections = sectionsOf(article);
     for (const section of sections) sectionTexts.set(section.id, section.text);
     index.addAll(sections);
-    sectionIds.set(article.id, sections.map((section) => section.id));
+    sectionIds.set(
+      article.id,
+      sections.map((section) => section.id),
+    );
     articles.set(article.id, article);
     return sections.length;
   };
@@ -91,13 +94,15 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
       const distinctWords = [...new Set(queryWords)];
       const covers = (matched: Set<string>) =>
         !distinctWords.length ||
-        distinctWords.filter((word) => matched.has(word) || synonymsOfWord(word).some((other) => matched.has(other))).length / distinctWords.length >= MIN_COVERAGE;
+        distinctWords.filter((word) => matched.has(word) || synonymsOfWord(word).some((other) => matched.has(other)))
+          .length /
+          distinctWords.length >=
+          MIN_COVERAGE;
       return index
         .search(expanded, { boostTerm: termWeight(new Set(queryWords), new Set(synonyms)) })
         .filter((result) => covers(new Set(result.queryTerms)))
         .slice(0, size)
-        .map(
-        (result): SearchHit => ({
+        .map((result): SearchHit => ({
           articleId: result.articleId as string,
           sectionId: result.id as string,
           title: result.title as string,
@@ -105,8 +110,7 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
           snippet: snippetFor(result.text as string, query),
           score: Math.round(result.score * 1000) / 1000,
           source: result.source as string,
-        }),
-      );
+        }));
     },
     async sectionText(sectionId) {
       refresh();

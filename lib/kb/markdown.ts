@@ -32,7 +32,10 @@ export function parseFrontMatter(markdown: string): { meta: { title?: string; ta
     meta = {};
   }
   const tags = Array.isArray(meta.tags) ? meta.tags.map(String) : typeof meta.tags === 'string' ? [meta.tags] : [];
-  return { meta: { title: typeof meta.title === 'string' ? meta.title : undefined, tags }, body: markdown.slice(match[0].length) };
+  return {
+    meta: { title: typeof meta.title === 'string' ? meta.title : undefined, tags },
+    body: markdown.slice(match[0].length),
+  };
 }
 
 /** An article from a markdown file: title from front matter, else the first `#` heading, else the id. */
@@ -54,7 +57,16 @@ export function sectionsOf(article: Article): Section[] {
   let inFence = false;
   const flush = () => {
     const text = current.join('\n').trim();
-    if (text) sections.push({ id: `${article.id}#${sections.length}`, articleId: article.id, title: article.title, section: name, text, source: article.source, tags: article.tags });
+    if (text)
+      sections.push({
+        id: `${article.id}#${sections.length}`,
+        articleId: article.id,
+        title: article.title,
+        section: name,
+        text,
+        source: article.source,
+        tags: article.tags,
+      });
     current = [];
   };
   for (const line of article.body.split('\n')) {
@@ -72,6 +84,15 @@ export function sectionsOf(article: Article): Section[] {
   }
   flush();
   // An article with no text yet (a stub) is still found by its title.
-  if (!sections.length) sections.push({ id: `${article.id}#0`, articleId: article.id, title: article.title, section: article.title, text: '', source: article.source, tags: article.tags });
+  if (!sections.length)
+    sections.push({
+      id: `${article.id}#0`,
+      articleId: article.id,
+      title: article.title,
+      section: article.title,
+      text: '',
+      source: article.source,
+      tags: article.tags,
+    });
   return sections;
 }

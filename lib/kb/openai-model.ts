@@ -11,7 +11,12 @@ export interface ModelSettings {
 
 /** The chat model over the `openai` package: a timeout per call and one retry, low temperature for runbook answers. */
 export function openAiModel(settings: ModelSettings): LanguageModel {
-  const client = new OpenAI({ baseURL: settings.baseURL, apiKey: settings.apiKey, timeout: settings.timeoutMs ?? 20_000, maxRetries: 1 });
+  const client = new OpenAI({
+    baseURL: settings.baseURL,
+    apiKey: settings.apiKey,
+    timeout: settings.timeoutMs ?? 20_000,
+    maxRetries: 1,
+  });
   return {
     name: settings.model,
     async complete(messages) {

@@ -31,7 +31,15 @@ export function sectionIndexBody(analyzer: ChineseAnalyzer, dimensions?: number)
         text,
         tags: { type: 'keyword', fields: { text } },
         source: { type: 'keyword' },
-        ...(dimensions ? { embedding: { type: 'knn_vector', dimension: dimensions, method: { name: 'hnsw', space_type: 'cosinesimil', engine: 'lucene' } } } : {}),
+        ...(dimensions
+          ? {
+              embedding: {
+                type: 'knn_vector',
+                dimension: dimensions,
+                method: { name: 'hnsw', space_type: 'cosinesimil', engine: 'lucene' },
+              },
+            }
+          : {}),
       },
     },
   };
@@ -50,7 +58,10 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
   let ready: Promise<void> | undefined;
   const ensureIndices = () =>
     (ready ??= (async () => {
-      for (const [index, body] of [[sections, sectionIndexBody(options.analyzer, options.embedder?.dimensions)], [articles, { mappings: { dynamic: false, properties: { title: { type: 'keyword' } } } }]] as const) {
+      for (const [index, body] of [
+        [sections, sectionIndexBody(options.analyzer, options.embedder?.dimensions)],
+        [articles, { mappings: { dynamic: false, properties: { title: { type: 'keyword' } } } }],
+      ] as const) {
         const exists = await client.indices.exists({ index });
         if (!exists.body) await client.indices.create({ index, body: body as Record<string, unknown> });
       }
@@ -63,7 +74,10 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
     const lexical = { multi_match: { query, fields: SEARCH_FIELDS, type: 'best_fields' as const } };
     if (!options.embedder) return lexical;
     // A failed embedding call degrades to lexical search rather than failing the question.
-    const vector = await options.embedder.embed([query]).then((vectors) => vectors[0], () => undefined);
+    const vector = await options.embedder.embed([query]).then(
+      (vectors) => vectors[0],
+      () => undefined,
+    );
     return vector ? { bool: { should: [lexical, { knn: { embedding: { vector, k: KNN_CANDIDATES } } }] } } : lexical;
   };
 
@@ -72,11 +86,23 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
       await ensureIndices();
       const parts = sectionsOf(article);
       // Old sections go first: an edited article may have fewer headings than before.
-      await client.deleteByQuery({ index: sections, body: { query: { term: { articleId: article.id } } }, refresh: true });
-      const vectors = options.embedder ? await options.embedder.embed(parts.map((part) => `${part.title}\n${part.section}\n${part.text}`.slice(0, 8_000))) : [];
-      const body = parts.flatMap((section: Section, i) => [{ index: { _index: sections, _id: section.id } }, vectors[i] ? { ...section, embedding: vectors[i] } : section]);
+      await client.deleteByQuery({
+        index: sections,
+        body: { query: { term: { articleId: article.id } } },
+        refresh: true,
+      });
+      const vectors = options.embedder
+        ? await options.embedder.embed(
+            parts.map((part) => `${part.title}\n${part.section}\n${part.text}`.slice(0, 8_000)),
+          )
+        : [];
+      const body = parts.flatMap((section: Section, i) => [
+        { index: { _index: sections, _id: section.id } },
+        vectors[i] ? { ...section, embedding: vectors[i] } : section,
+      ]);
       const result = await client.bulk({ body, refresh: 'wait_for' });
-      if ((result.body as { errors?: boolean }).errors) throw new Error(`OpenSearch refused some sections of ${article.id}`);
+      if ((result.body as { errors?: boolean }).errors)
+        throw new Error(`OpenSearch refused some sections of ${article.id}`);
       await client.index({ index: articles, id: article.id, body: article, refresh: 'wait_for' });
       return { sections: parts.length };
     },
@@ -100,21 +126,29 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
           size,
           query: await searchQuery(query),
           _source: { excludes: ['embedding'] },
-          highlight: { pre_tags: ['<em>'], post_tags: ['</em>'], encoder: 'html', fields: { text: { fragment_size: 160, number_of_fragments: 1 }, section: {}, title: {} } },
+          highlight: {
+            pre_tags: ['<em>'],
+            post_tags: ['</em>'],
+            encoder: 'html',
+            fields: { text: { fragment_size: 160, number_of_fragments: 1 }, section: {}, title: {} },
+          },
         },
       });
-      const hits = (response.body as { hits?: { hits?: { _id: string; _score: number; _source: Section; highlight?: Record<string, string[]> }[] } }).hits?.hits ?? [];
-      return hits.map(
-        (hit): SearchHit => ({
-          articleId: hit._source.articleId,
-          sectionId: hit._id,
-          title: hit._source.title,
-          section: hit._source.section,
-          snippet: hit.highlight?.text?.[0] ?? hit.highlight?.section?.[0] ?? escapeHtml(hit._source.text.slice(0, 160)),
-          score: Math.round(hit._score * 1000) / 1000,
-          source: hit._source.source,
-        }),
-      );
+      const hits =
+        (
+          response.body as {
+            hits?: { hits?: { _id: string; _score: number; _source: Section; highlight?: Record<string, string[]> }[] };
+          }
+        ).hits?.hits ?? [];
+      return hits.map((hit): SearchHit => ({
+        articleId: hit._source.articleId,
+        sectionId: hit._id,
+        title: hit._source.title,
+        section: hit._source.section,
+        snippet: hit.highlight?.text?.[0] ?? hit.highlight?.section?.[0] ?? escapeHtml(hit._source.text.slice(0, 160)),
+        score: Math.round(hit._score * 1000) / 1000,
+        source: hit._source.source,
+      }));
     },
   };
 }

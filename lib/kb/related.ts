@@ -7,7 +7,10 @@ import type { KnowledgeBase } from './knowledge-base.js';
  */
 export function relatedKnowledge(kb: KnowledgeBase) {
   return async (alert: Alert) => {
-    const query = [alert.name.replace(/([a-z])([A-Z])/g, '$1 $2'), alert.summary, alert.service].filter(Boolean).join(' ').slice(0, 300);
+    const query = [alert.name.replace(/([a-z])([A-Z])/g, '$1 $2'), alert.summary, alert.service]
+      .filter(Boolean)
+      .join(' ')
+      .slice(0, 300);
     const [best] = await kb.search(query, 1);
     return best ? { title: best.title, section: best.section, source: best.source } : undefined;
   };

@@ -13,10 +13,98 @@ const HAS_HAN = /\p{Script=Han}/u;
 
 /** Words that say nothing about which runbook is meant. */
 const STOPWORDS = new Set([
-  '的', '了', '是', '在', '和', '与', '或', '也', '就', '都', '而', '及', '等', '把', '被', '让', '给', '对', '从', '到', '会', '能', '要', '有', '没', '不',
-  '吗', '呢', '吧', '啊', '这', '那', '个', '些', '一个', '一些', '这个', '那个', '什么', '怎么', '怎么办', '怎样', '如何', '为什么', '为何', '哪些', '可以',
-  '一直', '出现', '问题', '情况', '时候', '进行', '我们', '你', '我', '他', '它', '该', '其', '如果', '因为', '所以', '然后', '但是', '还是',
-  'the', 'a', 'an', 'is', 'are', 'was', 'be', 'to', 'of', 'in', 'on', 'for', 'and', 'or', 'with', 'how', 'what', 'why', 'when', 'do', 'does', 'my', 'it', 'this', 'that', 'i',
+  '的',
+  '了',
+  '是',
+  '在',
+  '和',
+  '与',
+  '或',
+  '也',
+  '就',
+  '都',
+  '而',
+  '及',
+  '等',
+  '把',
+  '被',
+  '让',
+  '给',
+  '对',
+  '从',
+  '到',
+  '会',
+  '能',
+  '要',
+  '有',
+  '没',
+  '不',
+  '吗',
+  '呢',
+  '吧',
+  '啊',
+  '这',
+  '那',
+  '个',
+  '些',
+  '一个',
+  '一些',
+  '这个',
+  '那个',
+  '什么',
+  '怎么',
+  '怎么办',
+  '怎样',
+  '如何',
+  '为什么',
+  '为何',
+  '哪些',
+  '可以',
+  '一直',
+  '出现',
+  '问题',
+  '情况',
+  '时候',
+  '进行',
+  '我们',
+  '你',
+  '我',
+  '他',
+  '它',
+  '该',
+  '其',
+  '如果',
+  '因为',
+  '所以',
+  '然后',
+  '但是',
+  '还是',
+  'the',
+  'a',
+  'an',
+  'is',
+  'are',
+  'was',
+  'be',
+  'to',
+  'of',
+  'in',
+  'on',
+  'for',
+  'and',
+  'or',
+  'with',
+  'how',
+  'what',
+  'why',
+  'when',
+  'do',
+  'does',
+  'my',
+  'it',
+  'this',
+  'that',
+  'i',
 ]);
 
 /** A light English stemmer: plurals and common verb endings, so "pods" and "pod", "restarting" and "restart" meet. */
@@ -39,7 +127,8 @@ function camelParts(word: string): string[] {
 function* sentenceWords(sentence: string): Generator<{ term: string; segment: string }> {
   for (const piece of segmenter.segment(sentence)) {
     const word = piece.segment.toLowerCase();
-    if (piece.isWordLike && !STOPWORDS.has(word) && !(word.length === 1 && HAS_HAN.test(word))) yield { term: stem(word), segment: piece.segment };
+    if (piece.isWordLike && !STOPWORDS.has(word) && !(word.length === 1 && HAS_HAN.test(word)))
+      yield { term: stem(word), segment: piece.segment };
   }
 }
 
@@ -90,15 +179,50 @@ export function termWeight(queryWords: Set<string>, synonyms: Set<string> = new 
  * way round (节点 NotReady → "node not ready"). Each line is one meaning.
  */
 const SYNONYMS: string[][] = [
-  ['节点', 'node'], ['容器', 'container'], ['镜像', 'image'], ['磁盘', 'disk'], ['内存', 'memory'], ['网络', 'network'],
-  ['服务', 'service'], ['负载', 'load'], ['删除', 'delete'], ['重启', 'restart'], ['日志', 'log'], ['证书', 'certificate', 'cert'],
-  ['超时', 'timeout'], ['延迟', '延时', 'latency'], ['解析', 'resolve'], ['域名', 'domain'], ['进程', 'process'], ['端口', 'port'],
-  ['调度', 'schedule'], ['驱逐', 'evict'], ['挂载', 'mount'], ['退出', 'exit'], ['退出码', '状态码', 'exitcode'], ['探针', 'probe'],
-  ['健康检查', 'healthcheck'], ['拉取', 'pull'], ['仓库', 'registry'], ['数据库', 'database'], ['连接', 'connection'], ['丢包', 'drop'],
-  ['慢', 'slow'], ['失败', 'fail'], ['权限', 'permission'], ['主从', 'replication'], ['复制', 'replication'], ['负载均衡', 'lb'],
+  ['节点', 'node'],
+  ['容器', 'container'],
+  ['镜像', 'image'],
+  ['磁盘', 'disk'],
+  ['内存', 'memory'],
+  ['网络', 'network'],
+  ['服务', 'service'],
+  ['负载', 'load'],
+  ['删除', 'delete'],
+  ['重启', 'restart'],
+  ['日志', 'log'],
+  ['证书', 'certificate', 'cert'],
+  ['超时', 'timeout'],
+  ['延迟', '延时', 'latency'],
+  ['解析', 'resolve'],
+  ['域名', 'domain'],
+  ['进程', 'process'],
+  ['端口', 'port'],
+  ['调度', 'schedule'],
+  ['驱逐', 'evict'],
+  ['挂载', 'mount'],
+  ['退出', 'exit'],
+  ['退出码', '状态码', 'exitcode'],
+  ['探针', 'probe'],
+  ['健康检查', 'healthcheck'],
+  ['拉取', 'pull'],
+  ['仓库', 'registry'],
+  ['数据库', 'database'],
+  ['连接', 'connection'],
+  ['丢包', 'drop'],
+  ['慢', 'slow'],
+  ['失败', 'fail'],
+  ['权限', 'permission'],
+  ['主从', 'replication'],
+  ['复制', 'replication'],
+  ['负载均衡', 'lb'],
 ];
 const synonymsOf = new Map<string, string[]>();
-for (const group of SYNONYMS) for (const word of group) synonymsOf.set(stem(word), [...(synonymsOf.get(stem(word)) ?? []), ...group.filter((other) => other !== word).map(stem)]);
+for (const group of SYNONYMS)
+  for (const word of group)
+    synonymsOf.set(stem(word), [
+      ...(synonymsOf.get(stem(word)) ?? []),
+      ...group.filter((other) => other !== word).map(stem),
+    ]);
 
 /** The other-language words for one word (none when it is not an ops term). */
 export const synonymsOfWord = (word: string) => synonymsOf.get(word) ?? [];
@@ -107,6 +231,7 @@ export const synonymsOfWord = (word: string) => synonymsOf.get(word) ?? [];
 export function synonymsFor(queryWords: string[], query: string): string[] {
   const present = new Set(queryWords);
   const extra = new Set<string>();
-  for (const word of [...queryWords, ...(query.match(/\p{Script=Han}/gu) ?? [])]) for (const other of synonymsOf.get(word) ?? []) if (!present.has(other)) extra.add(other);
+  for (const word of [...queryWords, ...(query.match(/\p{Script=Han}/gu) ?? [])])
+    for (const other of synonymsOf.get(word) ?? []) if (!present.has(other)) extra.add(other);
   return [...extra];
 }

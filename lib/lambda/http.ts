@@ -63,7 +63,8 @@ export function httpHandler(
   return middy<HttpEvent, HttpResult>().handler(async (event, context) => {
     const started = Date.now();
     const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(event.headers ?? {})) if (value !== undefined) headers[key.toLowerCase()] = value;
+    for (const [key, value] of Object.entries(event.headers ?? {}))
+      if (value !== undefined) headers[key.toLowerCase()] = value;
     try {
       const rawBody = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
       if (rawBody.length > options.maxBodyBytes) {

@@ -13,7 +13,12 @@ export interface Logger {
 function serialiseError(value: unknown): unknown {
   // A validation error is data, not a crash: its issues say everything, a stack trace adds nothing.
   if (value instanceof Error && 'issues' in value && Array.isArray(value.issues)) {
-    return { name: value.name, issues: (value.issues as { path: PropertyKey[]; message: string }[]).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`) };
+    return {
+      name: value.name,
+      issues: (value.issues as { path: PropertyKey[]; message: string }[]).map(
+        (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+      ),
+    };
   }
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   return value;

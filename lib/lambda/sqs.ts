@@ -38,7 +38,8 @@ export function sqsBatchHandler(
     const started = Date.now();
     const batch: BatchContext = {
       context,
-      remainingMs: () => (typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000),
+      remainingMs: () =>
+        typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000,
     };
     try {
       const failed = await handle(event.Records, batch);
@@ -82,14 +83,21 @@ export async function eachRecord<T>(
   await Promise.all(
     [...groups.values()].map(async (group) => {
       for (const { item, record } of group) {
-        if (group.some((entry) => failed.has(entry.record.messageId)) || batch.remainingMs() < (options.reserveMs ?? 3_000)) {
+        if (
+          group.some((entry) => failed.has(entry.record.messageId)) ||
+          batch.remainingMs() < (options.reserveMs ?? 3_000)
+        ) {
           failed.add(record.messageId);
           continue;
         }
         try {
           await work(item, record);
         } catch (error) {
-          log.error('record failed', { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, error });
+          log.error('record failed', {
+            messageId: record.messageId,
+            receiveCount: record.attributes?.ApproximateReceiveCount,
+            error,
+          });
           failed.add(record.messageId);
         }
       }

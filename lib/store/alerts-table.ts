@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../alerts/model.js';
 import type { AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../alerts/store.js';
 import { isConditionFailure } from './dynamo.js';
@@ -20,7 +26,8 @@ const latestKey = (fingerprint: string) => ({ pk: `latest#${fingerprint}` });
  */
 export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: string): AlertRepository {
   const get = async (alertId: string) =>
-    (await db.send(new GetCommand({ TableName: tableName, Key: alertKey(alertId), ConsistentRead: true }))).Item as StoredAlert | undefined;
+    (await db.send(new GetCommand({ TableName: tableName, Key: alertKey(alertId), ConsistentRead: true }))).Item as
+      StoredAlert | undefined;
 
   const conditional = async <T>(run: () => Promise<T>): Promise<T | undefined> => {
     try {
@@ -31,7 +38,13 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     }
   };
 
-  const update = (alertId: string, expression: string, values: Record<string, unknown>, names: Record<string, string> = {}, condition?: string) =>
+  const update = (
+    alertId: string,
+    expression: string,
+    values: Record<string, unknown>,
+    names: Record<string, string> = {},
+    condition?: string,
+  ) =>
     conditional(async () => {
       const result = await db.send(
         new UpdateCommand({
@@ -68,7 +81,10 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
             ScanIndexForward: false,
             Limit: service ? 100 : limit - found.length,
             ExclusiveStartKey: startKey,
-            ExpressionAttributeNames: { '#status': 'status', ...(service ? { '#alert': 'alert', '#service': 'service' } : {}) },
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              ...(service ? { '#alert': 'alert', '#service': 'service' } : {}),
+            },
             ExpressionAttributeValues: { ':status': status, ...(service ? { ':service': service } : {}) },
             ...(service ? { FilterExpression: '#alert.#service = :service' } : {}),
           }),
@@ -81,7 +97,12 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     },
 
     async firingAlerts(limit, names) {
-      const byName = names?.length ? { filter: `#alert.#name IN (${names.map((_, i) => `:name${i}`).join(', ')})`, values: Object.fromEntries(names.map((name, i) => [`:name${i}`, name])) } : undefined;
+      const byName = names?.length
+        ? {
+            filter: `#alert.#name IN (${names.map((_, i) => `:name${i}`).join(', ')})`,
+            values: Object.fromEntries(names.map((name, i) => [`:name${i}`, name])),
+          }
+        : undefined;
       const found: Alert[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
@@ -90,7 +111,11 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
             TableName: tableName,
             IndexName: ALERTS_BY_STATUS_INDEX,
             KeyConditionExpression: '#status = :firing',
-            ExpressionAttributeNames: { '#status': 'status', '#alert': 'alert', ...(byName ? { '#name': 'name' } : {}) },
+            ExpressionAttributeNames: {
+              '#status': 'status',
+              '#alert': 'alert',
+              ...(byName ? { '#name': 'name' } : {}),
+            },
             ExpressionAttributeValues: { ':firing': 'firing', ...byName?.values },
             ...(byName ? { FilterExpression: byName.filter } : {}),
             // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
@@ -107,16 +132,26 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     },
 
     async latest(fingerprint) {
-      const pointer = (await db.send(new GetCommand({ TableName: tableName, Key: latestKey(fingerprint), ConsistentRead: true }))).Item;
+      const pointer = (
+        await db.send(new GetCommand({ TableName: tableName, Key: latestKey(fingerprint), ConsistentRead: true }))
+      ).Item;
       return pointer ? get(pointer.alertId as string) : undefined;
     },
 
     async create(alert) {
       const created = await conditional(() =>
-        db.send(new PutCommand({ TableName: tableName, Item: { ...alertKey(alert.alertId), ...alert }, ConditionExpression: 'attribute_not_exists(pk)' })),
+        db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...alertKey(alert.alertId), ...alert },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       );
       const stored = created ? alert : ((await get(alert.alertId)) ?? alert);
-      await db.send(new PutCommand({ TableName: tableName, Item: { ...latestKey(alert.fingerprint), alertId: alert.alertId } }));
+      await db.send(
+        new PutCommand({ TableName: tableName, Item: { ...latestKey(alert.fingerprint), alertId: alert.alertId } }),
+      );
       return stored;
     },
 
@@ -124,7 +159,14 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       update(
         alertId,
         `SET #alert = :alert, lastSeenAt = :at, #count = :count, lastEventId = :eventId${entry ? ', timeline = list_append(timeline, :entries)' : ''}`,
-        { ':alert': alert, ':at': at, ':count': count, ':eventId': alert.eventId, ':firing': 'firing', ...(entry ? { ':entries': [entry] } : {}) },
+        {
+          ':alert': alert,
+          ':at': at,
+          ':count': count,
+          ':eventId': alert.eventId,
+          ':firing': 'firing',
+          ...(entry ? { ':entries': [entry] } : {}),
+        },
         { '#alert': 'alert', '#count': 'count', '#status': 'status' },
         '#status = :firing AND lastEventId <> :eventId',
       ),
@@ -149,7 +191,12 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       ),
 
     async recordNotification(alertId, targetKey, messageId, entry) {
-      await update(alertId, 'SET notifications.#target = :messageId, timeline = list_append(timeline, :entries)', { ':messageId': messageId, ':entries': [entry] }, { '#target': targetKey });
+      await update(
+        alertId,
+        'SET notifications.#target = :messageId, timeline = list_append(timeline, :entries)',
+        { ':messageId': messageId, ':entries': [entry] },
+        { '#target': targetKey },
+      );
     },
 
     async claimPage(alertId, now, until) {
@@ -165,15 +212,21 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     },
 
     async recordPaged(alertId, at, entries) {
-      await update(alertId, 'SET pagedAt = :at, timeline = list_append(timeline, :entries) REMOVE pageLeaseUntil', { ':at': at, ':entries': entries });
+      await update(alertId, 'SET pagedAt = :at, timeline = list_append(timeline, :entries) REMOVE pageLeaseUntil', {
+        ':at': at,
+        ':entries': entries,
+      });
     },
 
     async releasePage(alertId) {
-      await db.send(new UpdateCommand({ TableName: tableName, Key: alertKey(alertId), UpdateExpression: 'REMOVE pageLeaseUntil' }));
+      await db.send(
+        new UpdateCommand({ TableName: tableName, Key: alertKey(alertId), UpdateExpression: 'REMOVE pageLeaseUntil' }),
+      );
     },
 
     async appendTimeline(alertId, entries: TimelineEntry[]) {
-      if (entries.length) await update(alertId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
+      if (entries.length)
+        await update(alertId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
     },
 
     acknowledge: (alertId, by, entry) =>
@@ -208,11 +261,17 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       ),
 
     recordSilence: (alertId, silence, entry) =>
-      update(alertId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', { ':silence': silence, ':entries': [entry] }),
+      update(alertId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', {
+        ':silence': silence,
+        ':entries': [entry],
+      }),
 
     async rememberNotePrompt(messageId, alertId) {
       await db.send(
-        new PutCommand({ TableName: tableName, Item: { pk: `prompt#${messageId}`, alertId, expiresAt: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 } }),
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `prompt#${messageId}`, alertId, expiresAt: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 },
+        }),
       );
     },
 

@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord, AuditStore } from '../automation/audit.js';
 import { isConditionFailure } from './dynamo.js';
 
@@ -21,12 +27,20 @@ export function dynamoAuditStore(db: DynamoDBDocumentClient, tableName: string):
       return item ? { seq: item.lastSeq as number, hash: item.lastHash as string } : undefined;
     },
     async get(seq) {
-      const item = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: CHAIN, seq }, ConsistentRead: true }))).Item;
+      const item = (
+        await db.send(new GetCommand({ TableName: tableName, Key: { pk: CHAIN, seq }, ConsistentRead: true }))
+      ).Item;
       return item ? strip(item) : undefined;
     },
     async put(record) {
       try {
-        await db.send(new PutCommand({ TableName: tableName, Item: { pk: CHAIN, ...record }, ConditionExpression: 'attribute_not_exists(seq)' }));
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: CHAIN, ...record },
+            ConditionExpression: 'attribute_not_exists(seq)',
+          }),
+        );
         return true;
       } catch (error) {
         if (isConditionFailure(error)) return false;
@@ -52,7 +66,13 @@ export function dynamoAuditStore(db: DynamoDBDocumentClient, tableName: string):
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await db.send(
-          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :chain', ExpressionAttributeValues: { ':chain': CHAIN }, ExclusiveStartKey: startKey, ConsistentRead: true }),
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :chain',
+            ExpressionAttributeValues: { ':chain': CHAIN },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
         );
         for (const item of page.Items ?? []) yield strip(item);
         startKey = page.LastEvaluatedKey;

@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { AutomationRequest, HealLedger, RequestStore } from '../automation/requests.js';
 import { isConditionFailure } from './dynamo.js';
 
@@ -29,7 +35,11 @@ export function dynamoRequestStore(db: DynamoDBDocumentClient, tableName: string
         await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...key(request.requestId), ...request, expiresAt: Math.floor(Date.parse(request.requestedAt) / 1000) + RETENTION_SECONDS },
+            Item: {
+              ...key(request.requestId),
+              ...request,
+              expiresAt: Math.floor(Date.parse(request.requestedAt) / 1000) + RETENTION_SECONDS,
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -40,7 +50,9 @@ export function dynamoRequestStore(db: DynamoDBDocumentClient, tableName: string
       }
     },
     async get(requestId) {
-      return strip((await db.send(new GetCommand({ TableName: tableName, Key: key(requestId), ConsistentRead: true }))).Item);
+      return strip(
+        (await db.send(new GetCommand({ TableName: tableName, Key: key(requestId), ConsistentRead: true }))).Item,
+      );
     },
     async transition(requestId, from, to, fields = {}) {
       const set = assignments({ ...fields, status: to });
@@ -53,7 +65,10 @@ export function dynamoRequestStore(db: DynamoDBDocumentClient, tableName: string
             UpdateExpression: `SET ${set.expression}`,
             ConditionExpression: `#status IN (${allowed.map((_, i) => `:from${i}`).join(', ')})`,
             ExpressionAttributeNames: { ...set.names, '#status': 'status' },
-            ExpressionAttributeValues: { ...set.values, ...Object.fromEntries(allowed.map((status, i) => [`:from${i}`, status])) },
+            ExpressionAttributeValues: {
+              ...set.values,
+              ...Object.fromEntries(allowed.map((status, i) => [`:from${i}`, status])),
+            },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -67,7 +82,14 @@ export function dynamoRequestStore(db: DynamoDBDocumentClient, tableName: string
       const set = assignments(fields);
       if (!set.expression) return;
       await db.send(
-        new UpdateCommand({ TableName: tableName, Key: key(requestId), UpdateExpression: `SET ${set.expression}`, ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: set.names, ExpressionAttributeValues: set.values }),
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(requestId),
+          UpdateExpression: `SET ${set.expression}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: set.names,
+          ExpressionAttributeValues: set.values,
+        }),
       );
     },
     async lockTarget(target, requestId, now, until) {
@@ -90,7 +112,14 @@ export function dynamoRequestStore(db: DynamoDBDocumentClient, tableName: string
     },
     async unlockTarget(target, requestId) {
       try {
-        await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: `lock#${target}` }, ConditionExpression: 'requestId = :requestId', ExpressionAttributeValues: { ':requestId': requestId } }));
+        await db.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { pk: `lock#${target}` },
+            ConditionExpression: 'requestId = :requestId',
+            ExpressionAttributeValues: { ':requestId': requestId },
+          }),
+        );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
@@ -109,7 +138,11 @@ export function dynamoHealLedger(db: DynamoDBDocumentClient, tableName: string):
       for (let attempt = 0; attempt < 5; attempt++) {
         const current = await Promise.all(
           limits.map(async (limit) => {
-            const item = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: `heal#${limit.key}` }, ConsistentRead: true }))).Item;
+            const item = (
+              await db.send(
+                new GetCommand({ TableName: tableName, Key: { pk: `heal#${limit.key}` }, ConsistentRead: true }),
+              )
+            ).Item;
             const runs = ((item?.runs as number[] | undefined) ?? []).filter((at) => at > now - limit.windowMs);
             return { limit, runs, version: (item?.version as number | undefined) ?? 0 };
           }),
@@ -122,7 +155,12 @@ export function dynamoHealLedger(db: DynamoDBDocumentClient, tableName: string):
             await db.send(
               new PutCommand({
                 TableName: tableName,
-                Item: { pk: `heal#${limit.key}`, runs: [...runs, now], version: version + 1, expiresAt: Math.floor((now + limit.windowMs) / 1000) + 3600 },
+                Item: {
+                  pk: `heal#${limit.key}`,
+                  runs: [...runs, now],
+                  version: version + 1,
+                  expiresAt: Math.floor((now + limit.windowMs) / 1000) + 3600,
+                },
                 ConditionExpression: 'attribute_not_exists(pk) OR version = :version',
                 ExpressionAttributeValues: { ':version': version },
               }),

@@ -13,7 +13,9 @@ export function readConfigFile<S extends z.ZodType>(dir: string, file: string, s
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`config ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(
+      `config ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let data: unknown;
   try {
@@ -23,7 +25,9 @@ export function readConfigFile<S extends z.ZodType>(dir: string, file: string, s
   }
   const result = schema.safeParse(data);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`,
+    );
     throw new Error(`config ${path} is invalid:\n${problems.join('\n')}`);
   }
   return result.data;

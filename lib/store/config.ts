@@ -57,4 +57,8 @@ export function env(): Env {
   return cached;
 }
 
-export const listOf = (value: string) => value.split(',').map((item) => item.trim()).filter(Boolean);
+export const listOf = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);

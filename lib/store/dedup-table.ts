@@ -46,7 +46,9 @@ export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string):
               '#status = :status, windowEndsAt = :windowEndsAt, lastSeenAt = :now, firstSeenAt = if_not_exists(firstSeenAt, :now), ' +
               'expiresAt = :expiresAt, lastEventId = :eventId, alertName = :name, severity = :severity' +
               // A firing episode starts with its first firing and ends with a resolution.
-              (alert.status === 'firing' ? ', episodeStartedAt = if_not_exists(episodeStartedAt, :now)' : ' REMOVE episodeStartedAt'),
+              (alert.status === 'firing'
+                ? ', episodeStartedAt = if_not_exists(episodeStartedAt, :now)'
+                : ' REMOVE episodeStartedAt'),
             ConditionExpression: 'attribute_not_exists(lastEventId) OR lastEventId <> :eventId',
             ExpressionAttributeNames: { '#count': 'count', '#status': 'status' },
             ExpressionAttributeValues: {
@@ -72,7 +74,11 @@ export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string):
         // converts only successful answers); without it (dynalite), read it: a read, not a write.
         const item = error.Item
           ? unmarshall(error.Item as Parameters<typeof unmarshall>[0])
-          : (await db.send(new GetCommand({ TableName: tableName, Key: { fingerprint: alert.fingerprint }, ConsistentRead: true }))).Item;
+          : (
+              await db.send(
+                new GetCommand({ TableName: tableName, Key: { fingerprint: alert.fingerprint }, ConsistentRead: true }),
+              )
+            ).Item;
         return toObservation((item ?? {}) as DedupItem, true);
       }
     },
@@ -83,7 +89,8 @@ export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string):
           new UpdateCommand({
             TableName: tableName,
             Key: { fingerprint: alert.fingerprint },
-            UpdateExpression: 'SET #status = prevStatus, windowEndsAt = prevWindowEndsAt, #count = #count - :one REMOVE lastEventId',
+            UpdateExpression:
+              'SET #status = prevStatus, windowEndsAt = prevWindowEndsAt, #count = #count - :one REMOVE lastEventId',
             ConditionExpression: 'lastEventId = :eventId',
             ExpressionAttributeNames: { '#count': 'count', '#status': 'status' },
             ExpressionAttributeValues: { ':one': 1, ':eventId': alert.eventId },

@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLedger } from '../chatops/inbox.js';
 import { isConditionFailure } from './dynamo.js';
 
@@ -13,7 +19,12 @@ export function dynamoDeliveryLedger(db: DynamoDBDocumentClient, tableName: stri
         await db.send(
           new PutCommand({
             TableName: tableName,
-            Item: { pk: key, state: 'queuing', leaseUntil: now + leaseMs, expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS },
+            Item: {
+              pk: key,
+              state: 'queuing',
+              leaseUntil: now + leaseMs,
+              expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS,
+            },
             ConditionExpression: 'attribute_not_exists(pk) OR (#state = :queuing AND leaseUntil < :now)',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: { ':queuing': 'queuing', ':now': now },
@@ -26,7 +37,8 @@ export function dynamoDeliveryLedger(db: DynamoDBDocumentClient, tableName: stri
         // AWS returns the refusing item in wire format ({S: …}); without it (dynalite), read it.
         const state = error.Item
           ? (error.Item.state as { S?: string } | undefined)?.S
-          : (await db.send(new GetCommand({ TableName: tableName, Key: { pk: key }, ConsistentRead: true }))).Item?.state;
+          : (await db.send(new GetCommand({ TableName: tableName, Key: { pk: key }, ConsistentRead: true }))).Item
+              ?.state;
         return state === 'queued' ? 'done' : 'busy';
       }
     },
@@ -44,7 +56,13 @@ export function dynamoDeliveryLedger(db: DynamoDBDocumentClient, tableName: stri
     async release(key) {
       try {
         await db.send(
-          new DeleteCommand({ TableName: tableName, Key: { pk: key }, ConditionExpression: '#state = :queuing', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':queuing': 'queuing' } }),
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { pk: key },
+            ConditionExpression: '#state = :queuing',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':queuing': 'queuing' },
+          }),
         );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;

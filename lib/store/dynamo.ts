@@ -6,7 +6,9 @@ let client: DynamoDBDocumentClient | undefined;
 
 /** One document client per process; the endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB when set. */
 export function documentClient(): DynamoDBDocumentClient {
-  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler: AWS_REQUEST_TIMEOUTS }), { marshallOptions: { removeUndefinedValues: true } });
+  client ??= DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler: AWS_REQUEST_TIMEOUTS }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return client;
 }
 

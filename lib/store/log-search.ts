@@ -28,7 +28,14 @@ export function openSearchLogSearch(client: Client, options: { index: string; se
         body: {
           size: limit,
           sort: [{ '@timestamp': { order: 'desc' } }],
-          query: { bool: { filter: [{ term: { [options.serviceField ?? 'service']: service } }, { range: { '@timestamp': { gte: since.toISOString() } } }] } },
+          query: {
+            bool: {
+              filter: [
+                { term: { [options.serviceField ?? 'service']: service } },
+                { range: { '@timestamp': { gte: since.toISOString() } } },
+              ],
+            },
+          },
           _source: ['@timestamp', 'service', 'level', 'host', 'message'],
         },
       });

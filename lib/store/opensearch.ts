@@ -12,9 +12,19 @@ export interface OpenSearchOptions {
 export async function openSearchClient(options: OpenSearchOptions): Promise<Client> {
   const base = { node: options.url, requestTimeout: options.requestTimeoutMs ?? 5_000, maxRetries: 1 };
   if (options.sigv4) {
-    const [{ AwsSigv4Signer }, { defaultProvider }] = await Promise.all([import('@opensearch-project/opensearch/aws-v3'), import('@aws-sdk/credential-provider-node')]);
+    const [{ AwsSigv4Signer }, { defaultProvider }] = await Promise.all([
+      import('@opensearch-project/opensearch/aws-v3'),
+      import('@aws-sdk/credential-provider-node'),
+    ]);
     const provider = defaultProvider();
-    return new Client({ ...base, ...AwsSigv4Signer({ region: options.sigv4.region, service: options.sigv4.service, getCredentials: () => provider() }) });
+    return new Client({
+      ...base,
+      ...AwsSigv4Signer({
+        region: options.sigv4.region,
+        service: options.sigv4.service,
+        getCredentials: () => provider(),
+      }),
+    });
   }
   return new Client({ ...base, ...(options.auth ? { auth: options.auth } : {}) });
 }

@@ -1,20 +1,22 @@
 import * as z from 'zod';
 
 /** Secret values. In AWS they are one JSON secret in Secrets Manager; locally the same names are env vars. */
-const secretsSchema = z.object({
-  /** Bearer token(s) the alert sources present, comma-separated so a token can be rotated without downtime. */
-  ALERT_TOKEN: z.string().min(1, 'ALERT_TOKEN is empty'),
-  FEISHU_APP_ID: z.string().optional(),
-  FEISHU_APP_SECRET: z.string().optional(),
-  /** From the app's 事件与回调 → 加密策略 page: every event carries the token; the key encrypts and signs them. */
-  FEISHU_VERIFICATION_TOKEN: z.string().optional(),
-  FEISHU_ENCRYPT_KEY: z.string().optional(),
-  /** The key automation logs in with over SSH (OpenSSH PEM); each host's key is pinned in config/inventory.yaml. */
-  SSH_PRIVATE_KEY: z.string().optional(),
-  /** The key of the model at LLM_BASE_URL. */
-  LLM_API_KEY: z.string().optional(),
-  // Per-cluster kubeconfigs are named in config/inventory.yaml (kubeconfigSecret), so they are kept whatever their key.
-}).catchall(z.unknown());
+const secretsSchema = z
+  .object({
+    /** Bearer token(s) the alert sources present, comma-separated so a token can be rotated without downtime. */
+    ALERT_TOKEN: z.string().min(1, 'ALERT_TOKEN is empty'),
+    FEISHU_APP_ID: z.string().optional(),
+    FEISHU_APP_SECRET: z.string().optional(),
+    /** From the app's 事件与回调 → 加密策略 page: every event carries the token; the key encrypts and signs them. */
+    FEISHU_VERIFICATION_TOKEN: z.string().optional(),
+    FEISHU_ENCRYPT_KEY: z.string().optional(),
+    /** The key automation logs in with over SSH (OpenSSH PEM); each host's key is pinned in config/inventory.yaml. */
+    SSH_PRIVATE_KEY: z.string().optional(),
+    /** The key of the model at LLM_BASE_URL. */
+    LLM_API_KEY: z.string().optional(),
+    // Per-cluster kubeconfigs are named in config/inventory.yaml (kubeconfigSecret), so they are kept whatever their key.
+  })
+  .catchall(z.unknown());
 export type Secrets = z.infer<typeof secretsSchema>;
 
 export interface SecretSource {
@@ -43,7 +45,9 @@ export function secretsProvider(source: SecretSource, ttlMs = 5 * 60_000) {
     if (value && Date.now() - value.at < ttlMs) return value.secrets;
     const parsed = secretsSchema.safeParse(await source.read());
     if (!parsed.success) {
-      throw new Error(`secrets are incomplete: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+      throw new Error(
+        `secrets are incomplete: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      );
     }
     value = { secrets: parsed.data, at: Date.now() };
     return parsed.data;

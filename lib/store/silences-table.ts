@@ -15,7 +15,11 @@ export function dynamoSilenceStore(db: DynamoDBDocumentClient, tableName: string
     async create(silence) {
       try {
         await db.send(
-          new PutCommand({ TableName: tableName, Item: { ...silence, expiresAt: expiresAt(silence.endsAt) }, ConditionExpression: 'attribute_not_exists(id)' }),
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...silence, expiresAt: expiresAt(silence.endsAt) },
+            ConditionExpression: 'attribute_not_exists(id)',
+          }),
         );
       } catch (error) {
         // The same id again is a redelivered request: the silence exists already.
@@ -26,8 +30,11 @@ export function dynamoSilenceStore(db: DynamoDBDocumentClient, tableName: string
       const silences: Silence[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await db.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
-        for (const { expiresAt: _ttl, ...silence } of (page.Items ?? []) as (Silence & { expiresAt?: number })[]) silences.push(silence);
+        const page = await db.send(
+          new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
+        );
+        for (const { expiresAt: _ttl, ...silence } of (page.Items ?? []) as (Silence & { expiresAt?: number })[])
+          silences.push(silence);
         startKey = page.LastEvaluatedKey;
       } while (startKey);
       return silences;

@@ -19,12 +19,15 @@ export function snsGateway(agent?: https.Agent): SnsGateway {
       await validator.validate(envelope as never);
     },
     confirmSubscription(subscribeUrl) {
-      if (!snsUrlPattern.test(subscribeUrl)) return Promise.reject(new Error(`SubscribeURL ${subscribeUrl} is not an SNS URL`));
+      if (!snsUrlPattern.test(subscribeUrl))
+        return Promise.reject(new Error(`SubscribeURL ${subscribeUrl} is not an SNS URL`));
       return new Promise((resolve, reject) => {
         const request = https.get(subscribeUrl, agent ? { agent } : {}, (response) => {
           response.resume();
           response.on('end', () =>
-            response.statusCode === 200 ? resolve() : reject(new Error(`SNS answered ${response.statusCode} to the subscription confirmation`)),
+            response.statusCode === 200
+              ? resolve()
+              : reject(new Error(`SNS answered ${response.statusCode} to the subscription confirmation`)),
           );
         });
         request.setTimeout(5_000, () => request.destroy(new Error('SNS subscription confirmation timed out')));

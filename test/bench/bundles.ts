@@ -8,7 +8,11 @@ import { loadServerlessConfig } from '../../infra/local/serverless-config.js';
  * leaves to the Lambda runtime (`exclude`), so the figures are those of the deployed artefacts.
  */
 export async function bundleSizes(only?: string[]): Promise<Record<string, { minified: number; gzip: number }>> {
-  const config = loadServerlessConfig(`${projectRoot}/serverless.yml`, { stage: 'bench', region: 'us-east-1', env: {} });
+  const config = loadServerlessConfig(`${projectRoot}/serverless.yml`, {
+    stage: 'bench',
+    region: 'us-east-1',
+    env: {},
+  });
   const options = config.custom.esbuild;
   const sizes: Record<string, { minified: number; gzip: number }> = {};
   for (const [name, fn] of Object.entries<{ handler: string }>(config.functions)) {

@@ -40,7 +40,10 @@ export const kbQueries: { query: string; article: string }[] = [
   { query: '创建进程报 Cannot allocate memory', article: 'node-cannot-allocate-memory' },
   { query: '内核报 soft lockup，CPU 卡住', article: 'node-kernel-solft-lockup' },
   { query: 'kernel soft lockup on a node', article: 'node-kernel-solft-lockup' },
-  { query: '报 no space left on device 但磁盘明明还有空间，可能是 cgroup 泄露', article: 'node-no-space-left-on-device' },
+  {
+    query: '报 no space left on device 但磁盘明明还有空间，可能是 cgroup 泄露',
+    article: 'node-no-space-left-on-device',
+  },
   { query: '节点状态 NotReady', article: 'node-not-ready' },
   { query: 'DaemonSet 的 Pod 没有调度到节点上', article: 'others-daemonset-not-scheduled' },
   { query: 'Job 删除不掉', article: 'others-job-cannot-delete' },

@@ -16,11 +16,14 @@ import { demoQueries, kbQueries } from './kb-queries.js';
 const samples = join(projectRoot, '..', 'shared', 'kb-samples', 'zh');
 const articles: Article[] = readdirSync(samples)
   .filter((file) => file.endsWith('.md'))
-  .map((file) => articleFromMarkdown(file.replace(/\.md$/, ''), readFileSync(join(samples, file), 'utf8'), `kb-samples/zh/${file}`));
+  .map((file) =>
+    articleFromMarkdown(file.replace(/\.md$/, ''), readFileSync(join(samples, file), 'utf8'), `kb-samples/zh/${file}`),
+  );
 
 type Search = (query: string) => Promise<string[]> | string[];
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const distinct = (ids: string[]) => [...new Set(ids)];
 
 async function quality(search: Search, queries: { query: string; article: string }[] = kbQueries) {
@@ -57,7 +60,9 @@ async function latency(search: Search, rounds = 20) {
 function grown(sections: number): Article[] {
   const perCopy = articles.reduce((total, article) => total + sectionsOf(article).length, 0);
   const copies = Math.ceil(sections / perCopy);
-  return Array.from({ length: copies }, (_, copy) => articles.map((article) => ({ ...article, id: copy ? `${article.id}~${copy}` : article.id }))).flat();
+  return Array.from({ length: copies }, (_, copy) =>
+    articles.map((article) => ({ ...article, id: copy ? `${article.id}~${copy}` : article.id })),
+  ).flat();
 }
 
 async function embedded(corpus: Article[]) {
@@ -69,14 +74,20 @@ async function embedded(corpus: Article[]) {
 function baseline(corpus: Article[]) {
   const index = new MiniSearch({ fields: ['title', 'section', 'text'], storeFields: ['articleId'] });
   index.addAll(corpus.flatMap(sectionsOf));
-  return (query: string) => index.search(query, { boost: FIELD_BOOST }).slice(0, 50).map((result) => String(result.articleId).replace(/~\d+$/, ''));
+  return (query: string) =>
+    index
+      .search(query, { boost: FIELD_BOOST })
+      .slice(0, 50)
+      .map((result) => String(result.articleId).replace(/~\d+$/, ''));
 }
 
 async function main() {
   const sectionCount = articles.reduce((total, article) => total + sectionsOf(article).length, 0);
   const big = grown(1000);
   const bigSections = big.reduce((total, article) => total + sectionsOf(article).length, 0);
-  console.log(`${articles.length} articles, ${sectionCount} sections; ${kbQueries.length} queries; latency over ${bigSections} sections\n`);
+  console.log(
+    `${articles.length} articles, ${sectionCount} sections; ${kbQueries.length} queries; latency over ${bigSections} sections\n`,
+  );
   const format = (value: number) => value.toFixed(3);
   for (const [name, build] of [
     ['embedded (Intl.Segmenter + bigrams, BM25)', embedded],
@@ -85,18 +96,27 @@ async function main() {
     const small = await build(articles);
     const q = await quality(small);
     const speed = await latency(await build(big));
-    console.log(`${name}\n  hit@1 ${format(q.hit1)}   hit@5 ${format(q.hit5)}   MRR@10 ${format(q.mrr)}   search p50 ${speed.p50.toFixed(2)} ms   p95 ${speed.p95.toFixed(2)} ms`);
+    console.log(
+      `${name}\n  hit@1 ${format(q.hit1)}   hit@5 ${format(q.hit5)}   MRR@10 ${format(q.mrr)}   search p50 ${speed.p50.toFixed(2)} ms   p95 ${speed.p95.toFixed(2)} ms`,
+    );
     if (process.argv.includes('--misses')) console.log(q.misses.join('\n'));
   }
 
   // English and Chinese side by side, on the runbooks this project ships (both languages).
   const demoDir = join(projectRoot, 'infra', 'local', 'demo-runbooks');
-  const demo = readdirSync(demoDir).filter((file) => file.endsWith('.md')).map((file) => articleFromMarkdown(file.replace(/\.md$/, ''), readFileSync(join(demoDir, file), 'utf8'), file));
+  const demo = readdirSync(demoDir)
+    .filter((file) => file.endsWith('.md'))
+    .map((file) => articleFromMarkdown(file.replace(/\.md$/, ''), readFileSync(join(demoDir, file), 'utf8'), file));
   const demoSearch = await embedded(demo);
   console.log(`\ndemo runbooks (${demo.length}, Chinese and English), embedded engine:`);
   for (const language of ['en', 'zh'] as const) {
-    const q = await quality(demoSearch, demoQueries.filter((entry) => entry.language === language));
-    console.log(`  ${language === 'en' ? 'English' : 'Chinese'} questions (${demoQueries.filter((entry) => entry.language === language).length}): hit@1 ${format(q.hit1)}   hit@5 ${format(q.hit5)}   MRR@10 ${format(q.mrr)}`);
+    const q = await quality(
+      demoSearch,
+      demoQueries.filter((entry) => entry.language === language),
+    );
+    console.log(
+      `  ${language === 'en' ? 'English' : 'Chinese'} questions (${demoQueries.filter((entry) => entry.language === language).length}): hit@1 ${format(q.hit1)}   hit@5 ${format(q.hit5)}   MRR@10 ${format(q.mrr)}`,
+    );
     if (process.argv.includes('--misses')) console.log(q.misses.join('\n'));
   }
 }

@@ -29,29 +29,43 @@ const unique = Math.max(1, Math.round(total * (1 - Number(values.duplicates))));
 const perRequest = Number(values['per-request']);
 const token = 'bench-token';
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main() {
-  const runtime = new LocalRuntime({ quiet: true, alertToken: token, pollers: Number(values.pollers), env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } });
+  const runtime = new LocalRuntime({
+    quiet: true,
+    alertToken: token,
+    pollers: Number(values.pollers),
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  });
   await runtime.start();
   // The functions run in this process and share these clients: count what they send.
   const writes: Record<string, number> = {};
-  documentClient().middlewareStack.add((next, context) => async (args) => {
-    const input = args.input as { TableName?: string };
-    if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? '')) {
-      const key = `${input.TableName ?? '?'}`;
-      writes[key] = (writes[key] ?? 0) + 1;
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'benchCountWrites' });
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { TableName?: string };
+      if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? '')) {
+        const key = `${input.TableName ?? '?'}`;
+        writes[key] = (writes[key] ?? 0) + 1;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountWrites' },
+  );
   const sqsSends: Record<string, number> = {};
-  sqsClient().middlewareStack.add((next, context) => async (args) => {
-    if (/^Send/.test(context.commandName ?? '')) {
-      const queue = String((args.input as { QueueUrl?: string }).QueueUrl).split('/').pop()!;
-      sqsSends[queue] = (sqsSends[queue] ?? 0) + 1;
-    }
-    return next(args);
-  }, { step: 'initialize', name: 'benchCountSends' });
+  sqsClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      if (/^Send/.test(context.commandName ?? '')) {
+        const queue = String((args.input as { QueueUrl?: string }).QueueUrl)
+          .split('/')
+          .pop()!;
+        sqsSends[queue] = (sqsSends[queue] ?? 0) + 1;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchCountSends' },
+  );
 
   // 'unique' distinct alerts, each sent total/unique times, shuffled so duplicates interleave like HA peers and repeats.
   const events = Array.from({ length: total }, (_, i) => i % unique);
@@ -62,13 +76,27 @@ async function main() {
   const startsAt = new Date().toISOString();
   const firstSent = new Map<number, number>();
   const payload = (ids: number[]) => ({
-    version: '4', groupKey: '{}:{alertname="bench"}', truncatedAlerts: 0, status: 'firing', receiver: 'openclaw',
-    groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager.bench:9093',
+    version: '4',
+    groupKey: '{}:{alertname="bench"}',
+    truncatedAlerts: 0,
+    status: 'firing',
+    receiver: 'openclaw',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.bench:9093',
     alerts: ids.map((id) => ({
       status: 'firing',
-      labels: { alertname: `BenchAlert${id}`, service: 'bench', severity: id % 10 === 0 ? 'critical' : 'warning', instance: `node-${id % 50}:9100` },
+      labels: {
+        alertname: `BenchAlert${id}`,
+        service: 'bench',
+        severity: id % 10 === 0 ? 'critical' : 'warning',
+        instance: `node-${id % 50}:9100`,
+      },
       annotations: { summary: `bench alert ${id}` },
-      startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: `http://prometheus.bench:9090/graph?g0.expr=up${id}`,
+      startsAt,
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: `http://prometheus.bench:9090/graph?g0.expr=up${id}`,
     })),
   });
   const batches: number[][] = [];
@@ -90,7 +118,9 @@ async function main() {
         const at = Date.now();
         for (const id of ids) if (!firstSent.has(id)) firstSent.set(id, at);
         const response = await fetch(`${runtime.url}/alerts/alertmanager`, {
-          method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(payload(ids)),
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(payload(ids)),
         });
         if (response.status !== 202) rejected++;
         await response.arrayBuffer();
@@ -107,7 +137,12 @@ async function main() {
     for (; scanned < runtime.outbox.length; scanned++) {
       const entry = runtime.outbox[scanned]!;
       const body = entry.body as { receive_id?: string; content?: string } | undefined;
-      if (entry.method !== 'POST' || !entry.path.startsWith('/open-apis/im/v1/messages?') || body?.receive_id !== 'oc_ops_alerts') continue;
+      if (
+        entry.method !== 'POST' ||
+        !entry.path.startsWith('/open-apis/im/v1/messages?') ||
+        body?.receive_id !== 'oc_ops_alerts'
+      )
+        continue;
       const id = Number(/BenchAlert(\d+)/.exec(body.content ?? '')?.[1]);
       if (!cardAt.has(id)) cardAt.set(id, Date.parse(entry.at));
     }
@@ -121,7 +156,9 @@ async function main() {
   }
   const finished = Date.now();
   const latencies = [...cardAt].map(([id, at]) => at - firstSent.get(id)!).sort((a, b) => a - b);
-  const cardsSent = runtime.outbox.filter((e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?')).length;
+  const cardsSent = runtime.outbox.filter(
+    (e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?'),
+  ).length;
   await runtime.stop();
 
   const dedupTable = [...runtime.tableNames.values()].find((t) => t.endsWith('-dedup'))!;
@@ -140,7 +177,9 @@ async function main() {
     `DynamoDB writes per alert:   ${((writes[dedupTable] ?? 0) / total).toFixed(3)} in dedup (${writes[dedupTable] ?? 0}), ${(totalWrites / total).toFixed(3)} in all (${JSON.stringify(writes)})`,
     `SQS sends per alert:         ${((sqsSends[alertsQueue] ?? 0) / total).toFixed(3)} at ingest (${sqsSends[alertsQueue] ?? 0}), ${(totalSends / total).toFixed(3)} in all (${JSON.stringify(sqsSends)})`,
     'bundle sizes (minified / gzip):',
-    ...Object.entries(sizes).map(([name, s]) => `  ${name.padEnd(14)} ${(s.minified / 1024).toFixed(1)} KB / ${(s.gzip / 1024).toFixed(1)} KB`),
+    ...Object.entries(sizes).map(
+      ([name, s]) => `  ${name.padEnd(14)} ${(s.minified / 1024).toFixed(1)} KB / ${(s.gzip / 1024).toFixed(1)} KB`,
+    ),
   ];
   console.log(lines.join('\n'));
   if (cardAt.size < unique) process.exitCode = 1;

@@ -21,9 +21,16 @@ const { values } = parseArgs({
 const total = Number(values.events);
 const concurrency = Number(values.concurrency);
 const app: FeishuApp = { verificationToken: LOCAL_VERIFICATION_TOKEN, encryptKey: LOCAL_ENCRYPT_KEY };
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-async function measure(runtime: LocalRuntime, label: string, count: number, payload: (i: number) => object, expectStatus = 200) {
+async function measure(
+  runtime: LocalRuntime,
+  label: string,
+  count: number,
+  payload: (i: number) => object,
+  expectStatus = 200,
+) {
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -51,24 +58,44 @@ async function measure(runtime: LocalRuntime, label: string, count: number, payl
 
 async function main() {
   // No pollers: the chatops consumer would share this process's CPU with the webhook being measured.
-  const runtime = await new LocalRuntime({ quiet: true, pollers: 0, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' } }).start();
+  const runtime = await new LocalRuntime({
+    quiet: true,
+    pollers: 0,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  }).start();
   try {
     console.log(`webhook latency over local HTTP, ${concurrency} concurrent (signed + encrypted deliveries):`);
     // Warm up: cold start, token fetch, connection pools.
-    await measure(runtime, 'warm-up', 50, () => envelope(app, 'im.message.receive_v1', textMessage({ text: '/help', botOpenId: LOCAL_BOT_OPEN_ID })));
-    await measure(runtime, 'URL check', Math.min(total, 500), (i) => ({ type: 'url_verification', challenge: `c${i}`, token: app.verificationToken }));
-    const messages = Array.from({ length: total }, () => envelope(app, 'im.message.receive_v1', textMessage({ text: '/status', botOpenId: LOCAL_BOT_OPEN_ID })));
+    await measure(runtime, 'warm-up', 50, () =>
+      envelope(app, 'im.message.receive_v1', textMessage({ text: '/help', botOpenId: LOCAL_BOT_OPEN_ID })),
+    );
+    await measure(runtime, 'URL check', Math.min(total, 500), (i) => ({
+      type: 'url_verification',
+      challenge: `c${i}`,
+      token: app.verificationToken,
+    }));
+    const messages = Array.from({ length: total }, () =>
+      envelope(app, 'im.message.receive_v1', textMessage({ text: '/status', botOpenId: LOCAL_BOT_OPEN_ID })),
+    );
     await measure(runtime, 'new message (claim + enqueue + done)', total, (i) => messages[i]!);
     await measure(runtime, 'duplicate delivery (claim refused)', total, (i) => messages[i]!);
     // A click on an alert that does not exist still takes the full path: the conditional update, then the read.
     await measure(runtime, 'card click (ack, conditional update)', Math.min(total, 1000), (i) =>
-      envelope(app, 'card.action.trigger', cardClick({ action: 'ack', alertId: (i % 4096).toString(16).padStart(12, '0') }, { operatorOpenId: 'ou_bench' })),
+      envelope(
+        app,
+        'card.action.trigger',
+        cardClick(
+          { action: 'ack', alertId: (i % 4096).toString(16).padStart(12, '0') },
+          { operatorOpenId: 'ou_bench' },
+        ),
+      ),
     );
   } finally {
     await runtime.stop();
   }
   console.log('\nbundle sizes (minified; the AWS SDK comes from the Lambda runtime):');
-  for (const [name, size] of Object.entries(await bundleSizes())) console.log(`  ${name.padEnd(16)} ${kb(size.minified).padStart(10)}  gzip ${kb(size.gzip)}`);
+  for (const [name, size] of Object.entries(await bundleSizes()))
+    console.log(`  ${name.padEnd(16)} ${kb(size.minified).padStart(10)}  gzip ${kb(size.gzip)}`);
 }
 
 await main();

@@ -60,14 +60,27 @@ function created(alertname?: string): Sent[] {
     .map((entry) => {
       const body = entry.body as SendBody;
       const answer = answers.get(entry) as { data?: { message_id?: string } } | undefined;
-      return { entry, receiveIdType: query(entry).get('receive_id_type'), receiveId: body.receive_id, messageId: answer?.data?.message_id ?? '', card: JSON.parse(body.content) as Card };
+      return {
+        entry,
+        receiveIdType: query(entry).get('receive_id_type'),
+        receiveId: body.receive_id,
+        messageId: answer?.data?.message_id ?? '',
+        card: JSON.parse(body.content) as Card,
+      };
     })
     .filter((sent) => !alertname || sent.card.header.title.content.includes(alertname));
 }
 
-const patches = (messageId: string) => runtime.outbox.filter((e) => e.method === 'PATCH' && pathname(e) === `/open-apis/im/v1/messages/${messageId}`);
+const patches = (messageId: string) =>
+  runtime.outbox.filter((e) => e.method === 'PATCH' && pathname(e) === `/open-apis/im/v1/messages/${messageId}`);
 const urgents = (messageId: string, kind?: 'app' | 'sms' | 'phone') =>
-  runtime.outbox.filter((e) => e.method === 'PATCH' && (kind ? pathname(e) === `/open-apis/im/v1/messages/${messageId}/urgent_${kind}` : pathname(e).startsWith(`/open-apis/im/v1/messages/${messageId}/urgent_`)));
+  runtime.outbox.filter(
+    (e) =>
+      e.method === 'PATCH' &&
+      (kind
+        ? pathname(e) === `/open-apis/im/v1/messages/${messageId}/urgent_${kind}`
+        : pathname(e).startsWith(`/open-apis/im/v1/messages/${messageId}/urgent_`)),
+  );
 const allUrgents = () => runtime.outbox.filter((e) => /\/urgent_(app|sms|phone)$/.test(pathname(e)));
 
 /** What arrived, for failure messages. */
@@ -84,7 +97,9 @@ const outboxSummary = () =>
   });
 
 /** Every element of a card with tag `button`, wherever it is nested. */
-function buttons(card: Card): { text: { content: string }; behaviors: { type: string; value?: unknown; default_url?: string }[] }[] {
+function buttons(
+  card: Card,
+): { text: { content: string }; behaviors: { type: string; value?: unknown; default_url?: string }[] }[] {
   const found: ReturnType<typeof buttons> = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) return node.forEach(walk);
@@ -135,7 +150,8 @@ interface Labels {
   instance: string;
 }
 const labelArgs = (labels: Labels) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-const addAlert = (labels: Labels, summary: string, extra: string[] = []) => amtool('alert', 'add', ...labelArgs(labels), `--annotation=summary=${summary}`, ...extra);
+const addAlert = (labels: Labels, summary: string, extra: string[] = []) =>
+  amtool('alert', 'add', ...labelArgs(labels), `--annotation=summary=${summary}`, ...extra);
 
 /** Sums the samples of one metric of Alertmanager's /metrics whose labels include `labelFilter`. */
 async function metric(name: string, labelFilter = ''): Promise<number> {
@@ -154,9 +170,13 @@ async function metric(name: string, labelFilter = ''): Promise<number> {
 async function settle(): Promise<void> {
   // Only one aggregation group is active whenever this is called: two queries are two flushes of that group.
   const queriesBefore = await metric('alertmanager_nflog_queries_total');
-  await waitFor(async () => (await metric('alertmanager_nflog_queries_total')) >= queriesBefore + 2, 'two Alertmanager flushes', {
-    timeoutMs: (GROUP_INTERVAL_S * 2 + 6) * 1000,
-  });
+  await waitFor(
+    async () => (await metric('alertmanager_nflog_queries_total')) >= queriesBefore + 2,
+    'two Alertmanager flushes',
+    {
+      timeoutMs: (GROUP_INTERVAL_S * 2 + 6) * 1000,
+    },
+  );
   await drained();
 }
 
@@ -167,14 +187,11 @@ async function settle(): Promise<void> {
 async function settleQuiet(): Promise<void> {
   let last = await metric('alertmanager_notifications_total', 'integration="webhook"');
   let since = Date.now();
-  await waitFor(
-    async () => {
-      const now = await metric('alertmanager_notifications_total', 'integration="webhook"');
-      if (now !== last) [last, since] = [now, Date.now()];
-      return Date.now() - since >= (GROUP_INTERVAL_S * 2 + 1) * 1000;
-    },
-    'Alertmanager to stop calling the webhook',
-  );
+  await waitFor(async () => {
+    const now = await metric('alertmanager_notifications_total', 'integration="webhook"');
+    if (now !== last) [last, since] = [now, Date.now()];
+    return Date.now() - since >= (GROUP_INTERVAL_S * 2 + 1) * 1000;
+  }, 'Alertmanager to stop calling the webhook');
   await drained();
 }
 
@@ -204,7 +221,9 @@ interface HeldAlert {
 
 /** The alert this Alertmanager holds for `labels` (its API lists firing alerts only). */
 async function heldAlert(labels: Labels): Promise<HeldAlert> {
-  const held = (await (await fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${labels.alertname}"`)}`)).json()) as HeldAlert[];
+  const held = (await (
+    await fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${labels.alertname}"`)}`)
+  ).json()) as HeldAlert[];
   const alert = held.find((a) => a.labels.instance === labels.instance);
   if (!alert) throw new Error(`Alertmanager holds no alert for ${JSON.stringify(labels)}: ${JSON.stringify(held)}`);
   return alert;
@@ -283,13 +302,20 @@ beforeAll(async () => {
   amUrl = `http://127.0.0.1:${port}`;
   alertmanager = spawn(
     'prometheus-alertmanager',
-    [`--config.file=${config}`, `--storage.path=${join(workDir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    [
+      `--config.file=${config}`,
+      `--storage.path=${join(workDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   alertmanager.stderr?.on('data', (chunk) => (amStderr = (amStderr + chunk).slice(-4000)));
   await waitFor(
     async () => {
-      if (alertmanager?.exitCode !== null) throw new Error(`Alertmanager exited with ${alertmanager?.exitCode}: ${amStderr}`);
+      if (alertmanager?.exitCode !== null)
+        throw new Error(`Alertmanager exited with ${alertmanager?.exitCode}: ${amStderr}`);
       try {
         return (await fetch(`${amUrl}/-/ready`)).ok;
       } catch {
@@ -340,32 +366,46 @@ describe('Alertmanager webhook authentication and validation', () => {
 });
 
 describe('a real Alertmanager through the pipeline to Feishu', () => {
-  const mysql: Labels = { alertname: 'MySQLReplicationLag', service: 'mysql', severity: 'critical', instance: 'db-1:9104' };
+  const mysql: Labels = {
+    alertname: 'MySQLReplicationLag',
+    service: 'mysql',
+    severity: 'critical',
+    instance: 'db-1:9104',
+  };
   let chatCard: Sent;
   let personCard: Sent;
 
   it('sends one red card per target and pages the on-call person once per kind', async () => {
     const { result: cards, people } = await onCallDuring('sre', async () => {
       await addAlert(mysql, '主从延迟超过 300 秒');
-      return waitFor(() => created(mysql.alertname).length >= 2 && created(mysql.alertname), 'two cards for the critical alert', { describe: outboxSummary });
+      return waitFor(
+        () => created(mysql.alertname).length >= 2 && created(mysql.alertname),
+        'two cards for the critical alert',
+        { describe: outboxSummary },
+      );
     });
     // The sre on-call person, by config/oncall.yaml's rotation.
     const person = cards.find((c) => c.receiveIdType === 'open_id')?.receiveId ?? '(no card to a person)';
     expect(people).toContain(person);
     const personMessage = cards.find((c) => c.receiveId === person)?.messageId;
     await waitFor(
-      () => personMessage && (['app', 'sms', 'phone'] as const).every((kind) => urgents(personMessage, kind).length >= 1),
+      () =>
+        personMessage && (['app', 'sms', 'phone'] as const).every((kind) => urgents(personMessage, kind).length >= 1),
       'urgent app, SMS and phone on the card sent to the on-call person',
       { describe: outboxSummary },
     );
 
     // The real SDK fetched a tenant token before its first message.
-    const firstTokenFetch = runtime.outbox.findIndex((e) => e.method === 'POST' && pathname(e) === '/open-apis/auth/v3/tenant_access_token/internal');
+    const firstTokenFetch = runtime.outbox.findIndex(
+      (e) => e.method === 'POST' && pathname(e) === '/open-apis/auth/v3/tenant_access_token/internal',
+    );
     expect(firstTokenFetch).toBeGreaterThanOrEqual(0);
     expect(firstTokenFetch).toBeLessThan(runtime.outbox.indexOf(cards[0]!.entry));
 
     const sent = created(mysql.alertname);
-    expect(sent.map((c) => `${c.receiveIdType}:${c.receiveId}`).sort()).toEqual(['chat_id:oc_dba', `open_id:${person}`].sort());
+    expect(sent.map((c) => `${c.receiveIdType}:${c.receiveId}`).sort()).toEqual(
+      ['chat_id:oc_dba', `open_id:${person}`].sort(),
+    );
     chatCard = sent.find((c) => c.receiveId === 'oc_dba')!;
     personCard = sent.find((c) => c.receiveId === person)!;
     expect(chatCard.messageId).toMatch(/^om_/);
@@ -381,7 +421,9 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
       expect(card.header.title.content).toContain(mysql.alertname);
       const found = buttons(card);
       expect(found.map((b) => b.text.content)).toEqual(['确认', '解决', '静默 1 小时']);
-      const values = found.map((b) => b.behaviors.find((x) => x.type === 'callback')?.value as { action: string; alertId: string });
+      const values = found.map(
+        (b) => b.behaviors.find((x) => x.type === 'callback')?.value as { action: string; alertId: string },
+      );
       expect(values.map((v) => v.action)).toEqual(['ack', 'resolve', 'silence']);
       values.forEach((v) => {
         expect(Object.keys(v).sort()).toEqual(['action', 'alertId']);
@@ -414,8 +456,11 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
     expect(runtime.invocations.get('alert-ingest') ?? 0).toBeGreaterThanOrEqual(ingestsBefore + 2);
 
     const sent = created(mysql.alertname);
-    expect(sent.map((c) => c.messageId).sort(), JSON.stringify(outboxSummary())).toEqual([chatCard.messageId, personCard.messageId].sort());
-    for (const kind of ['app', 'sms', 'phone'] as const) expect(urgents(personCard.messageId, kind), `urgent_${kind}`).toHaveLength(1);
+    expect(sent.map((c) => c.messageId).sort(), JSON.stringify(outboxSummary())).toEqual(
+      [chatCard.messageId, personCard.messageId].sort(),
+    );
+    for (const kind of ['app', 'sms', 'phone'] as const)
+      expect(urgents(personCard.messageId, kind), `urgent_${kind}`).toHaveLength(1);
     expect(allUrgents()).toHaveLength(3);
     // Inside the dedup window a repeat is only counted (config/routing.yaml): the cards are not even updated.
     expect(patches(chatCard.messageId)).toHaveLength(0);
@@ -430,9 +475,18 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
     const endsAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     await addAlert(mysql, '主从延迟超过 300 秒', [`--end=${endsAt}`]);
 
-    const patchedGreen = (messageId: string) => patches(messageId).some((e) => (JSON.parse((e.body as { content: string }).content) as Card).header.template === 'green');
-    await waitFor(() => patchedGreen(chatCard.messageId) && patchedGreen(personCard.messageId), 'both cards patched green', { describe: outboxSummary });
-    expect(await metric('alertmanager_notifications_total', 'integration="webhook"')).toBeGreaterThan(notificationsBefore);
+    const patchedGreen = (messageId: string) =>
+      patches(messageId).some(
+        (e) => (JSON.parse((e.body as { content: string }).content) as Card).header.template === 'green',
+      );
+    await waitFor(
+      () => patchedGreen(chatCard.messageId) && patchedGreen(personCard.messageId),
+      'both cards patched green',
+      { describe: outboxSummary },
+    );
+    expect(await metric('alertmanager_notifications_total', 'integration="webhook"')).toBeGreaterThan(
+      notificationsBefore,
+    );
     // The HA peer's copy of the resolution changes nothing either.
     const response = await post(peerPayload(held, 'resolved', endsAt));
     expect(response.status).toBe(202);
@@ -454,18 +508,27 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
   });
 
   it('sends an orange card for a warning and pages nobody', async () => {
-    const payments: Labels = { alertname: 'PaymentsLatencyHigh', service: 'payments', severity: 'warning', instance: 'pay-api-1:8080' };
+    const payments: Labels = {
+      alertname: 'PaymentsLatencyHigh',
+      service: 'payments',
+      severity: 'warning',
+      instance: 'pay-api-1:8080',
+    };
     const urgentsBefore = allUrgents().length;
     const { people } = await onCallDuring('payments', async () => {
       await addAlert(payments, 'P99 延迟超过 2 秒');
-      await waitFor(() => created(payments.alertname).length >= 2, 'two cards for the warning', { describe: outboxSummary });
+      await waitFor(() => created(payments.alertname).length >= 2, 'two cards for the warning', {
+        describe: outboxSummary,
+      });
     });
     await settle();
 
     const sent = created(payments.alertname);
     const person = sent.find((c) => c.receiveIdType === 'open_id')?.receiveId ?? '(no card to a person)';
     expect(people).toContain(person);
-    expect(sent.map((c) => `${c.receiveIdType}:${c.receiveId}`).sort()).toEqual(['chat_id:oc_payments_oncall', `open_id:${person}`].sort());
+    expect(sent.map((c) => `${c.receiveIdType}:${c.receiveId}`).sort()).toEqual(
+      ['chat_id:oc_payments_oncall', `open_id:${person}`].sort(),
+    );
     for (const { card, messageId } of sent) {
       expect(card.schema).toBe('2.0');
       expect(card.header.template).toBe('orange');

@@ -20,12 +20,28 @@ let configDir: string;
 beforeAll(async () => {
   sshd = await new TestSshd().start();
   configDir = mkdtempSync(join(tmpdir(), 'openclaw-config-'));
-  for (const file of ['routing.yaml', 'oncall.yaml']) copyFileSync(join(projectRoot, 'config', file), join(configDir, file));
+  for (const file of ['routing.yaml', 'oncall.yaml'])
+    copyFileSync(join(projectRoot, 'config', file), join(configDir, file));
   // The shipped rules, with a verification window short enough to watch.
-  writeFileSync(join(configDir, 'automation.yaml'), readFileSync(join(projectRoot, 'config', 'automation.yaml'), 'utf8').replace('verify: { within: 5m }', 'verify: { within: 1s }'));
-  const host = (environment: string) => `{ address: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, environment: ${environment}, hostKey: '${sshd.hostKeyFingerprint}', units: [nginx] }`;
-  writeFileSync(join(configDir, 'inventory.yaml'), `hosts:\n  web-01: ${host('prod')}\n  staging-web-01: ${host('staging')}\nlogs: { environment: prod }\n`);
-  runtime = await new LocalRuntime({ quiet: true, alertToken: 'heal-token', visibilityTimeoutSeconds: 5, env: { CONFIG_DIR: configDir, SSH_PRIVATE_KEY: sshd.clientKey } }).start();
+  writeFileSync(
+    join(configDir, 'automation.yaml'),
+    readFileSync(join(projectRoot, 'config', 'automation.yaml'), 'utf8').replace(
+      'verify: { within: 5m }',
+      'verify: { within: 1s }',
+    ),
+  );
+  const host = (environment: string) =>
+    `{ address: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, environment: ${environment}, hostKey: '${sshd.hostKeyFingerprint}', units: [nginx] }`;
+  writeFileSync(
+    join(configDir, 'inventory.yaml'),
+    `hosts:\n  web-01: ${host('prod')}\n  staging-web-01: ${host('staging')}\nlogs: { environment: prod }\n`,
+  );
+  runtime = await new LocalRuntime({
+    quiet: true,
+    alertToken: 'heal-token',
+    visibilityTimeoutSeconds: 5,
+    env: { CONFIG_DIR: configDir, SSH_PRIVATE_KEY: sshd.clientKey },
+  }).start();
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -45,12 +61,17 @@ const cardText = (entry: OutboxEntry) => JSON.stringify(JSON.parse((entry.body a
 async function command(text: string, sender: string) {
   const event = textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, senderOpenId: sender, chatId: 'oc_ops_alerts' });
   await feishu(envelope(app, 'im.message.receive_v1', event));
-  const reply = await waitFor(() => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${event.message.message_id}/reply`), `the reply to ${text}`);
+  const reply = await waitFor(
+    () => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${event.message.message_id}/reply`),
+    `the reply to ${text}`,
+  );
   return { reply, messageId: reply.messageId!, text: cardText(reply) };
 }
 
 const latestCard = (messageId: string, reply: OutboxEntry) => {
-  const patches = runtime.outbox.filter((e) => e.method === 'PATCH' && e.path === `/open-apis/im/v1/messages/${messageId}`);
+  const patches = runtime.outbox.filter(
+    (e) => e.method === 'PATCH' && e.path === `/open-apis/im/v1/messages/${messageId}`,
+  );
   return cardText(patches.at(-1) ?? reply);
 };
 
@@ -62,19 +83,44 @@ describe('automation from chat', () => {
     const requestId = /请求 ID\*\*：([0-9a-f]+)/.exec(text)?.[1];
     expect(requestId).toBeDefined();
     const approvalCards = await waitFor(() => {
-      const sent = runtime.outbox.filter((e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && cardText(e).includes('"action":"approve"'));
+      const sent = runtime.outbox.filter(
+        (e) =>
+          e.method === 'POST' &&
+          e.path.startsWith('/open-apis/im/v1/messages?') &&
+          cardText(e).includes('"action":"approve"'),
+      );
       return sent.length >= 2 && sent;
     }, 'approval cards to the approvers');
-    expect(approvalCards.map((e) => (e.body as { receive_id: string }).receive_id).sort()).toEqual(['ou_pay_chenjing', 'ou_sre_zhangwei']);
+    expect(approvalCards.map((e) => (e.body as { receive_id: string }).receive_id).sort()).toEqual([
+      'ou_pay_chenjing',
+      'ou_sre_zhangwei',
+    ]);
 
-    const own = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'approve', requestId }, { operatorOpenId: 'ou_sre_lina' })));
+    const own = await feishu(
+      envelope(
+        app,
+        'card.action.trigger',
+        cardClick({ action: 'approve', requestId }, { operatorOpenId: 'ou_sre_lina' }),
+      ),
+    );
     expect(own.toast.content).toMatch(/不能审批自己/);
     expect(sshd.calls().length).toBe(before);
 
-    const approved = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'approve', requestId }, { operatorOpenId: 'ou_sre_zhangwei' })));
+    const approved = await feishu(
+      envelope(
+        app,
+        'card.action.trigger',
+        cardClick({ action: 'approve', requestId }, { operatorOpenId: 'ou_sre_zhangwei' }),
+      ),
+    );
     expect(approved.toast).toEqual({ type: 'success', content: '已批准，开始执行' });
-    await waitFor(() => latestCard(messageId, reply).includes('[成功] 重启服务'), 'the progress card to say 成功', { describe: () => latestCard(messageId, reply) });
-    expect(sshd.calls().slice(before)).toEqual([['restart', 'nginx'], ['is-active', 'nginx']]);
+    await waitFor(() => latestCard(messageId, reply).includes('[成功] 重启服务'), 'the progress card to say 成功', {
+      describe: () => latestCard(messageId, reply),
+    });
+    expect(sshd.calls().slice(before)).toEqual([
+      ['restart', 'nginx'],
+      ['is-active', 'nginx'],
+    ]);
     const done = latestCard(messageId, reply);
     expect(done).toContain('已重启 nginx（web-01），服务运行中');
     expect(done).toMatch(/审批人\*\*：<at id=ou_sre_zhangwei>/);
@@ -83,14 +129,18 @@ describe('automation from chat', () => {
   it('staging runs without approval; a failed restart ends 失败 with systemctl’s message', async () => {
     sshd.setUnit('nginx', { restartFails: true });
     const { reply, messageId } = await command('/restart nginx staging-web-01', 'ou_sre_lina');
-    await waitFor(() => latestCard(messageId, reply).includes('[失败] 重启服务'), 'the card to say 失败', { describe: () => latestCard(messageId, reply) });
+    await waitFor(() => latestCard(messageId, reply).includes('[失败] 重启服务'), 'the card to say 失败', {
+      describe: () => latestCard(messageId, reply),
+    });
     sshd.setUnit('nginx', { restartFails: false });
     expect(latestCard(messageId, reply)).toContain('Job for nginx.service failed.');
   });
 
   it('/logs shows a service’s recent lines on the card, without approval (read-only)', async () => {
     const { reply, messageId } = await command('/logs payments 15m', 'ou_pay_liuyang');
-    await waitFor(() => latestCard(messageId, reply).includes('[成功] 查看日志'), 'the logs card', { describe: () => latestCard(messageId, reply) });
+    await waitFor(() => latestCard(messageId, reply).includes('[成功] 查看日志'), 'the logs card', {
+      describe: () => latestCard(messageId, reply),
+    });
     expect(latestCard(messageId, reply)).toContain('circuit breaker bank-gateway OPEN');
   });
 
@@ -113,16 +163,43 @@ describe('self-healing from an alert', () => {
     const response = await fetch(`${runtime.url}/alerts/generic`, {
       method: 'POST',
       headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'NginxDown', severity: 'critical', service: 'nginx', host: 'web-01', summary: 'nginx 不响应' }),
+      body: JSON.stringify({
+        name: 'NginxDown',
+        severity: 'critical',
+        service: 'nginx',
+        host: 'web-01',
+        summary: 'nginx 不响应',
+      }),
     });
     expect(response.status).toBe(202);
     await waitFor(() => sshd.calls().length >= before + 2, 'the restart over SSH', { timeoutMs: 20_000 });
-    expect(sshd.calls().slice(before)).toEqual([['restart', 'nginx'], ['is-active', 'nginx']]);
+    expect(sshd.calls().slice(before)).toEqual([
+      ['restart', 'nginx'],
+      ['is-active', 'nginx'],
+    ]);
     // The progress card in the alert chat, by the rule.
-    await waitFor(() => runtime.outbox.some((e) => e.method === 'POST' && (e.body as { receive_id?: string }).receive_id === 'oc_ops_alerts' && cardText(e).includes('自愈规则 restart-nginx-when-down')), 'the self-healing card');
+    await waitFor(
+      () =>
+        runtime.outbox.some(
+          (e) =>
+            e.method === 'POST' &&
+            (e.body as { receive_id?: string }).receive_id === 'oc_ops_alerts' &&
+            cardText(e).includes('自愈规则 restart-nginx-when-down'),
+        ),
+      'the self-healing card',
+    );
     // Not resolved within the (test) second: a reply under the alert card and urgent calls to the on-call person.
-    const escalation = await waitFor(() => runtime.outbox.find((e) => e.path.endsWith('/reply') && cardText(e).includes('自愈未能处理告警「NginxDown」')), 'the escalation reply', { timeoutMs: 20_000 });
+    const escalation = await waitFor(
+      () =>
+        runtime.outbox.find((e) => e.path.endsWith('/reply') && cardText(e).includes('自愈未能处理告警「NginxDown」')),
+      'the escalation reply',
+      { timeoutMs: 20_000 },
+    );
     expect(cardText(escalation)).toContain('service host=web-01 unit=nginx');
-    await waitFor(() => runtime.outbox.filter((u) => u.path.includes('/urgent_phone')).length >= 2, 'the escalation call (after the first page)', { describe: () => runtime.outbox.filter((u) => u.path.includes('urgent')).map((u) => u.path) });
+    await waitFor(
+      () => runtime.outbox.filter((u) => u.path.includes('/urgent_phone')).length >= 2,
+      'the escalation call (after the first page)',
+      { describe: () => runtime.outbox.filter((u) => u.path.includes('urgent')).map((u) => u.path) },
+    );
   });
 });

@@ -26,10 +26,26 @@ async function feishu(payload: object) {
 }
 
 /** Sends a chat message to the bot and waits for its reply; returns the reply's text or card markdown. */
-async function say(text: string, options: { chatType?: 'p2p' | 'group'; sender?: string; chatId?: string; parentId?: string } = {}) {
-  const event = textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, chatType: options.chatType ?? 'group', senderOpenId: options.sender, chatId: options.chatId, parentId: options.parentId });
-  expect(await feishu(envelope(app, 'im.message.receive_v1', event))).toMatchObject({ status: 200, body: { accepted: 'queued' } });
-  const reply = await waitFor(() => runtime.outbox.find((e) => e.path.startsWith(`/open-apis/im/v1/messages/${event.message.message_id}/reply`)), `a reply to "${text}"`);
+async function say(
+  text: string,
+  options: { chatType?: 'p2p' | 'group'; sender?: string; chatId?: string; parentId?: string } = {},
+) {
+  const event = textMessage({
+    text,
+    botOpenId: LOCAL_BOT_OPEN_ID,
+    chatType: options.chatType ?? 'group',
+    senderOpenId: options.sender,
+    chatId: options.chatId,
+    parentId: options.parentId,
+  });
+  expect(await feishu(envelope(app, 'im.message.receive_v1', event))).toMatchObject({
+    status: 200,
+    body: { accepted: 'queued' },
+  });
+  const reply = await waitFor(
+    () => runtime.outbox.find((e) => e.path.startsWith(`/open-apis/im/v1/messages/${event.message.message_id}/reply`)),
+    `a reply to "${text}"`,
+  );
   return replyText(reply);
 }
 
@@ -38,22 +54,36 @@ function replyText(entry: OutboxEntry): string {
   const body = entry.body as { msg_type: string; content: string };
   const content = JSON.parse(body.content);
   if (body.msg_type === 'text') return content.text as string;
-  const markdown = [content.header?.title?.content, ...(content.body?.elements ?? []).map((el: { content?: string }) => el.content ?? '')].join('\n');
+  const markdown = [
+    content.header?.title?.content,
+    ...(content.body?.elements ?? []).map((el: { content?: string }) => el.content ?? ''),
+  ].join('\n');
   return markdown.replace(/&#(\d+);/g, (_: string, code: string) => String.fromCharCode(Number(code)));
 }
 
 const post = (body: object) =>
-  fetch(`${runtime.url}/alerts/generic`, { method: 'POST', headers: { authorization: `Bearer ${alertToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${runtime.url}/alerts/generic`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${alertToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 const cardSends = (match: (card: any) => boolean) =>
-  runtime.outbox.filter((e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && match(JSON.parse((e.body as { content: string }).content)));
+  runtime.outbox.filter(
+    (e) =>
+      e.method === 'POST' &&
+      e.path.startsWith('/open-apis/im/v1/messages?') &&
+      match(JSON.parse((e.body as { content: string }).content)),
+  );
 const alertIdOf = (card: any) => String(card.header.subtitle.content).split(' · ')[1]!;
-const patchesOf = (messageId: string) => runtime.outbox.filter((e) => e.method === 'PATCH' && e.path === `/open-apis/im/v1/messages/${messageId}`);
+const patchesOf = (messageId: string) =>
+  runtime.outbox.filter((e) => e.method === 'PATCH' && e.path === `/open-apis/im/v1/messages/${messageId}`);
 
 describe('chat commands', () => {
   it('/help lists every command with usage and an example, in a p2p chat without a mention', async () => {
     const help = await say('/help', { chatType: 'p2p' });
-    for (const command of ['status', 'alert', 'oncall', 'silence', 'restart', 'deploy', 'logs', 'check', 'audit', 'kb']) expect(help).toContain(`/${command}`);
+    for (const command of ['status', 'alert', 'oncall', 'silence', 'restart', 'deploy', 'logs', 'check', 'audit', 'kb'])
+      expect(help).toContain(`/${command}`);
     expect(help).toContain('示例');
   });
 
@@ -77,7 +107,13 @@ describe('chat commands', () => {
 
   it('posts the command list when the bot is added to a group', async () => {
     await feishu(envelope(app, 'im.chat.member.bot.added_v1', { chat_id: 'oc_new_team', name: '新团队' }));
-    const welcome = await waitFor(() => runtime.outbox.find((e) => e.method === 'POST' && (e.body as { receive_id?: string }).receive_id === 'oc_new_team'), 'the welcome card');
+    const welcome = await waitFor(
+      () =>
+        runtime.outbox.find(
+          (e) => e.method === 'POST' && (e.body as { receive_id?: string }).receive_id === 'oc_new_team',
+        ),
+      'the welcome card',
+    );
     expect((welcome.body as { content: string }).content).toContain('OpenClaw 命令');
   });
 
@@ -91,7 +127,10 @@ describe('chat commands', () => {
 
 describe('acknowledging and resolving an alert', () => {
   it('card buttons: one person wins an ack race, the other is told; all cards update; /alert resolve closes it', async () => {
-    expect((await post({ name: 'PaymentsLatencyHigh', severity: 'critical', service: 'payments', summary: 'p99 3s' })).status).toBe(202);
+    expect(
+      (await post({ name: 'PaymentsLatencyHigh', severity: 'critical', service: 'payments', summary: 'p99 3s' }))
+        .status,
+    ).toBe(202);
     const sent = await waitFor(() => {
       const cards = cardSends((card) => card.header?.title?.content?.includes('PaymentsLatencyHigh'));
       return cards.length >= 2 && cards;
@@ -99,7 +138,14 @@ describe('acknowledging and resolving an alert', () => {
     const alertId = alertIdOf(JSON.parse((sent[0]!.body as { content: string }).content));
     const [chatCard, personalCard] = sent.map((entry) => entry.messageId!);
 
-    const click = (operator: string) => feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'ack', alertId }, { operatorOpenId: operator, messageId: chatCard })));
+    const click = (operator: string) =>
+      feishu(
+        envelope(
+          app,
+          'card.action.trigger',
+          cardClick({ action: 'ack', alertId }, { operatorOpenId: operator, messageId: chatCard }),
+        ),
+      );
     const [first, second] = await Promise.all([click('ou_pay_chenjing'), click('ou_pay_liuyang')]);
     const winner = [first, second].filter((answer) => answer.body.toast.type === 'success');
     expect(winner).toHaveLength(1);
@@ -114,7 +160,10 @@ describe('acknowledging and resolving an alert', () => {
       expect(card).not.toContain('"action":"ack"');
     }
     // The personal card is brought up to date by chatops.
-    await waitFor(() => patchesOf(personalCard!).some((patch) => (patch.body as { content: string }).content.includes('已确认')), 'the on-call card patched');
+    await waitFor(
+      () => patchesOf(personalCard!).some((patch) => (patch.body as { content: string }).content.includes('已确认')),
+      'the on-call card patched',
+    );
 
     const show = await say(`/alert show ${alertId}`);
     expect(show).toMatch(/确认：确认人：ou_pay_/);
@@ -124,12 +173,30 @@ describe('acknowledging and resolving an alert', () => {
     // Resolved with a note: a runbook draft is offered, and 保存到知识库 makes it an article.
     expect(resolved).toContain('处理记录草稿：PaymentsLatencyHigh（payments）处理记录');
     expect(resolved).toContain('## 处理过程');
-    const draftMessage = runtime.outbox.filter((e) => e.path.endsWith('/reply') && replyText(e).includes('处理记录草稿')).at(-1)!.messageId!;
-    const save = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'save_kb', alertId }, { operatorOpenId: 'ou_pay_chenjing', messageId: draftMessage })));
+    const draftMessage = runtime.outbox
+      .filter((e) => e.path.endsWith('/reply') && replyText(e).includes('处理记录草稿'))
+      .at(-1)!.messageId!;
+    const save = await feishu(
+      envelope(
+        app,
+        'card.action.trigger',
+        cardClick({ action: 'save_kb', alertId }, { operatorOpenId: 'ou_pay_chenjing', messageId: draftMessage }),
+      ),
+    );
     expect(save.body.toast).toEqual({ type: 'info', content: '正在保存到知识库…' });
-    await waitFor(() => patchesOf(draftMessage).some((patch) => (patch.body as { content: string }).content.includes('已保存到知识库')), 'the draft card marked saved');
+    await waitFor(
+      () =>
+        patchesOf(draftMessage).some((patch) => (patch.body as { content: string }).content.includes('已保存到知识库')),
+      'the draft card marked saved',
+    );
     expect(await say('/kb PaymentsLatencyHigh 回滚')).toContain('PaymentsLatencyHigh（payments）处理记录');
-    await waitFor(() => patchesOf(chatCard!).some((patch) => (patch.body as { content: string }).content.includes('"template":"green"')), 'the chat card turned green');
+    await waitFor(
+      () =>
+        patchesOf(chatCard!).some((patch) =>
+          (patch.body as { content: string }).content.includes('"template":"green"'),
+        ),
+      'the chat card turned green',
+    );
     const lastPatch = JSON.parse((patchesOf(chatCard!).at(-1)!.body as { content: string }).content);
     expect(JSON.stringify(lastPatch)).toContain('已回滚到 1.4.1');
     expect(await say(`/ack ${alertId}`)).toMatch(/已由陈静于 .* 解决/);
@@ -147,10 +214,26 @@ describe('knowledge capture from the card', () => {
       return cards.length > 0 && cards;
     }, 'the checkout card');
     const alertId = alertIdOf(JSON.parse((sent!.body as { content: string }).content));
-    const click = await feishu(envelope(app, 'card.action.trigger', cardClick({ action: 'resolve', alertId }, { operatorOpenId: 'ou_sre_lina', messageId: sent!.messageId })));
+    const click = await feishu(
+      envelope(
+        app,
+        'card.action.trigger',
+        cardClick({ action: 'resolve', alertId }, { operatorOpenId: 'ou_sre_lina', messageId: sent!.messageId }),
+      ),
+    );
     expect(click.body.toast.type).toBe('success');
-    const prompt = await waitFor(() => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${sent!.messageId}/reply` && replyText(e).includes('写下处理说明')), 'the note prompt');
-    const draft = await say('回滚了 checkout 1.9.0 的配置变更，5xx 恢复', { sender: 'ou_sre_lina', parentId: prompt.messageId });
+    const prompt = await waitFor(
+      () =>
+        runtime.outbox.find(
+          (e) =>
+            e.path === `/open-apis/im/v1/messages/${sent!.messageId}/reply` && replyText(e).includes('写下处理说明'),
+        ),
+      'the note prompt',
+    );
+    const draft = await say('回滚了 checkout 1.9.0 的配置变更，5xx 恢复', {
+      sender: 'ou_sre_lina',
+      parentId: prompt.messageId,
+    });
     expect(draft).toContain('处理记录草稿：CheckoutErrors（checkout）处理记录');
     expect(draft).toContain('回滚了 checkout 1.9.0 的配置变更');
   });
@@ -158,7 +241,12 @@ describe('knowledge capture from the card', () => {
 
 describe('related knowledge on alert cards', () => {
   it('an alert’s card names the runbook section that matches it', async () => {
-    await post({ name: 'MySQLReplicationLag', severity: 'warning', service: 'mysql', summary: '从库复制延迟超过 300 秒' });
+    await post({
+      name: 'MySQLReplicationLag',
+      severity: 'warning',
+      service: 'mysql',
+      summary: '从库复制延迟超过 300 秒',
+    });
     const [sent] = await waitFor(() => {
       const cards = cardSends((card) => card.header?.title?.content?.includes('MySQLReplicationLag'));
       return cards.length > 0 && cards;
@@ -174,7 +262,17 @@ describe('silences and inhibition', () => {
     expect(silenceId).toBeDefined();
     expect(created).toContain('service=inventory, env="prod"');
 
-    expect((await post({ name: 'InventorySyncLag', severity: 'warning', service: 'inventory', summary: 'lag 10m', labels: { env: 'prod' } })).status).toBe(202);
+    expect(
+      (
+        await post({
+          name: 'InventorySyncLag',
+          severity: 'warning',
+          service: 'inventory',
+          summary: 'lag 10m',
+          labels: { env: 'prod' },
+        })
+      ).status,
+    ).toBe(202);
     const list = await waitFor(async () => {
       const answer = await say('/alert list');
       return answer.includes('InventorySyncLag') && answer;
@@ -183,19 +281,29 @@ describe('silences and inhibition', () => {
     expect(cardSends((card) => card.header?.title?.content?.includes('InventorySyncLag'))).toHaveLength(0);
 
     expect(await say('/silence list')).toContain(silenceId!);
-    expect(await say(`/silence expire ${silenceId}`, { sender: 'ou_sre_lina' })).toMatch(new RegExp(`已解除静默 ${silenceId}`));
+    expect(await say(`/silence expire ${silenceId}`, { sender: 'ou_sre_lina' })).toMatch(
+      new RegExp(`已解除静默 ${silenceId}`),
+    );
     expect(await say('/silence list')).toMatch(/当前没有生效的静默/);
     expect(await say('/silence 2h')).toMatch(/至少需要一个匹配条件[\s\S]*用法/);
   });
 
   it('a firing critical ServiceDown mutes warnings of the same service only', async () => {
     await post({ name: 'ServiceDown', severity: 'critical', service: 'search', summary: 'search is down' });
-    await waitFor(() => cardSends((card) => card.header?.title?.content?.includes('ServiceDown')).length > 0, 'the ServiceDown card');
-    await post({ alerts: [
-      { name: 'SearchSlowQueries', severity: 'warning', service: 'search', summary: 'slow' },
-      { name: 'CatalogSlowQueries', severity: 'warning', service: 'catalog', summary: 'slow' },
-    ] });
-    await waitFor(() => cardSends((card) => card.header?.title?.content?.includes('CatalogSlowQueries')).length > 0, 'the card of the other service');
+    await waitFor(
+      () => cardSends((card) => card.header?.title?.content?.includes('ServiceDown')).length > 0,
+      'the ServiceDown card',
+    );
+    await post({
+      alerts: [
+        { name: 'SearchSlowQueries', severity: 'warning', service: 'search', summary: 'slow' },
+        { name: 'CatalogSlowQueries', severity: 'warning', service: 'catalog', summary: 'slow' },
+      ],
+    });
+    await waitFor(
+      () => cardSends((card) => card.header?.title?.content?.includes('CatalogSlowQueries')).length > 0,
+      'the card of the other service',
+    );
     const muted = await waitFor(async () => {
       const answer = await say('/alert list');
       return answer.includes('SearchSlowQueries') && answer;

@@ -24,29 +24,59 @@ afterAll(async () => {
   await apiserver?.stop();
 });
 beforeEach(() => {
-  apiserver.addDeployment('payments', 'api', [{ name: 'api', image: 'registry.example.com/payments/api:1.4.1' }, { name: 'sidecar', image: 'envoy:1.30' }]);
+  apiserver.addDeployment('payments', 'api', [
+    { name: 'api', image: 'registry.example.com/payments/api:1.4.1' },
+    { name: 'sidecar', image: 'envoy:1.30' },
+  ]);
   apiserver.patches.length = 0;
 });
 
 const progress: string[] = [];
-const context = (): ExecutionContext => ({ log: recordingLogger(), progress: async (line) => void progress.push(line), deadline: Date.now() + 12 * 60_000 });
+const context = (): ExecutionContext => ({
+  log: recordingLogger(),
+  progress: async (line) => void progress.push(line),
+  deadline: Date.now() + 12 * 60_000,
+});
 const options = { apiFor: async () => kubernetesDeploymentApi(apiserver.kubeconfig()), pollMs: 10 };
 
 describe('Kubernetes actions', () => {
   it('rollout restart patches the template with the strategic-merge content type and waits for every replica', async () => {
-    const outcome = await rolloutRestartExecutor(inventory, options)(k8sRolloutRestart.args.parse({ cluster: 'prod', namespace: 'payments', deployment: 'api' }), context());
+    const outcome = await rolloutRestartExecutor(inventory, options)(
+      k8sRolloutRestart.args.parse({ cluster: 'prod', namespace: 'payments', deployment: 'api' }),
+      context(),
+    );
     expect(outcome).toMatchObject({ ok: true, summary: '已滚动重启 api（prod/payments），所有副本已更新并可用' });
     expect(apiserver.patches).toHaveLength(1);
-    expect(apiserver.patches[0]).toMatchObject({ path: expect.stringContaining('/apis/apps/v1/namespaces/payments/deployments/api'), contentType: 'application/strategic-merge-patch+json' });
-    expect(apiserver.patches[0]!.body).toEqual({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': expect.any(String) } } } } });
+    expect(apiserver.patches[0]).toMatchObject({
+      path: expect.stringContaining('/apis/apps/v1/namespaces/payments/deployments/api'),
+      contentType: 'application/strategic-merge-patch+json',
+    });
+    expect(apiserver.patches[0]!.body).toEqual({
+      spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': expect.any(String) } } } },
+    });
     expect(outcome.output).toContain('rollout: 1/3 个副本已更新');
   });
 
   it('set image changes only the named container and waits for the rollout', async () => {
-    const args = k8sSetImage.args.parse({ cluster: 'prod', namespace: 'payments', deployment: 'api', container: 'api', image: 'registry.example.com/payments/api:1.4.2' });
+    const args = k8sSetImage.args.parse({
+      cluster: 'prod',
+      namespace: 'payments',
+      deployment: 'api',
+      container: 'api',
+      image: 'registry.example.com/payments/api:1.4.2',
+    });
     const outcome = await setImageExecutor(inventory, options)(args, context());
-    expect(outcome).toMatchObject({ ok: true, summary: expect.stringContaining('更新为 registry.example.com/payments/api:1.4.2，滚动完成') });
-    expect(apiserver.patches.map((p) => p.body)).toEqual([{ spec: { template: { spec: { containers: [{ name: 'api', image: 'registry.example.com/payments/api:1.4.2' }] } } } }]);
+    expect(outcome).toMatchObject({
+      ok: true,
+      summary: expect.stringContaining('更新为 registry.example.com/payments/api:1.4.2，滚动完成'),
+    });
+    expect(apiserver.patches.map((p) => p.body)).toEqual([
+      {
+        spec: {
+          template: { spec: { containers: [{ name: 'api', image: 'registry.example.com/payments/api:1.4.2' }] } },
+        },
+      },
+    ]);
     expect(apiserver.deployment('payments', 'api')!.spec.template.spec.containers).toEqual([
       { name: 'api', image: 'registry.example.com/payments/api:1.4.2' },
       { name: 'sidecar', image: 'envoy:1.30' },
@@ -55,18 +85,54 @@ describe('Kubernetes actions', () => {
 
   it('a rollout that exceeds its progress deadline is rolled back to the previous image', async () => {
     apiserver.failingImages.add('registry.example.com/payments/api:9.9.9');
-    const args = k8sSetImage.args.parse({ cluster: 'prod', namespace: 'payments', deployment: 'api', container: 'api', image: 'registry.example.com/payments/api:9.9.9' });
+    const args = k8sSetImage.args.parse({
+      cluster: 'prod',
+      namespace: 'payments',
+      deployment: 'api',
+      container: 'api',
+      image: 'registry.example.com/payments/api:9.9.9',
+    });
     const outcome = await setImageExecutor(inventory, options)(args, context());
-    expect(outcome).toMatchObject({ ok: false, summary: expect.stringMatching(/ProgressDeadlineExceeded.*已回滚到 registry.example.com\/payments\/api:1.4.1/) });
-    expect(apiserver.patches.map((p) => (p.body as any).spec.template.spec.containers[0].image)).toEqual(['registry.example.com/payments/api:9.9.9', 'registry.example.com/payments/api:1.4.1']);
-    expect(apiserver.deployment('payments', 'api')!.spec.template.spec.containers[0]!.image).toBe('registry.example.com/payments/api:1.4.1');
+    expect(outcome).toMatchObject({
+      ok: false,
+      summary: expect.stringMatching(/ProgressDeadlineExceeded.*已回滚到 registry.example.com\/payments\/api:1.4.1/),
+    });
+    expect(apiserver.patches.map((p) => (p.body as any).spec.template.spec.containers[0].image)).toEqual([
+      'registry.example.com/payments/api:9.9.9',
+      'registry.example.com/payments/api:1.4.1',
+    ]);
+    expect(apiserver.deployment('payments', 'api')!.spec.template.spec.containers[0]!.image).toBe(
+      'registry.example.com/payments/api:1.4.1',
+    );
     expect(progress).toContain('滚动失败，正在回滚到 registry.example.com/payments/api:1.4.1');
   });
 
   it('refuses a container the deployment does not have, and a namespace the inventory does not allow', async () => {
     const run = setImageExecutor(inventory, options);
-    await expect(run(k8sSetImage.args.parse({ cluster: 'prod', namespace: 'payments', deployment: 'api', container: 'web', image: 'nginx:1.27' }), context())).rejects.toThrow('中没有名为 web 的容器');
-    await expect(run(k8sSetImage.args.parse({ cluster: 'prod', namespace: 'kube-system', deployment: 'api', container: 'api', image: 'nginx:1.27' }), context())).rejects.toThrow('命名空间 kube-system');
+    await expect(
+      run(
+        k8sSetImage.args.parse({
+          cluster: 'prod',
+          namespace: 'payments',
+          deployment: 'api',
+          container: 'web',
+          image: 'nginx:1.27',
+        }),
+        context(),
+      ),
+    ).rejects.toThrow('中没有名为 web 的容器');
+    await expect(
+      run(
+        k8sSetImage.args.parse({
+          cluster: 'prod',
+          namespace: 'kube-system',
+          deployment: 'api',
+          container: 'api',
+          image: 'nginx:1.27',
+        }),
+        context(),
+      ),
+    ).rejects.toThrow('命名空间 kube-system');
     expect(apiserver.patches).toEqual([]);
   });
 });

@@ -16,9 +16,19 @@ let inventory: Inventory;
 beforeAll(async () => {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server (.ci/run does)`);
   sshd = await new TestSshd().start();
-  const host = { address: '127.0.0.1', port: sshd.port, user: sshd.user, environment: 'staging', hostKey: sshd.hostKeyFingerprint, sudo: false };
+  const host = {
+    address: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    environment: 'staging',
+    hostKey: sshd.hostKeyFingerprint,
+    sudo: false,
+  };
   inventory = {
-    hosts: { 'web-01': { ...host, units: ['nginx', 'payments-api'] }, 'impostor-01': { ...host, hostKey: `SHA256:${'A'.repeat(43)}` } },
+    hosts: {
+      'web-01': { ...host, units: ['nginx', 'payments-api'] },
+      'impostor-01': { ...host, hostKey: `SHA256:${'A'.repeat(43)}` },
+    },
     clusters: {},
     deployments: {},
     logs: { environment: 'staging', index: 'logs-*' },
@@ -30,15 +40,27 @@ afterAll(async () => {
 });
 
 const progress: string[] = [];
-const context = (): ExecutionContext => ({ log: recordingLogger(), progress: async (line) => void progress.push(line), deadline: Date.now() + 20_000 });
-const run = (args: Record<string, unknown>) => restartServiceExecutor(sshRemoteShell(async () => sshd.clientKey), inventory, { checkIntervalMs: 100 })(restartService.args.parse(args), context());
+const context = (): ExecutionContext => ({
+  log: recordingLogger(),
+  progress: async (line) => void progress.push(line),
+  deadline: Date.now() + 20_000,
+});
+const run = (args: Record<string, unknown>) =>
+  restartServiceExecutor(
+    sshRemoteShell(async () => sshd.clientKey),
+    inventory,
+    { checkIntervalMs: 100 },
+  )(restartService.args.parse(args), context());
 
 describe('restart_service over SSH', () => {
   it('restarts the unit, then confirms it is active', async () => {
     const before = sshd.calls().length;
     const outcome = await run({ host: 'web-01', unit: 'nginx' });
     expect(outcome).toMatchObject({ ok: true, summary: '已重启 nginx（web-01），服务运行中' });
-    expect(sshd.calls().slice(before)).toEqual([['restart', 'nginx'], ['is-active', 'nginx']]);
+    expect(sshd.calls().slice(before)).toEqual([
+      ['restart', 'nginx'],
+      ['is-active', 'nginx'],
+    ]);
     expect(progress).toContain('正在 web-01 上重启 nginx');
   });
 
@@ -61,7 +83,9 @@ describe('restart_service over SSH', () => {
 
   it('refuses a host whose key does not match the inventory, before running anything', async () => {
     const before = sshd.calls().length;
-    await expect(run({ host: 'impostor-01', unit: 'nginx' })).rejects.toThrow(/host key mismatch: the inventory expects SHA256:A+, the host presented SHA256:/);
+    await expect(run({ host: 'impostor-01', unit: 'nginx' })).rejects.toThrow(
+      /host key mismatch: the inventory expects SHA256:A+, the host presented SHA256:/,
+    );
     expect(sshd.calls().length).toBe(before);
   });
 

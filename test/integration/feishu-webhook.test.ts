@@ -36,12 +36,21 @@ const queued = async () => {
   const depth = await runtime.queueDepth('CommandsQueue');
   return depth.visible + depth.inFlight;
 };
-const message = (text: string, header: { eventId?: string; createTime?: number; token?: string } = {}, messageId?: string) =>
-  envelope(app, 'im.message.receive_v1', textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, messageId }), header);
+const message = (
+  text: string,
+  header: { eventId?: string; createTime?: number; token?: string } = {},
+  messageId?: string,
+) => envelope(app, 'im.message.receive_v1', textMessage({ text, botOpenId: LOCAL_BOT_OPEN_ID, messageId }), header);
 
 describe('POST /feishu/events', () => {
   it('answers the encrypted URL check with the challenge, well within 1 s', async () => {
-    const answer = await post(delivery(app, { type: 'url_verification', challenge: 'challenge-42', token: app.verificationToken }, { sign: false }));
+    const answer = await post(
+      delivery(
+        app,
+        { type: 'url_verification', challenge: 'challenge-42', token: app.verificationToken },
+        { sign: false },
+      ),
+    );
     expect(answer).toMatchObject({ status: 200, body: { challenge: 'challenge-42' } });
     expect(answer.ms).toBeLessThan(1000);
   });
@@ -90,9 +99,14 @@ describe('POST /feishu/events', () => {
   });
 
   it('answers 503 when the queue is unavailable, and the retry goes through once it is back', async () => {
-    const sqs = new SQSClient({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL_SQS, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: process.env.AWS_ENDPOINT_URL_SQS,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const queueUrl = runtime.queueUrls.get('CommandsQueue')!;
-    const attributes = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+    const attributes =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
     await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
     const event = message('/oncall');
     try {
@@ -101,7 +115,16 @@ describe('POST /feishu/events', () => {
       expect(failed.body.error).toMatch(/could not be queued/);
     } finally {
       const { RedrivePolicy, VisibilityTimeout, MessageRetentionPeriod } = attributes;
-      await sqs.send(new CreateQueueCommand({ QueueName: queueUrl.split('/').pop()!, Attributes: { RedrivePolicy: RedrivePolicy!, VisibilityTimeout: VisibilityTimeout!, MessageRetentionPeriod: MessageRetentionPeriod! } }));
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: queueUrl.split('/').pop()!,
+          Attributes: {
+            RedrivePolicy: RedrivePolicy!,
+            VisibilityTimeout: VisibilityTimeout!,
+            MessageRetentionPeriod: MessageRetentionPeriod!,
+          },
+        }),
+      );
     }
     // Feishu's retry: the claim of the failed delivery was released, so it is queued now.
     expect(await post(delivery(app, event))).toMatchObject({ status: 200, body: { accepted: 'queued' } });

@@ -18,7 +18,11 @@ afterAll(async () => {
 });
 
 const call = async (method: string, path: string, body?: unknown, auth = `Bearer ${token}`) => {
-  const response = await fetch(`${runtime.url}${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as any };
 };
 
@@ -26,17 +30,39 @@ describe('the knowledge base API', () => {
   it('starts with the demo runbooks and finds them in Chinese and English', async () => {
     const zh = await call('GET', `/kb/search?q=${encodeURIComponent('从库复制延迟怎么处理')}&size=3`);
     expect(zh.status).toBe(200);
-    expect(zh.body.hits[0]).toMatchObject({ articleId: 'mysql-replication-lag', title: 'MySQL 从库复制延迟', source: 'demo-runbooks/mysql-replication-lag.md' });
+    expect(zh.body.hits[0]).toMatchObject({
+      articleId: 'mysql-replication-lag',
+      title: 'MySQL 从库复制延迟',
+      source: 'demo-runbooks/mysql-replication-lag.md',
+    });
     const en = await call('GET', '/kb/search?q=pod%20keeps%20restarting%20exit%20code%20137');
     expect(en.body.hits[0]).toMatchObject({ articleId: 'kubernetes-crashloopbackoff' });
   });
 
   it('creates, replaces and returns an article by id', async () => {
-    const article = { id: 'kafka-lag', title: 'Kafka 消费积压', body: '## 处理\n\n扩容消费者，检查 rebalance。', tags: ['kafka'] };
-    expect(await call('POST', '/kb/articles', article)).toMatchObject({ status: 201, body: { id: 'kafka-lag', sections: 1, created: true } });
-    expect(await call('POST', '/kb/articles', { ...article, body: '## 处理\n\n先看 consumer lag。' })).toMatchObject({ status: 200, body: { created: false } });
-    expect((await call('GET', '/kb/articles/kafka-lag')).body).toMatchObject({ id: 'kafka-lag', title: 'Kafka 消费积压', body: expect.stringContaining('consumer lag'), tags: ['kafka'] });
-    expect((await call('GET', `/kb/search?q=${encodeURIComponent('kafka 消费积压')}`)).body.hits[0].articleId).toBe('kafka-lag');
+    const article = {
+      id: 'kafka-lag',
+      title: 'Kafka 消费积压',
+      body: '## 处理\n\n扩容消费者，检查 rebalance。',
+      tags: ['kafka'],
+    };
+    expect(await call('POST', '/kb/articles', article)).toMatchObject({
+      status: 201,
+      body: { id: 'kafka-lag', sections: 1, created: true },
+    });
+    expect(await call('POST', '/kb/articles', { ...article, body: '## 处理\n\n先看 consumer lag。' })).toMatchObject({
+      status: 200,
+      body: { created: false },
+    });
+    expect((await call('GET', '/kb/articles/kafka-lag')).body).toMatchObject({
+      id: 'kafka-lag',
+      title: 'Kafka 消费积压',
+      body: expect.stringContaining('consumer lag'),
+      tags: ['kafka'],
+    });
+    expect((await call('GET', `/kb/search?q=${encodeURIComponent('kafka 消费积压')}`)).body.hits[0].articleId).toBe(
+      'kafka-lag',
+    );
   });
 
   it('answers 400 naming every bad field, 401 without the token, 404 for an unknown article', async () => {
@@ -52,7 +78,10 @@ describe('the knowledge base API', () => {
     // The project's own runbooks, in a folder of folders: ids come from the path under the imported folder.
     const folder = mkdtempSync(join(tmpdir(), 'openclaw-import-'));
     cpSync(join(projectRoot, 'infra', 'local', 'demo-runbooks'), join(folder, 'ops'), { recursive: true });
-    const run = () => promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', folder, '--url', runtime.url, '--token', token], { cwd: projectRoot });
+    const run = () =>
+      promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', folder, '--url', runtime.url, '--token', token], {
+        cwd: projectRoot,
+      });
     try {
       expect((await run()).stdout).toMatch(/imported 6 of 6 articles .*: 6 new, 0 updated/);
       expect((await run()).stdout).toMatch(/imported 6 of 6 articles .*: 0 new, 6 updated/);

@@ -7,8 +7,16 @@ import { openSearchClient } from '../../lib/store/opensearch.js';
 import { OpenSearchStandin } from '../support/opensearch-standin.js';
 
 /** One contract, both adapters: what chat, the API and alert cards rely on, whichever engine is behind it. */
-const disk = articleFromMarkdown('disk-full', '---\ntitle: 主机磁盘空间不足\ntags: [linux]\n---\n\n## 找出占用\n\n用 du 找到最大的目录，lsof +L1 找已删除未释放的文件。\n\n## 快速腾空间\n\n清理旧日志 journalctl --vacuum-size。\n', 'runbooks/disk.md');
-const nginx = articleFromMarkdown('nginx-502', '---\ntitle: Nginx returns 502 Bad Gateway\n---\n\n## Check the upstream\n\nConnection refused in the error log means the upstream is down.\n', 'runbooks/nginx.md');
+const disk = articleFromMarkdown(
+  'disk-full',
+  '---\ntitle: 主机磁盘空间不足\ntags: [linux]\n---\n\n## 找出占用\n\n用 du 找到最大的目录，lsof +L1 找已删除未释放的文件。\n\n## 快速腾空间\n\n清理旧日志 journalctl --vacuum-size。\n',
+  'runbooks/disk.md',
+);
+const nginx = articleFromMarkdown(
+  'nginx-502',
+  '---\ntitle: Nginx returns 502 Bad Gateway\n---\n\n## Check the upstream\n\nConnection refused in the error log means the upstream is down.\n',
+  'runbooks/nginx.md',
+);
 
 function contract(name: string, make: () => Promise<KnowledgeBase>) {
   describe(`knowledge base contract: ${name}`, () => {
@@ -21,7 +29,12 @@ function contract(name: string, make: () => Promise<KnowledgeBase>) {
 
     it('finds the section that answers, with its article, section name, source and a marked snippet', async () => {
       const [hit] = await kb.search('磁盘空间不足 清理日志', 3);
-      expect(hit).toMatchObject({ articleId: 'disk-full', title: '主机磁盘空间不足', section: '快速腾空间', source: 'runbooks/disk.md' });
+      expect(hit).toMatchObject({
+        articleId: 'disk-full',
+        title: '主机磁盘空间不足',
+        section: '快速腾空间',
+        source: 'runbooks/disk.md',
+      });
       expect(hit!.snippet).toMatch(/<em>/);
       expect(hit!.score).toBeGreaterThan(0);
       const [english] = await kb.search('upstream connection refused', 3);
@@ -41,9 +54,14 @@ function contract(name: string, make: () => Promise<KnowledgeBase>) {
     });
 
     it('replaces an article by id: its old sections are gone', async () => {
-      expect(await kb.upsert({ ...nginx, body: '## Restart it\n\nRestart the upstream service and watch the log.\n' })).toEqual({ sections: 1 });
+      expect(
+        await kb.upsert({ ...nginx, body: '## Restart it\n\nRestart the upstream service and watch the log.\n' }),
+      ).toEqual({ sections: 1 });
       expect(await kb.search('connection refused error', 5)).toEqual([]);
-      expect((await kb.search('restart upstream service', 1))[0]).toMatchObject({ articleId: 'nginx-502', section: 'Restart it' });
+      expect((await kb.search('restart upstream service', 1))[0]).toMatchObject({
+        articleId: 'nginx-502',
+        section: 'Restart it',
+      });
     });
   });
 }
@@ -57,7 +75,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await standin?.stop();
 });
-contract('OpenSearch', async () => openSearchKnowledgeBase(await openSearchClient({ url: standin.url }), { prefix: 'openclaw-kb', analyzer: 'smartcn' }));
+contract('OpenSearch', async () =>
+  openSearchKnowledgeBase(await openSearchClient({ url: standin.url }), { prefix: 'openclaw-kb', analyzer: 'smartcn' }),
+);
 
 describe('the OpenSearch adapter’s requests', () => {
   it('creates its indices once, with the configured Chinese analyzer, and searches with multi_match and highlight', () => {
@@ -74,14 +94,24 @@ describe('the OpenSearch adapter’s requests', () => {
 describe('SigV4 for Amazon OpenSearch Service', () => {
   it('signs every request with the function’s credentials (AwsSigv4Signer)', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'session' });
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'session',
+    });
     try {
       const signedStandin = await new OpenSearchStandin().start();
-      const kb = openSearchKnowledgeBase(await openSearchClient({ url: signedStandin.url, sigv4: { region: 'ap-southeast-1', service: 'es' } }), { prefix: 'kb', analyzer: 'cjk' });
+      const kb = openSearchKnowledgeBase(
+        await openSearchClient({ url: signedStandin.url, sigv4: { region: 'ap-southeast-1', service: 'es' } }),
+        { prefix: 'kb', analyzer: 'cjk' },
+      );
       await kb.search('磁盘', 1);
       await signedStandin.stop();
       expect(signedStandin.requests.length).toBeGreaterThan(0);
-      for (const request of signedStandin.requests) expect(request.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/ap-southeast-1\/es\/aws4_request/);
+      for (const request of signedStandin.requests)
+        expect(request.authorization).toMatch(
+          /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/ap-southeast-1\/es\/aws4_request/,
+        );
     } finally {
       process.env = saved;
     }
@@ -100,19 +130,30 @@ describe('hybrid search when embeddings are configured', () => {
       },
     };
     try {
-      const kb = openSearchKnowledgeBase(await openSearchClient({ url: hybrid.url }), { prefix: 'hy', analyzer: 'cjk', embedder });
+      const kb = openSearchKnowledgeBase(await openSearchClient({ url: hybrid.url }), {
+        prefix: 'hy',
+        analyzer: 'cjk',
+        embedder,
+      });
       await kb.upsert(disk);
       const create = hybrid.requests.find((r) => r.method === 'PUT' && r.path === '/hy-sections')!.body as any;
       expect(create.settings.index.knn).toBe(true);
       expect(create.mappings.properties.embedding).toMatchObject({ type: 'knn_vector', dimension: 4 });
-      expect([...hybrid.indices.get('hy-sections')!.docs.values()].every((doc) => Array.isArray(doc.embedding) && (doc.embedding as number[]).length === 4)).toBe(true);
+      expect(
+        [...hybrid.indices.get('hy-sections')!.docs.values()].every(
+          (doc) => Array.isArray(doc.embedding) && (doc.embedding as number[]).length === 4,
+        ),
+      ).toBe(true);
       expect((await kb.search('磁盘 清理日志', 3))[0]?.articleId).toBe('disk-full');
       const search = hybrid.requests.filter((r) => r.path.startsWith('/hy-sections/_search')).at(-1)!.body as any;
       expect(search.query.bool.should[1].knn.embedding).toMatchObject({ vector: [expect.any(Number), 1, 0, 1], k: 20 });
       expect(search._source).toEqual({ excludes: ['embedding'] });
       failing = true;
       expect((await kb.search('磁盘 清理日志', 3))[0]?.articleId).toBe('disk-full');
-      expect((hybrid.requests.filter((r) => r.path.startsWith('/hy-sections/_search')).at(-1)!.body as any).query.multi_match).toBeDefined();
+      expect(
+        (hybrid.requests.filter((r) => r.path.startsWith('/hy-sections/_search')).at(-1)!.body as any).query
+          .multi_match,
+      ).toBeDefined();
     } finally {
       await hybrid.stop();
     }

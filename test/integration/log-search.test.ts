@@ -19,10 +19,29 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    searches.push({ path: `${req.method} ${req.url}`, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') });
+    searches.push({
+      path: `${req.method} ${req.url}`,
+      body: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
+    });
     const hits = [
-      { _source: { '@timestamp': '2026-11-24T03:04:00.000Z', service: 'payments', level: 'error', host: { name: 'pay-2' }, message: 'charge failed: deadline exceeded' } },
-      { _source: { '@timestamp': '2026-11-24T03:01:00.000Z', service: 'payments', level: 'info', host: 'pay-1', message: 'GET /healthz 200' } },
+      {
+        _source: {
+          '@timestamp': '2026-11-24T03:04:00.000Z',
+          service: 'payments',
+          level: 'error',
+          host: { name: 'pay-2' },
+          message: 'charge failed: deadline exceeded',
+        },
+      },
+      {
+        _source: {
+          '@timestamp': '2026-11-24T03:01:00.000Z',
+          service: 'payments',
+          level: 'info',
+          host: 'pay-1',
+          message: 'GET /healthz 200',
+        },
+      },
     ];
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ took: 3, timed_out: false, hits: { total: { value: 2, relation: 'eq' }, hits } }));
@@ -39,7 +58,10 @@ const context = () => ({ log: recordingLogger(), progress: async () => undefined
 describe('check_logs', () => {
   it('asks OpenSearch for a term on the service, a time range and newest first, and prints oldest to newest', async () => {
     const search = openSearchLogSearch(await openSearchClient({ url }), { index: 'logs-*' });
-    const outcome = await checkLogsExecutor(search)(checkLogs.args.parse({ service: 'payments', since: '30m', limit: 20 }), context());
+    const outcome = await checkLogsExecutor(search)(
+      checkLogs.args.parse({ service: 'payments', since: '30m', limit: 20 }),
+      context(),
+    );
     expect(searches).toHaveLength(1);
     expect(searches[0]!.path).toMatch(/^POST \/logs-\*\/_search/);
     const body = searches[0]!.body;
@@ -48,8 +70,14 @@ describe('check_logs', () => {
     expect(body.query.bool.filter[0]).toEqual({ term: { service: 'payments' } });
     const since = Date.parse(body.query.bool.filter[1].range['@timestamp'].gte);
     expect(Math.abs(Date.now() - 30 * 60_000 - since)).toBeLessThan(5_000);
-    expect(outcome).toMatchObject({ ok: true, summary: 'payments 最近 30m 内 2 行日志（其中错误 1 行），最新的在最后' });
-    expect(outcome.output.split('\n')).toEqual(['2026-11-24T03:01:00.000Z INFO  [pay-1] GET /healthz 200', '2026-11-24T03:04:00.000Z ERROR [pay-2] charge failed: deadline exceeded']);
+    expect(outcome).toMatchObject({
+      ok: true,
+      summary: 'payments 最近 30m 内 2 行日志（其中错误 1 行），最新的在最后',
+    });
+    expect(outcome.output.split('\n')).toEqual([
+      '2026-11-24T03:01:00.000Z INFO  [pay-1] GET /healthz 200',
+      '2026-11-24T03:04:00.000Z ERROR [pay-2] charge failed: deadline exceeded',
+    ]);
   });
 
   it('reads the local demo lines the same way: one service, the window, the limit', async () => {
@@ -58,13 +86,20 @@ describe('check_logs', () => {
       writeDemoLogs(join(dir, 'logs.jsonl'));
       const search = fileLogSearch(join(dir, 'logs.jsonl'));
       const lines = await search.recent('payments', new Date(Date.now() - 5 * 60_000), 3);
-      expect(lines.map((line) => line.message)).toEqual(['circuit breaker bank-gateway CLOSED', 'circuit breaker bank-gateway HALF_OPEN', 'circuit breaker bank-gateway OPEN after 5 consecutive failures']);
+      expect(lines.map((line) => line.message)).toEqual([
+        'circuit breaker bank-gateway CLOSED',
+        'circuit breaker bank-gateway HALF_OPEN',
+        'circuit breaker bank-gateway OPEN after 5 consecutive failures',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('says plainly when no log backend is configured', async () => {
-    expect(await checkLogsExecutor(undefined)(checkLogs.args.parse({ service: 'payments' }), context())).toMatchObject({ ok: false, summary: '日志后端未配置（OPENSEARCH_URL）' });
+    expect(await checkLogsExecutor(undefined)(checkLogs.args.parse({ service: 'payments' }), context())).toMatchObject({
+      ok: false,
+      summary: '日志后端未配置（OPENSEARCH_URL）',
+    });
   });
 });

@@ -13,13 +13,33 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-const post = (path: string, body: string | object, headers: Record<string, string> = { authorization: `Bearer ${token}` }) =>
-  fetch(`${runtime.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = (
+  path: string,
+  body: string | object,
+  headers: Record<string, string> = { authorization: `Bearer ${token}` },
+) =>
+  fetch(`${runtime.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 const sends = (receiveId: string) =>
-  runtime.outbox.filter((e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && (e.body as { receive_id?: string }).receive_id === receiveId);
+  runtime.outbox.filter(
+    (e) =>
+      e.method === 'POST' &&
+      e.path.startsWith('/open-apis/im/v1/messages?') &&
+      (e.body as { receive_id?: string }).receive_id === receiveId,
+  );
 
-const generic = (name: string, extra: object = {}) => ({ name, severity: 'warning', service: 'inventory', host: 'inv-1', summary: `${name} 测试`, ...extra });
+const generic = (name: string, extra: object = {}) => ({
+  name,
+  severity: 'warning',
+  service: 'inventory',
+  host: 'inv-1',
+  summary: `${name} 测试`,
+  ...extra,
+});
 
 describe('HTTP ingest through the local runtime', () => {
   it('rejects a missing or wrong token with 401 and queues nothing', async () => {
@@ -30,7 +50,9 @@ describe('HTTP ingest through the local runtime', () => {
   });
 
   it('accepts basic auth whose password is the token (Alertmanager basic_auth)', async () => {
-    const response = await post('/alerts/generic', generic('BasicAuth', { severity: 'info' }), { authorization: `Basic ${Buffer.from(`alertmanager:${token}`).toString('base64')}` });
+    const response = await post('/alerts/generic', generic('BasicAuth', { severity: 'info' }), {
+      authorization: `Basic ${Buffer.from(`alertmanager:${token}`).toString('base64')}`,
+    });
     expect(response.status).toBe(202);
   });
 
@@ -38,7 +60,12 @@ describe('HTTP ingest through the local runtime', () => {
     const notJson = await post('/alerts/alertmanager', '{"version":');
     expect(notJson.status).toBe(400);
     expect(((await notJson.json()) as { error: string }).error).toMatch(/not valid JSON/);
-    const invalid = await post('/alerts/generic', { alerts: [{ name: 'X', service: 'api', summary: 'ok' }, { name: 'Y', severity: 'huge', service: 'api' }] });
+    const invalid = await post('/alerts/generic', {
+      alerts: [
+        { name: 'X', service: 'api', summary: 'ok' },
+        { name: 'Y', severity: 'huge', service: 'api' },
+      ],
+    });
     expect(invalid.status).toBe(400);
     const body = (await invalid.json()) as { details: { path: string }[] };
     expect(body.details.map((d) => d.path).sort()).toEqual(['alerts.1.severity', 'alerts.1.summary']);
@@ -50,7 +77,9 @@ describe('HTTP ingest through the local runtime', () => {
   });
 
   it('answers 202 with the number of alerts queued', async () => {
-    const response = await post('/alerts/generic', { alerts: [generic('CountA', { severity: 'info' }), generic('CountB', { severity: 'info' })] });
+    const response = await post('/alerts/generic', {
+      alerts: [generic('CountA', { severity: 'info' }), generic('CountB', { severity: 'info' })],
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ queued: 2 });
   });
@@ -59,12 +88,19 @@ describe('HTTP ingest through the local runtime', () => {
 describe('SQS event source emulation', () => {
   it('redelivers a failed record after the visibility timeout; the card is still sent once', async () => {
     // The first send to this chat fails like a Feishu rate limit; the router reports the record failed.
-    runtime.feishu.failures.push({ match: /^POST \/open-apis\/im\/v1\/messages$/, code: 99991400, msg: 'request trigger frequency limit', times: 1 });
+    runtime.feishu.failures.push({
+      match: /^POST \/open-apis\/im\/v1\/messages$/,
+      code: 99991400,
+      msg: 'request trigger frequency limit',
+      times: 1,
+    });
     const response = await post('/alerts/generic', generic('Retried', { service: 'checkout', severity: 'warning' }));
     expect(response.status).toBe(202);
     const delivered = await waitFor(
       () => {
-        const cards = sends('oc_payments_oncall').filter((e) => (e.body as { content: string }).content.includes('Retried'));
+        const cards = sends('oc_payments_oncall').filter((e) =>
+          (e.body as { content: string }).content.includes('Retried'),
+        );
         return cards.length >= 2 && cards;
       },
       'the retried card',
@@ -75,8 +111,22 @@ describe('SQS event source emulation', () => {
   });
 
   it('moves a message that keeps failing to the dead-letter queue after maxReceiveCount receives', async () => {
-    const sqs = new SQSClient({ region: 'us-east-1', endpoint: runtime.env.AWS_ENDPOINT_URL_SQS, credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, useQueueUrlAsEndpoint: false });
-    await sqs.send(new SendMessageBatchCommand({ QueueUrl: runtime.queueUrls.get('AlertsQueue'), Entries: [{ Id: 'bad', MessageBody: '{"not":"an alert"}' }] }));
-    await waitFor(async () => (await runtime.queueDepth('AlertsDeadLetterQueue')).visible === 1, 'the malformed message in the alerts DLQ', { timeoutMs: 25_000 });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: runtime.env.AWS_ENDPOINT_URL_SQS,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      useQueueUrlAsEndpoint: false,
+    });
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: runtime.queueUrls.get('AlertsQueue'),
+        Entries: [{ Id: 'bad', MessageBody: '{"not":"an alert"}' }],
+      }),
+    );
+    await waitFor(
+      async () => (await runtime.queueDepth('AlertsDeadLetterQueue')).visible === 1,
+      'the malformed message in the alerts DLQ',
+      { timeoutMs: 25_000 },
+    );
   });
 });

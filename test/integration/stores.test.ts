@@ -25,21 +25,40 @@ const requests: string[] = [];
 beforeAll(async () => {
   [dynamo, sqsPeer] = await Promise.all([startDynamo(), startSqs()]);
   const raw = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials });
-  raw.middlewareStack.add((next, context) => async (args) => {
-    requests.push(context.commandName as string);
-    return next(args);
-  }, { step: 'initialize', name: 'countRequests' });
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      requests.push(context.commandName as string);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countRequests' },
+  );
   db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   await raw.send(
     new CreateTableCommand({
       TableName: 'audit',
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'seq', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'seq', AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'seq', KeyType: 'RANGE' },
+      ],
     }),
   );
-  for (const [name, key] of [['dedup', 'fingerprint'], ['alerts', 'pk']] as const) {
-    await raw.send(new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }], KeySchema: [{ AttributeName: key, KeyType: 'HASH' }] }));
+  for (const [name, key] of [
+    ['dedup', 'fingerprint'],
+    ['alerts', 'pk'],
+  ] as const) {
+    await raw.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
+      }),
+    );
   }
 });
 
@@ -80,7 +99,12 @@ describe('DynamoDB dedup store (dynalite)', () => {
     const later = await store.observe(alert({ fingerprint }), window, t0 + 60_000 + window + 1);
     const resolved = await store.observe(alert({ fingerprint, status: 'resolved' }), window, t0 + 700_000);
     expect(requests).toEqual(['UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
-    expect([decide('firing', first), decide('firing', repeat), decide('firing', later), decide('resolved', resolved)]).toEqual(['open', 'repeat', 'remind', 'resolve']);
+    expect([
+      decide('firing', first),
+      decide('firing', repeat),
+      decide('firing', later),
+      decide('resolved', resolved),
+    ]).toEqual(['open', 'repeat', 'remind', 'resolve']);
     expect([first.count, repeat.count, later.count, resolved.count]).toEqual([1, 2, 3, 4]);
   });
 
@@ -104,7 +128,14 @@ describe('DynamoDB dedup store (dynalite)', () => {
     const t0 = 1_800_000_000_000;
     await store.observe(alert({ fingerprint }), window, t0);
     // Lazy TTL: the item's expiresAt is long past, yet the item is still there.
-    await db.send(new UpdateCommand({ TableName: 'dedup', Key: { fingerprint }, UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }));
+    await db.send(
+      new UpdateCommand({
+        TableName: 'dedup',
+        Key: { fingerprint },
+        UpdateExpression: 'SET expiresAt = :past',
+        ExpressionAttributeValues: { ':past': 1 },
+      }),
+    );
     const inside = await store.observe(alert({ fingerprint }), window, t0 + 10_000);
     expect(decide('firing', inside)).toBe('repeat');
   });
@@ -134,7 +165,9 @@ describe('DynamoDB dedup store (dynalite)', () => {
   it('gives one "open" to many concurrent copies of the same alert (HA peers)', async () => {
     const store = dynamoDedupStore(db, 'dedup');
     const fingerprint = 'eeeeeeeeeeeeeeee';
-    const observations = await Promise.all(Array.from({ length: 20 }, () => store.observe(alert({ fingerprint }), window, 1_800_000_000_000)));
+    const observations = await Promise.all(
+      Array.from({ length: 20 }, () => store.observe(alert({ fingerprint }), window, 1_800_000_000_000)),
+    );
     expect(observations.map((o) => decide('firing', o)).filter((d) => d === 'open')).toHaveLength(1);
     expect(Math.max(...observations.map((o) => o.count))).toBe(20);
   });
@@ -144,9 +177,20 @@ describe('DynamoDB alert repository (dynalite)', () => {
   const stored = (alertId: string, fingerprint: string): StoredAlert => {
     const a = alert({ fingerprint });
     return {
-      alertId, fingerprint, status: 'firing', severity: 'critical', alert: a, firstSeenAt: a.startsAt, lastSeenAt: a.receivedAt,
-      countBase: 1, count: 1, plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
-      notifications: {}, openedBy: a.eventId, lastEventId: a.eventId, timeline: [{ at: a.receivedAt, event: 'opened' }],
+      alertId,
+      fingerprint,
+      status: 'firing',
+      severity: 'critical',
+      alert: a,
+      firstSeenAt: a.startsAt,
+      lastSeenAt: a.receivedAt,
+      countBase: 1,
+      count: 1,
+      plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
+      notifications: {},
+      openedBy: a.eventId,
+      lastEventId: a.eventId,
+      timeline: [{ at: a.receivedAt, event: 'opened' }],
     };
   };
 
@@ -166,9 +210,17 @@ describe('DynamoDB alert repository (dynalite)', () => {
     expect((await repo.applyRepeat('alert-1', quiet, 6, at))?.timeline).toHaveLength(2);
 
     await repo.recordNotification('alert-1', 'chat:oc_ops', 'om_1', { at, event: 'notified' });
-    const resolution = alert({ fingerprint: '1111111111111111', status: 'resolved', endsAt: '2026-11-23T03:00:00.000Z' });
+    const resolution = alert({
+      fingerprint: '1111111111111111',
+      status: 'resolved',
+      endsAt: '2026-11-23T03:00:00.000Z',
+    });
     const resolved = await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' });
-    expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: '2026-11-23T03:00:00.000Z', notifications: { 'chat:oc_ops': 'om_1' } });
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      resolvedAt: '2026-11-23T03:00:00.000Z',
+      notifications: { 'chat:oc_ops': 'om_1' },
+    });
     expect(resolved?.timeline.map((e) => e.event)).toEqual(['opened', 'repeated', 'notified', 'resolved']);
     expect(await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' })).toBeUndefined();
   });
@@ -176,7 +228,11 @@ describe('DynamoDB alert repository (dynalite)', () => {
   it('lets only one of many concurrent claims page', async () => {
     const repo = dynamoAlertRepository(db, 'alerts');
     await repo.create(stored('alert-2', '2222222222222222'));
-    const claims = await Promise.all(Array.from({ length: 10 }, () => repo.claimPage('alert-2', '2026-11-23T02:00:00.000Z', '2026-11-23T02:02:00.000Z')));
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        repo.claimPage('alert-2', '2026-11-23T02:00:00.000Z', '2026-11-23T02:02:00.000Z'),
+      ),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     await repo.releasePage('alert-2');
     expect(await repo.claimPage('alert-2', '2026-11-23T02:01:00.000Z', '2026-11-23T02:03:00.000Z')).toBe(true);
@@ -191,14 +247,21 @@ describe('DynamoDB alert repository (dynalite)', () => {
 
 describe('SQS queue adapter (fauxqs)', () => {
   it('sends in batches of 10: 25 messages are 3 requests, all received intact', async () => {
-    const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsPeer.endpoint, credentials, useQueueUrlAsEndpoint: false });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: sqsPeer.endpoint,
+      credentials,
+      useQueueUrlAsEndpoint: false,
+    });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'batches' }));
     const queue = sqsQueue<{ n: number }>(QueueUrl!, sqs);
     const result = await queue.sendAll(Array.from({ length: 25 }, (_, n) => ({ n })));
     expect(result).toEqual({ failed: [], requests: 3 });
     const received: number[] = [];
     while (received.length < 25) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       if (!Messages.length) break;
       received.push(...Messages.map((m) => (JSON.parse(m.Body!) as { n: number }).n));
     }
@@ -206,14 +269,27 @@ describe('SQS queue adapter (fauxqs)', () => {
   });
 
   it('also splits batches by size: 12 messages of 100 KB go in 6 requests SQS accepts, not 2 it would refuse', async () => {
-    const sqs = new SQSClient({ region: 'us-east-1', endpoint: sqsPeer.endpoint, credentials, useQueueUrlAsEndpoint: false });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: sqsPeer.endpoint,
+      credentials,
+      useQueueUrlAsEndpoint: false,
+    });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'big' }));
-    const result = await sqsQueue<{ pad: string }>(QueueUrl!, sqs).sendAll(Array.from({ length: 12 }, () => ({ pad: 'x'.repeat(100 * 1024) })));
+    const result = await sqsQueue<{ pad: string }>(QueueUrl!, sqs).sendAll(
+      Array.from({ length: 12 }, () => ({ pad: 'x'.repeat(100 * 1024) })),
+    );
     expect(result).toEqual({ failed: [], requests: 6 });
   });
 
   it('reports every message as failed when the queue is unreachable, instead of throwing', async () => {
-    const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials, useQueueUrlAsEndpoint: false, maxAttempts: 1 });
+    const sqs = new SQSClient({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      credentials,
+      useQueueUrlAsEndpoint: false,
+      maxAttempts: 1,
+    });
     const queue = sqsQueue<{ n: number }>('http://127.0.0.1:9/000000000000/nowhere', sqs, 2);
     const result = await queue.sendAll([{ n: 1 }, { n: 2 }]);
     expect(result.failed).toEqual([0, 1]);
@@ -225,12 +301,26 @@ describe('local DynamoDB data directory', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'openclaw-dynamo-'));
     try {
       const first = await startDynamo({ dataDir });
-      const client = (peer: Peer) => DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: peer.endpoint, credentials }));
-      await client(first).send(new CreateTableCommand({ TableName: 'kept', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'fingerprint', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'fingerprint', KeyType: 'HASH' }] }));
-      await dynamoDedupStore(client(first), 'kept').observe(alert({ fingerprint: '9999999999999999' }), 300_000, 1_800_000_000_000);
+      const client = (peer: Peer) =>
+        DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: peer.endpoint, credentials }));
+      await client(first).send(
+        new CreateTableCommand({
+          TableName: 'kept',
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'fingerprint', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'fingerprint', KeyType: 'HASH' }],
+        }),
+      );
+      await dynamoDedupStore(client(first), 'kept').observe(
+        alert({ fingerprint: '9999999999999999' }),
+        300_000,
+        1_800_000_000_000,
+      );
       await first.stop();
       const second = await startDynamo({ dataDir });
-      const item = (await client(second).send(new GetCommand({ TableName: 'kept', Key: { fingerprint: '9999999999999999' } }))).Item;
+      const item = (
+        await client(second).send(new GetCommand({ TableName: 'kept', Key: { fingerprint: '9999999999999999' } }))
+      ).Item;
       await second.stop();
       expect(item).toMatchObject({ count: 1, status: 'firing' });
     } finally {
@@ -244,11 +334,26 @@ describe('DynamoDB audit chain', () => {
     const store = dynamoAuditStore(db, 'audit');
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        appendAudit(store, { requestId: `r${i}`, kind: 'requested', actor: { openId: 'ou_a' }, action: 'check_logs', args: { service: 'api', limit: 5 }, environment: 'prod', at: new Date().toISOString() }),
+        appendAudit(store, {
+          requestId: `r${i}`,
+          kind: 'requested',
+          actor: { openId: 'ou_a' },
+          action: 'check_logs',
+          args: { service: 'api', limit: 5 },
+          environment: 'prod',
+          at: new Date().toISOString(),
+        }),
       ),
     );
     expect(await verifyAudit(store)).toMatchObject({ ok: true, records: 12 });
-    await db.send(new UpdateCommand({ TableName: 'audit', Key: { pk: 'chain', seq: 7 }, UpdateExpression: 'SET environment = :env', ExpressionAttributeValues: { ':env': 'dev' } }));
+    await db.send(
+      new UpdateCommand({
+        TableName: 'audit',
+        Key: { pk: 'chain', seq: 7 },
+        UpdateExpression: 'SET environment = :env',
+        ExpressionAttributeValues: { ':env': 'dev' },
+      }),
+    );
     expect(await verifyAudit(store)).toMatchObject({ ok: false, brokenAt: 7 });
   });
 });

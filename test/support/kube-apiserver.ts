@@ -2,8 +2,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 
 interface Deployment {
   metadata: { name: string; namespace: string; generation: number; annotations?: Record<string, string> };
-  spec: { replicas: number; template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { name: string; image: string }[] } } };
-  status: { observedGeneration: number; replicas: number; updatedReplicas: number; availableReplicas: number; conditions: { type: string; status: string; reason?: string; message?: string }[] };
+  spec: {
+    replicas: number;
+    template: {
+      metadata: { annotations?: Record<string, string> };
+      spec: { containers: { name: string; image: string }[] };
+    };
+  };
+  status: {
+    observedGeneration: number;
+    replicas: number;
+    updatedReplicas: number;
+    availableReplicas: number;
+    conditions: { type: string; status: string; reason?: string; message?: string }[];
+  };
 }
 
 /**
@@ -25,7 +37,13 @@ export class KubeApiStandin {
     this.deployments.set(`${namespace}/${name}`, {
       metadata: { name, namespace, generation: 1 },
       spec: { replicas, template: { metadata: {}, spec: { containers } } },
-      status: { observedGeneration: 1, replicas, updatedReplicas: replicas, availableReplicas: replicas, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }] },
+      status: {
+        observedGeneration: 1,
+        replicas,
+        updatedReplicas: replicas,
+        availableReplicas: replicas,
+        conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }],
+      },
     });
   }
 
@@ -38,7 +56,9 @@ export class KubeApiStandin {
       apiVersion: 'v1',
       kind: 'Config',
       // Plain HTTP on loopback: the client allows it only with TLS verification off, as for any test server.
-      clusters: [{ name: 'local', cluster: { server: `http://127.0.0.1:${this.port}`, 'insecure-skip-tls-verify': true } }],
+      clusters: [
+        { name: 'local', cluster: { server: `http://127.0.0.1:${this.port}`, 'insecure-skip-tls-verify': true } },
+      ],
       users: [{ name: 'openclaw', user: { token: this.token } }],
       contexts: [{ name: 'local', context: { cluster: 'local', user: 'openclaw' } }],
       'current-context': 'local',
@@ -69,7 +89,15 @@ export class KubeApiStandin {
     const failing = spec.template.spec.containers.some((container) => this.failingImages.has(container.image));
     if (failing) {
       if (status.updatedReplicas < 1) status.updatedReplicas = 1;
-      else status.conditions = [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${metadata.name}" has timed out progressing.` }];
+      else
+        status.conditions = [
+          {
+            type: 'Progressing',
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: `ReplicaSet "${metadata.name}" has timed out progressing.`,
+          },
+        ];
       status.replicas = spec.replicas + 1;
       status.availableReplicas = spec.replicas - 1;
       return;
@@ -90,7 +118,8 @@ export class KubeApiStandin {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const status = (code: number, reason: string, message: string) => send(code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
+    const status = (code: number, reason: string, message: string) =>
+      send(code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
     if (req.headers.authorization !== `Bearer ${this.token}`) return status(401, 'Unauthorized', 'Unauthorized');
     const match = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/?]+)/.exec(req.url ?? '');
     const deployment = match ? this.deployments.get(`${match[1]}/${match[2]}`) : undefined;
@@ -103,8 +132,20 @@ export class KubeApiStandin {
     }
     if (req.method === 'PATCH') {
       const contentType = req.headers['content-type'] ?? '';
-      if (!contentType.startsWith('application/strategic-merge-patch+json')) return status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/strategic-merge-patch+json (got ${contentType})`);
-      let body: { spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec?: { containers?: { name: string; image?: string }[] } } } };
+      if (!contentType.startsWith('application/strategic-merge-patch+json'))
+        return status(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/strategic-merge-patch+json (got ${contentType})`,
+        );
+      let body: {
+        spec?: {
+          template?: {
+            metadata?: { annotations?: Record<string, string> };
+            spec?: { containers?: { name: string; image?: string }[] };
+          };
+        };
+      };
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
@@ -112,7 +153,11 @@ export class KubeApiStandin {
       }
       this.patches.push({ path: req.url!, contentType, body });
       const template = body.spec?.template;
-      if (template?.metadata?.annotations) deployment.spec.template.metadata.annotations = { ...deployment.spec.template.metadata.annotations, ...template.metadata.annotations };
+      if (template?.metadata?.annotations)
+        deployment.spec.template.metadata.annotations = {
+          ...deployment.spec.template.metadata.annotations,
+          ...template.metadata.annotations,
+        };
       for (const patch of template?.spec?.containers ?? []) {
         const container = deployment.spec.template.spec.containers.find((entry) => entry.name === patch.name);
         if (!container) return status(422, 'Invalid', `container ${patch.name} not found`);

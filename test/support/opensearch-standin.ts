@@ -43,15 +43,24 @@ export class OpenSearchStandin {
     } catch {
       return error(400, 'parse_exception', 'request body is not JSON');
     }
-    this.requests.push({ method, path: `${url.pathname}${url.search}`, body, authorization: req.headers.authorization });
+    this.requests.push({
+      method,
+      path: `${url.pathname}${url.search}`,
+      body,
+      authorization: req.headers.authorization,
+    });
     const parts = url.pathname.split('/').filter(Boolean);
 
     if (parts[0] === '_bulk' && method === 'POST') {
-      const lines = raw.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
+      const lines = raw
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, any>);
       const items: unknown[] = [];
       for (let i = 0; i < lines.length; i += 2) {
         const action = lines[i]!.index;
-        if (!action?._index || !action._id) return error(400, 'illegal_argument_exception', 'bulk action must be index with _index and _id');
+        if (!action?._index || !action._id)
+          return error(400, 'illegal_argument_exception', 'bulk action must be index with _index and _id');
         this.index(action._index).docs.set(action._id, lines[i + 1]!);
         items.push({ index: { _index: action._index, _id: action._id, status: 201 } });
       }
@@ -61,7 +70,8 @@ export class OpenSearchStandin {
     if (!operation) {
       if (method === 'HEAD') return send(this.indices.has(index) ? 200 : 404, {});
       if (method === 'PUT') {
-        if (this.indices.has(index)) return error(400, 'resource_already_exists_exception', `index [${index}] already exists`);
+        if (this.indices.has(index))
+          return error(400, 'resource_already_exists_exception', `index [${index}] already exists`);
         this.indices.set(index, { settings: body, docs: new Map() });
         return send(200, { acknowledged: true, index });
       }
@@ -74,7 +84,10 @@ export class OpenSearchStandin {
         return send(200, { _index: index, _id: id, result: 'created' });
       }
       const doc = docs.get(decodeURIComponent(id));
-      return send(doc ? 200 : 404, doc ? { _index: index, _id: id, found: true, _source: doc } : { _index: index, _id: id, found: false });
+      return send(
+        doc ? 200 : 404,
+        doc ? { _index: index, _id: id, found: true, _source: doc } : { _index: index, _id: id, found: false },
+      );
     }
     if (operation === '_delete_by_query') {
       const term = (body as { query?: { term?: Record<string, string> } }).query?.term ?? {};
@@ -96,7 +109,8 @@ export class OpenSearchStandin {
     // Lexical search is a multi_match; hybrid search is a bool.should of that multi_match and a knn clause.
     const should = body.query?.bool?.should as Record<string, any>[] | undefined;
     const match = body.query?.multi_match ?? should?.find((clause) => clause.multi_match)?.multi_match;
-    if (!match || typeof match.query !== 'string' || !Array.isArray(match.fields)) throw new Error('search must be a multi_match');
+    if (!match || typeof match.query !== 'string' || !Array.isArray(match.fields))
+      throw new Error('search must be a multi_match');
     const wanted = new Set(terms(match.query));
     const fields = (match.fields as string[]).map((field) => {
       const [name, boost] = field.split('^');
@@ -115,16 +129,28 @@ export class OpenSearchStandin {
       .sort((a, b) => b.score - a.score)
       .slice(0, body.size ?? 10);
     const mark = (text: string) => {
-      const line = text.split('\n').find((candidate) => [...wanted].some((term) => candidate.toLowerCase().includes(term))) ?? '';
+      const line =
+        text.split('\n').find((candidate) => [...wanted].some((term) => candidate.toLowerCase().includes(term))) ?? '';
       const escaped = line.replace(/[&<>]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[ch]!).slice(0, 160);
       const words = [...wanted].filter((term) => term.length > 1).sort((a, b) => b.length - a.length);
-      return words.length ? escaped.replace(new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi'), '<em>$1</em>') : escaped;
+      return words.length
+        ? escaped.replace(
+            new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi'),
+            '<em>$1</em>',
+          )
+        : escaped;
     };
     return {
       took: 1,
       hits: {
         total: { value: scored.length, relation: 'eq' },
-        hits: scored.map((hit) => ({ _index: 'kb', _id: hit.id, _score: hit.score, _source: hit.doc, ...(body.highlight ? { highlight: { text: [mark(String(hit.doc.text ?? ''))].filter(Boolean) } } : {}) })),
+        hits: scored.map((hit) => ({
+          _index: 'kb',
+          _id: hit.id,
+          _score: hit.score,
+          _source: hit.doc,
+          ...(body.highlight ? { highlight: { text: [mark(String(hit.doc.text ?? ''))].filter(Boolean) } } : {}),
+        })),
       },
     };
   }

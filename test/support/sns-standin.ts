@@ -24,8 +24,38 @@ export class SnsStandin {
 
   async start(): Promise<this> {
     const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: this.dir, stdio: 'ignore' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', 'tls.key', '-out', 'tls.crt', '-subj', `/CN=${SNS_HOST}`, '-addext', `subjectAltName=DNS:${SNS_HOST}`);
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', 'signing.key', '-out', 'signing.crt', '-subj', '/CN=sns.amazonaws.com');
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      'tls.key',
+      '-out',
+      'tls.crt',
+      '-subj',
+      `/CN=${SNS_HOST}`,
+      '-addext',
+      `subjectAltName=DNS:${SNS_HOST}`,
+    );
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      'signing.key',
+      '-out',
+      'signing.crt',
+      '-subj',
+      '/CN=sns.amazonaws.com',
+    );
     const tlsCert = readFileSync(join(this.dir, 'tls.crt'));
     const signingCert = readFileSync(join(this.dir, 'signing.crt'), 'utf8');
     this.signingKey = readFileSync(join(this.dir, 'signing.key'), 'utf8');
@@ -36,7 +66,11 @@ export class SnsStandin {
         res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(signingCert);
       } else if (url.searchParams.get('Action') === 'ConfirmSubscription') {
         this.confirmations.push(url.toString());
-        res.writeHead(200, { 'content-type': 'text/xml' }).end('<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>arn:aws:sns:us-east-1:123456789012:alarms:1</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>');
+        res
+          .writeHead(200, { 'content-type': 'text/xml' })
+          .end(
+            '<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>arn:aws:sns:us-east-1:123456789012:alarms:1</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>',
+          );
       } else {
         res.writeHead(404).end();
       }
@@ -45,8 +79,17 @@ export class SnsStandin {
     const port = (this.server.address() as { port: number }).port;
 
     class LoopbackAgent extends https.Agent {
-      override createConnection(options: tls.ConnectionOptions, callback?: (error: Error | null, socket: Duplex) => void): Duplex {
-        const socket = tls.connect({ ...options, host: '127.0.0.1', port, servername: options.servername ?? SNS_HOST, ca: tlsCert });
+      override createConnection(
+        options: tls.ConnectionOptions,
+        callback?: (error: Error | null, socket: Duplex) => void,
+      ): Duplex {
+        const socket = tls.connect({
+          ...options,
+          host: '127.0.0.1',
+          port,
+          servername: options.servername ?? SNS_HOST,
+          ca: tlsCert,
+        });
         if (callback) socket.once('secureConnect', () => callback(null, socket));
         return socket;
       }
@@ -60,7 +103,16 @@ export class SnsStandin {
   }
 
   /** An SNS HTTPS message signed the way SNS signs it (canonical `key\nvalue\n` pairs, RSA-SHA1 or RSA-SHA256). */
-  sign(fields: { Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation'; TopicArn: string; Message: string; Subject?: string; SubscribeURL?: string }, version: '1' | '2' = '1') {
+  sign(
+    fields: {
+      Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+      TopicArn: string;
+      Message: string;
+      Subject?: string;
+      SubscribeURL?: string;
+    },
+    version: '1' | '2' = '1',
+  ) {
     const envelope: Record<string, string> = {
       Type: fields.Type,
       MessageId: randomUUID(),
@@ -74,11 +126,21 @@ export class SnsStandin {
     };
     if (fields.Type !== 'Notification') {
       envelope.Token = randomBytes(32).toString('hex');
-      envelope.SubscribeURL = fields.SubscribeURL ?? `https://${SNS_HOST}/?Action=ConfirmSubscription&TopicArn=${fields.TopicArn}&Token=${envelope.Token}`;
+      envelope.SubscribeURL =
+        fields.SubscribeURL ??
+        `https://${SNS_HOST}/?Action=ConfirmSubscription&TopicArn=${fields.TopicArn}&Token=${envelope.Token}`;
     }
-    const keys = fields.Type === 'Notification' ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-    const canonical = keys.filter((key) => key in envelope).map((key) => `${key}\n${envelope[key]}\n`).join('');
-    envelope.Signature = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256').update(canonical).sign(this.signingKey, 'base64');
+    const keys =
+      fields.Type === 'Notification'
+        ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+        : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+    const canonical = keys
+      .filter((key) => key in envelope)
+      .map((key) => `${key}\n${envelope[key]}\n`)
+      .join('');
+    envelope.Signature = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256')
+      .update(canonical)
+      .sign(this.signingKey, 'base64');
     return envelope;
   }
 

@@ -22,7 +22,13 @@ export class TestSshd {
   /** What the stand-in `systemctl` was called with, one call per entry. */
   calls(): string[][] {
     const file = join(this.dir, 'calls.log');
-    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => line.split('\u001f')) : [];
+    return existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => line.split('\u001f'))
+      : [];
   }
 
   /** The state `systemctl is-active <unit>` reports, and whether `restart` fails. */
@@ -33,11 +39,14 @@ export class TestSshd {
 
   async start(): Promise<this> {
     mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege-separation directory
-    const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'openclaw-test', '-f', file]);
+    const keygen = (file: string) =>
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'openclaw-test', '-f', file]);
     keygen(join(this.dir, 'host_ed25519'));
     keygen(join(this.dir, 'client_ed25519'));
     this.clientKey = readFileSync(join(this.dir, 'client_ed25519'), 'utf8');
-    this.hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-f', join(this.dir, 'host_ed25519.pub')], { encoding: 'utf8' }).split(' ')[1]!;
+    this.hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-f', join(this.dir, 'host_ed25519.pub')], {
+      encoding: 'utf8',
+    }).split(' ')[1]!;
     writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(join(this.dir, 'client_ed25519.pub')));
     chmodSync(join(this.dir, 'authorized_keys'), 0o600);
     const bin = join(this.dir, 'bin');
@@ -74,7 +83,9 @@ esac
         `SetEnv PATH=${bin}:/usr/bin:/bin`,
       ].join('\n') + '\n',
     );
-    this.process = spawn(SSHD, ['-D', '-e', '-f', join(this.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.process = spawn(SSHD, ['-D', '-e', '-f', join(this.dir, 'sshd_config')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let log = '';
     this.process.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
     const deadline = Date.now() + 10_000;

@@ -9,7 +9,9 @@ export async function waitFor<T>(
     const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${options.describe ? `; saw: ${JSON.stringify(options.describe()).slice(0, 2000)}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${what}${options.describe ? `; saw: ${JSON.stringify(options.describe()).slice(0, 2000)}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

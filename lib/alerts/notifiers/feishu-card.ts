@@ -28,14 +28,22 @@ export function feishuCardNotifier(messenger: Messenger, options: { timeZone: st
           if (stored.status !== 'firing' || muted) continue;
           const sent = await messenger.sendCard(target, card, stableId(stored.alertId, key));
           stored.notifications[key] = sent;
-          await repo.recordNotification(stored.alertId, key, sent, { at: now(), event: 'notified', detail: `卡片已发送至 ${key}` });
+          await repo.recordNotification(stored.alertId, key, sent, {
+            at: now(),
+            event: 'notified',
+            detail: `卡片已发送至 ${key}`,
+          });
           log.info('card sent', { alertId: stored.alertId, target: key, messageId: sent });
         } catch (error) {
           log.error('card failed', { alertId: stored.alertId, target: key, error });
           failures.push(error);
         }
       }
-      if (failures.length) throw new AggregateError(failures, `${failures.length} of ${stored.plan.targets.length} cards failed for ${stored.alertId}`);
+      if (failures.length)
+        throw new AggregateError(
+          failures,
+          `${failures.length} of ${stored.plan.targets.length} cards failed for ${stored.alertId}`,
+        );
     },
   };
 }

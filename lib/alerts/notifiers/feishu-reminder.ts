@@ -5,7 +5,9 @@ import type { Notifier } from './notifier.js';
 
 function elapsed(ms: number): string {
   const minutes = Math.max(1, Math.round(ms / 60_000));
-  return minutes < 60 ? `${minutes} 分钟` : `${Math.floor(minutes / 60)} 小时${minutes % 60 ? ` ${minutes % 60} 分钟` : ''}`;
+  return minutes < 60
+    ? `${minutes} 分钟`
+    : `${Math.floor(minutes / 60)} 小时${minutes % 60 ? ` ${minutes % 60} 分钟` : ''}`;
 }
 
 /**
@@ -21,7 +23,8 @@ export function feishuReminderNotifier(messenger: Messenger, options: { everyMs:
       const chats = Object.entries(stored.notifications).filter(([target]) => target.startsWith('chat:'));
       if (!chats.length) return;
       const at = now();
-      if (!(await repo.claimReminder(stored.alertId, at, new Date(Date.parse(at) - options.everyMs).toISOString()))) return;
+      if (!(await repo.claimReminder(stored.alertId, at, new Date(Date.parse(at) - options.everyMs).toISOString())))
+        return;
       const text = `⏰ 告警仍未恢复，也还没有人确认：已持续 ${elapsed(Date.parse(at) - Date.parse(stored.firstSeenAt))}，共发生 ${occurrences(stored)} 次。点击卡片上的「确认」即可停止提醒。`;
       for (const [target, messageId] of chats) {
         await messenger.reply(messageId, { kind: 'text', text }, stableId(stored.alertId, 'remind', at));

@@ -25,14 +25,16 @@ export function feishuUrgentNotifier(messenger: Messenger): Notifier {
       const wanted = kinds.filter(({ channel }) => stored.plan.channels.includes(channel));
       const person = stored.plan.onCall;
       // Someone who acknowledged the alert is already on it; a muted alert pages nobody.
-      if (!wanted.length || !person || stored.status !== 'firing' || stored.pagedAt || stored.acknowledgedBy || muted) return;
+      if (!wanted.length || !person || stored.status !== 'firing' || stored.pagedAt || stored.acknowledgedBy || muted)
+        return;
       const messageId = stored.notifications[`user:${person.openId}`];
       if (!messageId) {
         log.warn('page skipped: no card was sent to the on-call person', { alertId: stored.alertId });
         return;
       }
       const start = now();
-      if (!(await repo.claimPage(stored.alertId, start, new Date(Date.parse(start) + PAGE_LEASE_MS).toISOString()))) return;
+      if (!(await repo.claimPage(stored.alertId, start, new Date(Date.parse(start) + PAGE_LEASE_MS).toISOString())))
+        return;
       const entries: TimelineEntry[] = [];
       for (const { kind, label } of wanted) {
         try {

@@ -13,11 +13,18 @@ export function selfHealNotifier(queue: Queue<AutomationTask>, rules: HealRule[]
     name: 'self-heal',
     async notify(stored, { decision, muted, log }) {
       if (decision !== 'open' || stored.status !== 'firing' || muted || !rules.length) return;
-      const tasks = matchingRules(stored.alert, rules).map((rule): AutomationTask => ({ kind: 'heal', alertId: stored.alertId, rule: rule.name }));
+      const tasks = matchingRules(stored.alert, rules).map((rule): AutomationTask => ({
+        kind: 'heal',
+        alertId: stored.alertId,
+        rule: rule.name,
+      }));
       if (!tasks.length) return;
       const result = await queue.sendAll(tasks);
       if (result.failed.length) throw new Error(`self-healing for ${stored.alertId} could not be queued`);
-      log.info('self-healing queued', { alertId: stored.alertId, rules: tasks.map((task) => (task as { rule: string }).rule) });
+      log.info('self-healing queued', {
+        alertId: stored.alertId,
+        rules: tasks.map((task) => (task as { rule: string }).rule),
+      });
     },
   };
 }

@@ -23,7 +23,9 @@ export const alertmanagerPayload = z.object({
         status: z.enum(['firing', 'resolved']),
         labels: labels.refine((value) => Boolean(value.alertname), { message: 'labels.alertname is required' }),
         annotations: labels.default({}),
-        startsAt: z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'startsAt is not a timestamp' }),
+        startsAt: z
+          .string()
+          .refine((value) => !Number.isNaN(Date.parse(value)), { message: 'startsAt is not a timestamp' }),
         endsAt: z.string().optional(),
         generatorURL: z.string().optional(),
         fingerprint: z.string().optional(),

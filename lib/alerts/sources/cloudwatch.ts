@@ -98,7 +98,21 @@ interface AlarmChange {
 }
 
 /** Dimensions that name the thing in trouble, in the order we prefer them as "host". */
-const hostDimensions = ['InstanceId', 'DBInstanceIdentifier', 'DBClusterIdentifier', 'LoadBalancer', 'TargetGroup', 'FunctionName', 'ClusterName', 'ServiceName', 'QueueName', 'TableName', 'CacheClusterId', 'AutoScalingGroupName', 'BucketName'];
+const hostDimensions = [
+  'InstanceId',
+  'DBInstanceIdentifier',
+  'DBClusterIdentifier',
+  'LoadBalancer',
+  'TargetGroup',
+  'FunctionName',
+  'ClusterName',
+  'ServiceName',
+  'QueueName',
+  'TableName',
+  'CacheClusterId',
+  'AutoScalingGroupName',
+  'BucketName',
+];
 
 /** `severity=critical` or `service=payments` in the alarm description set those fields (alarms have no labels). */
 function descriptionTag(description: string | undefined, key: string): string | undefined {
@@ -123,7 +137,8 @@ function toAlert(change: AlarmChange, receivedAt: string): Alert | undefined {
   const region = regionOfArn(change.alarmArn);
   const account = change.alarmArn.split(':')[4] ?? 'unknown';
   const severity: Severity = normaliseSeverity(descriptionTag(change.description, 'severity'));
-  const host = hostDimensions.map((name) => change.dimensions[name]).find(Boolean) ?? Object.values(change.dimensions)[0];
+  const host =
+    hostDimensions.map((name) => change.dimensions[name]).find(Boolean) ?? Object.values(change.dimensions)[0];
   const changedAt = meaningfulTime(change.changedAt) ?? receivedAt;
   const firing = change.state === 'ALARM';
   return {

@@ -4,7 +4,9 @@ import { fingerprint } from '../fingerprint.js';
 import { meaningfulTime, severities, type Alert } from '../model.js';
 import { parsePayload } from './parse.js';
 
-const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'not an ISO 8601 timestamp' });
+const timestamp = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), { message: 'not an ISO 8601 timestamp' });
 
 /** The generic JSON alert: for scripts, cron jobs and tools with no native integration. Documented in the README. */
 export const genericAlert = z.object({
@@ -49,7 +51,12 @@ export function fromGeneric(body: unknown, receivedAt: string): Alert[] {
       host: alert.host,
       summary: alert.summary,
       description: alert.description,
-      labels: { ...alert.labels, alertname: alert.name, service: alert.service, ...(alert.host ? { host: alert.host } : {}) },
+      labels: {
+        ...alert.labels,
+        alertname: alert.name,
+        service: alert.service,
+        ...(alert.host ? { host: alert.host } : {}),
+      },
       annotations: alert.annotations,
       startsAt: meaningfulTime(alert.startsAt) ?? receivedAt,
       endsAt: alert.status === 'resolved' ? (meaningfulTime(alert.endsAt) ?? receivedAt) : undefined,

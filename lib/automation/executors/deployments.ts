@@ -19,18 +19,36 @@ export interface DeploymentApi {
   patch(namespace: string, name: string, patch: object): Promise<DeploymentState>;
 }
 
-export type RolloutProgress = { done: true } | { done: false; failed: true; reason: string } | { done: false; failed: false; waitingFor: string };
+export type RolloutProgress =
+  { done: true } | { done: false; failed: true; reason: string } | { done: false; failed: false; waitingFor: string };
 
 /**
  * `kubectl rollout status`'s rule: the controller has seen the latest spec, it did not give up
  * (ProgressDeadlineExceeded), every replica runs the new template, the old ones are gone, and the new ones are available.
  */
 export function rolloutProgress(state: DeploymentState): RolloutProgress {
-  if (state.observedGeneration < state.generation) return { done: false, failed: false, waitingFor: '等待控制器处理新的配置' };
+  if (state.observedGeneration < state.generation)
+    return { done: false, failed: false, waitingFor: '等待控制器处理新的配置' };
   const progressing = state.conditions.find((condition) => condition.type === 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') return { done: false, failed: true, reason: `滚动超过期限（ProgressDeadlineExceeded）：${progressing.message ?? ''}`.trim() };
-  if (state.updatedReplicas < state.replicas) return { done: false, failed: false, waitingFor: `${state.updatedReplicas}/${state.replicas} 个副本已更新` };
-  if (state.currentReplicas > state.updatedReplicas) return { done: false, failed: false, waitingFor: `还有 ${state.currentReplicas - state.updatedReplicas} 个旧副本待终止` };
-  if (state.availableReplicas < state.updatedReplicas) return { done: false, failed: false, waitingFor: `${state.availableReplicas}/${state.updatedReplicas} 个新副本可用` };
+  if (progressing?.reason === 'ProgressDeadlineExceeded')
+    return {
+      done: false,
+      failed: true,
+      reason: `滚动超过期限（ProgressDeadlineExceeded）：${progressing.message ?? ''}`.trim(),
+    };
+  if (state.updatedReplicas < state.replicas)
+    return { done: false, failed: false, waitingFor: `${state.updatedReplicas}/${state.replicas} 个副本已更新` };
+  if (state.currentReplicas > state.updatedReplicas)
+    return {
+      done: false,
+      failed: false,
+      waitingFor: `还有 ${state.currentReplicas - state.updatedReplicas} 个旧副本待终止`,
+    };
+  if (state.availableReplicas < state.updatedReplicas)
+    return {
+      done: false,
+      failed: false,
+      waitingFor: `${state.availableReplicas}/${state.updatedReplicas} 个新副本可用`,
+    };
   return { done: true };
 }

@@ -9,7 +9,11 @@ export function httpCheckExecutor(inventory: Inventory, fetchImpl: typeof fetch 
     if (!check) throw new InventoryError(`健康检查 ${name} 不在清单中`);
     const started = performance.now();
     try {
-      const response = await fetchImpl(check.url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(check.timeout * 1000) });
+      const response = await fetchImpl(check.url, {
+        method: 'GET',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(check.timeout * 1000),
+      });
       const body = (await response.text()).slice(0, 2000);
       const ms = Math.round(performance.now() - started);
       const ok = response.status === check.expectStatus;
@@ -20,8 +24,13 @@ export function httpCheckExecutor(inventory: Inventory, fetchImpl: typeof fetch 
       };
     } catch (error) {
       const ms = Math.round(performance.now() - started);
-      const reason = (error as Error).name === 'TimeoutError' ? `${check.timeout} 秒内没有响应` : (error as Error).message;
-      return { ok: false, summary: `${name}：请求失败（${reason}），耗时 ${ms} ms`, output: `GET ${check.url}\n${String(error)}` };
+      const reason =
+        (error as Error).name === 'TimeoutError' ? `${check.timeout} 秒内没有响应` : (error as Error).message;
+      return {
+        ok: false,
+        summary: `${name}：请求失败（${reason}），耗时 ${ms} ms`,
+        output: `GET ${check.url}\n${String(error)}`,
+      };
     }
   };
 }

@@ -9,8 +9,16 @@ function stateOf(deployment: V1Deployment): DeploymentState {
     currentReplicas: deployment.status?.replicas ?? 0,
     updatedReplicas: deployment.status?.updatedReplicas ?? 0,
     availableReplicas: deployment.status?.availableReplicas ?? 0,
-    containers: (deployment.spec?.template.spec?.containers ?? []).map((container) => ({ name: container.name, image: container.image ?? '' })),
-    conditions: (deployment.status?.conditions ?? []).map(({ type, status, reason, message }) => ({ type, status, reason, message })),
+    containers: (deployment.spec?.template.spec?.containers ?? []).map((container) => ({
+      name: container.name,
+      image: container.image ?? '',
+    })),
+    conditions: (deployment.status?.conditions ?? []).map(({ type, status, reason, message }) => ({
+      type,
+      status,
+      reason,
+      message,
+    })),
   };
 }
 
@@ -25,7 +33,9 @@ export function kubernetesDeploymentApi(kubeconfig: string): DeploymentApi {
     },
     async patch(namespace, name, patch) {
       const options = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
-      return stateOf(await apps.patchNamespacedDeployment({ namespace, name, body: patch, fieldManager: 'openclaw' }, options));
+      return stateOf(
+        await apps.patchNamespacedDeployment({ namespace, name, body: patch, fieldManager: 'openclaw' }, options),
+      );
     },
   };
 }

@@ -14,7 +14,8 @@ export interface LogSearch {
   recent(service: string, since: Date, limit: number): Promise<LogLine[]>;
 }
 
-const format = (line: LogLine) => `${line.timestamp} ${(line.level ?? '').toUpperCase().padEnd(5)} ${line.host ? `[${line.host}] ` : ''}${line.message}`;
+const format = (line: LogLine) =>
+  `${line.timestamp} ${(line.level ?? '').toUpperCase().padEnd(5)} ${line.host ? `[${line.host}] ` : ''}${line.message}`;
 
 /** `check_logs`: a service's recent lines, counted by level, printed oldest to newest so the card's tail is the latest. */
 export function checkLogsExecutor(search: LogSearch | undefined): Executor {
@@ -24,12 +25,16 @@ export function checkLogsExecutor(search: LogSearch | undefined): Executor {
     const since = new Date(Date.now() - lookBackMs(args.since as string));
     const lines = await Promise.race([
       search.recent(service, since, args.limit as number),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('日志查询超时')), Math.max(1_000, deadline - Date.now()))),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('日志查询超时')), Math.max(1_000, deadline - Date.now())),
+      ),
     ]);
     const errors = lines.filter((line) => /^(error|fatal|crit)/i.test(line.level ?? '')).length;
     return {
       ok: true,
-      summary: lines.length ? `${service} 最近 ${args.since} 内 ${lines.length} 行日志（其中错误 ${errors} 行），最新的在最后` : `${service} 最近 ${args.since} 内没有日志`,
+      summary: lines.length
+        ? `${service} 最近 ${args.since} 内 ${lines.length} 行日志（其中错误 ${errors} 行），最新的在最后`
+        : `${service} 最近 ${args.since} 内没有日志`,
       output: [...lines].reverse().map(format).join('\n'),
     };
   };

@@ -13,7 +13,14 @@ export interface RolloutOptions {
 }
 
 /** Polls until the rollout is complete, has failed, or the deadline comes; the lines go to the progress card. */
-async function waitForRollout(api: DeploymentApi, namespace: string, name: string, context: ExecutionContext, pollMs: number, lines: string[]) {
+async function waitForRollout(
+  api: DeploymentApi,
+  namespace: string,
+  name: string,
+  context: ExecutionContext,
+  pollMs: number,
+  lines: string[],
+) {
   let last = '';
   for (;;) {
     const progress = rolloutProgress(await api.read(namespace, name));
@@ -32,7 +39,8 @@ async function waitForRollout(api: DeploymentApi, namespace: string, name: strin
 function checkTarget(args: Record<string, unknown>, inventory: Inventory) {
   const cluster = inventory.clusters[args.cluster as string];
   if (!cluster) throw new InventoryError(`集群 ${String(args.cluster)} 不在清单中`);
-  if (cluster.namespaces && !cluster.namespaces.includes(args.namespace as string)) throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
+  if (cluster.namespaces && !cluster.namespaces.includes(args.namespace as string))
+    throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
 }
 
 /** `k8s_rollout_restart`: what `kubectl rollout restart` does (a new template annotation), then wait for the rollout. */
@@ -42,7 +50,11 @@ export function rolloutRestartExecutor(inventory: Inventory, options: RolloutOpt
     const { cluster, namespace, deployment } = args as Record<string, string>;
     const api = await options.apiFor(cluster!);
     const lines = [`PATCH deployment ${namespace}/${deployment} (strategic merge): restartedAt`];
-    await api.patch(namespace!, deployment!, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
+    await api.patch(namespace!, deployment!, {
+      spec: {
+        template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } },
+      },
+    });
     const result = await waitForRollout(api, namespace!, deployment!, context, options.pollMs ?? 2_000, lines);
     const where = `${deployment}（${cluster}/${namespace}）`;
     return result.ok
@@ -63,15 +75,25 @@ export function setImageExecutor(inventory: Inventory, options: RolloutOptions):
     const where = `${deployment}（${cluster}/${namespace}）`;
     const current = (await api.read(namespace!, deployment!)).containers.find((entry) => entry.name === container);
     if (!current) throw new InventoryError(`${where} 中没有名为 ${container} 的容器`);
-    if (current.image === image) return { ok: true, summary: `${where} 的 ${container} 已经是 ${image}，无需更新`, output: '' };
-    const setImage = (to: string) => api.patch(namespace!, deployment!, { spec: { template: { spec: { containers: [{ name: container, image: to }] } } } });
-    const lines = [`PATCH deployment ${namespace}/${deployment} (strategic merge): ${container} ${current.image} → ${image}`];
+    if (current.image === image)
+      return { ok: true, summary: `${where} 的 ${container} 已经是 ${image}，无需更新`, output: '' };
+    const setImage = (to: string) =>
+      api.patch(namespace!, deployment!, {
+        spec: { template: { spec: { containers: [{ name: container, image: to }] } } },
+      });
+    const lines = [
+      `PATCH deployment ${namespace}/${deployment} (strategic merge): ${container} ${current.image} → ${image}`,
+    ];
     await setImage(image!);
     const forward = { ...context, deadline: context.deadline - ROLLBACK_RESERVE_MS };
     const result = await waitForRollout(api, namespace!, deployment!, forward, options.pollMs ?? 2_000, lines);
-    if (result.ok) return { ok: true, summary: `已将 ${where} 的 ${container} 更新为 ${image}，滚动完成`, output: lines.join('\n') };
+    if (result.ok)
+      return { ok: true, summary: `已将 ${where} 的 ${container} 更新为 ${image}，滚动完成`, output: lines.join('\n') };
 
-    lines.push(`rollout failed: ${result.reason}`, `PATCH deployment ${namespace}/${deployment} (strategic merge): rollback ${container} → ${current.image}`);
+    lines.push(
+      `rollout failed: ${result.reason}`,
+      `PATCH deployment ${namespace}/${deployment} (strategic merge): rollback ${container} → ${current.image}`,
+    );
     await context.progress(`滚动失败，正在回滚到 ${current.image}`);
     await setImage(current.image);
     const rollback = await waitForRollout(api, namespace!, deployment!, context, options.pollMs ?? 2_000, lines);

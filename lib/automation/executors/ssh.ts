@@ -32,7 +32,10 @@ export function sshRemoteShell(privateKey: () => Promise<string>): RemoteShell {
           if (error) reject(error);
           else resolve(result!);
         };
-        const timer = setTimeout(() => finish(new Error(`${host.name}: no result within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+        const timer = setTimeout(
+          () => finish(new Error(`${host.name}: no result within ${Math.round(timeoutMs / 1000)} s`)),
+          timeoutMs,
+        );
         client
           .on('ready', () => {
             client.exec(command, (error, stream) => {
@@ -59,9 +62,10 @@ export function sshRemoteShell(privateKey: () => Promise<string>): RemoteShell {
             });
           })
           .on('error', (error) => {
-            const reason = presented && presented !== expected
-              ? `host key mismatch: the inventory expects ${expected}, the host presented ${presented}; refusing to connect`
-              : error.message;
+            const reason =
+              presented && presented !== expected
+                ? `host key mismatch: the inventory expects ${expected}, the host presented ${presented}; refusing to connect`
+                : error.message;
             finish(new Error(`${host.name} (${host.address}:${host.port}): ${reason}`));
           })
           .connect({

@@ -36,12 +36,16 @@ function chunks(bodies: { index: number; body: string }[]) {
 
 let client: SQSClient | undefined;
 // The queue URL names the queue; the endpoint comes from the SDK config (AWS_ENDPOINT_URL_SQS locally).
-export const sqsClient = () => (client ??= new SQSClient({ useQueueUrlAsEndpoint: false, requestHandler: AWS_REQUEST_TIMEOUTS }));
+export const sqsClient = () =>
+  (client ??= new SQSClient({ useQueueUrlAsEndpoint: false, requestHandler: AWS_REQUEST_TIMEOUTS }));
 
 export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), attempts = 3): Queue<T> {
   return {
     async sendAll(messages, options = {}) {
-      const delay = options.delaySeconds === undefined ? {} : { DelaySeconds: Math.max(0, Math.min(900, Math.round(options.delaySeconds))) };
+      const delay =
+        options.delaySeconds === undefined
+          ? {}
+          : { DelaySeconds: Math.max(0, Math.min(900, Math.round(options.delaySeconds))) };
       const failed: number[] = [];
       let requests = 0;
       for (const chunk of chunks(messages.map((message, index) => ({ index, body: JSON.stringify(message) })))) {
@@ -57,13 +61,16 @@ export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), atte
             );
             // Only entries SQS reported as failed are retried; the rest are already queued.
             const retry = new Set((result.Failed ?? []).filter((entry) => !entry.SenderFault).map((entry) => entry.Id));
-            const senderFault = (result.Failed ?? []).filter((entry) => entry.SenderFault).map((entry) => Number(entry.Id));
+            const senderFault = (result.Failed ?? [])
+              .filter((entry) => entry.SenderFault)
+              .map((entry) => Number(entry.Id));
             failed.push(...senderFault);
             pending = pending.filter(({ index }) => retry.has(String(index)));
           } catch {
             // A transport error leaves the whole chunk pending: retried here, reported as failed after the last attempt.
           }
-          if (pending.length && attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+          if (pending.length && attempt < attempts)
+            await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
         }
         failed.push(...pending.map(({ index }) => index));
       }

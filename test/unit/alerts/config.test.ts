@@ -84,7 +84,14 @@ describe('loadAlertingConfig', () => {
     expect(sre.rotation.handoffAt).toBe(Date.parse('2026-01-05T02:00:00Z'));
     expect(sre.rotation.shiftMs).toBe(86_400_000);
     expect(onCallAt(sre, Date.parse('2026-01-05T13:00:00+08:00'))?.name).toBe('李娜');
-    expect(config.routes[0]).toMatchObject({ name: 'default', chats: ['oc_ops_alerts'], users: ['ou_lead'], team: 'sre', continue: false, matchers: [] });
+    expect(config.routes[0]).toMatchObject({
+      name: 'default',
+      chats: ['oc_ops_alerts'],
+      users: ['ou_lead'],
+      team: 'sre',
+      continue: false,
+      matchers: [],
+    });
   });
 
   it('uses a 5 minute window and a week-long shift when the files leave them out', () => {
@@ -100,17 +107,27 @@ describe('loadAlertingConfig', () => {
 
   it('loads inhibit rules and the reminder interval, defaulting to none and 1 h', () => {
     const config = loadAlertingConfig(
-      configDir({ routing: `${routingYaml}\nreminders: { every: 30m }\ninhibit:\n  - name: down\n    source: ['alertname=ServiceDown']\n    target: ['severity=warning']\n    equal: [service]\n` }),
+      configDir({
+        routing: `${routingYaml}\nreminders: { every: 30m }\ninhibit:\n  - name: down\n    source: ['alertname=ServiceDown']\n    target: ['severity=warning']\n    equal: [service]\n`,
+      }),
     );
     expect(config.reminderIntervalSeconds).toBe(1800);
     expect(config.inhibitRules).toHaveLength(1);
-    expect(config.inhibitRules[0]).toMatchObject({ name: 'down', equal: ['service'], source: [{ name: 'alertname', op: '=', value: 'ServiceDown' }] });
+    expect(config.inhibitRules[0]).toMatchObject({
+      name: 'down',
+      equal: ['service'],
+      source: [{ name: 'alertname', op: '=', value: 'ServiceDown' }],
+    });
     const defaults = loadAlertingConfig(configDir({}));
     expect([defaults.inhibitRules, defaults.reminderIntervalSeconds]).toEqual([[], 3600]);
   });
 
   it('rejects an inhibit rule with a bad matcher or label name, naming the path', () => {
-    const message = loadError(configDir({ routing: `${routingYaml}\ninhibit:\n  - name: x\n    source: ['alertname=~"("']\n    target: ['severity=warning']\n    equal: ['not a label']\n` }));
+    const message = loadError(
+      configDir({
+        routing: `${routingYaml}\ninhibit:\n  - name: x\n    source: ['alertname=~"("']\n    target: ['severity=warning']\n    equal: ['not a label']\n`,
+      }),
+    );
     expect(message).toMatch(/inhibit\.0\.source\.0: .*invalid regular expression/);
     expect(message).toMatch(/inhibit\.0\.equal\.0: a label name/);
   });
@@ -170,7 +187,11 @@ describe('loadAlertingConfig', () => {
   });
 
   it('rejects a bad shift and a bad handoff time in oncall.yaml', () => {
-    const dir = configDir({ oncall: oncallYaml.replace('shift: 1d', 'shift: daily').replace('handoff: 2026-01-05T10:00:00+08:00', 'handoff: monday') });
+    const dir = configDir({
+      oncall: oncallYaml
+        .replace('shift: 1d', 'shift: daily')
+        .replace('handoff: 2026-01-05T10:00:00+08:00', 'handoff: monday'),
+    });
     const message = loadError(dir);
     expect(message).toMatch(/teams\.sre\.shift: "daily" is not a duration/);
     expect(message).toMatch(/teams\.sre\.handoff: expected an ISO 8601 time/);

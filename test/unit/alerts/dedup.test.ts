@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decide, dedupAlerts, dedupWindowMs, type DedupWindows, type ForwardedAlert } from '../../../lib/alerts/dedup.js';
+import {
+  decide,
+  dedupAlerts,
+  dedupWindowMs,
+  type DedupWindows,
+  type ForwardedAlert,
+} from '../../../lib/alerts/dedup.js';
 import type { Alert } from '../../../lib/alerts/model.js';
 import { makeAlert, nextEvent } from '../fakes/alerts.js';
 import { MemoryDedupStore } from '../fakes/dedup-store.js';
@@ -104,7 +110,9 @@ describe('dedupAlerts', () => {
     await p.run(alert);
     p.at(5 * MINUTE);
     const result = await p.run(nextEvent(alert));
-    expect(result.forwarded).toEqual([{ alert: expect.objectContaining({ fingerprint: alert.fingerprint }), decision: 'remind', count: 2 }]);
+    expect(result.forwarded).toEqual([
+      { alert: expect.objectContaining({ fingerprint: alert.fingerprint }), decision: 'remind', count: 2 },
+    ]);
   });
 
   it('only counts repeats inside a window, and refreshes at the first repeat past each window since the start', async () => {
@@ -258,7 +266,13 @@ describe('dedupAlerts', () => {
       return observe(alert, windowMs, now);
     };
     const errors: string[] = [];
-    const result = await dedupAlerts([healthy, broken], { store: p.store, windows, now: () => t0, forward: async () => [], onError: (alert) => errors.push(alert.eventId) });
+    const result = await dedupAlerts([healthy, broken], {
+      store: p.store,
+      windows,
+      now: () => t0,
+      forward: async () => [],
+      onError: (alert) => errors.push(alert.eventId),
+    });
     expect(result.failed).toEqual([broken]);
     expect(result.forwarded.map((item) => item.alert)).toEqual([healthy]);
     expect(errors).toEqual([broken.eventId]);

@@ -18,20 +18,27 @@ describe('inhibition', () => {
   const down = alertOf('ServiceDown', 'critical', 'search');
 
   it('a firing source mutes targets with the same equal labels only', () => {
-    expect(inhibitedBy(alertOf('SlowQueries', 'warning', 'search'), [down], [serviceDown])).toMatchObject({ rule: serviceDown, source: down });
+    expect(inhibitedBy(alertOf('SlowQueries', 'warning', 'search'), [down], [serviceDown])).toMatchObject({
+      rule: serviceDown,
+      source: down,
+    });
     expect(inhibitedBy(alertOf('SlowQueries', 'warning', 'catalog'), [down], [serviceDown])).toBeUndefined();
     expect(inhibitedBy(alertOf('DiskFull', 'critical', 'search'), [down], [serviceDown])).toBeUndefined();
   });
 
   it('a resolved source mutes nothing', () => {
-    expect(inhibitedBy(alertOf('SlowQueries', 'warning', 'search'), [{ ...down, status: 'resolved' }], [serviceDown])).toBeUndefined();
+    expect(
+      inhibitedBy(alertOf('SlowQueries', 'warning', 'search'), [{ ...down, status: 'resolved' }], [serviceDown]),
+    ).toBeUndefined();
   });
 
   it('a label missing on both sides counts as equal, missing on one side does not', () => {
     const byCluster = rule(['alertname=ClusterDown'], ['severity=warning'], ['cluster']);
     const source = alertOf('ClusterDown', 'critical', 'k8s');
     expect(inhibitedBy(alertOf('PodPending', 'warning', 'k8s'), [source], [byCluster])).toBeDefined();
-    expect(inhibitedBy(alertOf('PodPending', 'warning', 'k8s', { cluster: 'a' }), [source], [byCluster])).toBeUndefined();
+    expect(
+      inhibitedBy(alertOf('PodPending', 'warning', 'k8s', { cluster: 'a' }), [source], [byCluster]),
+    ).toBeUndefined();
   });
 
   it('an alert never inhibits itself, and two alerts matching both sides do not mute each other', () => {
@@ -48,7 +55,10 @@ describe('inhibition', () => {
   });
 
   it('names the possible sources when every rule names its source alert, so only those are read', () => {
-    expect(sourceAlertNames([serviceDown, rule(['alertname=ClusterDown'], ['severity=warning'], [])])).toEqual(['ServiceDown', 'ClusterDown']);
+    expect(sourceAlertNames([serviceDown, rule(['alertname=ClusterDown'], ['severity=warning'], [])])).toEqual([
+      'ServiceDown',
+      'ClusterDown',
+    ]);
     expect(sourceAlertNames([serviceDown, rule(['severity=critical'], ['severity=warning'], [])])).toBeUndefined();
     expect(sourceAlertNames([])).toEqual([]);
   });

@@ -19,7 +19,21 @@ const config: AlertingConfig = {
   dedup: { defaultSeconds: 300, bySeverity: {} },
   routes: [{ name: 'default', matchers: [], chats: ['oc_ops'], users: [], team: 'sre', continue: false }],
   teams: new Map([
-    ['sre', { name: 'sre', rotation: { members: [{ name: '张伟', openId: 'ou_zhang' }, { name: '李娜', openId: 'ou_li' }], handoffAt: t0 - MINUTE, shiftMs: 7 * 86_400_000, overrides: [] } }],
+    [
+      'sre',
+      {
+        name: 'sre',
+        rotation: {
+          members: [
+            { name: '张伟', openId: 'ou_zhang' },
+            { name: '李娜', openId: 'ou_li' },
+          ],
+          handoffAt: t0 - MINUTE,
+          shiftMs: 7 * 86_400_000,
+          overrides: [],
+        },
+      },
+    ],
   ]),
   inhibitRules: [],
   reminderIntervalSeconds: 3600,
@@ -44,7 +58,18 @@ function router() {
       now: () => clock,
       mute: async (alert) =>
         muted.has(alert.name)
-          ? ({ kind: 'silence', silence: { id: 'sil1', matchers: [`alertname=${alert.name}`], startsAt: '', endsAt: '2026-03-02T05:00:00Z', createdBy: { openId: 'ou_li' }, reason: '', createdAt: '' } } satisfies MuteReason)
+          ? ({
+              kind: 'silence',
+              silence: {
+                id: 'sil1',
+                matchers: [`alertname=${alert.name}`],
+                startsAt: '',
+                endsAt: '2026-03-02T05:00:00Z',
+                createdBy: { openId: 'ou_li' },
+                reason: '',
+                createdAt: '',
+              },
+            } satisfies MuteReason)
           : undefined,
     });
   return { repo, messenger, log, route, muted, at: (ms: number) => (clock = t0 + ms) };
@@ -55,7 +80,12 @@ const remind = (alert: Alert, count: number): ForwardedAlert => ({ alert, decisi
 const resolve = (alert: Alert, count: number): ForwardedAlert => ({ alert, decision: 'resolve', count });
 
 const template = (card: object) => (card as { header: { template: string } }).header.template;
-const critical = () => makeAlert({ severity: 'critical', labels: { alertname: 'ApiDown', service: 'api', severity: 'critical' }, name: 'ApiDown' });
+const critical = () =>
+  makeAlert({
+    severity: 'critical',
+    labels: { alertname: 'ApiDown', service: 'api', severity: 'critical' },
+    name: 'ApiDown',
+  });
 
 describe('routeAlert', () => {
   it('opens a warning alert: stores it with its route and sends one card per target, without paging', async () => {
@@ -69,7 +99,12 @@ describe('routeAlert', () => {
     expect(r.messenger.urgents).toEqual([]);
     expect(template(r.messenger.sends[0]!.card)).toBe('orange');
     const saved = r.repo.alerts.get(stored!.alertId)!;
-    expect(saved).toMatchObject({ status: 'firing', fingerprint: alert.fingerprint, openedBy: alert.eventId, plan: { routes: ['default'], onCall: { openId: 'ou_zhang' } } });
+    expect(saved).toMatchObject({
+      status: 'firing',
+      fingerprint: alert.fingerprint,
+      openedBy: alert.eventId,
+      plan: { routes: ['default'], onCall: { openId: 'ou_zhang' } },
+    });
     expect(saved.notifications).toEqual({ 'chat:oc_ops': 'om_1', 'user:ou_zhang': 'om_2' });
   });
 
@@ -127,7 +162,9 @@ describe('routeAlert', () => {
     const alert = critical();
     const stored = await r.route(open(alert));
     r.at(10 * MINUTE);
-    const resolved = await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:09:30.000Z' }), 2));
+    const resolved = await r.route(
+      resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:09:30.000Z' }), 2),
+    );
     expect(resolved!.status).toBe('resolved');
     expect(r.messenger.sends).toHaveLength(2);
     expect(r.messenger.urgents).toHaveLength(3);
@@ -136,7 +173,10 @@ describe('routeAlert', () => {
       expect(template(patch.card)).toBe('green');
       expect(JSON.stringify(patch.card)).toContain('已恢复');
     }
-    expect(r.repo.alerts.get(stored!.alertId)).toMatchObject({ status: 'resolved', resolvedAt: '2026-03-02T03:09:30.000Z' });
+    expect(r.repo.alerts.get(stored!.alertId)).toMatchObject({
+      status: 'resolved',
+      resolvedAt: '2026-03-02T03:09:30.000Z',
+    });
   });
 
   it('opens a new alert with new cards when a resolved condition fires again', async () => {
@@ -156,7 +196,9 @@ describe('routeAlert', () => {
     const alert = makeAlert({ startsAt: '2026-03-02T02:55:00.000Z' });
     await r.route(open(alert));
     r.at(10 * MINUTE);
-    const resolved = await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:09:00.000Z' }), 2));
+    const resolved = await r.route(
+      resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:09:00.000Z' }), 2),
+    );
     const late = await r.route(open(nextEvent(alert), 3));
     expect(late!.alertId).toBe(resolved!.alertId);
     expect(late!.status).toBe('resolved');
@@ -178,7 +220,10 @@ describe('routeAlert', () => {
     const r = router();
     const alert = makeAlert({ status: 'resolved', endsAt: '2026-03-02T02:59:00.000Z' });
     const stored = await r.route(resolve(alert, 1));
-    expect(r.repo.alerts.get(stored!.alertId)).toMatchObject({ status: 'resolved', resolvedAt: '2026-03-02T02:59:00.000Z' });
+    expect(r.repo.alerts.get(stored!.alertId)).toMatchObject({
+      status: 'resolved',
+      resolvedAt: '2026-03-02T02:59:00.000Z',
+    });
     expect(await r.repo.latest(alert.fingerprint)).toMatchObject({ alertId: stored!.alertId });
     expect(r.messenger.sends).toEqual([]);
     expect(r.messenger.patches).toEqual([]);
@@ -240,7 +285,10 @@ describe('routeAlert', () => {
 
     r.messenger.failingChats.clear();
     await r.route(open(alert)); // the redelivery sends only what is missing, and pages nobody again
-    expect(r.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'user', id: 'ou_zhang' }, { kind: 'chat', id: 'oc_ops' }]);
+    expect(r.messenger.sends.map((send) => send.target)).toEqual([
+      { kind: 'user', id: 'ou_zhang' },
+      { kind: 'chat', id: 'oc_ops' },
+    ]);
     expect(r.messenger.urgents).toHaveLength(3);
   });
 
@@ -265,7 +313,9 @@ describe('routeAlert', () => {
     await r.route(open(first));
     await r.route(resolve(nextEvent(first, { status: 'resolved', endsAt: '2026-03-02T03:05:00.000Z' }), 2));
     r.at(20 * MINUTE);
-    const second = await r.route(open(nextEvent(first, { startsAt: '2026-03-02T03:18:00.000Z', summary: 'second incident' }), 3));
+    const second = await r.route(
+      open(nextEvent(first, { startsAt: '2026-03-02T03:18:00.000Z', summary: 'second incident' }), 3),
+    );
     await r.route(remind(nextEvent(first, { summary: 'first incident, redelivered' }), 4));
     expect(r.repo.alerts.get(second!.alertId)!.alert.summary).toBe('second incident');
   });
@@ -303,7 +353,12 @@ describe('routeAlert', () => {
 });
 
 describe('muting, acknowledging and reminding', () => {
-  const ack = (r: ReturnType<typeof router>, alertId: string) => r.repo.acknowledge(alertId, { openId: 'ou_li', name: '李娜' }, { at: new Date(t0).toISOString(), event: 'acknowledged' });
+  const ack = (r: ReturnType<typeof router>, alertId: string) =>
+    r.repo.acknowledge(
+      alertId,
+      { openId: 'ou_li', name: '李娜' },
+      { at: new Date(t0).toISOString(), event: 'acknowledged' },
+    );
 
   it('a silenced alert is stored and counted but sends no card and pages nobody', async () => {
     const r = router();
@@ -336,7 +391,10 @@ describe('muting, acknowledging and reminding', () => {
     r.at(10 * MINUTE);
     await r.route(remind(nextEvent(alert), 2));
     expect(r.messenger.replies).toHaveLength(1);
-    expect(r.messenger.replies[0]).toMatchObject({ messageId: stored!.notifications['chat:oc_ops'], message: { kind: 'text' } });
+    expect(r.messenger.replies[0]).toMatchObject({
+      messageId: stored!.notifications['chat:oc_ops'],
+      message: { kind: 'text' },
+    });
     expect((r.messenger.replies[0]!.message as { text: string }).text).toMatch(/仍未恢复.*共发生 2 次/);
     r.at(30 * MINUTE);
     await r.route(remind(nextEvent(alert), 3));
@@ -370,10 +428,17 @@ describe('related knowledge', () => {
       notifiers: [feishuCardNotifier(messenger, { timeZone: 'Asia/Shanghai' })],
       log: recordingLogger(),
       now: () => t0,
-      relatedKnowledge: async (alert: Alert) => (alert.name === 'Broken' ? Promise.reject(new Error('kb down')) : { title: 'MySQL 从库复制延迟', section: '处理', source: 'https://wiki.example.com/mysql' }),
+      relatedKnowledge: async (alert: Alert) =>
+        alert.name === 'Broken'
+          ? Promise.reject(new Error('kb down'))
+          : { title: 'MySQL 从库复制延迟', section: '处理', source: 'https://wiki.example.com/mysql' },
     };
     const stored = await routeAlert(open(makeAlert()), deps);
-    expect(stored!.related).toEqual({ title: 'MySQL 从库复制延迟', section: '处理', source: 'https://wiki.example.com/mysql' });
+    expect(stored!.related).toEqual({
+      title: 'MySQL 从库复制延迟',
+      section: '处理',
+      source: 'https://wiki.example.com/mysql',
+    });
     const card = JSON.stringify(messenger.sends[0]!.card);
     expect(card).toContain('**相关知识**：MySQL 从库复制延迟 · 处理');
     expect(card).toContain('"default_url":"https://wiki.example.com/mysql"');

@@ -8,12 +8,41 @@ const now = Date.parse('2026-03-02T03:00:00Z');
 const DAY = 86_400_000;
 
 const teams = new Map<string, Team>([
-  ['sre', { name: 'sre', rotation: { members: [{ name: '张伟', openId: 'ou_sre_zhang' }], handoffAt: now - DAY, shiftMs: 7 * DAY, overrides: [] } }],
-  ['payments', { name: 'payments', rotation: { members: [{ name: '陈静', openId: 'ou_pay_chen' }], handoffAt: now - DAY, shiftMs: DAY, overrides: [] } }],
+  [
+    'sre',
+    {
+      name: 'sre',
+      rotation: {
+        members: [{ name: '张伟', openId: 'ou_sre_zhang' }],
+        handoffAt: now - DAY,
+        shiftMs: 7 * DAY,
+        overrides: [],
+      },
+    },
+  ],
+  [
+    'payments',
+    {
+      name: 'payments',
+      rotation: {
+        members: [{ name: '陈静', openId: 'ou_pay_chen' }],
+        handoffAt: now - DAY,
+        shiftMs: DAY,
+        overrides: [],
+      },
+    },
+  ],
   ['empty', { name: 'empty', rotation: { members: [], handoffAt: now, shiftMs: DAY, overrides: [] } }],
 ]);
 
-const route = (name: string, fields: Partial<Route> = {}): Route => ({ name, matchers: [], chats: [], users: [], continue: false, ...fields });
+const route = (name: string, fields: Partial<Route> = {}): Route => ({
+  name,
+  matchers: [],
+  chats: [],
+  users: [],
+  continue: false,
+  ...fields,
+});
 
 describe('planRoute', () => {
   it('takes the first matching route and stops there', () => {
@@ -42,27 +71,40 @@ describe('planRoute', () => {
   });
 
   it('matches on severity', () => {
-    const routes = [route('critical', { severities: ['critical'], chats: ['oc_crit'] }), route('default', { chats: ['oc_ops'] })];
+    const routes = [
+      route('critical', { severities: ['critical'], chats: ['oc_crit'] }),
+      route('default', { chats: ['oc_ops'] }),
+    ];
     expect(planRoute(makeAlert({ severity: 'critical' }), routes, teams, now).routes).toEqual(['critical']);
     expect(planRoute(makeAlert({ severity: 'warning' }), routes, teams, now).routes).toEqual(['default']);
   });
 
   it('matches on label matchers, which also see the normalised severity and service', () => {
     const routes = [
-      route('prod-db', { matchers: [parseMatcher('service=~"mysql|postgres"'), parseMatcher('env=prod')], chats: ['oc_dba'] }),
+      route('prod-db', {
+        matchers: [parseMatcher('service=~"mysql|postgres"'), parseMatcher('env=prod')],
+        chats: ['oc_dba'],
+      }),
       route('sev', { matchers: [parseMatcher('severity=info')], chats: ['oc_info'] }),
       route('default', { chats: ['oc_ops'] }),
     ];
     const db = makeAlert({ service: 'mysql', labels: { alertname: 'Lag', env: 'prod' } });
     expect(planRoute(db, routes, teams, now).routes).toEqual(['prod-db']);
-    expect(planRoute({ ...db, labels: { alertname: 'Lag', env: 'dev' } }, routes, teams, now).routes).toEqual(['default']);
+    expect(planRoute({ ...db, labels: { alertname: 'Lag', env: 'dev' } }, routes, teams, now).routes).toEqual([
+      'default',
+    ]);
     // the label says warning, the normalised severity says info: the normalised one counts
     const info = makeAlert({ severity: 'info', labels: { alertname: 'X', severity: 'warning' } });
     expect(planRoute(info, routes, teams, now).routes).toEqual(['sev']);
   });
 
   it('has no routes and no targets when nothing matches', () => {
-    const plan = planRoute(makeAlert({ service: 'api' }), [route('payments', { services: ['payments'], chats: ['oc_pay'] })], teams, now);
+    const plan = planRoute(
+      makeAlert({ service: 'api' }),
+      [route('payments', { services: ['payments'], chats: ['oc_pay'] })],
+      teams,
+      now,
+    );
     expect(plan).toMatchObject({ routes: [], targets: [], onCall: undefined });
   });
 
@@ -110,7 +152,12 @@ describe('planRoute', () => {
 
   it('chooses channels by severity: critical pages by app, SMS and phone; warning is a card; info is stored only', () => {
     const routes = [route('default', { chats: ['oc_ops'] })];
-    expect(planRoute(makeAlert({ severity: 'critical' }), routes, teams, now).channels).toEqual(['card', 'urgent_app', 'urgent_sms', 'urgent_phone']);
+    expect(planRoute(makeAlert({ severity: 'critical' }), routes, teams, now).channels).toEqual([
+      'card',
+      'urgent_app',
+      'urgent_sms',
+      'urgent_phone',
+    ]);
     expect(planRoute(makeAlert({ severity: 'warning' }), routes, teams, now).channels).toEqual(['card']);
     expect(planRoute(makeAlert({ severity: 'info' }), routes, teams, now).channels).toEqual([]);
     expect(channelsBySeverity.info).toEqual([]);

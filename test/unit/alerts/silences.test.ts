@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isActive, parseSilenceArgs, SilenceArgsError, silencedBy, type Silence } from '../../../lib/alerts/silences.js';
+import {
+  isActive,
+  parseSilenceArgs,
+  SilenceArgsError,
+  silencedBy,
+  type Silence,
+} from '../../../lib/alerts/silences.js';
 import { makeAlert } from '../fakes/alerts.js';
 
 const now = Date.parse('2026-03-02T03:00:00Z');
@@ -15,7 +21,12 @@ const silence = (matchers: string[], from = now - HOUR, to = now + HOUR): Silenc
 });
 
 describe('silences', () => {
-  const alert = makeAlert({ service: 'payments', host: 'pay-1', labels: { alertname: 'HighLatency', env: 'prod' }, name: 'HighLatency' });
+  const alert = makeAlert({
+    service: 'payments',
+    host: 'pay-1',
+    labels: { alertname: 'HighLatency', env: 'prod' },
+    name: 'HighLatency',
+  });
 
   it('an active silence whose matchers all match silences the alert, on labels, name, service and host', () => {
     expect(silencedBy(alert, [silence(['service=payments', 'env="prod"'])], now)).toBeDefined();
@@ -38,8 +49,16 @@ describe('silences', () => {
 
 describe('/silence arguments', () => {
   it('takes matchers, then one duration, then the reason', () => {
-    expect(parseSilenceArgs(['service=api', 'env="prod"', '2h', '数据库', '迁移'])).toEqual({ matchers: ['service=api', 'env="prod"'], durationMs: 2 * HOUR, reason: '数据库 迁移' });
-    expect(parseSilenceArgs(['service=~"api|web"', '30m'])).toEqual({ matchers: ['service=~"api|web"'], durationMs: 30 * 60_000, reason: '' });
+    expect(parseSilenceArgs(['service=api', 'env="prod"', '2h', '数据库', '迁移'])).toEqual({
+      matchers: ['service=api', 'env="prod"'],
+      durationMs: 2 * HOUR,
+      reason: '数据库 迁移',
+    });
+    expect(parseSilenceArgs(['service=~"api|web"', '30m'])).toEqual({
+      matchers: ['service=~"api|web"'],
+      durationMs: 30 * 60_000,
+      reason: '',
+    });
   });
 
   it.each([

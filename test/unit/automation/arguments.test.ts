@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { actions, validateRequest } from '../../../lib/automation/actions.js';
-import { checkName, dnsLabel, dnsSubdomain, hostName, imageReference, lookBack, unitName } from '../../../lib/automation/arguments.js';
+import {
+  checkName,
+  dnsLabel,
+  dnsSubdomain,
+  hostName,
+  imageReference,
+  lookBack,
+  unitName,
+} from '../../../lib/automation/arguments.js';
 
 /** Things people (or an alert's labels) might smuggle into an argument. None may pass any schema. */
 const injections = [
@@ -51,7 +59,13 @@ describe('argument schemas refuse injection attempts', () => {
     const valid: Record<string, Record<string, unknown>> = {
       restart_service: { host: 'web-01', unit: 'nginx' },
       k8s_rollout_restart: { cluster: 'prod', namespace: 'payments', deployment: 'api' },
-      k8s_set_image: { cluster: 'prod', namespace: 'payments', deployment: 'api', container: 'api', image: 'registry.example.com/payments/api:1.4.2' },
+      k8s_set_image: {
+        cluster: 'prod',
+        namespace: 'payments',
+        deployment: 'api',
+        container: 'api',
+        image: 'registry.example.com/payments/api:1.4.2',
+      },
       check_logs: { service: 'payments', since: '15m', limit: 20 },
       http_check: { check: 'payments-health' },
     };
@@ -74,7 +88,15 @@ describe('argument schemas accept what operators really type', () => {
   it.each([
     [unitName, ['nginx', 'api@2.service', 'node_exporter', 'php8.2-fpm']],
     [hostName, ['web-01', 'db-1.prod.internal']],
-    [imageReference, ['nginx:1.27', 'registry.example.com:5000/team/app:v1.4.2', 'ghcr.io/org/app@sha256:' + 'a'.repeat(64), 'localhost:5000/app:latest']],
+    [
+      imageReference,
+      [
+        'nginx:1.27',
+        'registry.example.com:5000/team/app:v1.4.2',
+        'ghcr.io/org/app@sha256:' + 'a'.repeat(64),
+        'localhost:5000/app:latest',
+      ],
+    ],
     [lookBack, ['15m', '2h', '24h']],
   ])('%#', (schema, values) => {
     for (const value of values) expect(schema.safeParse(value).success, value).toBe(true);

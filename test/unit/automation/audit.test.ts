@@ -37,7 +37,11 @@ describe('the audit log', () => {
   it('finds an edited record', async () => {
     const store = await chain(5);
     store.byNumber.get(3)!.args = { host: 'web-02', unit: 'nginx' };
-    expect(await verifyAudit(store)).toMatchObject({ ok: false, brokenAt: 3, problem: expect.stringContaining('被修改') });
+    expect(await verifyAudit(store)).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      problem: expect.stringContaining('被修改'),
+    });
   });
 
   it('finds an edited record whose hash was recomputed: the next link breaks', async () => {
@@ -47,13 +51,21 @@ describe('the audit log', () => {
     forged.outcome = 'succeeded';
     const { hash: _old, ...unsigned } = forged;
     forged.hash = recordHash(unsigned);
-    expect(await verifyAudit(store)).toMatchObject({ ok: false, brokenAt: 4, problem: expect.stringContaining('哈希链接') });
+    expect(await verifyAudit(store)).toMatchObject({
+      ok: false,
+      brokenAt: 4,
+      problem: expect.stringContaining('哈希链接'),
+    });
   });
 
   it('finds a deleted record, and records cut off the end', async () => {
     const store = await chain(5);
     store.byNumber.delete(2);
-    expect(await verifyAudit(store)).toMatchObject({ ok: false, brokenAt: 2, problem: expect.stringContaining('缺失') });
+    expect(await verifyAudit(store)).toMatchObject({
+      ok: false,
+      brokenAt: 2,
+      problem: expect.stringContaining('缺失'),
+    });
     const cut = await chain(5);
     cut.byNumber.delete(5);
     expect(await verifyAudit(cut)).toMatchObject({ ok: false, brokenAt: 5, problem: expect.stringContaining('末尾') });

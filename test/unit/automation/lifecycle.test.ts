@@ -33,7 +33,11 @@ beforeEach(() => {
   audit = new MemoryAuditStore();
   messenger = new RecordingMessenger();
   runs = [];
-  outcome = { ok: true, summary: '已重启 nginx（web-01），服务运行中', output: '$ systemctl restart nginx\n$ systemctl is-active nginx → active' };
+  outcome = {
+    ok: true,
+    summary: '已重启 nginx（web-01），服务运行中',
+    output: '$ systemctl restart nginx\n$ systemctl is-active nginx → active',
+  };
   const executor: Executor = async (args) => {
     runs.push(args);
     if (outcome instanceof Error) throw outcome;
@@ -43,7 +47,12 @@ beforeEach(() => {
   deps = {
     requests,
     audit,
-    queue: { sendAll: async (tasks, options) => (tasks.forEach((task) => queued.push({ task, delaySeconds: options?.delaySeconds })), { failed: [], requests: 1 }) },
+    queue: {
+      sendAll: async (tasks, options) => (
+        tasks.forEach((task) => queued.push({ task, delaySeconds: options?.delaySeconds })),
+        { failed: [], requests: 1 }
+      ),
+    },
     inventory: config.inventory,
     automation: config.automation,
     now: () => clock,
@@ -60,14 +69,30 @@ async function drain() {
 }
 
 const restart = (requester = lina, requestId = 'req-1') =>
-  submitRequest({ requestId, action: 'restart_service', args: { host: 'web-01', unit: 'nginx' }, requester, chatId: 'oc_ops', messageId: 'om_ask' }, deps);
+  submitRequest(
+    {
+      requestId,
+      action: 'restart_service',
+      args: { host: 'web-01', unit: 'nginx' },
+      requester,
+      chatId: 'oc_ops',
+      messageId: 'om_ask',
+    },
+    deps,
+  );
 
-const cardTitles = () => [...messenger.sends, ...messenger.replies.map((r) => ({ card: (r.message as { card: object }).card }))].concat(messenger.patches).map((c) => (c.card as { header: { title: { content: string } } }).header.title.content);
+const cardTitles = () =>
+  [...messenger.sends, ...messenger.replies.map((r) => ({ card: (r.message as { card: object }).card }))]
+    .concat(messenger.patches)
+    .map((c) => (c.card as { header: { title: { content: string } } }).header.title.content);
 
 describe('an automation request from chat', () => {
   it('in prod waits for a second person, then runs once, and every step is in the audit chain', async () => {
     const submitted = await restart();
-    expect(submitted).toMatchObject({ ok: true, request: { status: 'pending_approval', environment: 'prod', target: 'web-01/nginx' } });
+    expect(submitted).toMatchObject({
+      ok: true,
+      request: { status: 'pending_approval', environment: 'prod', target: 'web-01/nginx' },
+    });
     const request = (submitted as { request: { approval: { approvers: string[] } } }).request;
     expect(request.approval.approvers).not.toContain('ou_sre_lina');
     expect(queued).toEqual([{ task: { kind: 'expire', requestId: 'req-1' }, delaySeconds: 900 }]);
@@ -75,16 +100,38 @@ describe('an automation request from chat', () => {
     await deps.cards.show((await requests.get('req-1'))!);
     expect(messenger.sends.map((s) => s.target.id).sort()).toEqual(['ou_pay_chenjing', 'ou_sre_zhangwei']);
 
-    expect(await decideApproval('req-1', { openId: 'ou_sre_lina' }, true, deps)).toMatchObject({ changed: false, message: expect.stringContaining('不能审批自己') });
-    expect(await decideApproval('req-1', { openId: 'ou_pay_liuyang' }, true, deps)).toMatchObject({ changed: false, message: '你不是该请求的审批人' });
+    expect(await decideApproval('req-1', { openId: 'ou_sre_lina' }, true, deps)).toMatchObject({
+      changed: false,
+      message: expect.stringContaining('不能审批自己'),
+    });
+    expect(await decideApproval('req-1', { openId: 'ou_pay_liuyang' }, true, deps)).toMatchObject({
+      changed: false,
+      message: '你不是该请求的审批人',
+    });
     clock += MINUTE;
-    expect(await decideApproval('req-1', { openId: 'ou_sre_zhangwei', name: '张伟' }, true, deps)).toMatchObject({ changed: true, message: '已批准，开始执行' });
-    expect(await decideApproval('req-1', { openId: 'ou_pay_chenjing' }, false, deps)).toMatchObject({ changed: false, message: expect.stringContaining('已批准') });
+    expect(await decideApproval('req-1', { openId: 'ou_sre_zhangwei', name: '张伟' }, true, deps)).toMatchObject({
+      changed: true,
+      message: '已批准，开始执行',
+    });
+    expect(await decideApproval('req-1', { openId: 'ou_pay_chenjing' }, false, deps)).toMatchObject({
+      changed: false,
+      message: expect.stringContaining('已批准'),
+    });
     await drain();
     expect(runs).toEqual([{ host: 'web-01', unit: 'nginx' }]);
-    expect(await requests.get('req-1')).toMatchObject({ status: 'succeeded', summary: '已重启 nginx（web-01），服务运行中', outputDigest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await requests.get('req-1')).toMatchObject({
+      status: 'succeeded',
+      summary: '已重启 nginx（web-01），服务运行中',
+      outputDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(cardTitles()).toContain('[成功] 重启服务');
-    expect([...audit.byNumber.values()].map((r) => r.kind)).toEqual(['requested', 'approval_requested', 'approved', 'started', 'succeeded']);
+    expect([...audit.byNumber.values()].map((r) => r.kind)).toEqual([
+      'requested',
+      'approval_requested',
+      'approved',
+      'started',
+      'succeeded',
+    ]);
     expect([...audit.byNumber.values()].map((r) => r.actor)).toEqual([
       { openId: 'ou_sre_lina' },
       { openId: 'ou_sre_lina' },
@@ -100,27 +147,80 @@ describe('an automation request from chat', () => {
   });
 
   it('in staging runs without approval; a redelivered message runs nothing twice', async () => {
-    await submitRequest({ requestId: 'req-s', action: 'restart_service', args: { host: 'staging-web-01', unit: 'nginx' }, requester: lina, messageId: 'om_s' }, deps);
+    await submitRequest(
+      {
+        requestId: 'req-s',
+        action: 'restart_service',
+        args: { host: 'staging-web-01', unit: 'nginx' },
+        requester: lina,
+        messageId: 'om_s',
+      },
+      deps,
+    );
     await drain();
-    await submitRequest({ requestId: 'req-s', action: 'restart_service', args: { host: 'staging-web-01', unit: 'nginx' }, requester: lina, messageId: 'om_s' }, deps);
+    await submitRequest(
+      {
+        requestId: 'req-s',
+        action: 'restart_service',
+        args: { host: 'staging-web-01', unit: 'nginx' },
+        requester: lina,
+        messageId: 'om_s',
+      },
+      deps,
+    );
     await drain();
     expect(runs).toHaveLength(1);
     expect((await requests.get('req-s'))!.status).toBe('succeeded');
   });
 
   it('denies with the reason and audits it; nothing runs', async () => {
-    const result = await submitRequest({ requestId: 'req-d', action: 'restart_service', args: { host: 'web-01', unit: 'nginx' }, requester: { kind: 'person', actor: { openId: 'ou_pay_liuyang' } }, messageId: 'om_d' }, deps);
-    expect(result).toMatchObject({ ok: true, request: { status: 'denied', summary: expect.stringContaining('需要角色：responder 或 admin') } });
+    const result = await submitRequest(
+      {
+        requestId: 'req-d',
+        action: 'restart_service',
+        args: { host: 'web-01', unit: 'nginx' },
+        requester: { kind: 'person', actor: { openId: 'ou_pay_liuyang' } },
+        messageId: 'om_d',
+      },
+      deps,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      request: { status: 'denied', summary: expect.stringContaining('需要角色：responder 或 admin') },
+    });
     await drain();
     expect(runs).toEqual([]);
     expect([...audit.byNumber.values()].map((r) => r.kind)).toEqual(['requested', 'denied']);
   });
 
   it('no injection attempt from chat reaches an executor', async () => {
-    const corpus = ['nginx; reboot', 'nginx && reboot', '$(reboot)', '`reboot`', 'nginx\nreboot', '../../bin/sh', '-rf', 'nginx|sh'];
+    const corpus = [
+      'nginx; reboot',
+      'nginx && reboot',
+      '$(reboot)',
+      '`reboot`',
+      'nginx\nreboot',
+      '../../bin/sh',
+      '-rf',
+      'nginx|sh',
+    ];
     for (const [i, value] of corpus.entries()) {
-      for (const args of [{ host: 'web-01', unit: value }, { host: value, unit: 'nginx' }]) {
-        expect(await submitRequest({ requestId: `inj-${i}-${args.host === value}`, action: 'restart_service', args, requester: lina, messageId: 'om_inj' }, deps)).toMatchObject({ ok: false });
+      for (const args of [
+        { host: 'web-01', unit: value },
+        { host: value, unit: 'nginx' },
+      ]) {
+        expect(
+          await submitRequest(
+            {
+              requestId: `inj-${i}-${args.host === value}`,
+              action: 'restart_service',
+              args,
+              requester: lina,
+              messageId: 'om_inj',
+            },
+            deps,
+          ),
+        ).toMatchObject({ ok: false });
       }
     }
     await drain();
@@ -129,8 +229,18 @@ describe('an automation request from chat', () => {
   });
 
   it('refuses bad arguments and unknown targets before anything is recorded', async () => {
-    expect(await submitRequest({ requestId: 'x', action: 'restart_service', args: { host: 'web-01', unit: 'nginx;reboot' }, requester: lina }, deps)).toMatchObject({ ok: false, problem: expect.stringContaining('unit') });
-    expect(await submitRequest({ requestId: 'y', action: 'restart_service', args: { host: 'db-99', unit: 'nginx' }, requester: lina }, deps)).toEqual({ ok: false, problem: '主机 db-99 不在清单中' });
+    expect(
+      await submitRequest(
+        { requestId: 'x', action: 'restart_service', args: { host: 'web-01', unit: 'nginx;reboot' }, requester: lina },
+        deps,
+      ),
+    ).toMatchObject({ ok: false, problem: expect.stringContaining('unit') });
+    expect(
+      await submitRequest(
+        { requestId: 'y', action: 'restart_service', args: { host: 'db-99', unit: 'nginx' }, requester: lina },
+        deps,
+      ),
+    ).toEqual({ ok: false, problem: '主机 db-99 不在清单中' });
     expect(audit.byNumber.size).toBe(0);
   });
 
@@ -138,12 +248,18 @@ describe('an automation request from chat', () => {
     await restart();
     await decideApproval('req-1', { openId: 'ou_pay_chenjing' }, false, deps);
     await drain();
-    expect(await requests.get('req-1')).toMatchObject({ status: 'rejected', approval: { decidedBy: { openId: 'ou_pay_chenjing' } } });
+    expect(await requests.get('req-1')).toMatchObject({
+      status: 'rejected',
+      approval: { decidedBy: { openId: 'ou_pay_chenjing' } },
+    });
     expect(runs).toEqual([]);
 
     await restart(lina, 'req-2');
     clock += 16 * MINUTE;
-    expect(await decideApproval('req-2', { openId: 'ou_sre_zhangwei' }, true, deps)).toMatchObject({ changed: false, message: expect.stringContaining('已过期') });
+    expect(await decideApproval('req-2', { openId: 'ou_sre_zhangwei' }, true, deps)).toMatchObject({
+      changed: false,
+      message: expect.stringContaining('已过期'),
+    });
     expect((await requests.get('req-2'))!.status).toBe('expired');
     expect([...audit.byNumber.values()].map((r) => r.kind).slice(-1)).toEqual(['expired']);
   });
@@ -155,24 +271,54 @@ describe('an automation request from chat', () => {
     queued.length = 0;
     await expireIfDue('req-1', deps);
     await drain();
-    expect((await requests.get('req-1'))!).toMatchObject({ status: 'expired', summary: expect.stringContaining('无人审批') });
+    expect((await requests.get('req-1'))!).toMatchObject({
+      status: 'expired',
+      summary: expect.stringContaining('无人审批'),
+    });
     expect(cardTitles().filter((t) => t.includes('审批已过期')).length).toBeGreaterThanOrEqual(3); // the progress card and both approval cards
   });
 
   it('one run at a time per target: a second request for a busy target is refused, not queued behind', async () => {
     await requests.lockTarget('staging-web-01/nginx', 'someone-else', clock, clock + 10 * MINUTE);
-    await submitRequest({ requestId: 'req-b', action: 'restart_service', args: { host: 'staging-web-01', unit: 'nginx' }, requester: lina, messageId: 'om_b' }, deps);
+    await submitRequest(
+      {
+        requestId: 'req-b',
+        action: 'restart_service',
+        args: { host: 'staging-web-01', unit: 'nginx' },
+        requester: lina,
+        messageId: 'om_b',
+      },
+      deps,
+    );
     await drain();
     expect(runs).toEqual([]);
-    expect(await requests.get('req-b')).toMatchObject({ status: 'failed', summary: expect.stringContaining('已有其他操作在执行') });
+    expect(await requests.get('req-b')).toMatchObject({
+      status: 'failed',
+      summary: expect.stringContaining('已有其他操作在执行'),
+    });
   });
 
   it('an executor fault is a failed request with the reason, and the lock is released', async () => {
     outcome = new Error('connect ECONNREFUSED 10.1.1.11:22');
-    await submitRequest({ requestId: 'req-f', action: 'restart_service', args: { host: 'staging-web-01', unit: 'nginx' }, requester: lina, messageId: 'om_f' }, deps);
+    await submitRequest(
+      {
+        requestId: 'req-f',
+        action: 'restart_service',
+        args: { host: 'staging-web-01', unit: 'nginx' },
+        requester: lina,
+        messageId: 'om_f',
+      },
+      deps,
+    );
     await drain();
-    expect(await requests.get('req-f')).toMatchObject({ status: 'failed', summary: '执行出错：connect ECONNREFUSED 10.1.1.11:22' });
+    expect(await requests.get('req-f')).toMatchObject({
+      status: 'failed',
+      summary: '执行出错：connect ECONNREFUSED 10.1.1.11:22',
+    });
     expect(requests.locks.size).toBe(0);
-    expect([...audit.byNumber.values()].at(-1)).toMatchObject({ kind: 'failed', outcome: '执行出错：connect ECONNREFUSED 10.1.1.11:22' });
+    expect([...audit.byNumber.values()].at(-1)).toMatchObject({
+      kind: 'failed',
+      outcome: '执行出错：connect ECONNREFUSED 10.1.1.11:22',
+    });
   });
 });

@@ -29,11 +29,35 @@ let automation: AutomationConfig;
 let deps: RunnerDeps;
 
 function nginxDown(host = 'web-01', alertId = 'a00000000001'): StoredAlert {
-  const alert = makeAlert({ name: 'NginxDown', severity: 'critical', service: 'nginx', host, labels: { alertname: 'NginxDown', severity: 'critical', instance: `${host}:9113` } });
+  const alert = makeAlert({
+    name: 'NginxDown',
+    severity: 'critical',
+    service: 'nginx',
+    host,
+    labels: { alertname: 'NginxDown', severity: 'critical', instance: `${host}:9113` },
+  });
   return {
-    alertId, fingerprint: alert.fingerprint, status: 'firing', severity: 'critical', alert, firstSeenAt: new Date(clock).toISOString(), lastSeenAt: new Date(clock).toISOString(),
-    countBase: 1, count: 1, openedBy: alert.eventId, lastEventId: alert.eventId, timeline: [],
-    plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }, { kind: 'user', id: 'ou_sre_lina' }], onCall: { name: '李娜', openId: 'ou_sre_lina' }, channels: ['card', 'urgent_app'] },
+    alertId,
+    fingerprint: alert.fingerprint,
+    status: 'firing',
+    severity: 'critical',
+    alert,
+    firstSeenAt: new Date(clock).toISOString(),
+    lastSeenAt: new Date(clock).toISOString(),
+    countBase: 1,
+    count: 1,
+    openedBy: alert.eventId,
+    lastEventId: alert.eventId,
+    timeline: [],
+    plan: {
+      routes: ['default'],
+      targets: [
+        { kind: 'chat', id: 'oc_ops' },
+        { kind: 'user', id: 'ou_sre_lina' },
+      ],
+      onCall: { name: '李娜', openId: 'ou_sre_lina' },
+      channels: ['card', 'urgent_app'],
+    },
     notifications: { 'chat:oc_ops': 'om_chat_card', 'user:ou_sre_lina': 'om_lina_card' },
   };
 }
@@ -53,12 +77,30 @@ beforeEach(() => {
   const common = {
     requests,
     audit,
-    queue: { sendAll: async (tasks: AutomationTask[], options?: { delaySeconds?: number }) => (tasks.forEach((task) => queue.push({ task, delaySeconds: options?.delaySeconds })), { failed: [], requests: 1 }) },
+    queue: {
+      sendAll: async (tasks: AutomationTask[], options?: { delaySeconds?: number }) => (
+        tasks.forEach((task) => queue.push({ task, delaySeconds: options?.delaySeconds })),
+        { failed: [], requests: 1 }
+      ),
+    },
     now: () => clock,
     log,
   };
-  const healing: HealDeps = { ...common, inventory: loaded.inventory, automation, alerts, ledger: new MemoryHealLedger(), messenger };
-  deps = { ...common, timeZone: 'Asia/Shanghai', executors: { restart_service: executor }, cards: requestCards(messenger, requests, { timeZone: 'Asia/Shanghai', log }), healing };
+  const healing: HealDeps = {
+    ...common,
+    inventory: loaded.inventory,
+    automation,
+    alerts,
+    ledger: new MemoryHealLedger(),
+    messenger,
+  };
+  deps = {
+    ...common,
+    timeZone: 'Asia/Shanghai',
+    executors: { restart_service: executor },
+    cards: requestCards(messenger, requests, { timeZone: 'Asia/Shanghai', log }),
+    healing,
+  };
 });
 
 /** Runs the queue; delayed tasks run too, with the clock moved past their delay. */
@@ -81,8 +123,12 @@ const auditKinds = () => [...audit.byNumber.values()].map((record) => record.kin
 describe('self-healing', () => {
   it('matches rules on the alert and fills the arguments from it', () => {
     const stored = nginxDown();
-    expect(matchingRules(stored.alert, automation.selfHealing.rules).map((rule) => rule.name)).toEqual(['restart-nginx-when-down']);
-    expect(matchingRules(makeAlert({ name: 'DiskFull', severity: 'critical' }), automation.selfHealing.rules)).toEqual([]);
+    expect(matchingRules(stored.alert, automation.selfHealing.rules).map((rule) => rule.name)).toEqual([
+      'restart-nginx-when-down',
+    ]);
+    expect(matchingRules(makeAlert({ name: 'DiskFull', severity: 'critical' }), automation.selfHealing.rules)).toEqual(
+      [],
+    );
     expect(templateArgs(automation.selfHealing.rules[0]!, stored.alert)).toEqual({ host: 'web-01', unit: 'nginx' });
   });
 
@@ -95,7 +141,10 @@ describe('self-healing', () => {
     await handleAutomationTask(queue.shift()!.task, deps); // heal → run queued
     await handleAutomationTask(queue.shift()!.task, deps); // run → verify queued
     expect(resolveSoon).toBe(1);
-    await alerts.resolve(stored.alertId, { ...stored.alert, status: 'resolved' }, 2, { at: new Date(clock).toISOString(), event: 'resolved' });
+    await alerts.resolve(stored.alertId, { ...stored.alert, status: 'resolved' }, 2, {
+      at: new Date(clock).toISOString(),
+      event: 'resolved',
+    });
     await drain();
     expect(runs).toEqual([{ host: 'web-01', unit: 'nginx' }]);
     expect(auditKinds()).toEqual(['requested', 'started', 'succeeded', 'verified']);
@@ -113,7 +162,10 @@ describe('self-healing', () => {
     expect(card).toContain('自愈未能处理告警「NginxDown」');
     expect(card).toContain('restart&#95;service host=web-01 unit=nginx');
     expect(card).toContain('执行后 5 分钟内未见效');
-    expect(messenger.urgents.map((urgent) => [urgent.messageId, urgent.kind])).toEqual([['om_lina_card', 'app'], ['om_lina_card', 'phone']]);
+    expect(messenger.urgents.map((urgent) => [urgent.messageId, urgent.kind])).toEqual([
+      ['om_lina_card', 'app'],
+      ['om_lina_card', 'phone'],
+    ]);
   });
 
   it('escalates at once when the run fails', async () => {
@@ -126,7 +178,10 @@ describe('self-healing', () => {
   it('a second alert for the same target inside the cooldown is not run: people are called instead', async () => {
     const stored = nginxDown();
     await alerts.create(stored);
-    await alerts.resolve(stored.alertId, { ...stored.alert, status: 'resolved' }, 2, { at: new Date(clock).toISOString(), event: 'resolved' });
+    await alerts.resolve(stored.alertId, { ...stored.alert, status: 'resolved' }, 2, {
+      at: new Date(clock).toISOString(),
+      event: 'resolved',
+    });
     queue.push({ task: { kind: 'heal', alertId: stored.alertId, rule: 'restart-nginx-when-down' } });
     await drain(); // resolved before it started: nothing to do
     expect(runs).toEqual([]);
@@ -158,7 +213,9 @@ describe('self-healing', () => {
     await heal(nginxDown());
     expect(runs).toEqual([]);
     expect(auditKinds()).toEqual(['dry_run']);
-    expect(timeline('a00000000001').at(-1)).toBe('自愈规则 restart-nginx-when-down（演练模式）：将执行 restart_service host=web-01 unit=nginx，未实际执行');
+    expect(timeline('a00000000001').at(-1)).toBe(
+      '自愈规则 restart-nginx-when-down（演练模式）：将执行 restart_service host=web-01 unit=nginx，未实际执行',
+    );
   });
 
   it('a label that is not a plain host name never reaches an executor', async () => {

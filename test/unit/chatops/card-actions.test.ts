@@ -19,10 +19,20 @@ let deps: CardActionDeps;
 function storedAlert(): StoredAlert {
   const alert = makeAlert({ host: 'api-1' });
   return {
-    alertId: 'a1b2c3d4e5f6', fingerprint: alert.fingerprint, status: 'firing', severity: alert.severity, alert,
-    firstSeenAt: new Date(t0).toISOString(), lastSeenAt: new Date(t0).toISOString(), countBase: 1, count: 1,
+    alertId: 'a1b2c3d4e5f6',
+    fingerprint: alert.fingerprint,
+    status: 'firing',
+    severity: alert.severity,
+    alert,
+    firstSeenAt: new Date(t0).toISOString(),
+    lastSeenAt: new Date(t0).toISOString(),
+    countBase: 1,
+    count: 1,
     plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
-    notifications: { 'chat:oc_ops': 'om_1' }, openedBy: alert.eventId, lastEventId: alert.eventId, timeline: [],
+    notifications: { 'chat:oc_ops': 'om_1' },
+    openedBy: alert.eventId,
+    lastEventId: alert.eventId,
+    timeline: [],
   };
 }
 
@@ -37,9 +47,17 @@ beforeEach(async () => {
     expire: async () => undefined,
   };
   deps = {
-    repo, silences: store, log: recordingLogger(), now: () => t0 + 60_000, timeZone: 'Asia/Shanghai',
+    repo,
+    silences: store,
+    log: recordingLogger(),
+    now: () => t0 + 60_000,
+    timeZone: 'Asia/Shanghai',
     queue: { sendAll: async (tasks) => (queued.push(...tasks), { failed: [], requests: 1 }) },
-    approvals: { requests: new MemoryRequestStore(), audit: new MemoryAuditStore(), queue: { sendAll: async () => ({ failed: [], requests: 1 }) } },
+    approvals: {
+      requests: new MemoryRequestStore(),
+      audit: new MemoryAuditStore(),
+      queue: { sendAll: async () => ({ failed: [], requests: 1 }) },
+    },
   };
 });
 
@@ -69,15 +87,25 @@ describe('card buttons', () => {
     const answer = await click('silence', 'ou_a');
     expect(answer.toast?.type).toBe('success');
     expect(silences).toHaveLength(1);
-    expect(silences[0]).toMatchObject({ matchers: ['alertname="HighErrorRate"', 'service="api"', 'host="api-1"'], endsAt: new Date(t0 + 60_000 + 3600_000).toISOString() });
+    expect(silences[0]).toMatchObject({
+      matchers: ['alertname="HighErrorRate"', 'service="api"', 'host="api-1"'],
+      endsAt: new Date(t0 + 60_000 + 3600_000).toISOString(),
+    });
     expect(JSON.stringify(answer.card?.data)).toContain('已静默');
     expect((await click('silence', 'ou_b')).toast?.content).toMatch(/已静默至/);
     expect(silences).toHaveLength(1);
   });
 
   it('an unknown button or alert gets an error toast, not an exception', async () => {
-    expect((await answerCardAction(cardClick({ action: 'reboot', alertId: 'x' }, { operatorOpenId: 'ou_a' }), 'e', deps)).toast?.type).toBe('error');
-    const missing = await answerCardAction(cardClick({ action: 'ack', alertId: 'ffffffffffff' }, { operatorOpenId: 'ou_a' }), 'e2', deps);
+    expect(
+      (await answerCardAction(cardClick({ action: 'reboot', alertId: 'x' }, { operatorOpenId: 'ou_a' }), 'e', deps))
+        .toast?.type,
+    ).toBe('error');
+    const missing = await answerCardAction(
+      cardClick({ action: 'ack', alertId: 'ffffffffffff' }, { operatorOpenId: 'ou_a' }),
+      'e2',
+      deps,
+    );
     expect(missing).toEqual({ toast: { type: 'error', content: '找不到告警 ffffffffffff' } });
   });
 });

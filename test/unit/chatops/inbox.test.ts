@@ -37,7 +37,9 @@ beforeEach(() => {
 });
 
 const messageEvent = (messageId: string, eventId?: string) =>
-  envelope(app, 'im.message.receive_v1', textMessage({ text: '/status', botOpenId: 'ou_bot', messageId }), { eventId }) as EventEnvelope;
+  envelope(app, 'im.message.receive_v1', textMessage({ text: '/status', botOpenId: 'ou_bot', messageId }), {
+    eventId,
+  }) as EventEnvelope;
 
 describe('accepting Feishu events', () => {
   it('queues an event once however often Feishu delivers it', async () => {
@@ -45,7 +47,11 @@ describe('accepting Feishu events', () => {
     expect(await acceptEvent(event, deps)).toBe('queued');
     expect(await acceptEvent(event, deps)).toBe('duplicate');
     expect(queued).toHaveLength(1);
-    expect(queued[0]).toMatchObject({ kind: 'feishu_event', eventId: event.header.event_id, eventType: 'im.message.receive_v1' });
+    expect(queued[0]).toMatchObject({
+      kind: 'feishu_event',
+      eventId: event.header.event_id,
+      eventType: 'im.message.receive_v1',
+    });
   });
 
   it('treats the same message under a new event id as a duplicate', async () => {
@@ -73,8 +79,12 @@ describe('accepting Feishu events', () => {
   });
 
   it('acknowledges and drops event types it does not handle, and malformed messages', async () => {
-    expect(await acceptEvent(envelope(app, 'contact.user.created_v3', { user: {} }) as EventEnvelope, deps)).toBe('ignored');
-    expect(await acceptEvent(envelope(app, 'im.message.receive_v1', { message: 'nope' }) as EventEnvelope, deps)).toBe('ignored');
+    expect(await acceptEvent(envelope(app, 'contact.user.created_v3', { user: {} }) as EventEnvelope, deps)).toBe(
+      'ignored',
+    );
+    expect(await acceptEvent(envelope(app, 'im.message.receive_v1', { message: 'nope' }) as EventEnvelope, deps)).toBe(
+      'ignored',
+    );
     expect(queued).toHaveLength(0);
     expect(ledger.records.size).toBe(0);
   });

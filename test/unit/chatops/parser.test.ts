@@ -9,7 +9,9 @@ const mentions = [
 
 describe('reading a message', () => {
   it("strips the bot's own mention and shows another person's as @name, without confusing @_user_1 and @_user_10", () => {
-    expect(messageText(JSON.stringify({ text: '@_user_1 /alert ack 3f9a0c1b2d4e @_user_10' }), 'text', mentions, bot)).toBe('/alert ack 3f9a0c1b2d4e @李娜');
+    expect(
+      messageText(JSON.stringify({ text: '@_user_1 /alert ack 3f9a0c1b2d4e @_user_10' }), 'text', mentions, bot),
+    ).toBe('/alert ack 3f9a0c1b2d4e @李娜');
   });
 
   it('reads a p2p message without mentions, with full-width spaces normalised', () => {
@@ -21,7 +23,17 @@ describe('reading a message', () => {
   });
 
   it('reads rich-text posts, with or without a locale wrapper', () => {
-    const content = { title: '', content: [[{ tag: 'at', user_id: '@_user_1' }, { tag: 'text', text: ' /status ' }, { tag: 'a', text: 'payments', href: 'https://x' }], [{ tag: 'text', text: '谢谢' }]] };
+    const content = {
+      title: '',
+      content: [
+        [
+          { tag: 'at', user_id: '@_user_1' },
+          { tag: 'text', text: ' /status ' },
+          { tag: 'a', text: 'payments', href: 'https://x' },
+        ],
+        [{ tag: 'text', text: '谢谢' }],
+      ],
+    };
     expect(messageText(JSON.stringify(content), 'post', mentions, bot)).toBe('/status payments\n谢谢');
     expect(messageText(JSON.stringify({ zh_cn: content }), 'post', mentions, bot)).toBe('/status payments\n谢谢');
   });
@@ -35,7 +47,12 @@ describe('reading a message', () => {
 describe('parsing a command line', () => {
   it('keeps quoted words together and a matcher with a quoted value as one word, quotes included', () => {
     expect(tokenize('/silence service="api gw" 1h 升级中')).toEqual(['/silence', 'service="api gw"', '1h', '升级中']);
-    expect(tokenize('resolve "回滚到 1.4.1" “数据库 迁移” ‘单引号 内容’')).toEqual(['resolve', '回滚到 1.4.1', '数据库 迁移', '单引号 内容']);
+    expect(tokenize('resolve "回滚到 1.4.1" “数据库 迁移” ‘单引号 内容’')).toEqual([
+      'resolve',
+      '回滚到 1.4.1',
+      '数据库 迁移',
+      '单引号 内容',
+    ]);
     expect(tokenize('reason "not closed')).toEqual(['reason', 'not closed']);
   });
 

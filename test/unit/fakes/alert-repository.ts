@@ -91,7 +91,11 @@ export class MemoryAlertRepository implements AlertRepository {
       .slice(0, limit);
   }
 
-  private change(alertId: string, allowed: (stored: StoredAlert) => boolean, apply: (stored: StoredAlert) => void): ChangeResult {
+  private change(
+    alertId: string,
+    allowed: (stored: StoredAlert) => boolean,
+    apply: (stored: StoredAlert) => void,
+  ): ChangeResult {
     const stored = this.alerts.get(alertId);
     if (!stored) return { changed: false };
     if (!allowed(stored)) return { changed: false, stored: structuredClone(stored) };
@@ -115,7 +119,13 @@ export class MemoryAlertRepository implements AlertRepository {
       alertId,
       (stored) => stored.status === 'firing',
       (stored) => {
-        Object.assign(stored, { status: 'resolved', resolvedAt: entry.at, resolvedBy: by, lastSeenAt: entry.at, ...(note ? { resolutionNote: note } : {}) });
+        Object.assign(stored, {
+          status: 'resolved',
+          resolvedAt: entry.at,
+          resolvedBy: by,
+          lastSeenAt: entry.at,
+          ...(note ? { resolutionNote: note } : {}),
+        });
         stored.timeline.push(entry);
       },
     );
@@ -146,7 +156,13 @@ export class MemoryAlertRepository implements AlertRepository {
 
   async claimReminder(alertId: string, at: string, notSince: string) {
     const stored = this.alerts.get(alertId);
-    if (!stored || stored.status !== 'firing' || stored.acknowledgedBy || (stored.remindedAt && stored.remindedAt >= notSince)) return false;
+    if (
+      !stored ||
+      stored.status !== 'firing' ||
+      stored.acknowledgedBy ||
+      (stored.remindedAt && stored.remindedAt >= notSince)
+    )
+      return false;
     stored.remindedAt = at;
     return true;
   }

@@ -6,7 +6,12 @@ let sequence = 0;
 /** A valid normalised alert (checked against the model's schema); fingerprint follows the labels unless given. */
 export function makeAlert(overrides: Partial<Alert> = {}): Alert {
   sequence += 1;
-  const labels = overrides.labels ?? { alertname: 'HighErrorRate', service: 'api', instance: 'api-1:9100', severity: overrides.severity ?? 'warning' };
+  const labels = overrides.labels ?? {
+    alertname: 'HighErrorRate',
+    service: 'api',
+    instance: 'api-1:9100',
+    severity: overrides.severity ?? 'warning',
+  };
   return alertSchema.parse({
     eventId: `evt-${sequence}`,
     source: 'alertmanager',

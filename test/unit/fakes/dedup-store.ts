@@ -46,7 +46,11 @@ export class MemoryDedupStore implements DedupStore {
     const item = this.items.get(alert.fingerprint);
     if (!item) return;
     if (item.lastEventId !== alert.eventId) {
-      this.items.set(alert.fingerprint, { ...item, windowEndsAt: 0, ...(alert.status === 'resolved' ? { status: 'firing' as const } : {}) });
+      this.items.set(alert.fingerprint, {
+        ...item,
+        windowEndsAt: 0,
+        ...(alert.status === 'resolved' ? { status: 'firing' as const } : {}),
+      });
       return;
     }
     this.items.set(alert.fingerprint, {

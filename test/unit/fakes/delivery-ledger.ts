@@ -6,7 +6,8 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   async claim(key: string, now: number, leaseMs: number) {
     const record = this.records.get(key);
-    if (record && !(record.state === 'queuing' && record.leaseUntil! < now)) return record.state === 'queued' ? ('done' as const) : ('busy' as const);
+    if (record && !(record.state === 'queuing' && record.leaseUntil! < now))
+      return record.state === 'queued' ? ('done' as const) : ('busy' as const);
     this.records.set(key, { state: 'queuing', leaseUntil: now + leaseMs });
     return 'claimed' as const;
   }

@@ -20,7 +20,8 @@ export class RecordingMessenger implements Messenger {
   private readonly byKey = new Map<string, string>();
 
   async sendCard(target: Target, card: object, idempotencyKey: string) {
-    if (target.kind === 'chat' && this.failingChats.has(target.id)) throw new Error(`send to ${target.id}: code 230002, bot is not in the chat`);
+    if (target.kind === 'chat' && this.failingChats.has(target.id))
+      throw new Error(`send to ${target.id}: code 230002, bot is not in the chat`);
     const messageId = this.byKey.get(idempotencyKey) ?? `om_${this.byKey.size + 1}`;
     this.byKey.set(idempotencyKey, messageId);
     this.sends.push({ target, card: structuredClone(card), idempotencyKey, messageId });

@@ -15,7 +15,12 @@ export class MemoryRequestStore implements RequestStore {
     const request = this.requests.get(requestId);
     return request && structuredClone(request);
   }
-  async transition(requestId: string, from: RequestStatus | RequestStatus[], to: RequestStatus, fields: Partial<AutomationRequest> = {}) {
+  async transition(
+    requestId: string,
+    from: RequestStatus | RequestStatus[],
+    to: RequestStatus,
+    fields: Partial<AutomationRequest> = {},
+  ) {
     const request = this.requests.get(requestId);
     if (!request || !(Array.isArray(from) ? from : [from]).includes(request.status)) return undefined;
     Object.assign(request, structuredClone(fields), { status: to });

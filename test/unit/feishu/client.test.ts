@@ -21,9 +21,13 @@ const calls = (pattern: RegExp) => standin.outbox.filter((entry) => pattern.test
 describe('feishuMessenger (the official SDK against the Feishu stand-in)', () => {
   it('fetches the tenant token once for a burst of concurrent first sends', async () => {
     const messenger = feishuMessenger({ appId: 'cli_burst', appSecret: 's', domain });
-    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => messenger.sendCard({ kind: 'chat', id: 'oc_ops' }, { n: i }, `burst-${i}`)));
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => messenger.sendCard({ kind: 'chat', id: 'oc_ops' }, { n: i }, `burst-${i}`)),
+    );
     expect(new Set(ids).size).toBe(10);
-    expect(calls(/tenant_access_token/).filter((entry) => (entry.body as { app_id: string }).app_id === 'cli_burst')).toHaveLength(1);
+    expect(
+      calls(/tenant_access_token/).filter((entry) => (entry.body as { app_id: string }).app_id === 'cli_burst'),
+    ).toHaveLength(1);
   });
 
   it('sends with receive_id_type by target kind and the uuid idempotency key; a repeated uuid is the same message', async () => {
@@ -32,7 +36,12 @@ describe('feishuMessenger (the official SDK against the Feishu stand-in)', () =>
     const again = await messenger.sendCard({ kind: 'user', id: 'ou_zhang' }, { header: {} }, 'same-key');
     expect(again).toBe(first);
     const send = calls(/^POST \/open-apis\/im\/v1\/messages\?receive_id_type=open_id/).at(-1)!;
-    expect(send.body).toMatchObject({ receive_id: 'ou_zhang', msg_type: 'interactive', uuid: 'same-key', content: JSON.stringify({ header: {} }) });
+    expect(send.body).toMatchObject({
+      receive_id: 'ou_zhang',
+      msg_type: 'interactive',
+      uuid: 'same-key',
+      content: JSON.stringify({ header: {} }),
+    });
   });
 
   it('patches a card and pages by app, SMS and phone with open_ids', async () => {
@@ -42,7 +51,9 @@ describe('feishuMessenger (the official SDK against the Feishu stand-in)', () =>
     for (const kind of ['app', 'sms', 'phone'] as const) await messenger.urgent(messageId, kind, ['ou_li']);
     expect(calls(new RegExp(`^PATCH /open-apis/im/v1/messages/${messageId}$`))).toHaveLength(1);
     for (const kind of ['app', 'sms', 'phone']) {
-      const [page] = calls(new RegExp(`^PATCH /open-apis/im/v1/messages/${messageId}/urgent_${kind}\\?user_id_type=open_id$`));
+      const [page] = calls(
+        new RegExp(`^PATCH /open-apis/im/v1/messages/${messageId}/urgent_${kind}\\?user_id_type=open_id$`),
+      );
       expect(page?.body).toEqual({ user_id_list: ['ou_li'] });
     }
   });
@@ -51,7 +62,10 @@ describe('feishuMessenger (the official SDK against the Feishu stand-in)', () =>
     const messenger = feishuMessenger({ appId: 'cli_quota', appSecret: 's', domain });
     const messageId = await messenger.sendCard({ kind: 'user', id: 'ou_li' }, {}, 'quota-key');
     standin.failures.push({ match: /urgent_phone$/, code: 230024, msg: 'urgent quota exhausted', times: 1 });
-    const error = await messenger.urgent(messageId, 'phone', ['ou_li']).then(() => undefined, (e: unknown) => e);
+    const error = await messenger.urgent(messageId, 'phone', ['ou_li']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FeishuApiError);
     expect(error).toMatchObject({ code: 230024, operation: 'urgent phone' });
   });

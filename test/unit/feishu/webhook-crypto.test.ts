@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decryptEvent, encryptEvent, eventSignature, verifyEventSignature } from '../../../lib/feishu/webhook-crypto.js';
+import {
+  decryptEvent,
+  encryptEvent,
+  eventSignature,
+  verifyEventSignature,
+} from '../../../lib/feishu/webhook-crypto.js';
 
 describe('Feishu webhook crypto', () => {
   it('decrypts the documented test vector', () => {
@@ -22,7 +27,11 @@ describe('Feishu webhook crypto', () => {
   });
 
   it('accepts the right signature and rejects any other, a missing header, or a changed body', () => {
-    const headers = { 'x-lark-request-timestamp': '1795403565', 'x-lark-request-nonce': 'r4nd0m-n0nce', 'x-lark-signature': expected };
+    const headers = {
+      'x-lark-request-timestamp': '1795403565',
+      'x-lark-request-nonce': 'r4nd0m-n0nce',
+      'x-lark-signature': expected,
+    };
     expect(verifyEventSignature(headers, body, 'encrypt-key-123')).toBe(true);
     expect(verifyEventSignature(headers, body, 'other-key')).toBe(false);
     expect(verifyEventSignature({ ...headers, 'x-lark-signature': undefined }, body, 'encrypt-key-123')).toBe(false);

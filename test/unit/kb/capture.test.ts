@@ -3,18 +3,42 @@ import type { StoredAlert } from '../../../lib/alerts/store.js';
 import { draftFromIncident } from '../../../lib/kb/capture.js';
 import { makeAlert } from '../fakes/alerts.js';
 
-const alert = makeAlert({ name: 'DiskFull', severity: 'critical', service: 'mysql', host: 'db-1', summary: '/data 97%' });
+const alert = makeAlert({
+  name: 'DiskFull',
+  severity: 'critical',
+  service: 'mysql',
+  host: 'db-1',
+  summary: '/data 97%',
+});
 const stored: StoredAlert = {
-  alertId: 'abc123abc123', fingerprint: alert.fingerprint, status: 'resolved', severity: 'critical', alert,
-  firstSeenAt: '2026-11-24T03:00:00.000Z', lastSeenAt: '2026-11-24T03:40:00.000Z', resolvedAt: '2026-11-24T03:41:00.000Z',
-  countBase: 1, count: 5, plan: { routes: [], targets: [], channels: [] }, notifications: {}, openedBy: 'e1', lastEventId: 'e5',
-  timeline: [{ at: '2026-11-24T03:00:00.000Z', event: 'opened', detail: 'alertmanager · critical' }, { at: '2026-11-24T03:41:00.000Z', event: 'resolved_by_hand', detail: '解决人：李娜' }],
+  alertId: 'abc123abc123',
+  fingerprint: alert.fingerprint,
+  status: 'resolved',
+  severity: 'critical',
+  alert,
+  firstSeenAt: '2026-11-24T03:00:00.000Z',
+  lastSeenAt: '2026-11-24T03:40:00.000Z',
+  resolvedAt: '2026-11-24T03:41:00.000Z',
+  countBase: 1,
+  count: 5,
+  plan: { routes: [], targets: [], channels: [] },
+  notifications: {},
+  openedBy: 'e1',
+  lastEventId: 'e5',
+  timeline: [
+    { at: '2026-11-24T03:00:00.000Z', event: 'opened', detail: 'alertmanager · critical' },
+    { at: '2026-11-24T03:41:00.000Z', event: 'resolved_by_hand', detail: '解决人：李娜' },
+  ],
 };
 
 describe('knowledge capture', () => {
   it('drafts an article from the incident: what fired, what was done, the timeline', async () => {
     const draft = await draftFromIncident(stored, '清理了 binlog，扩容 /data 到 500G', undefined);
-    expect(draft).toMatchObject({ id: 'incident-abc123abc123', title: 'DiskFull（mysql）处理记录', tags: ['mysql', 'incident'] });
+    expect(draft).toMatchObject({
+      id: 'incident-abc123abc123',
+      title: 'DiskFull（mysql）处理记录',
+      tags: ['mysql', 'incident'],
+    });
     expect(draft.body).toContain('- 服务：mysql，主机：db-1');
     expect(draft.body).toContain('共 5 次');
     expect(draft.body).toContain('## 处理过程\n\n清理了 binlog，扩容 /data 到 500G');
@@ -24,10 +48,16 @@ describe('knowledge capture', () => {
 
   it('adds the model’s lessons when one is configured, and leaves them out when it fails', async () => {
     const seen: string[] = [];
-    const withLessons = await draftFromIncident(stored, '清理了 binlog', { name: 'm', complete: async (messages) => (seen.push(messages[1]!.content), '- 先看 binlog 占用') });
+    const withLessons = await draftFromIncident(stored, '清理了 binlog', {
+      name: 'm',
+      complete: async (messages) => (seen.push(messages[1]!.content), '- 先看 binlog 占用'),
+    });
     expect(withLessons.body).toContain('## 经验\n\n- 先看 binlog 占用');
     expect(seen[0]).toContain('处理说明：\n清理了 binlog');
-    const failing = await draftFromIncident(stored, '清理了 binlog', { name: 'm', complete: async () => Promise.reject(new Error('timeout')) });
+    const failing = await draftFromIncident(stored, '清理了 binlog', {
+      name: 'm',
+      complete: async () => Promise.reject(new Error('timeout')),
+    });
     expect(failing.body).not.toContain('## 经验');
   });
 });

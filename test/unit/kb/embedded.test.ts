@@ -8,8 +8,16 @@ import { articleFromMarkdown } from '../../../lib/kb/markdown.js';
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-const disk = articleFromMarkdown('disk-full', '---\ntitle: 磁盘爆满\n---\n\n## 如何清理\n\n用 `du -sh /var/log/*` 找到最大的日志，清理后磁盘恢复。\n\n## 如何规避\n\n配置 logrotate。\n', 'disk.md');
-const nginx = articleFromMarkdown('nginx-502', '---\ntitle: Nginx returns 502 Bad Gateway\n---\n\n## Check the upstream\n\nThe upstream service is down or refusing connections; restart it and watch the error log.\n', 'nginx.md');
+const disk = articleFromMarkdown(
+  'disk-full',
+  '---\ntitle: 磁盘爆满\n---\n\n## 如何清理\n\n用 `du -sh /var/log/*` 找到最大的日志，清理后磁盘恢复。\n\n## 如何规避\n\n配置 logrotate。\n',
+  'disk.md',
+);
+const nginx = articleFromMarkdown(
+  'nginx-502',
+  '---\ntitle: Nginx returns 502 Bad Gateway\n---\n\n## Check the upstream\n\nThe upstream service is down or refusing connections; restart it and watch the error log.\n',
+  'nginx.md',
+);
 
 describe('the embedded knowledge base', () => {
   it('finds the section that answers, in Chinese and in English, with the words marked', async () => {
@@ -46,6 +54,8 @@ describe('the embedded knowledge base', () => {
   it('escapes markup in snippets so only the highlight tags are HTML', async () => {
     const kb = embeddedKnowledgeBase();
     await kb.upsert(articleFromMarkdown('x', '# Proxy\n\nSet <upstream> timeout & retry on proxy errors.', 'x.md'));
-    expect((await kb.search('proxy timeout', 1))[0]!.snippet).toBe('Set &lt;upstream&gt; <em>timeout</em> &amp; retry on <em>proxy</em> errors.');
+    expect((await kb.search('proxy timeout', 1))[0]!.snippet).toBe(
+      'Set &lt;upstream&gt; <em>timeout</em> &amp; retry on <em>proxy</em> errors.',
+    );
   });
 });

@@ -27,21 +27,39 @@ SHOW SLAVE STATUS\\G
 describe('markdown articles', () => {
   it('takes the title and tags from front matter', () => {
     const article = articleFromMarkdown('mysql-lag', runbook, 'runbooks/mysql-lag.md');
-    expect(article).toMatchObject({ id: 'mysql-lag', title: 'MySQL 主从延迟', tags: ['mysql', 'database'], source: 'runbooks/mysql-lag.md' });
+    expect(article).toMatchObject({
+      id: 'mysql-lag',
+      title: 'MySQL 主从延迟',
+      tags: ['mysql', 'database'],
+      source: 'runbooks/mysql-lag.md',
+    });
     expect(articleFromMarkdown('x', '# Disk full\n\ntext', 'x.md').title).toBe('Disk full');
     expect(articleFromMarkdown('bare', 'just text', 'bare.md').title).toBe('bare');
   });
 
   it('cuts at headings outside code fences, naming each section by its heading path', () => {
     const sections = sectionsOf(articleFromMarkdown('mysql-lag', runbook, 'm.md'));
-    expect(sections.map((section) => section.section)).toEqual(['MySQL 主从延迟', '如何判断', '如何判断 / 看 Seconds_Behind_Master', '如何处理']);
+    expect(sections.map((section) => section.section)).toEqual([
+      'MySQL 主从延迟',
+      '如何判断',
+      '如何判断 / 看 Seconds_Behind_Master',
+      '如何处理',
+    ]);
     expect(sections[1]!.text).toContain('# 不是标题');
     expect(sections.map((section) => section.id)).toEqual(['mysql-lag#0', 'mysql-lag#1', 'mysql-lag#2', 'mysql-lag#3']);
   });
 
   it('keeps a stub article findable by its title', () => {
     expect(sectionsOf(articleFromMarkdown('stub', '---\ntitle: Node NotReady\n---\n', 's.md'))).toEqual([
-      { id: 'stub#0', articleId: 'stub', title: 'Node NotReady', section: 'Node NotReady', text: '', source: 's.md', tags: [] },
+      {
+        id: 'stub#0',
+        articleId: 'stub',
+        title: 'Node NotReady',
+        section: 'Node NotReady',
+        text: '',
+        source: 's.md',
+        tags: [],
+      },
     ]);
   });
 });

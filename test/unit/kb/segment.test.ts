@@ -4,7 +4,9 @@ import { synonymsFor, terms, words } from '../../../lib/kb/segment.js';
 describe('search terms', () => {
   it('finds Chinese words, drops stop words, and adds the bigrams and characters of Han runs', () => {
     const result = terms('Pod 一直处于 Pending 状态，节点资源不够');
-    expect(result).toEqual(expect.arrayContaining(['pod', 'pend', '状态', '节点', '资源', '不够', '处于', '点资', '源不', '够']));
+    expect(result).toEqual(
+      expect.arrayContaining(['pod', 'pend', '状态', '节点', '资源', '不够', '处于', '点资', '源不', '够']),
+    );
     expect(result).not.toContain('一直');
     expect(result).not.toContain('的');
   });
@@ -15,7 +17,13 @@ describe('search terms', () => {
   });
 
   it('stems English plurals and verb endings, lower-cased', () => {
-    expect(words('Restarting pods restarts the Services and logs')).toEqual(['restart', 'pod', 'restart', 'service', 'log']);
+    expect(words('Restarting pods restarts the Services and logs')).toEqual([
+      'restart',
+      'pod',
+      'restart',
+      'service',
+      'log',
+    ]);
     expect(words('status dns')).toEqual(['status', 'dns']);
   });
 
@@ -28,6 +36,8 @@ describe('search terms', () => {
 
   it('offers the other language’s word for ops terms', () => {
     expect(synonymsFor(words('节点 NotReady'), '节点 NotReady')).toContain('node');
-    expect(synonymsFor(words('disk full on node'), 'disk full on node')).toEqual(expect.arrayContaining(['磁盘', '节点']));
+    expect(synonymsFor(words('disk full on node'), 'disk full on node')).toEqual(
+      expect.arrayContaining(['磁盘', '节点']),
+    );
   });
 });

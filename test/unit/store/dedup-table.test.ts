@@ -13,15 +13,33 @@ beforeEach(() => mock.reset());
 
 /** What DynamoDB itself answers to a refused conditional write with ReturnValuesOnConditionCheckFailure: wire format. */
 const refusedWith = (item: Record<string, unknown>) =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: item as never });
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    Item: item as never,
+  });
 
 describe('DynamoDB dedup store against DynamoDB answers (aws-sdk-client-mock)', () => {
   it('reads the item a refused write returns in wire format, so a redelivered event gets its first decision', async () => {
     mock.on(UpdateCommand).rejects(
-      refusedWith({ prevStatus: { S: 'firing' }, prevWindowEndsAt: { N: '1000' }, lastSeenAt: { N: '5000' }, count: { N: '3' }, status: { S: 'firing' } }),
+      refusedWith({
+        prevStatus: { S: 'firing' },
+        prevWindowEndsAt: { N: '1000' },
+        lastSeenAt: { N: '5000' },
+        count: { N: '3' },
+        status: { S: 'firing' },
+      }),
     );
     const observation = await dynamoDedupStore(db, 'dedup').observe(makeAlert(), 300_000, 9_000);
-    expect(observation).toEqual({ previousStatus: 'firing', previousWindowEndsAt: 1000, observedAt: 5000, count: 3, replay: true, previousSeenAt: 0, episodeStartedAt: undefined });
+    expect(observation).toEqual({
+      previousStatus: 'firing',
+      previousWindowEndsAt: 1000,
+      observedAt: 5000,
+      count: 3,
+      replay: true,
+      previousSeenAt: 0,
+      episodeStartedAt: undefined,
+    });
     expect(decide('firing', observation)).toBe('remind');
     expect(mock.commandCalls(GetCommand)).toHaveLength(0);
   });

@@ -27,7 +27,14 @@ function webhook(): Payload {
     alerts: [
       {
         status: 'firing',
-        labels: { alertname: 'HighErrorRate', instance: 'api-1:9100', job: 'api', service: 'checkout', severity: 'critical', team: 'payments' },
+        labels: {
+          alertname: 'HighErrorRate',
+          instance: 'api-1:9100',
+          job: 'api',
+          service: 'checkout',
+          severity: 'critical',
+          team: 'payments',
+        },
         annotations: {
           summary: '5xx rate is 12% on checkout',
           description: 'Error ratio above 5% for 10 minutes.',
@@ -68,7 +75,6 @@ function withAlert(change: Partial<AmAlert>, labels?: Record<string, string>): P
 
 const badRequest = (body: unknown) => rejected400(() => fromAlertmanager(body, receivedAt));
 
-
 describe('fromAlertmanager', () => {
   it('normalises a firing alert: names, service, host, summary, description, runbook, links and times', () => {
     const [firing] = fromAlertmanager(webhook(), receivedAt);
@@ -98,7 +104,12 @@ describe('fromAlertmanager', () => {
 
   it('keeps endsAt of a resolved alert and drops an empty generatorURL', () => {
     const [, resolved] = fromAlertmanager(webhook(), receivedAt);
-    expect(resolved).toMatchObject({ status: 'resolved', name: 'DiskFilling', endsAt: '2026-03-02T02:55:00.000Z', severity: 'warning' });
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      name: 'DiskFilling',
+      endsAt: '2026-03-02T02:55:00.000Z',
+      severity: 'warning',
+    });
     expect(resolved!.generatorURL).toBeUndefined();
   });
 
@@ -131,7 +142,8 @@ describe('fromAlertmanager', () => {
   });
 
   it('derives service from service, then app, job, namespace, and host from host, instance, node, pod', () => {
-    const one = (labels: Record<string, string>) => fromAlertmanager(withAlert({}, { alertname: 'X', ...labels }), receivedAt)[0]!;
+    const one = (labels: Record<string, string>) =>
+      fromAlertmanager(withAlert({}, { alertname: 'X', ...labels }), receivedAt)[0]!;
     expect(one({ job: 'node', app: 'web', namespace: 'prod' }).service).toBe('web');
     expect(one({ job: 'node', namespace: 'prod' }).service).toBe('node');
     expect(one({ namespace: 'prod' }).service).toBe('prod');
@@ -151,7 +163,10 @@ describe('fromAlertmanager', () => {
     const labels = { alertname: 'HighErrorRate', instance: 'api-1:9100', job: 'api', severity: 'critical' };
     const reversed = Object.fromEntries(Object.entries(labels).reverse());
     const [fromPeerA] = fromAlertmanager(withAlert({}, labels), receivedAt);
-    const [fromPeerB] = fromAlertmanager(withAlert({ fingerprint: 'something-else' }, reversed), '2026-03-02T03:00:01.000Z');
+    const [fromPeerB] = fromAlertmanager(
+      withAlert({ fingerprint: 'something-else' }, reversed),
+      '2026-03-02T03:00:01.000Z',
+    );
     expect(fromPeerB!.fingerprint).toBe(fromPeerA!.fingerprint);
     expect(fromPeerB!.eventId).not.toBe(fromPeerA!.eventId);
   });

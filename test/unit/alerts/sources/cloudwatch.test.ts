@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '../../../../lib/alerts/model.js';
-import { fromEventBridge, fromSnsNotification, snsEnvelope, type SnsEnvelope } from '../../../../lib/alerts/sources/cloudwatch.js';
+import {
+  fromEventBridge,
+  fromSnsNotification,
+  snsEnvelope,
+  type SnsEnvelope,
+} from '../../../../lib/alerts/sources/cloudwatch.js';
 import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
@@ -10,11 +15,13 @@ const alarmArn = 'arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:api-high-
 function alarmMessage(change: Record<string, unknown> = {}) {
   return {
     AlarmName: 'api-high-cpu',
-    AlarmDescription: 'CPU above 80% on the API host. severity=critical service=api https://runbooks.example.com/api/cpu',
+    AlarmDescription:
+      'CPU above 80% on the API host. severity=critical service=api https://runbooks.example.com/api/cpu',
     AWSAccountId: '123456789012',
     AlarmConfigurationUpdatedTimestamp: '2026-02-20T08:00:00.000+0000',
     NewStateValue: 'ALARM',
-    NewStateReason: 'Threshold Crossed: 1 out of the last 1 datapoints [93.2 (02/03/26 02:55:00)] was greater than or equal to the threshold (80.0).',
+    NewStateReason:
+      'Threshold Crossed: 1 out of the last 1 datapoints [93.2 (02/03/26 02:55:00)] was greater than or equal to the threshold (80.0).',
     StateChangeTime: '2026-03-02T02:56:07.123+0000',
     Region: 'Asia Pacific (Singapore)',
     AlarmArn: alarmArn,
@@ -50,9 +57,11 @@ function envelope(message: unknown, messageId = 'b1946ac9-2c6f-5c3e-9f2a-6d1c2f3
     Message: typeof message === 'string' ? message : JSON.stringify(message),
     Timestamp: '2026-03-02T02:56:07.200Z',
     SignatureVersion: '1',
-    Signature: 'EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=',
+    Signature:
+      'EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=',
     SigningCertURL: 'https://sns.ap-southeast-1.amazonaws.com/SimpleNotificationService-0000000000000000000000.pem',
-    UnsubscribeURL: 'https://sns.ap-southeast-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:ap-southeast-1:123456789012:openclaw-alarms:0',
+    UnsubscribeURL:
+      'https://sns.ap-southeast-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:ap-southeast-1:123456789012:openclaw-alarms:0',
   });
 }
 
@@ -82,7 +91,11 @@ function stateChange(change: { state?: string; description?: string | null; id?:
           {
             id: '30b6c6b2-a864-43a2-4877-c09a1afc3b87',
             metricStat: {
-              metric: { dimensions: { DBInstanceIdentifier: 'orders-db-1' }, name: 'CPUUtilization', namespace: 'AWS/RDS' },
+              metric: {
+                dimensions: { DBInstanceIdentifier: 'orders-db-1' },
+                name: 'CPUUtilization',
+                namespace: 'AWS/RDS',
+              },
               period: 300,
               stat: 'Average',
             },
@@ -95,7 +108,6 @@ function stateChange(change: { state?: string; description?: string | null; id?:
 }
 
 const rejected = rejected400;
-
 
 describe('fromSnsNotification', () => {
   it('turns an ALARM into a firing alert with the alarm, metric and dimensions as labels', () => {
@@ -125,7 +137,9 @@ describe('fromSnsNotification', () => {
   it('takes the region from AlarmArn when Region is a display name', () => {
     const [alert] = fromSnsNotification(envelope(alarmMessage()), receivedAt);
     expect(alert!.labels.region).toBe('ap-southeast-1');
-    expect(alert!.generatorURL).toMatch(/^https:\/\/ap-southeast-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=ap-southeast-1#/);
+    expect(alert!.generatorURL).toMatch(
+      /^https:\/\/ap-southeast-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=ap-southeast-1#/,
+    );
     expect(alert!.generatorURL).not.toContain('Singapore');
   });
 
@@ -145,7 +159,10 @@ describe('fromSnsNotification', () => {
   it('turns OK into a resolved alert with the same fingerprint, ending at the state change', () => {
     const [firing] = fromSnsNotification(envelope(alarmMessage()), receivedAt);
     const [resolved] = fromSnsNotification(
-      envelope(alarmMessage({ NewStateValue: 'OK', OldStateValue: 'ALARM', StateChangeTime: '2026-03-02T03:20:00.000+0000' }), 'other-id'),
+      envelope(
+        alarmMessage({ NewStateValue: 'OK', OldStateValue: 'ALARM', StateChangeTime: '2026-03-02T03:20:00.000+0000' }),
+        'other-id',
+      ),
       receivedAt,
     );
     expect(resolved).toMatchObject({ status: 'resolved', endsAt: '2026-03-02T03:20:00.000Z' });
@@ -167,14 +184,27 @@ describe('fromSnsNotification', () => {
   it('gives different alarms different fingerprints', () => {
     const one = fromSnsNotification(envelope(alarmMessage()), receivedAt)[0]!;
     const other = fromSnsNotification(
-      envelope(alarmMessage({ AlarmName: 'api-high-mem', AlarmArn: 'arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:api-high-mem' })),
+      envelope(
+        alarmMessage({
+          AlarmName: 'api-high-mem',
+          AlarmArn: 'arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:api-high-mem',
+        }),
+      ),
       receivedAt,
     )[0]!;
     expect(other.fingerprint).not.toBe(one.fingerprint);
   });
 
   it('accepts a metric-math alarm that has no metric name or dimensions', () => {
-    const message = alarmMessage({ Trigger: { Metrics: [{ Id: 'e1', Expression: 'm1/m2', ReturnData: true }], Period: 60, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Threshold: 1 } });
+    const message = alarmMessage({
+      Trigger: {
+        Metrics: [{ Id: 'e1', Expression: 'm1/m2', ReturnData: true }],
+        Period: 60,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 1,
+      },
+    });
     const [alert] = fromSnsNotification(envelope(message), receivedAt);
     expect(alert!.host).toBeUndefined();
     expect(alert!.labels).toEqual({ alertname: 'api-high-cpu', account: '123456789012', region: 'ap-southeast-1' });
@@ -186,11 +216,18 @@ describe('fromSnsNotification', () => {
 
   it('rejects a Message without AlarmArn or with an unknown state, naming the fields', () => {
     const { AlarmArn: _, ...message } = alarmMessage({ NewStateValue: 'BROKEN' });
-    expect(paths(rejected(() => fromSnsNotification(envelope(message), receivedAt)))).toEqual(expect.arrayContaining(['AlarmArn', 'NewStateValue']));
+    expect(paths(rejected(() => fromSnsNotification(envelope(message), receivedAt)))).toEqual(
+      expect.arrayContaining(['AlarmArn', 'NewStateValue']),
+    );
   });
 
   it('rejects an AlarmArn that is not a CloudWatch alarm', () => {
-    const error = rejected(() => fromSnsNotification(envelope(alarmMessage({ AlarmArn: 'arn:aws:sns:ap-southeast-1:123456789012:topic' })), receivedAt));
+    const error = rejected(() =>
+      fromSnsNotification(
+        envelope(alarmMessage({ AlarmArn: 'arn:aws:sns:ap-southeast-1:123456789012:topic' })),
+        receivedAt,
+      ),
+    );
     expect(error.details).toContainEqual({ path: 'AlarmArn', message: 'not a CloudWatch alarm ARN' });
   });
 });
@@ -208,20 +245,33 @@ describe('fromEventBridge', () => {
       service: 'AWS/RDS',
       host: 'orders-db-1',
       startsAt: '2026-03-02T02:56:07.989Z',
-      labels: { alertname: 'orders-db-cpu', region: 'eu-west-1', account: '123456789012', metric: 'CPUUtilization', DBInstanceIdentifier: 'orders-db-1' },
+      labels: {
+        alertname: 'orders-db-cpu',
+        region: 'eu-west-1',
+        account: '123456789012',
+        metric: 'CPUUtilization',
+        DBInstanceIdentifier: 'orders-db-1',
+      },
     });
   });
 
   it('gives the same alarm the same fingerprint whether it came through SNS or EventBridge', () => {
     const viaEventBridge = fromEventBridge(stateChange(), receivedAt)[0]!;
     const arn = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-db-cpu';
-    const viaSns = fromSnsNotification(envelope(alarmMessage({ AlarmName: 'orders-db-cpu', AlarmArn: arn })), receivedAt)[0]!;
+    const viaSns = fromSnsNotification(
+      envelope(alarmMessage({ AlarmName: 'orders-db-cpu', AlarmArn: arn })),
+      receivedAt,
+    )[0]!;
     expect(viaSns.fingerprint).toBe(viaEventBridge.fingerprint);
   });
 
   it('turns OK into a resolved alert and INSUFFICIENT_DATA into none', () => {
     const [resolved] = fromEventBridge(stateChange({ state: 'OK', id: 'e2' }), receivedAt);
-    expect(resolved).toMatchObject({ status: 'resolved', endsAt: '2026-03-02T02:56:07.989Z', eventId: 'eventbridge:e2' });
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      endsAt: '2026-03-02T02:56:07.989Z',
+      eventId: 'eventbridge:e2',
+    });
     expect(fromEventBridge(stateChange({ state: 'INSUFFICIENT_DATA' }), receivedAt)).toEqual([]);
   });
 
@@ -232,6 +282,8 @@ describe('fromEventBridge', () => {
 
   it('rejects another EventBridge detail-type or an event without resources, naming the fields', () => {
     const event = { ...stateChange(), 'detail-type': 'EC2 Instance State-change Notification', resources: [] };
-    expect(paths(rejected(() => fromEventBridge(event, receivedAt)))).toEqual(expect.arrayContaining(['detail-type', 'resources']));
+    expect(paths(rejected(() => fromEventBridge(event, receivedAt)))).toEqual(
+      expect.arrayContaining(['detail-type', 'resources']),
+    );
   });
 });

@@ -15,7 +15,6 @@ const backup = {
 
 const rejected = (body: unknown) => rejected400(() => fromGeneric(body, receivedAt));
 
-
 describe('fromGeneric', () => {
   it('accepts a single alert object and fills the defaults: firing, warning, starting when received', () => {
     const [alert, ...rest] = fromGeneric(backup, receivedAt);
@@ -48,10 +47,19 @@ describe('fromGeneric', () => {
 
   it('maps url to generatorURL and keeps runbookURL and a given startsAt', () => {
     const [alert] = fromGeneric(
-      { ...backup, url: 'https://ci.example.com/jobs/42', runbookURL: 'https://runbooks.example.com/backup', startsAt: '2026-03-02T10:00:00+08:00' },
+      {
+        ...backup,
+        url: 'https://ci.example.com/jobs/42',
+        runbookURL: 'https://runbooks.example.com/backup',
+        startsAt: '2026-03-02T10:00:00+08:00',
+      },
       receivedAt,
     );
-    expect(alert).toMatchObject({ generatorURL: 'https://ci.example.com/jobs/42', runbookURL: 'https://runbooks.example.com/backup', startsAt: '2026-03-02T02:00:00.000Z' });
+    expect(alert).toMatchObject({
+      generatorURL: 'https://ci.example.com/jobs/42',
+      runbookURL: 'https://runbooks.example.com/backup',
+      startsAt: '2026-03-02T02:00:00.000Z',
+    });
   });
 
   it('ends a resolved alert at endsAt, or when received if endsAt is absent', () => {
