@@ -3,10 +3,10 @@ import { dedupAlerts, type ForwardedAlert } from '../lib/alerts/dedup.js';
 import { alertSchema, type Alert } from '../lib/alerts/model.js';
 import { sqsBatchHandler, type SqsRecord } from '../lib/lambda/sqs.js';
 import { logger } from '../lib/lambda/logger.js';
-import { env } from '../lib/store/config.js';
+import { env } from '../lib/root/env.js';
 import { dynamoDedupStore } from '../lib/store/dedup-table.js';
 import { documentClient } from '../lib/store/dynamo.js';
-import { sqsQueue } from '../lib/store/queue/sqs.js';
+import { sqsQueue } from '../lib/store/sqs-queue.js';
 
 const log = logger.child({ function: 'alert-dedup' });
 const config = env();

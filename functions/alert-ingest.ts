@@ -3,10 +3,10 @@ import type { Alert, AlertSource } from '../lib/alerts/model.js';
 import { HttpError } from '../lib/lambda/errors.js';
 import { httpHandler, json } from '../lib/lambda/http.js';
 import { logger } from '../lib/lambda/logger.js';
-import { env, listOf } from '../lib/store/config.js';
-import { sqsQueue } from '../lib/store/queue/sqs.js';
-import { defaultSecrets } from '../lib/store/secrets.js';
-import { snsGateway } from '../lib/store/sns.js';
+import { env, listOf } from '../lib/root/env.js';
+import { sqsQueue } from '../lib/store/sqs-queue.js';
+import { defaultSecrets } from '../lib/root/secrets.js';
+import { snsGateway } from '../lib/alerts/sources/sns.js';
 
 let deps: IngestDeps | undefined;
 function dependencies(): IngestDeps {

@@ -1,9 +1,9 @@
 import { loadAlertingConfig } from '../lib/alerts/config.js';
 import { loadAutomationConfig } from '../lib/automation/config.js';
-import { requestCards } from '../lib/automation/report.js';
+import { requestCards } from '../lib/automation/cards.js';
 import type { AutomationTask } from '../lib/automation/tasks.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
-import { configuredKnowledgeBase } from '../lib/kb/configured.js';
+import { configuredKnowledgeBase } from '../lib/root/knowledge.js';
 import { openAiModel } from '../lib/kb/openai-model.js';
 import { handleTask, type HandlerDeps } from '../lib/chatops/handle.js';
 import { chatopsTaskSchema, type ChatopsTask } from '../lib/chatops/tasks.js';
@@ -13,10 +13,10 @@ import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
 import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
 import { dynamoAuditStore } from '../lib/store/audit-table.js';
 import { dynamoRequestStore } from '../lib/store/automation-table.js';
-import { sqsQueue } from '../lib/store/queue/sqs.js';
-import { env } from '../lib/store/config.js';
+import { sqsQueue } from '../lib/store/sqs-queue.js';
+import { env } from '../lib/root/env.js';
 import { documentClient } from '../lib/store/dynamo.js';
-import { defaultSecrets } from '../lib/store/secrets.js';
+import { defaultSecrets } from '../lib/root/secrets.js';
 import { dynamoSilenceStore } from '../lib/store/silences-table.js';
 
 const log = logger.child({ function: 'chatops' });

@@ -10,11 +10,11 @@ import type { AutomationTask } from '../lib/automation/tasks.js';
 import { dynamoAlertRepository } from '../lib/store/alerts-table.js';
 import { dynamoAuditStore } from '../lib/store/audit-table.js';
 import { dynamoRequestStore } from '../lib/store/automation-table.js';
-import { env } from '../lib/store/config.js';
+import { env } from '../lib/root/env.js';
 import { dynamoDeliveryLedger } from '../lib/store/deliveries-table.js';
 import { documentClient } from '../lib/store/dynamo.js';
-import { sqsQueue } from '../lib/store/queue/sqs.js';
-import { defaultSecrets } from '../lib/store/secrets.js';
+import { sqsQueue } from '../lib/store/sqs-queue.js';
+import { defaultSecrets } from '../lib/root/secrets.js';
 import { dynamoSilenceStore } from '../lib/store/silences-table.js';
 
 const log = logger.child({ function: 'feishu-webhook' });

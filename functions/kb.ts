@@ -1,11 +1,11 @@
 import { getArticle, putArticle, searchArticles } from '../lib/kb/api.js';
-import { configuredKnowledgeBase } from '../lib/kb/configured.js';
+import { configuredKnowledgeBase } from '../lib/root/knowledge.js';
 import type { KnowledgeBase } from '../lib/kb/knowledge-base.js';
 import { requireToken } from '../lib/lambda/auth.js';
 import { HttpError } from '../lib/lambda/errors.js';
 import { httpHandler, json, parseJson } from '../lib/lambda/http.js';
-import { env, listOf } from '../lib/store/config.js';
-import { defaultSecrets } from '../lib/store/secrets.js';
+import { env, listOf } from '../lib/root/env.js';
+import { defaultSecrets } from '../lib/root/secrets.js';
 
 const config = env();
 const secrets = defaultSecrets(config.SECRETS_ID);

@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { durationSeconds, feishuOpenId, readConfigFile } from '../store/config-files.js';
+import { feishuOpenId } from '../feishu/ids.js';
+import { readConfigFile } from '../lambda/config-file.js';
+import { durationSeconds } from '../lambda/duration.js';
 import type { DedupWindows } from './dedup.js';
 import type { InhibitRule } from './inhibition.js';
 import { parseMatcher } from './matchers.js';

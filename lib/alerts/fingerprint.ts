@@ -11,8 +11,3 @@ export function fingerprint(source: string, identity: Record<string, string>): s
     .join('\u0001');
   return createHash('sha256').update(`${source}\u0002${canonical}`).digest('hex').slice(0, 16);
 }
-
-/** A short, stable id derived from several parts (alert ids, Feishu idempotency keys). */
-export function stableId(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16);
-}

@@ -1,8 +1,8 @@
 import { requireToken } from '../lambda/auth.js';
 import { HttpError } from '../lambda/errors.js';
 import type { Logger } from '../lambda/logger.js';
-import type { Queue } from '../store/queue/sqs.js';
-import type { SnsGateway } from '../store/sns.js';
+import type { Queue } from '../lambda/queue.js';
+import type { SnsGateway } from './sources/sns.js';
 import { boundAlert, type Alert, type AlertSource } from './model.js';
 import { fromAlertmanager } from './sources/alertmanager.js';
 import { fromEventBridge, fromSnsNotification, snsEnvelope } from './sources/cloudwatch.js';

@@ -2,7 +2,7 @@ import type { Logger } from '../lambda/logger.js';
 import type { AlertingConfig } from './config.js';
 import type { ForwardedAlert } from './dedup.js';
 import type { Alert } from './model.js';
-import { stableId } from './fingerprint.js';
+import { stableId } from '../lambda/ids.js';
 import { describeMute, type MuteReason } from './mute.js';
 import type { Notifier } from './notifiers/notifier.js';
 import { planRoute } from './routing.js';

@@ -1,4 +1,4 @@
-import { parseDurationSeconds } from '../store/config-files.js';
+import { parseDurationSeconds } from '../lambda/duration.js';
 import { parseMatcher, type LabelMatcher } from './matchers.js';
 import { matchLabels, type Alert } from './model.js';
 import type { Actor } from './store.js';

@@ -2,7 +2,8 @@ import type { Actor } from '../alerts/store.js';
 import { formatTime } from '../feishu/cards.js';
 import { appendAudit } from './audit.js';
 import type { AutomationRequest } from './requests.js';
-import { auditEntry, delayUntil, send } from './steps.js';
+import { auditEntry } from './requests.js';
+import { delayUntil, queueTask } from './tasks.js';
 import type { AutomationDeps } from './submit.js';
 
 export interface Decision {
@@ -22,7 +23,7 @@ async function expire(request: AutomationRequest, deps: DecisionDeps): Promise<A
     finishedAt: at,
     summary: `审批已过期：${formatTime(request.approval!.expiresAt, deps.timeZone)} 前无人审批，未执行`,
   });
-  if (expired) await send(deps, { kind: 'report', requestId: request.requestId });
+  if (expired) await queueTask(deps, { kind: 'report', requestId: request.requestId });
   return expired;
 }
 
@@ -82,7 +83,7 @@ export async function decideApproval(
     const now = await deps.requests.get(requestId);
     return { changed: false, request: now, message: '其他审批人刚刚处理了该请求' };
   }
-  await send(deps, { kind: approve ? 'run' : 'report', requestId });
+  await queueTask(deps, { kind: approve ? 'run' : 'report', requestId });
   return { changed: true, request: decided, message: approve ? '已批准，开始执行' : '已拒绝，请求不会执行' };
 }
 
@@ -91,7 +92,7 @@ export async function expireIfDue(requestId: string, deps: DecisionDeps): Promis
   const request = await deps.requests.get(requestId);
   if (!request || request.status !== 'pending_approval' || !request.approval) return;
   if (deps.now() < Date.parse(request.approval.expiresAt)) {
-    await send(deps, { kind: 'expire', requestId }, delayUntil(request.approval.expiresAt, deps.now()));
+    await queueTask(deps, { kind: 'expire', requestId }, delayUntil(request.approval.expiresAt, deps.now()));
     return;
   }
   await expire(request, deps);

@@ -1,8 +1,10 @@
 import * as z from 'zod';
-import { durationSeconds, feishuOpenId, readConfigFile } from '../store/config-files.js';
+import { feishuOpenId } from '../feishu/ids.js';
+import { readConfigFile } from '../lambda/config-file.js';
+import { durationSeconds } from '../lambda/duration.js';
 import { actionNames } from './actions.js';
 import { checkName, dnsLabel, hostName, unitName } from './arguments.js';
-import { InventoryError } from './execute.js';
+import { InventoryError } from './executor.js';
 import { parseMatcher } from '../alerts/matchers.js';
 
 const duration = durationSeconds;

@@ -1,4 +1,5 @@
 import type { Actor } from '../alerts/store.js';
+import type { AuditEntry } from './audit.js';
 
 /** Who asked: a person from chat, or a self-healing rule acting on an alert. */
 export type Requester = { kind: 'person'; actor: Actor } | { kind: 'rule'; rule: string; alertId: string };
@@ -74,3 +75,23 @@ export interface HealLedger {
 
 export const requesterName = (requester: Requester) =>
   requester.kind === 'rule' ? `自愈规则 ${requester.rule}` : (requester.actor.name ?? requester.actor.openId);
+
+/** The audit entry for a request, in one place so every record names the same things. */
+export function auditEntry(
+  request: AutomationRequest,
+  kind: AuditEntry['kind'],
+  at: string,
+  extra: Partial<AuditEntry> = {},
+): AuditEntry {
+  return {
+    requestId: request.requestId,
+    kind,
+    actor:
+      request.requester.kind === 'rule' ? { rule: request.requester.rule } : { openId: request.requester.actor.openId },
+    action: request.action,
+    args: request.args,
+    environment: request.environment,
+    at,
+    ...extra,
+  };
+}

@@ -1,10 +1,10 @@
 import { appendAudit, outputDigest } from './audit.js';
 import { findAction } from './actions.js';
 import { expireIfDue } from './approvals.js';
-import { InventoryError, tail, type ActionOutcome, type Executor } from './execute.js';
-import type { RequestCards } from './report.js';
+import { InventoryError, tail, type ActionOutcome, type Executor } from './executor.js';
+import type { RequestCards } from './cards.js';
 import type { AutomationRequest } from './requests.js';
-import { auditEntry } from './steps.js';
+import { auditEntry } from './requests.js';
 import type { AutomationDeps } from './submit.js';
 import { afterHealingRun, startHealing, verifyHealing, type HealDeps } from './self-heal.js';
 import type { AutomationTask } from './tasks.js';

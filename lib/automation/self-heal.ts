@@ -1,44 +1,17 @@
-import { stableId } from '../alerts/fingerprint.js';
-import { matchesAll, parseMatcher } from '../alerts/matchers.js';
-import { matchLabels, type Alert } from '../alerts/model.js';
+import { stableId } from '../lambda/ids.js';
 import type { AlertRepository, StoredAlert } from '../alerts/store.js';
-import { describeArgs } from '../feishu/automation-cards.js';
+import { describeArgs } from './cards.js';
 import { escapeMarkdown, noticeCard } from '../feishu/cards.js';
 import type { Messenger } from '../feishu/messenger.js';
 import { validateRequest } from './actions.js';
 import { appendAudit } from './audit.js';
 import type { HealRule, Inventory } from './config.js';
-import type { Executor } from './execute.js';
+import type { Executor } from './executor.js';
+import { templateArgs } from './heal-rules.js';
 import type { AutomationRequest, HealLedger, RunLimit } from './requests.js';
-import { auditEntry, delayUntil, send } from './steps.js';
+import { auditEntry } from './requests.js';
+import { delayUntil, queueTask } from './tasks.js';
 import { submitRequest, type AutomationDeps } from './submit.js';
-
-/** The rules whose matchers all match a firing alert, in config order. */
-export function matchingRules(alert: Alert, rules: HealRule[]): HealRule[] {
-  const labels = matchLabels(alert);
-  return rules.filter((rule) => matchesAll(rule.match.map(parseMatcher), labels));
-}
-
-/**
- * A rule's arguments with `{{labels.x}}`, `{{service}}`, `{{host}}`, `{{alertname}}` filled in from the alert. The
- * values then go through the action's schema like anything typed in chat: a label cannot smuggle in a command.
- */
-export function templateArgs(rule: HealRule, alert: Alert): Record<string, unknown> {
-  const labels = matchLabels(alert);
-  const fill = (value: string | number) =>
-    typeof value === 'number'
-      ? value
-      : value.replace(
-          /\{\{\s*(labels\.([A-Za-z_][A-Za-z0-9_]*)|service|host|alertname)\s*\}\}/g,
-          (_, field: string, label?: string) =>
-            label
-              ? (alert.labels[label] ?? '')
-              : field === 'host'
-                ? (alert.host ?? labels.host ?? '')
-                : (labels[field] ?? ''),
-        );
-  return Object.fromEntries(Object.entries(rule.args).map(([key, value]) => [key, fill(value)]));
-}
 
 export interface HealDeps extends AutomationDeps {
   alerts: Pick<AlertRepository, 'get' | 'appendTimeline'>;
@@ -195,7 +168,7 @@ export async function afterHealingRun(request: AutomationRequest, deps: HealDeps
     alertId,
     `自愈规则 ${rule.name}：执行成功（${request.summary ?? ''}），${Math.round(rule.verify.within / 60)} 分钟内校验效果`,
   );
-  await send(
+  await queueTask(
     deps,
     { kind: 'verify', requestId: request.requestId },
     delayUntil(new Date(deps.now() + rule.verify.within * 1000).toISOString(), deps.now()),
@@ -213,7 +186,7 @@ export async function verifyHealing(requestId: string, deps: HealDeps): Promise<
   // SQS delays at most 15 minutes: a longer `within` is waited for in several hops.
   const due = Date.parse(request.finishedAt ?? request.requestedAt) + rule.verify.within * 1000;
   if (deps.now() < due) {
-    await send(deps, { kind: 'verify', requestId }, delayUntil(new Date(due).toISOString(), deps.now()));
+    await queueTask(deps, { kind: 'verify', requestId }, delayUntil(new Date(due).toISOString(), deps.now()));
     return;
   }
   let fixed = stored.status === 'resolved';

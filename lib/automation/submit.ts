@@ -1,12 +1,13 @@
 import type { Logger } from '../lambda/logger.js';
-import type { Queue } from '../store/queue/sqs.js';
+import type { Queue } from '../lambda/queue.js';
 import { validateRequest } from './actions.js';
 import { appendAudit, type AuditStore } from './audit.js';
 import { environmentOf, type AutomationConfig, type Inventory } from './config.js';
-import { InventoryError } from './execute.js';
+import { InventoryError } from './executor.js';
 import { authorise, authoriseRoles } from './permissions.js';
 import type { AutomationRequest, RequestStore, Requester } from './requests.js';
-import { auditEntry, delayUntil, send } from './steps.js';
+import { auditEntry } from './requests.js';
+import { delayUntil, queueTask } from './tasks.js';
 import type { AutomationTask } from './tasks.js';
 
 export interface AutomationDeps {
@@ -63,9 +64,9 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
   const existing = await deps.requests.get(draft.requestId);
   if (existing) {
     // A redelivered message: redo what may not have happened before a crash (each step is idempotent downstream).
-    if (existing.status === 'queued') await send(deps, { kind: 'run', requestId: existing.requestId });
+    if (existing.status === 'queued') await queueTask(deps, { kind: 'run', requestId: existing.requestId });
     if (existing.status === 'pending_approval')
-      await send(
+      await queueTask(
         deps,
         { kind: 'expire', requestId: existing.requestId },
         delayUntil(existing.approval!.expiresAt, deps.now()),
@@ -107,10 +108,10 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
       status: 'pending_approval',
       approval: { expiresAt, approvers, cards: {} },
     });
-    await send(deps, { kind: 'expire', requestId: request.requestId }, delayUntil(expiresAt, deps.now()));
+    await queueTask(deps, { kind: 'expire', requestId: request.requestId }, delayUntil(expiresAt, deps.now()));
     return { ok: true, request, created };
   }
   const { request, created } = await deps.requests.create(draft);
-  await send(deps, { kind: 'run', requestId: request.requestId });
+  await queueTask(deps, { kind: 'run', requestId: request.requestId });
   return { ok: true, request, created };
 }

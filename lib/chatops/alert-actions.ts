@@ -1,4 +1,4 @@
-import { stableId } from '../alerts/fingerprint.js';
+import { stableId } from '../lambda/ids.js';
 import type { Silence, SilenceStore } from '../alerts/silences.js';
 import type { Actor, AlertRepository, StoredAlert } from '../alerts/store.js';
 import { formatTime } from '../feishu/cards.js';

@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { stableId } from '../alerts/fingerprint.js';
+import { stableId } from '../lambda/ids.js';
 import { imageReference, lookBack, unitName, checkName, hostName } from '../automation/arguments.js';
 import { verifyAudit } from '../automation/audit.js';
 import { rolesOf } from '../automation/permissions.js';
-import type { RequestCards } from '../automation/report.js';
+import type { RequestCards } from '../automation/cards.js';
 import { submitRequest, type AutomationDeps } from '../automation/submit.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
 import type { ChatopsDeps, Command, Invocation } from './commands.js';

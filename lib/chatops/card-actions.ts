@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { decideApproval } from '../automation/approvals.js';
 import type { AutomationDeps } from '../automation/submit.js';
-import { approvalCard } from '../feishu/automation-cards.js';
-import { alertCard } from '../feishu/cards.js';
+import { approvalCard } from '../automation/cards.js';
+import { alertCard } from '../alerts/card.js';
 import type { CardAction, CardActionAnswer } from '../feishu/events.js';
 import type { Logger } from '../lambda/logger.js';
-import type { Queue } from '../store/queue/sqs.js';
+import type { Queue } from '../lambda/queue.js';
 import {
   acknowledgeAlert,
   resolveAlertByHand,

@@ -11,8 +11,9 @@ import {
 } from '../alerts/silences.js';
 import { severities, type Severity } from '../alerts/model.js';
 import { occurrences, type Actor, type StoredAlert } from '../alerts/store.js';
-import { stableId } from '../alerts/fingerprint.js';
-import { escapeMarkdown, formatTime, headerColour, noticeCard, severityLabel } from '../feishu/cards.js';
+import { stableId } from '../lambda/ids.js';
+import { headerColour, severityLabel } from '../alerts/card.js';
+import { escapeMarkdown, formatTime, noticeCard } from '../feishu/cards.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
 import type { Logger } from '../lambda/logger.js';
 import { acknowledgeAlert, resolveAlertByHand, type AlertActionDeps } from './alert-actions.js';

@@ -1,4 +1,4 @@
-import { stableId } from '../alerts/fingerprint.js';
+import { stableId } from '../lambda/ids.js';
 import type { Actor } from '../alerts/store.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
 import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';

@@ -2,7 +2,7 @@ import type { EventEnvelope } from '../feishu/events.js';
 import { messageReceivedSchema, queuedEventTypes } from '../feishu/events.js';
 import { HttpError } from '../lambda/errors.js';
 import type { Logger } from '../lambda/logger.js';
-import type { Queue } from '../store/queue/sqs.js';
+import type { Queue } from '../lambda/queue.js';
 import type { ChatopsTask } from './tasks.js';
 
 /**

@@ -1,22 +1,15 @@
-import type { Severity } from '../alerts/model.js';
-import { occurrences, type Actor, type StoredAlert } from '../alerts/store.js';
-
-/** Feishu accepts only its own colour names in `header.template`; severity words are not among them. */
-export const headerColour: Record<Severity | 'resolved', string> = {
-  critical: 'red',
-  warning: 'orange',
-  info: 'blue',
-  resolved: 'green',
-};
-
-export const severityLabel: Record<Severity, string> = { critical: '严重', warning: '警告', info: '提示' };
+/*
+ * Card primitives (JSON 2.0): escaping, times, mentions, links, buttons and the notice card. The cards about alerts
+ * and automation are built from these beside their domains (lib/alerts/card.ts, lib/automation/cards.ts).
+ */
 
 /** Card-markdown special characters in user-supplied text, as HTML entities, so an alert cannot inject markup or @mentions. */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[&<>*_~`[\]()#]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** Free text cut to `max` characters, with an ellipsis: cards stay far below Feishu's 30 KB. */
+export const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -43,10 +36,14 @@ export function formatTime(iso: string | undefined, timeZone: string): string {
  * A person in card markdown: Feishu renders `<at id=ou_…>` as their name, which the webhook cannot look up itself.
  * Only a well-formed open_id is rendered as a mention; anything else is shown as escaped text.
  */
-export function mention(actor: Actor): string {
+export function mention(actor: { openId: string; name?: string }): string {
   if (/^ou_[A-Za-z0-9_-]+$/.test(actor.openId)) return `<at id=${actor.openId}></at>`;
   return escapeMarkdown(actor.name ?? actor.openId);
 }
+
+/** Link targets must be http(s) and of sane length; anything else in a payload is dropped rather than shown. */
+export const safeUrl = (url: string | undefined) =>
+  url && url.length <= 2000 && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
 
 export const markdown = (content: string) => ({ tag: 'markdown', content });
 
@@ -60,80 +57,6 @@ export const buttonRow = (buttons: object[]) => ({
   horizontal_spacing: '8px',
   columns: buttons.map((element) => ({ tag: 'column', width: 'auto', elements: [element] })),
 });
-
-/** Link targets must be http(s) and of sane length; anything else in a source payload is dropped rather than shown. */
-const safeUrl = (url: string | undefined) =>
-  url && url.length <= 2000 && /^https?:\/\/[^\s]+$/i.test(url) ? url : undefined;
-
-/**
- * The alert card (JSON 2.0). One builder for every state, so the card patched on resolve has the same layout as
- * the one sent: only colour, title, status and buttons change. Kept far below Feishu's 30 KB by clipping free text.
- */
-export function alertCard(stored: StoredAlert, options: { timeZone: string; now?: string }): object {
-  const { alert } = stored;
-  const resolved = stored.status === 'resolved';
-  const silenced =
-    !resolved &&
-    stored.silence &&
-    Date.parse(stored.silence.until) > Date.parse(options.now ?? new Date().toISOString());
-  const state = resolved
-    ? stored.resolvedBy
-      ? '[已解决]'
-      : '[已恢复]'
-    : `[${severityLabel[stored.severity]}${stored.acknowledgedBy ? '·已确认' : ''}${silenced ? '·已静默' : ''}]`;
-  const title = `${state} ${clip(alert.name, 100)}`;
-  const lines = [
-    `**服务**：${escapeMarkdown(clip(alert.service, 100))}`,
-    `**主机**：${escapeMarkdown(clip(alert.host ?? '-', 100))}`,
-    `**摘要**：${escapeMarkdown(clip(alert.summary, 500))}`,
-    ...(alert.description && alert.description !== alert.summary
-      ? [`**详情**：${escapeMarkdown(clip(alert.description, 1500))}`]
-      : []),
-    `**首次发生**：${formatTime(stored.firstSeenAt, options.timeZone)}`,
-    `**最近发生**：${formatTime(stored.lastSeenAt, options.timeZone)}`,
-    `**发生次数**：${occurrences(stored)}`,
-    ...(stored.plan.onCall ? [`**值班人**：${escapeMarkdown(stored.plan.onCall.name)}`] : []),
-    ...(stored.acknowledgedBy
-      ? [`**确认人**：${mention(stored.acknowledgedBy)}（${formatTime(stored.acknowledgedAt, options.timeZone)}）`]
-      : []),
-    ...(silenced
-      ? [`**静默**：至 ${formatTime(stored.silence!.until, options.timeZone)}（${mention(stored.silence!.by)}）`]
-      : []),
-    ...(resolved
-      ? [`**${stored.resolvedBy ? '解决' : '恢复'}时间**：${formatTime(stored.resolvedAt, options.timeZone)}`]
-      : []),
-    ...(stored.resolvedBy ? [`**解决人**：${mention(stored.resolvedBy)}`] : []),
-    ...(stored.resolutionNote ? [`**处理说明**：${escapeMarkdown(clip(stored.resolutionNote, 1000))}`] : []),
-    ...(stored.related
-      ? [
-          `**相关知识**：${escapeMarkdown(clip(stored.related.title, 100))}${stored.related.section !== stored.related.title ? ` · ${escapeMarkdown(clip(stored.related.section, 100))}` : ''}`,
-        ]
-      : []),
-  ];
-  // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
-  const buttons: object[] = [];
-  const detailUrl = safeUrl(alert.generatorURL);
-  if (detailUrl) buttons.push(button('查看详情', 'default', { type: 'open_url', default_url: detailUrl }));
-  const runbook = safeUrl(alert.runbookURL) ?? safeUrl(stored.related?.source);
-  if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
-  if (!resolved) {
-    const value = (action: string) => ({ type: 'callback', value: { action, alertId: stored.alertId } });
-    if (!stored.acknowledgedBy) buttons.push(button('确认', 'primary', value('ack')));
-    buttons.push(button('解决', 'default', value('resolve')));
-    if (!silenced) buttons.push(button('静默 1 小时', 'danger', value('silence')));
-  }
-
-  return {
-    schema: '2.0',
-    config: { update_multi: true, summary: { content: title } },
-    header: {
-      title: { tag: 'plain_text', content: title },
-      subtitle: { tag: 'plain_text', content: `${alert.source} · ${stored.alertId}` },
-      template: headerColour[resolved ? 'resolved' : stored.severity],
-    },
-    body: { elements: [markdown(lines.join('\n')), ...(buttons.length ? [buttonRow(buttons)] : [])] },
-  };
-}
 
 /** A card for chat answers (status, lists, help): a title, markdown lines, and a colour. */
 export function noticeCard(title: string, lines: string[], template: string = 'blue'): object {

@@ -5,7 +5,7 @@ import { ingest, type IngestDeps } from '../../lib/alerts/ingest.js';
 import type { Alert } from '../../lib/alerts/model.js';
 import { HttpError } from '../../lib/lambda/errors.js';
 import { createLogger } from '../../lib/lambda/logger.js';
-import { snsGateway } from '../../lib/store/sns.js';
+import { snsGateway } from '../../lib/alerts/sources/sns.js';
 import { SNS_HOST, SnsStandin } from '../support/sns-standin.js';
 
 const topic = 'arn:aws:sns:us-east-1:123456789012:alarms';

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { bundleSizes } from './bundles.js';
 import { documentClient } from '../../lib/store/dynamo.js';
-import { sqsClient } from '../../lib/store/queue/sqs.js';
+import { sqsClient } from '../../lib/store/sqs-queue.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { k8sRolloutRestart, k8sSetImage } from '../../lib/automation/actions.js';
 import type { Inventory } from '../../lib/automation/config.js';
-import type { ExecutionContext } from '../../lib/automation/execute.js';
+import type { ExecutionContext } from '../../lib/automation/executor.js';
 import { kubernetesDeploymentApi } from '../../lib/automation/executors/kubernetes.js';
 import { rolloutRestartExecutor, setImageExecutor } from '../../lib/automation/executors/rollout.js';
 import { KubeApiStandin } from '../support/kube-apiserver.js';

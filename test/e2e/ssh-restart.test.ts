@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartService } from '../../lib/automation/actions.js';
 import type { Inventory } from '../../lib/automation/config.js';
-import type { ExecutionContext } from '../../lib/automation/execute.js';
+import type { ExecutionContext } from '../../lib/automation/executor.js';
 import { hostKeyFingerprint, sshRemoteShell } from '../../lib/automation/executors/ssh.js';
 import { restartServiceExecutor } from '../../lib/automation/executors/systemd.js';
 import { recordingLogger } from '../unit/fakes/logger.js';

@@ -3,7 +3,7 @@ import { embeddedKnowledgeBase } from '../../lib/kb/embedded.js';
 import type { KnowledgeBase } from '../../lib/kb/knowledge-base.js';
 import { articleFromMarkdown } from '../../lib/kb/markdown.js';
 import { openSearchKnowledgeBase } from '../../lib/kb/opensearch.js';
-import { openSearchClient } from '../../lib/store/opensearch.js';
+import { openSearchClient } from '../../lib/root/opensearch.js';
 import { OpenSearchStandin } from '../support/opensearch-standin.js';
 
 /** One contract, both adapters: what chat, the API and alert cards rely on, whichever engine is behind it. */

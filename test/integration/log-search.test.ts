@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoLogs } from '../../infra/local/demo-logs.js';
 import { checkLogs } from '../../lib/automation/actions.js';
 import { checkLogsExecutor } from '../../lib/automation/executors/logs.js';
-import { fileLogSearch, openSearchLogSearch } from '../../lib/store/log-search.js';
-import { openSearchClient } from '../../lib/store/opensearch.js';
+import { fileLogSearch, openSearchLogSearch } from '../../lib/automation/executors/log-search.js';
+import { openSearchClient } from '../../lib/root/opensearch.js';
 import { recordingLogger } from '../unit/fakes/logger.js';
 
 /** check_logs through the real OpenSearch client against a loopback stand-in that records the searches it gets. */

@@ -12,7 +12,7 @@ import { appendAudit, verifyAudit } from '../../lib/automation/audit.js';
 import { dynamoAlertRepository } from '../../lib/store/alerts-table.js';
 import { dynamoAuditStore } from '../../lib/store/audit-table.js';
 import { dynamoDedupStore } from '../../lib/store/dedup-table.js';
-import { sqsQueue } from '../../lib/store/queue/sqs.js';
+import { sqsQueue } from '../../lib/store/sqs-queue.js';
 import { startDynamo, startSqs, type Peer } from '../../infra/local/peers.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -1,6 +1,6 @@
-import { alertCard } from '../../feishu/cards.js';
+import { alertCard } from '../card.js';
 import type { Messenger } from '../../feishu/messenger.js';
-import { stableId } from '../fingerprint.js';
+import { stableId } from '../../lambda/ids.js';
 import { targetKey } from '../routing.js';
 import type { Notifier } from './notifier.js';
 

@@ -1,5 +1,5 @@
 import type { Messenger } from '../../feishu/messenger.js';
-import { stableId } from '../fingerprint.js';
+import { stableId } from '../../lambda/ids.js';
 import { occurrences } from '../store.js';
 import type { Notifier } from './notifier.js';
 

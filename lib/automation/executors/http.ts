@@ -1,5 +1,5 @@
 import type { Inventory } from '../config.js';
-import { InventoryError, type Executor } from '../execute.js';
+import { InventoryError, type Executor } from '../executor.js';
 
 /** `http_check`: GET the inventory's URL for a check, report the status and the time it took. */
 export function httpCheckExecutor(inventory: Inventory, fetchImpl: typeof fetch = fetch): Executor {

@@ -1,5 +1,5 @@
 import { lookBackMs } from '../arguments.js';
-import type { Executor } from '../execute.js';
+import type { Executor } from '../executor.js';
 
 export interface LogLine {
   timestamp: string;

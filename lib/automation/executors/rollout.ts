@@ -1,5 +1,5 @@
 import type { Inventory } from '../config.js';
-import { InventoryError, type ExecutionContext, type Executor } from '../execute.js';
+import { InventoryError, type ExecutionContext, type Executor } from '../executor.js';
 import { rolloutProgress, type DeploymentApi } from './deployments.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,5 @@
 import type { Inventory } from '../config.js';
-import { InventoryError, type Executor } from '../execute.js';
+import { InventoryError, type Executor } from '../executor.js';
 import type { RemoteShell } from './remote-shell.js';
 
 const ACTIVE_CHECKS = 5;

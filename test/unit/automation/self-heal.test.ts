@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadAutomationConfig, type AutomationConfig } from '../../../lib/automation/config.js';
-import type { ActionOutcome, Executor } from '../../../lib/automation/execute.js';
-import { requestCards } from '../../../lib/automation/report.js';
+import type { ActionOutcome, Executor } from '../../../lib/automation/executor.js';
+import { requestCards } from '../../../lib/automation/cards.js';
 import { handleAutomationTask, type RunnerDeps } from '../../../lib/automation/runner.js';
-import { matchingRules, templateArgs, type HealDeps } from '../../../lib/automation/self-heal.js';
+import { matchingRules, templateArgs } from '../../../lib/automation/heal-rules.js';
+import type { HealDeps } from '../../../lib/automation/self-heal.js';
 import type { AutomationTask } from '../../../lib/automation/tasks.js';
 import type { StoredAlert } from '../../../lib/alerts/store.js';
 import { makeAlert } from '../fakes/alerts.js';

@@ -1,9 +1,9 @@
-import type { Env } from '../store/config.js';
-import { openSearchClient } from '../store/opensearch.js';
-import { embeddedKnowledgeBase } from './embedded.js';
-import { openAiEmbedder } from './embeddings.js';
-import type { KnowledgeBase } from './knowledge-base.js';
-import { openSearchKnowledgeBase } from './opensearch.js';
+import type { Env } from './env.js';
+import { openSearchClient } from './opensearch.js';
+import { embeddedKnowledgeBase } from '../kb/embedded.js';
+import { openAiEmbedder } from '../kb/embeddings.js';
+import type { KnowledgeBase } from '../kb/knowledge-base.js';
+import { openSearchKnowledgeBase } from '../kb/opensearch.js';
 
 /**
  * The knowledge base this deployment is configured for: OpenSearch when OPENSEARCH_URL is set (AWS), the embedded

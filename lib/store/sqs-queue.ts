@@ -1,14 +1,6 @@
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { AWS_REQUEST_TIMEOUTS } from '../aws.js';
-
-/** A queue of JSON messages. The domain sends through this; tests and the local runtime swap the adapter. */
-export interface Queue<T> {
-  /**
-   * Sends every message; returns the indexes that could not be sent (after the adapter's own retries).
-   * `delaySeconds` (at most 900, SQS's limit) keeps them invisible that long: a timer without a scheduler.
-   */
-  sendAll(messages: T[], options?: { delaySeconds?: number }): Promise<{ failed: number[]; requests: number }>;
-}
+import type { Queue } from '../lambda/queue.js';
+import { AWS_REQUEST_TIMEOUTS } from './aws.js';
 
 /** SQS takes at most 10 entries per SendMessageBatch: the floor of requests is one per 10 messages. */
 export const SQS_BATCH = 10;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@opensearch-project/opensearch';
-import type { LogLine, LogSearch } from '../automation/executors/logs.js';
+import type { LogLine, LogSearch } from './logs.js';
 
 interface LogDocument {
   '@timestamp'?: string;

@@ -1,8 +1,8 @@
-import { matchingRules } from '../../automation/self-heal.js';
-import type { HealRule } from '../../automation/config.js';
-import type { AutomationTask } from '../../automation/tasks.js';
-import type { Queue } from '../../store/queue/sqs.js';
-import type { Notifier } from './notifier.js';
+import { matchingRules } from './heal-rules.js';
+import type { HealRule } from './config.js';
+import type { AutomationTask } from './tasks.js';
+import type { Queue } from '../lambda/queue.js';
+import type { Notifier } from '../alerts/notifiers/notifier.js';
 
 /**
  * Hands a newly opened alert to self-healing: one `heal` task per matching rule on the automation queue, where the

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import Validator from 'sns-payload-validator';
-import type { SnsEnvelope } from '../alerts/sources/cloudwatch.js';
+import type { SnsEnvelope } from './cloudwatch.js';
 
 /** Checks SNS signatures and confirms subscriptions. `agent` exists so tests can reach a local stand-in of SNS. */
 export interface SnsGateway {

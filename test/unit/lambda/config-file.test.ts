@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDurationSeconds } from '../../../lib/store/config-files.js';
+import { parseDurationSeconds } from '../../../lib/lambda/duration.js';
 
 describe('parseDurationSeconds', () => {
   it.each([
