@@ -4,7 +4,7 @@ import { alertSchema } from '../lib/alerts/model.js';
 import { sourceAlertNames } from '../lib/alerts/inhibition.js';
 import { configuredKnowledgeBase } from '../lib/root/knowledge.js';
 import { relatedKnowledge } from '../lib/kb/related.js';
-import { muteChecker } from '../lib/alerts/mute.js';
+import { muteChecker } from '../lib/alerts/stages/mute.js';
 import { feishuCardNotifier } from '../lib/alerts/notifiers/feishu-card.js';
 import { feishuReminderNotifier } from '../lib/alerts/notifiers/feishu-reminder.js';
 import { feishuUrgentNotifier } from '../lib/alerts/notifiers/feishu-urgent.js';
@@ -12,7 +12,8 @@ import { selfHealNotifier } from '../lib/automation/heal-notifier.js';
 import { loadAutomationConfig } from '../lib/automation/config.js';
 import type { AutomationTask } from '../lib/automation/tasks.js';
 import { sqsQueue } from '../lib/store/sqs-queue.js';
-import { routeAlert, type RouterDeps } from '../lib/alerts/router.js';
+import { runAlertPath } from '../lib/alerts/pipeline.js';
+import type { AlertPathContext } from '../lib/alerts/stages/stage.js';
 import { messengerFromSecrets } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
@@ -40,8 +41,8 @@ const forwardedSchema = z.object({
   count: z.number().int().positive(),
 });
 
-let deps: RouterDeps | undefined;
-async function dependencies(): Promise<RouterDeps> {
+let deps: AlertPathContext | undefined;
+async function dependencies(): Promise<AlertPathContext> {
   if (deps) return deps;
   const messenger = await messengerFromSecrets(secrets, config.FEISHU_DOMAIN, 'alerts cannot be sent');
   deps = {
@@ -54,6 +55,7 @@ async function dependencies(): Promise<RouterDeps> {
       selfHealNotifier(sqsQueue<AutomationTask>(config.AUTOMATION_QUEUE_URL), healRules),
     ],
     log,
+    now: Date.now,
     relatedKnowledge: await configuredKnowledgeBase(config, (await secrets()).LLM_API_KEY).then(
       (kb) => kb && relatedKnowledge(kb),
     ),
@@ -68,13 +70,13 @@ export const handler = sqsBatchHandler('alert-router', async (records, batch) =>
     alerting.inhibitRules,
     Date.now(),
   );
-  const routerDeps = { ...(await dependencies()), mute };
+  const context = { ...(await dependencies()), muteReason: mute };
   return eachRecord(
     records,
     batch,
     (record) => forwardedSchema.parse(JSON.parse(record.body)) as ForwardedAlert,
     async (item) => {
-      await routeAlert(item, routerDeps);
+      await runAlertPath(item, context);
     },
     { name: 'alert-router', reserveMs: 10_000, orderKey: (item) => item.alert.fingerprint },
   );

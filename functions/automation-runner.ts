@@ -12,6 +12,7 @@ import { restartServiceExecutor } from '../lib/automation/executors/systemd.js';
 import { requestCards } from '../lib/automation/cards.js';
 import { handleAutomationTask, type RunnerDeps } from '../lib/automation/runner.js';
 import { automationTaskSchema, type AutomationTask } from '../lib/automation/tasks.js';
+import { feishuEscalationNotifier } from '../lib/alerts/notifiers/feishu-escalation.js';
 import { messengerFromSecrets } from '../lib/feishu/client.js';
 import { logger } from '../lib/lambda/logger.js';
 import { eachRecord, sqsBatchHandler } from '../lib/lambda/sqs.js';
@@ -92,7 +93,7 @@ async function dependencies(): Promise<RunnerDeps> {
       log,
       alerts: dynamoAlertRepository(db, config.ALERTS_TABLE),
       ledger: dynamoHealLedger(db, config.AUTOMATION_TABLE),
-      messenger,
+      escalation: feishuEscalationNotifier(messenger),
       httpCheck: executors.http_check,
     },
   };

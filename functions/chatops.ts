@@ -42,7 +42,7 @@ async function dependencies(): Promise<HandlerDeps> {
     now: Date.now,
     timeZone: config.DISPLAY_TIME_ZONE,
     log,
-    syncCards: (stored) => cards.notify(stored, { repo, now: () => new Date().toISOString(), log }),
+    syncCards: (stored) => cards.notify({ stored }, { repo, now: () => new Date().toISOString(), log }),
     knowledge: await configuredKnowledgeBase(config, LLM_API_KEY),
     model:
       config.LLM_BASE_URL && config.LLM_MODEL && LLM_API_KEY

@@ -1,6 +1,6 @@
 import { button, buttonRow, clip, escapeMarkdown, formatTime, markdown, mention, safeUrl } from '../feishu/cards.js';
 import type { Severity } from './model.js';
-import { occurrences, type StoredAlert } from './store.js';
+import { occurrences, type StoredAlert } from './repository.js';
 
 /** Feishu accepts only its own colour names in `header.template`; severity words are not among them. */
 export const headerColour: Record<Severity | 'resolved', string> = {

@@ -1,7 +1,7 @@
 import { parseDurationSeconds } from '../lambda/duration.js';
 import { parseMatcher, type LabelMatcher } from './matchers.js';
 import { matchLabels, type Alert } from './model.js';
-import type { Actor } from './store.js';
+import type { Actor } from './repository.js';
 
 /** A silence: alerts whose labels match every matcher are stored and counted but not sent, from startsAt to endsAt. */
 export interface Silence {

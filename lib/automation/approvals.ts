@@ -1,4 +1,4 @@
-import type { Actor } from '../alerts/store.js';
+import type { Actor } from '../alerts/repository.js';
 import { formatTime } from '../feishu/cards.js';
 import { appendAudit } from './audit.js';
 import type { AutomationRequest } from './requests.js';

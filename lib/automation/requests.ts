@@ -1,4 +1,4 @@
-import type { Actor } from '../alerts/store.js';
+import type { Actor } from '../alerts/repository.js';
 import type { AuditEntry } from './audit.js';
 
 /** Who asked: a person from chat, or a self-healing rule acting on an alert. */

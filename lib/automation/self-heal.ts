@@ -1,8 +1,8 @@
 import { stableId } from '../lambda/ids.js';
-import type { AlertRepository, StoredAlert } from '../alerts/store.js';
+import type { AlertRepository, StoredAlert } from '../alerts/repository.js';
 import { describeArgs } from './cards.js';
-import { escapeMarkdown, noticeCard } from '../feishu/cards.js';
-import type { Messenger } from '../feishu/messenger.js';
+import { escapeMarkdown } from '../feishu/cards.js';
+import type { Notifier } from '../alerts/notifiers/notifier.js';
 import { validateRequest } from './actions.js';
 import { appendAudit } from './audit.js';
 import type { HealRule, Inventory } from './config.js';
@@ -14,9 +14,10 @@ import { delayUntil, queueTask } from './tasks.js';
 import { submitRequest, type AutomationDeps } from './submit.js';
 
 export interface HealDeps extends AutomationDeps {
-  alerts: Pick<AlertRepository, 'get' | 'appendTimeline'>;
+  alerts: AlertRepository;
   ledger: HealLedger;
-  messenger: Messenger;
+  /** Calls people when a rule did not fix its alert (lib/alerts/notifiers/feishu-escalation.ts). */
+  escalation: Notifier;
   inventory: Inventory;
   /** The http_check executor, for rules that verify with a check rather than the alert resolving. */
   httpCheck?: Executor;
@@ -34,29 +35,18 @@ async function note(deps: HealDeps, alertId: string, detail: string) {
  */
 async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: HealDeps, request?: AutomationRequest) {
   const tried = request ? `${request.action} ${describeArgs(request.args)}` : `${rule.action}（未执行）`;
-  const card = noticeCard(
-    `自愈未能处理告警「${stored.alert.name}」`,
-    [
+  const escalation = {
+    title: `自愈未能处理告警「${stored.alert.name}」`,
+    lines: [
       `**规则**：${escapeMarkdown(rule.name)}`,
       `**尝试了**：${escapeMarkdown(tried)}`,
       `**原因**：${escapeMarkdown(why)}`,
       '**请值班人员人工处理。**',
     ],
-    'red',
-  );
-  for (const [target, messageId] of Object.entries(stored.notifications)) {
-    if (target.startsWith('chat:'))
-      await deps.messenger.reply(messageId, { kind: 'card', card }, stableId('escalate', stored.alertId, rule.name));
-  }
-  const onCall = stored.plan.onCall;
-  const direct = onCall && stored.notifications[`user:${onCall.openId}`];
-  if (onCall && direct) {
-    for (const kind of ['app', 'phone'] as const) {
-      await deps.messenger
-        .urgent(direct, kind, [onCall.openId])
-        .catch((error: unknown) => deps.log.error('escalation page failed', { alertId: stored.alertId, kind, error }));
-    }
-  }
+    key: rule.name,
+  };
+  const now = () => new Date(deps.now()).toISOString();
+  await deps.escalation.notify({ stored, escalation }, { repo: deps.alerts, now, log: deps.log });
   await note(deps, stored.alertId, `自愈规则 ${rule.name} 已升级给值班人：${why}`);
   if (request)
     await appendAudit(

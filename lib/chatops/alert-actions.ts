@@ -1,6 +1,6 @@
 import { stableId } from '../lambda/ids.js';
 import type { Silence, SilenceStore } from '../alerts/silences.js';
-import type { Actor, AlertRepository, StoredAlert } from '../alerts/store.js';
+import type { Actor, AlertRepository, StoredAlert } from '../alerts/repository.js';
 import { formatTime } from '../feishu/cards.js';
 
 /**

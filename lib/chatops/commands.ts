@@ -10,7 +10,7 @@ import {
   type Silence,
 } from '../alerts/silences.js';
 import { severities, type Severity } from '../alerts/model.js';
-import { occurrences, type Actor, type StoredAlert } from '../alerts/store.js';
+import { occurrences, type Actor, type StoredAlert } from '../alerts/repository.js';
 import { stableId } from '../lambda/ids.js';
 import { headerColour, severityLabel } from '../alerts/card.js';
 import { escapeMarkdown, formatTime, noticeCard } from '../feishu/cards.js';

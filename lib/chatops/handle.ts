@@ -1,5 +1,5 @@
 import { stableId } from '../lambda/ids.js';
-import type { Actor } from '../alerts/store.js';
+import type { Actor } from '../alerts/repository.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
 import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';

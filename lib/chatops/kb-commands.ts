@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { button, buttonRow, escapeMarkdown, markdown, noticeCard } from '../feishu/cards.js';
-import type { StoredAlert } from '../alerts/store.js';
+import type { StoredAlert } from '../alerts/repository.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
 import { answerFrom, type LanguageModel } from '../kb/answer.js';
 import type { KnowledgeBase, SearchHit } from '../kb/knowledge-base.js';

@@ -1,4 +1,4 @@
-import type { StoredAlert } from '../alerts/store.js';
+import type { StoredAlert } from '../alerts/repository.js';
 import type { LanguageModel } from './answer.js';
 
 /** A draft article about an incident, kept on the alert until someone saves it to the knowledge base. */

@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../alerts/model.js';
-import type { AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../alerts/store.js';
+import type { AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../alerts/repository.js';
 import { isConditionFailure } from './dynamo.js';
 
 /** Resolved alerts are kept this long, then DynamoDB's TTL may remove them. */
@@ -155,17 +155,18 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       return stored;
     },
 
-    applyRepeat: (alertId, alert: Alert, count, at, entry) =>
+    applyRepeat: (alertId, alert: Alert, count, at, entries) =>
       update(
         alertId,
-        `SET #alert = :alert, lastSeenAt = :at, #count = :count, lastEventId = :eventId${entry ? ', timeline = list_append(timeline, :entries)' : ''}`,
+        'SET #alert = :alert, lastSeenAt = :at, #count = :count, lastEventId = :eventId' +
+          (entries.length ? ', timeline = list_append(timeline, :entries)' : ''),
         {
           ':alert': alert,
           ':at': at,
           ':count': count,
           ':eventId': alert.eventId,
           ':firing': 'firing',
-          ...(entry ? { ':entries': [entry] } : {}),
+          ...(entries.length ? { ':entries': entries } : {}),
         },
         { '#alert': 'alert', '#count': 'count', '#status': 'status' },
         '#status = :firing AND lastEventId <> :eventId',

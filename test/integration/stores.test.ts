@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../lib/alerts/dedup.js';
 import type { Alert } from '../../lib/alerts/model.js';
-import type { StoredAlert } from '../../lib/alerts/store.js';
+import type { StoredAlert } from '../../lib/alerts/repository.js';
 import { appendAudit, verifyAudit } from '../../lib/automation/audit.js';
 import { dynamoAlertRepository } from '../../lib/store/alerts-table.js';
 import { dynamoAuditStore } from '../../lib/store/audit-table.js';
@@ -204,10 +204,10 @@ describe('DynamoDB alert repository (dynalite)', () => {
 
     const repeat = alert({ fingerprint: '1111111111111111' });
     const at = '2026-11-23T02:00:00.000Z';
-    expect((await repo.applyRepeat('alert-1', repeat, 5, at, { at, event: 'repeated' }))?.count).toBe(5);
-    expect(await repo.applyRepeat('alert-1', repeat, 5, at, { at, event: 'repeated' })).toBeUndefined();
+    expect((await repo.applyRepeat('alert-1', repeat, 5, at, [{ at, event: 'repeated' }]))?.count).toBe(5);
+    expect(await repo.applyRepeat('alert-1', repeat, 5, at, [{ at, event: 'repeated' }])).toBeUndefined();
     const quiet = alert({ fingerprint: '1111111111111111' });
-    expect((await repo.applyRepeat('alert-1', quiet, 6, at))?.timeline).toHaveLength(2);
+    expect((await repo.applyRepeat('alert-1', quiet, 6, at, []))?.timeline).toHaveLength(2);
 
     await repo.recordNotification('alert-1', 'chat:oc_ops', 'om_1', { at, event: 'notified' });
     const resolution = alert({

@@ -1,21 +1,22 @@
-import { alertCard } from '../card.js';
 import type { Messenger } from '../../feishu/messenger.js';
 import { stableId } from '../../lambda/ids.js';
+import { alertCard } from '../card.js';
 import { targetKey } from '../routing.js';
 import type { Notifier } from './notifier.js';
 
 /**
- * The interactive card: sent once per target (Feishu's `uuid` makes a retried send a no-op), then patched in place
- * for every later state, so a resolved alert turns its own card green instead of posting a new one. A muted alert's
- * cards are still updated where they exist, but none is sent. One target that
- * fails (a chat the bot was removed from) does not keep the card from the others; the failure is thrown at the end.
+ * The interactive card: sent once per target of the audience (Feishu's `uuid` makes a retried send a no-op), then
+ * patched in place for every later state, so a resolved alert turns its own card green instead of posting a new one.
+ * Cards that exist are updated whoever the audience is. One target that fails (a chat the bot was removed from) does
+ * not keep the card from the others; the failure is thrown at the end.
  */
 export function feishuCardNotifier(messenger: Messenger, options: { timeZone: string }): Notifier {
   return {
     name: 'feishu-card',
-    async notify(stored, { repo, now, log, muted }) {
+    async notify({ stored, audience }, { repo, now, log }) {
       if (!stored.plan.channels.includes('card')) return;
       const card = alertCard(stored, { ...options, now: now() });
+      const told = new Set(audience?.targets.map(targetKey));
       const failures: unknown[] = [];
       for (const target of stored.plan.targets) {
         const key = targetKey(target);
@@ -25,7 +26,7 @@ export function feishuCardNotifier(messenger: Messenger, options: { timeZone: st
             await messenger.patchCard(messageId, card);
             continue;
           }
-          if (stored.status !== 'firing' || muted) continue;
+          if (stored.status !== 'firing' || !told.has(key)) continue;
           const sent = await messenger.sendCard(target, card, stableId(stored.alertId, key));
           stored.notifications[key] = sent;
           await repo.recordNotification(stored.alertId, key, sent, {
@@ -39,11 +40,10 @@ export function feishuCardNotifier(messenger: Messenger, options: { timeZone: st
           failures.push(error);
         }
       }
-      if (failures.length)
-        throw new AggregateError(
-          failures,
-          `${failures.length} of ${stored.plan.targets.length} cards failed for ${stored.alertId}`,
-        );
+      if (failures.length) {
+        const message = `${failures.length} of ${stored.plan.targets.length} cards failed for ${stored.alertId}`;
+        throw new AggregateError(failures, message);
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Messenger } from '../../feishu/messenger.js';
 import { stableId } from '../../lambda/ids.js';
-import { occurrences } from '../store.js';
+import { occurrences } from '../repository.js';
 import type { Notifier } from './notifier.js';
 
 function elapsed(ms: number): string {
@@ -13,13 +13,13 @@ function elapsed(ms: number): string {
 /**
  * The repeat notification: while an alert keeps firing and nobody has acknowledged it, a reply in each chat card's
  * thread says so, at most once per `everyMs` (Alertmanager's repeat_interval). Acknowledging stops it; so does a
- * silence. The claim in the store makes a redelivered or concurrent reminder a no-op.
+ * silence (a muted alert has no audience). The claim in the store makes a redelivered or concurrent reminder a no-op.
  */
 export function feishuReminderNotifier(messenger: Messenger, options: { everyMs: number }): Notifier {
   return {
     name: 'feishu-reminder',
-    async notify(stored, { repo, now, log, muted, decision }) {
-      if (decision !== 'remind' || stored.status !== 'firing' || stored.acknowledgedBy || muted) return;
+    async notify({ stored, audience, decision }, { repo, now, log }) {
+      if (decision !== 'remind' || !audience || stored.status !== 'firing' || stored.acknowledgedBy) return;
       const chats = Object.entries(stored.notifications).filter(([target]) => target.startsWith('chat:'));
       if (!chats.length) return;
       const at = now();

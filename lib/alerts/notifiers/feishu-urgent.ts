@@ -1,6 +1,6 @@
 import type { Messenger } from '../../feishu/messenger.js';
 import type { Channel } from '../routing.js';
-import type { TimelineEntry } from '../store.js';
+import type { TimelineEntry } from '../repository.js';
 import type { Notifier } from './notifier.js';
 
 /** Longer than three urgent calls at the Feishu timeout, shorter than the notify queue's visibility timeout. */
@@ -21,12 +21,11 @@ const kinds: { channel: Channel; kind: 'app' | 'sms' | 'phone'; label: string }[
 export function feishuUrgentNotifier(messenger: Messenger): Notifier {
   return {
     name: 'feishu-urgent',
-    async notify(stored, { repo, now, log, muted }) {
-      const wanted = kinds.filter(({ channel }) => stored.plan.channels.includes(channel));
-      const person = stored.plan.onCall;
-      // Someone who acknowledged the alert is already on it; a muted alert pages nobody.
-      if (!wanted.length || !person || stored.status !== 'firing' || stored.pagedAt || stored.acknowledgedBy || muted)
-        return;
+    async notify({ stored, audience }, { repo, now, log }) {
+      const wanted = kinds.filter(({ channel }) => audience?.channels.includes(channel));
+      const person = audience?.onCall;
+      // Someone who acknowledged the alert is already on it.
+      if (!wanted.length || !person || stored.status !== 'firing' || stored.pagedAt || stored.acknowledgedBy) return;
       const messageId = stored.notifications[`user:${person.openId}`];
       if (!messageId) {
         log.warn('page skipped: no card was sent to the on-call person', { alertId: stored.alertId });

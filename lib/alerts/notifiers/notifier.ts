@@ -1,22 +1,42 @@
 import type { Logger } from '../../lambda/logger.js';
 import type { DedupDecision } from '../dedup.js';
-import type { AlertRepository, StoredAlert } from '../store.js';
+import type { AlertRepository, StoredAlert } from '../repository.js';
+import type { RoutePlan } from '../routing.js';
+
+/** A call for a person that nothing automatic could settle: why, in a few lines, on a red card. */
+export interface Escalation {
+  title: string;
+  /** Card markdown: whatever came from outside is escaped by whoever writes the line. */
+  lines: string[];
+  /** Names this escalation, so a redelivered one posts nothing twice. */
+  key: string;
+}
+
+/** What a notifier is asked to bring about for one change of an alert. */
+export interface Delivery {
+  /** The alert as it now is. */
+  stored: StoredAlert;
+  /**
+   * Who is told about this change, as routing decided after silences and inhibition; unset when nobody new is (the
+   * alert is muted, or a person changed it). Cards that exist are brought up to date either way.
+   */
+  audience?: RoutePlan;
+  /** What dedup concluded about the event; unset when a person changed the alert. */
+  decision?: DedupDecision;
+  escalation?: Escalation;
+}
 
 export interface NotifyContext {
   repo: AlertRepository;
   now: () => string;
   log: Logger;
-  /** Silenced or inhibited: what was sent may be updated, nothing new goes out and nobody is paged. */
-  muted?: boolean;
-  /** What dedup concluded about the event being applied; absent when a person changed the alert. */
-  decision?: DedupDecision;
 }
 
 /**
- * One delivery channel. `notify` brings the channel in line with the alert's current state (send what was not
- * sent, update what was) and must be safe to run again for the same state: SQS may deliver a message twice.
+ * One delivery channel. `notify` brings the channel in line with the delivery (send what was not sent, update what
+ * was) and must be safe to run again for the same state: SQS may deliver a message twice.
  */
 export interface Notifier {
   name: string;
-  notify(stored: StoredAlert, context: NotifyContext): Promise<void>;
+  notify(delivery: Delivery, context: NotifyContext): Promise<void>;
 }

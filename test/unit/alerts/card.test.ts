@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../lib/alerts/model.js';
-import type { StoredAlert } from '../../../lib/alerts/store.js';
+import type { StoredAlert } from '../../../lib/alerts/repository.js';
 import { alertCard } from '../../../lib/alerts/card.js';
 import { escapeMarkdown } from '../../../lib/feishu/cards.js';
 import { makeAlert } from '../fakes/alerts.js';

@@ -7,12 +7,13 @@ import { handleAutomationTask, type RunnerDeps } from '../../../lib/automation/r
 import { matchingRules, templateArgs } from '../../../lib/automation/heal-rules.js';
 import type { HealDeps } from '../../../lib/automation/self-heal.js';
 import type { AutomationTask } from '../../../lib/automation/tasks.js';
-import type { StoredAlert } from '../../../lib/alerts/store.js';
+import type { StoredAlert } from '../../../lib/alerts/repository.js';
 import { makeAlert } from '../fakes/alerts.js';
 import { MemoryAlertRepository } from '../fakes/alert-repository.js';
 import { MemoryAuditStore } from '../fakes/audit-store.js';
 import { MemoryHealLedger } from '../fakes/heal-ledger.js';
 import { recordingLogger } from '../fakes/logger.js';
+import { feishuEscalationNotifier } from '../../../lib/alerts/notifiers/feishu-escalation.js';
 import { RecordingMessenger } from '../fakes/messenger.js';
 import { MemoryRequestStore } from '../fakes/request-store.js';
 
@@ -93,7 +94,7 @@ beforeEach(() => {
     automation,
     alerts,
     ledger: new MemoryHealLedger(),
-    messenger,
+    escalation: feishuEscalationNotifier(messenger),
   };
   deps = {
     ...common,

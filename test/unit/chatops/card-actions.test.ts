@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Silence, SilenceStore } from '../../../lib/alerts/silences.js';
-import type { StoredAlert } from '../../../lib/alerts/store.js';
+import type { StoredAlert } from '../../../lib/alerts/repository.js';
 import { answerCardAction, type CardActionDeps } from '../../../lib/chatops/card-actions.js';
 import type { ChatopsTask } from '../../../lib/chatops/tasks.js';
 import { cardClick } from '../../../infra/local/feishu-events.js';

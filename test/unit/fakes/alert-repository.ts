@@ -1,5 +1,11 @@
 import type { Alert } from '../../../lib/alerts/model.js';
-import type { Actor, AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../../../lib/alerts/store.js';
+import type {
+  Actor,
+  AlertRepository,
+  ChangeResult,
+  StoredAlert,
+  TimelineEntry,
+} from '../../../lib/alerts/repository.js';
 
 /**
  * The DynamoDB adapter (lib/store/alerts-table.ts) in memory. Like a table, it hands out copies: a caller's
@@ -22,11 +28,11 @@ export class MemoryAlertRepository implements AlertRepository {
     return existing ? structuredClone(existing) : alert;
   }
 
-  async applyRepeat(alertId: string, alert: Alert, count: number, at: string, entry?: TimelineEntry) {
+  async applyRepeat(alertId: string, alert: Alert, count: number, at: string, entries: TimelineEntry[]) {
     const stored = this.alerts.get(alertId);
     if (!stored || stored.status !== 'firing' || stored.lastEventId === alert.eventId) return undefined;
     Object.assign(stored, { alert: structuredClone(alert), lastSeenAt: at, count, lastEventId: alert.eventId });
-    if (entry) stored.timeline.push(entry);
+    stored.timeline.push(...entries);
     return structuredClone(stored);
   }
 

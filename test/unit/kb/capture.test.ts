@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredAlert } from '../../../lib/alerts/store.js';
+import type { StoredAlert } from '../../../lib/alerts/repository.js';
 import { draftFromIncident } from '../../../lib/kb/capture.js';
 import { makeAlert } from '../fakes/alerts.js';
 

@@ -81,15 +81,15 @@ export interface AlertRepository {
   /** Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored. */
   create(alert: StoredAlert): Promise<StoredAlert>;
   /**
-   * Applies a newer event to an open alert once per event id, adding `entry` to the timeline when given; returns the
-   * updated alert, or undefined if already applied.
+   * Applies a newer event to an open alert once per event id, adding `entries` to the timeline in the same write;
+   * returns the updated alert, or undefined if already applied.
    */
   applyRepeat(
     alertId: string,
     alert: Alert,
     count: number,
     at: string,
-    entry?: TimelineEntry,
+    entries: TimelineEntry[],
   ): Promise<StoredAlert | undefined>;
   /** Resolves an open alert; undefined if it was already resolved. */
   resolve(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;

@@ -5,8 +5,8 @@ import type { Alert } from '../../../lib/alerts/model.js';
 import { feishuCardNotifier } from '../../../lib/alerts/notifiers/feishu-card.js';
 import { feishuReminderNotifier } from '../../../lib/alerts/notifiers/feishu-reminder.js';
 import { feishuUrgentNotifier } from '../../../lib/alerts/notifiers/feishu-urgent.js';
-import type { MuteReason } from '../../../lib/alerts/mute.js';
-import { routeAlert } from '../../../lib/alerts/router.js';
+import { runAlertPath } from '../../../lib/alerts/pipeline.js';
+import type { MuteReason } from '../../../lib/alerts/stages/stage.js';
 import { makeAlert, nextEvent } from '../fakes/alerts.js';
 import { MemoryAlertRepository } from '../fakes/alert-repository.js';
 import { recordingLogger } from '../fakes/logger.js';
@@ -46,7 +46,7 @@ function router() {
   let clock = t0;
   const muted = new Set<string>();
   const route = (item: ForwardedAlert) =>
-    routeAlert(item, {
+    runAlertPath(item, {
       repo,
       config,
       notifiers: [
@@ -56,7 +56,7 @@ function router() {
       ],
       log,
       now: () => clock,
-      mute: async (alert) =>
+      muteReason: async (alert) =>
         muted.has(alert.name)
           ? ({
               kind: 'silence',
@@ -87,7 +87,7 @@ const critical = () =>
     name: 'ApiDown',
   });
 
-describe('routeAlert', () => {
+describe('the alert path', () => {
   it('opens a warning alert: stores it with its route and sends one card per target, without paging', async () => {
     const r = router();
     const alert = makeAlert();
@@ -433,7 +433,7 @@ describe('related knowledge', () => {
           ? Promise.reject(new Error('kb down'))
           : { title: 'MySQL 从库复制延迟', section: '处理', source: 'https://wiki.example.com/mysql' },
     };
-    const stored = await routeAlert(open(makeAlert()), deps);
+    const stored = await runAlertPath(open(makeAlert()), deps);
     expect(stored!.related).toEqual({
       title: 'MySQL 从库复制延迟',
       section: '处理',
@@ -442,7 +442,7 @@ describe('related knowledge', () => {
     const card = JSON.stringify(messenger.sends[0]!.card);
     expect(card).toContain('**相关知识**：MySQL 从库复制延迟 · 处理');
     expect(card).toContain('"default_url":"https://wiki.example.com/mysql"');
-    const broken = await routeAlert(open(makeAlert({ name: 'Broken', labels: { alertname: 'Broken' } })), deps);
+    const broken = await runAlertPath(open(makeAlert({ name: 'Broken', labels: { alertname: 'Broken' } })), deps);
     expect(broken!.related).toBeUndefined();
     expect(messenger.sends).toHaveLength(4);
   });
