@@ -1,34 +1,24 @@
-import { getArticle, putArticle, searchArticles } from '../lib/kb/api.js';
+import middy from '@middy/core';
+import { answerKbRequest, kbRoutes } from '../lib/kb/api.js';
+import { json, type HttpRequest, type HttpResult } from '../lib/lambda/http.js';
+import { bearerAuth } from '../lib/lambda/middlewares/bearer-auth.js';
+import { httpErrors } from '../lib/lambda/middlewares/http-errors.js';
+import { jsonBody } from '../lib/lambda/middlewares/json-body.js';
+import { logContext } from '../lib/lambda/middlewares/log-context.js';
+import { rawBody } from '../lib/lambda/middlewares/raw-body.js';
+import { validateInput } from '../lib/lambda/middlewares/validate-input.js';
+import { apiTokens } from '../lib/root/adapters.js';
 import { configuredKnowledgeBase } from '../lib/root/knowledge.js';
-import type { KnowledgeBase } from '../lib/kb/knowledge-base.js';
-import { requireToken } from '../lib/lambda/auth.js';
-import { HttpError } from '../lib/lambda/errors.js';
-import { httpHandler, json, parseJson } from '../lib/lambda/http.js';
-import { env, listOf } from '../lib/root/env.js';
-import { defaultSecrets } from '../lib/root/secrets.js';
 
-const config = env();
-const secrets = defaultSecrets(config.SECRETS_ID);
-
-let kb: Promise<KnowledgeBase | undefined> | undefined;
-async function knowledgeBase(): Promise<KnowledgeBase> {
-  const configured = await (kb ??= secrets().then((values) => configuredKnowledgeBase(config, values.LLM_API_KEY)));
-  if (!configured)
-    throw new HttpError(503, 'the knowledge base has no backend configured (OPENSEARCH_URL in AWS; KB_FILE locally)');
-  return configured;
-}
-
-/** The knowledge base's HTTP API; the same bearer tokens as the alert sources. */
-export const handler = httpHandler('kb', { maxBodyBytes: 1024 * 1024 }, async ({ event, headers, rawBody }) => {
-  requireToken(headers, listOf((await secrets()).ALERT_TOKEN));
-  const route = event.routeKey ?? '';
-  if (route === 'POST /kb/articles') {
-    const result = await putArticle(parseJson(rawBody), await knowledgeBase());
+/** The knowledge base's HTTP API (articles and search), behind the same bearer tokens as the alert sources. */
+export const handler = middy<HttpRequest, HttpResult>()
+  .use(logContext('kb'))
+  .use(httpErrors())
+  .use(rawBody({ maxBytes: 1024 * 1024 }))
+  .use(bearerAuth(apiTokens))
+  .use(jsonBody())
+  .use(validateInput(kbRoutes))
+  .handler(async (event) => {
+    const result = await answerKbRequest(event.routeKey, event.input, await configuredKnowledgeBase());
     return json(result.statusCode, result.body);
-  }
-  if (route === 'GET /kb/search')
-    return json(200, await searchArticles(event.queryStringParameters ?? {}, await knowledgeBase()));
-  if (route === 'GET /kb/articles/{id}')
-    return json(200, await getArticle(event.pathParameters?.id, await knowledgeBase()));
-  throw new HttpError(404, `no route ${route}`);
-});
+  });

@@ -1,4 +1,7 @@
-import type { Alert, Severity } from './model.js';
+import * as z from 'zod';
+import type { Logger } from '../lambda/logger.js';
+import type { ParsedRecord } from '../lambda/sqs.js';
+import { alertSchema, type Alert, type Severity } from './model.js';
 
 /**
  * What the dedup step concluded about one alert event:
@@ -59,11 +62,21 @@ export function decide(status: Alert['status'], observation: DedupObservation, w
   return 'repeat';
 }
 
-/** What the dedup step hands to routing. */
-export interface ForwardedAlert {
-  alert: Alert;
-  decision: Exclude<DedupDecision, 'repeat'>;
-  count: number;
+/** What the dedup step hands to routing, on the notify queue. */
+export const forwardedAlertSchema = z.object({
+  alert: alertSchema,
+  decision: z.enum(['open', 'remind', 'resolve']),
+  count: z.number().int().positive(),
+});
+export type ForwardedAlert = z.infer<typeof forwardedAlertSchema>;
+
+export interface DedupDeps {
+  store: DedupStore;
+  windows: DedupWindows;
+  /** Sends the forwarded alerts on; returns the indexes that could not be sent. */
+  forward: (items: ForwardedAlert[]) => Promise<number[]>;
+  now?: () => number;
+  onError?: (alert: Alert, error: unknown) => void;
 }
 
 /**
@@ -73,13 +86,7 @@ export interface ForwardedAlert {
  */
 export async function dedupAlerts(
   alerts: Alert[],
-  deps: {
-    store: DedupStore;
-    windows: DedupWindows;
-    forward: (items: ForwardedAlert[]) => Promise<number[]>;
-    now?: () => number;
-    onError?: (alert: Alert, error: unknown) => void;
-  },
+  deps: DedupDeps,
 ): Promise<{ forwarded: ForwardedAlert[]; failed: Alert[]; repeats: number }> {
   const now = deps.now ?? Date.now;
   const unobserved: Alert[] = [];
@@ -113,4 +120,27 @@ export async function dedupAlerts(
     failed: [...unobserved, ...unforwarded],
     repeats: observed.length - forwarded.length,
   };
+}
+
+/**
+ * The dedup step over one SQS batch of alerts: returns the message ids of the alerts whose write or forwarding
+ * failed, so SQS redelivers those and only those.
+ */
+export async function dedupBatch(records: ParsedRecord<Alert>[], deps: DedupDeps, log: Logger): Promise<string[]> {
+  const result = await dedupAlerts(
+    records.map(({ item }) => item),
+    {
+      ...deps,
+      onError: (alert, error) =>
+        log.error('dedup write failed', { eventId: alert.eventId, fingerprint: alert.fingerprint, error }),
+    },
+  );
+  const failed = new Set(result.failed);
+  log.info('alerts deduplicated', {
+    received: records.length,
+    forwarded: result.forwarded.length,
+    repeats: result.repeats,
+    failed: failed.size,
+  });
+  return records.filter(({ item }) => failed.has(item)).map(({ record }) => record.messageId);
 }

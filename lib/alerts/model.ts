@@ -3,16 +3,14 @@ import * as z from 'zod';
 export const severities = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof severities)[number];
 
-export const alertSources = ['alertmanager', 'cloudwatch', 'generic'] as const;
-export type AlertSource = (typeof alertSources)[number];
-
 const labelMap = z.record(z.string(), z.string());
 
 /** One alert event after normalisation: what every source becomes before it is queued. */
 export const alertSchema = z.object({
   /** Unique per received event; stable across retries of the same delivery (SNS MessageId, EventBridge id). */
   eventId: z.string().min(1),
-  source: z.enum(alertSources),
+  /** The source that sent it, as named in lib/alerts/sources (the path of POST /alerts/{source}). */
+  source: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
   /** Identity of the alerting condition: the same problem always has the same fingerprint. */
   fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
   status: z.enum(['firing', 'resolved']),
@@ -31,6 +29,12 @@ export const alertSchema = z.object({
   receivedAt: z.string(),
 });
 export type Alert = z.infer<typeof alertSchema>;
+
+/**
+ * What a source makes of one alert in a delivery: the alert before ingest bounds its free text and names the
+ * condition, with the labels that identify the condition (`identity`, hashed into the fingerprint, never clipped).
+ */
+export type AlertDraft = Omit<Alert, 'fingerprint'> & { identity: Record<string, string> };
 
 /**
  * The labels that routes, silences and inhibition rules match on: the source's labels plus the normalised name, host,
@@ -101,7 +105,7 @@ const clipMap = (map: Record<string, string>) =>
   );
 
 /** Bounds every free-text field of an alert; identity (fingerprint, eventId) is computed before and never clipped. */
-export function boundAlert(alert: Alert): Alert {
+export function boundAlert<A extends Omit<Alert, 'fingerprint'>>(alert: A): A {
   const url = (value: string | undefined) => (value && value.length <= alertLimits.url ? value : undefined);
   return {
     ...alert,

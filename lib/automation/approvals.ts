@@ -3,7 +3,7 @@ import { formatTime } from '../feishu/cards.js';
 import { appendAudit } from './audit.js';
 import type { AutomationRequest } from './requests.js';
 import { auditEntry } from './requests.js';
-import { delayUntil, queueTask } from './tasks.js';
+import { delayUntil, queueTask } from './task-queue.js';
 import type { AutomationDeps } from './submit.js';
 
 export interface Decision {

@@ -1,7 +1,8 @@
 import { appendAudit, outputDigest } from './audit.js';
-import { findAction } from './actions.js';
+import type { ActionExecutors } from './action-executors.js';
+import { findAction, type ActionName } from './actions.js';
 import { expireIfDue } from './approvals.js';
-import { InventoryError, tail, type ActionOutcome, type Executor } from './executor.js';
+import { InventoryError, tail, type ActionOutcome } from './executor.js';
 import type { RequestCards } from './cards.js';
 import type { AutomationRequest } from './requests.js';
 import { auditEntry } from './requests.js';
@@ -10,7 +11,8 @@ import { afterHealingRun, startHealing, verifyHealing, type HealDeps } from './s
 import type { AutomationTask } from './tasks.js';
 
 export interface RunnerDeps extends Pick<AutomationDeps, 'requests' | 'audit' | 'queue' | 'now' | 'log'> {
-  executors: Partial<Record<string, Executor>>;
+  /** Keyed by action name (action-executors.ts); a request whose action has none is refused, not lost. */
+  executors: Partial<ActionExecutors>;
   cards: RequestCards;
   timeZone: string;
   /** Self-healing: starting rules, verifying their runs, escalating. Without it, heal tasks are refused. */
@@ -87,7 +89,7 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   }
   const action = findAction(request.action);
   if (!action) throw new Error(`automation request ${requestId} names an unknown action ${request.action}`);
-  const executor = deps.executors[request.action];
+  const executor = deps.executors[request.action as ActionName];
   const now = deps.now();
   if (!executor && request.status === 'queued')
     return refuse(request, `${request.action} 的执行器尚未部署，未执行`, deps);

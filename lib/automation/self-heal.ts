@@ -10,7 +10,7 @@ import type { Executor } from './executor.js';
 import { templateArgs } from './heal-rules.js';
 import type { AutomationRequest, HealLedger, RunLimit } from './requests.js';
 import { auditEntry } from './requests.js';
-import { delayUntil, queueTask } from './tasks.js';
+import { delayUntil, queueTask } from './task-queue.js';
 import { submitRequest, type AutomationDeps } from './submit.js';
 
 export interface HealDeps extends AutomationDeps {

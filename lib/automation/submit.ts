@@ -7,7 +7,7 @@ import { InventoryError } from './executor.js';
 import { authorise, authoriseRoles } from './permissions.js';
 import type { AutomationRequest, RequestStore, Requester } from './requests.js';
 import { auditEntry } from './requests.js';
-import { delayUntil, queueTask } from './tasks.js';
+import { delayUntil, queueTask } from './task-queue.js';
 import type { AutomationTask } from './tasks.js';
 
 export interface AutomationDeps {

@@ -3,18 +3,16 @@ import type { Actor } from '../alerts/repository.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
 import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
-import { aliases, commandNames, findCommand, type ChatopsDeps } from './commands.js';
-import { answerQuestion, draftCard } from './kb-commands.js';
+import type { ChatopsDeps } from './command.js';
+import { aliases, commandNames, findCommand } from './registry.js';
+import { answerQuestion, draftCard } from './commands/kb.js';
 import { draftFromIncident } from '../kb/capture.js';
-import { UsageError } from './usage.js';
+import { commandFailureReply } from './replies.js';
 import type { ChatopsTask } from './tasks.js';
 
 export interface HandlerDeps extends ChatopsDeps {
   messenger: Messenger;
 }
-
-/** After this many deliveries an unexpected failure is answered in the chat instead of retried again. */
-export const ANSWER_FAILURE_AFTER_ATTEMPTS = 3;
 
 /** Names come from the on-call roster where the person is on it; otherwise Feishu renders the mention. */
 function actorFor(openId: string, deps: HandlerDeps): Actor {
@@ -155,17 +153,8 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
     answer = await command.run(invocation, deps);
     log.info('command run', { actor: openId });
   } catch (error) {
-    if (error instanceof UsageError) {
-      answer = { kind: 'text', text: `${error.message}。\n用法：${error.usage}` };
-    } else if (attempt >= ANSWER_FAILURE_AFTER_ATTEMPTS) {
-      log.error('command failed; answered in chat', { attempt, error });
-      answer = {
-        kind: 'text',
-        text: `执行 /${command.name} 出错，已重试 ${attempt} 次：${(error as Error).message}。请稍后再试，或联系平台管理员。`,
-      };
-    } else {
-      throw error;
-    }
+    answer = commandFailureReply(error, command.name, attempt, log);
+    if (!answer) throw error;
   }
   if (answer) await reply(answer);
 }

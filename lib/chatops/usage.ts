@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 
 /** A bad or missing argument: the reply is the problem and the usage line, never a stack trace. */
 export class UsageError extends Error {
@@ -20,3 +20,7 @@ export function parseArgs<T extends z.ZodType>(schema: T, args: string[], usage:
   const tooMany = issue.code === 'too_big' && issue.path.length === 0;
   throw new UsageError(tooFew ? '缺少参数' : tooMany ? '参数过多' : issue.message, usage);
 }
+
+/** A command's one optional argument (a service, a team). */
+export const optionalArg = (schema: z.ZodType<string>, args: string[], usage: string) =>
+  (parseArgs(z.tuple([schema]).or(z.tuple([])), args, usage) as [string?])[0];

@@ -32,6 +32,15 @@ export function formatTime(iso: string | undefined, timeZone: string): string {
   return format.format(new Date(iso));
 }
 
+/** How long something has lasted, as people say it: 12 分钟, 3 小时 5 分钟, 4 天. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes} 分钟`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} 小时${minutes % 60 ? ` ${minutes % 60} 分钟` : ''}`;
+  return `${Math.floor(hours / 24)} 天`;
+}
+
 /**
  * A person in card markdown: Feishu renders `<at id=ou_…>` as their name, which the webhook cannot look up itself.
  * Only a well-formed open_id is rendered as a mention; anything else is shown as escaped text.

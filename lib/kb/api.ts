@@ -1,5 +1,7 @@
 import * as z from 'zod';
-import { badRequest, HttpError } from '../lambda/errors.js';
+import { HttpError } from '../lambda/errors.js';
+import type { HttpRequest } from '../lambda/http.js';
+import type { RouteInput } from '../lambda/middlewares/validate-input.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 
 const articleSchema = z.strictObject({
@@ -16,25 +18,39 @@ const searchSchema = z.object({
   size: z.coerce.number().int().min(1).max(20).default(5),
 });
 
-/** `POST /kb/articles`: create or replace an article by id. */
-export async function putArticle(body: unknown, kb: KnowledgeBase) {
-  const parsed = articleSchema.safeParse(body);
-  if (!parsed.success) throw badRequest('invalid article', parsed.error);
-  const existed = Boolean(await kb.get(parsed.data.id));
-  const { sections } = await kb.upsert({ ...parsed.data, source: parsed.data.source ?? `kb:${parsed.data.id}` });
-  return { statusCode: existed ? 200 : 201, body: { id: parsed.data.id, sections, created: !existed } };
-}
+const articlePath = z.object({ id: z.string().optional() });
 
-/** `GET /kb/search?q=&size=`. */
-export async function searchArticles(query: Record<string, string | undefined>, kb: KnowledgeBase) {
-  const parsed = searchSchema.safeParse(query);
-  if (!parsed.success) throw badRequest('invalid search', parsed.error);
-  return { query: parsed.data.q, hits: await kb.search(parsed.data.q, parsed.data.size) };
-}
+/** The knowledge base's routes and what each takes (validated before the handler runs; a 400 names the fields). */
+export const kbRoutes: Record<string, RouteInput> = {
+  'POST /kb/articles': { what: 'article', body: articleSchema },
+  'GET /kb/search': { what: 'search', query: searchSchema },
+  'GET /kb/articles/{id}': { what: 'article id', path: articlePath },
+};
 
-/** `GET /kb/articles/{id}`. */
-export async function getArticle(id: string | undefined, kb: KnowledgeBase) {
-  const article = id ? await kb.get(id) : undefined;
-  if (!article) throw new HttpError(404, `no article ${id ?? ''}`.trim());
-  return article;
+/**
+ * The knowledge base's HTTP API: `POST /kb/articles` creates (201) or replaces (200) an article by id,
+ * `GET /kb/search?q=&size=` finds sections, `GET /kb/articles/{id}` reads one article (404 when there is none).
+ */
+export async function answerKbRequest(
+  route: string | undefined,
+  input: HttpRequest['input'],
+  kb: KnowledgeBase,
+): Promise<{ statusCode: number; body: unknown }> {
+  if (route === 'POST /kb/articles') {
+    const article = input?.body as z.infer<typeof articleSchema>;
+    const existed = Boolean(await kb.get(article.id));
+    const { sections } = await kb.upsert({ ...article, source: article.source ?? `kb:${article.id}` });
+    return { statusCode: existed ? 200 : 201, body: { id: article.id, sections, created: !existed } };
+  }
+  if (route === 'GET /kb/search') {
+    const { q, size } = input?.query as z.infer<typeof searchSchema>;
+    return { statusCode: 200, body: { query: q, hits: await kb.search(q, size) } };
+  }
+  if (route === 'GET /kb/articles/{id}') {
+    const { id } = input?.path as z.infer<typeof articlePath>;
+    const article = id ? await kb.get(id) : undefined;
+    if (!article) throw new HttpError(404, `no article ${id ?? ''}`.trim());
+    return { statusCode: 200, body: article };
+  }
+  throw new HttpError(404, `no route ${route ?? ''}`.trim());
 }

@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { logger } from './logger.js';
 
@@ -15,89 +14,63 @@ export interface SqsEvent {
   Records: SqsRecord[];
 }
 
+/** A record whose body passed its zod schema, beside the record it came in. */
+export interface ParsedRecord<T> {
+  record: SqsRecord;
+  item: T;
+}
+
+/** An SQS event as the middlewares hand it to a handler (`sqsRecords`). */
+export interface ParsedSqsEvent<T> extends SqsEvent {
+  parsed: ParsedRecord<T>[];
+  /** Message ids of records that were not JSON or failed the schema: reported failed, so they reach the DLQ. */
+  malformed: string[];
+}
+
 export interface SqsBatchResult {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
-export interface BatchContext {
-  context: Context;
-  /** Milliseconds left before Lambda stops this invocation. */
-  remainingMs(): number;
-}
+/** What a batch handler returns: the message ids that failed, so SQS redelivers only those. */
+export type FailedRecords = Iterable<string>;
+
+/** Milliseconds left before Lambda stops this invocation (a minute when there is no Lambda context). */
+export const remainingMs = (context: Context | undefined) =>
+  typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000;
 
 /**
- * Processes a whole SQS batch at once and reports the records that failed, so SQS redelivers only those
- * (`ReportBatchItemFailures`). The handler returns the message ids that failed; a thrown error fails the whole batch.
- */
-export function sqsBatchHandler(
-  name: string,
-  handle: (records: SqsRecord[], batch: BatchContext) => Promise<Set<string>>,
-) {
-  const log = logger.child({ function: name });
-  return middy<SqsEvent, SqsBatchResult>().handler(async (event, context) => {
-    const started = Date.now();
-    const batch: BatchContext = {
-      context,
-      remainingMs: () =>
-        typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000,
-    };
-    try {
-      const failed = await handle(event.Records, batch);
-      log.info('batch processed', { records: event.Records.length, failed: failed.size, ms: Date.now() - started });
-      return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
-    } catch (error) {
-      log.error('batch failed', { records: event.Records.length, error });
-      return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
-    }
-  });
-}
-
-/**
- * Runs `work` for every record and collects the ids of those that failed. Records with the same `orderKey`
- * (e.g. one alert's fingerprint) run one after another, in queue order, and after a failure the rest of that key
- * fail too, so a resolution is never applied before the firing it resolves. Different keys run concurrently.
- * Records that arrive when too little time is left are not started, so nothing is half done at the cut-off.
+ * Runs `work` for every parsed record and returns the message ids of those that failed. Records with the same
+ * `orderKey` (e.g. one alert's fingerprint) run one after another, in queue order, and after a failure the rest of
+ * that key fail too, so a resolution is never applied before the firing it resolves. Different keys run
+ * concurrently. Records that arrive when too little time is left are not started, so nothing is half done at the
+ * cut-off.
  */
 export async function eachRecord<T>(
-  records: SqsRecord[],
-  batch: BatchContext,
-  parse: (record: SqsRecord) => T,
-  work: (item: T, record: SqsRecord) => Promise<void>,
+  records: ParsedRecord<T>[],
+  context: Context | undefined,
+  work: (item: T, record: SqsRecord) => Promise<unknown>,
   options: { name: string; reserveMs?: number; orderKey?: (item: T) => string },
 ): Promise<Set<string>> {
   const log = logger.child({ function: options.name });
   const failed = new Set<string>();
-  const groups = new Map<string, { item: T; record: SqsRecord }[]>();
-  for (const record of records) {
-    let item: T;
-    try {
-      item = parse(record);
-    } catch (error) {
-      log.error('malformed message', { messageId: record.messageId, error });
-      failed.add(record.messageId);
-      continue;
-    }
-    const key = options.orderKey?.(item) ?? record.messageId;
-    groups.set(key, [...(groups.get(key) ?? []), { item, record }]);
+  const groups = new Map<string, ParsedRecord<T>[]>();
+  for (const entry of records) {
+    const key = options.orderKey?.(entry.item) ?? entry.record.messageId;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
   await Promise.all(
     [...groups.values()].map(async (group) => {
       for (const { item, record } of group) {
-        if (
-          group.some((entry) => failed.has(entry.record.messageId)) ||
-          batch.remainingMs() < (options.reserveMs ?? 3_000)
-        ) {
+        const earlierFailed = group.some((entry) => failed.has(entry.record.messageId));
+        if (earlierFailed || remainingMs(context) < (options.reserveMs ?? 3_000)) {
           failed.add(record.messageId);
           continue;
         }
         try {
           await work(item, record);
         } catch (error) {
-          log.error('record failed', {
-            messageId: record.messageId,
-            receiveCount: record.attributes?.ApproximateReceiveCount,
-            error,
-          });
+          const receiveCount = record.attributes?.ApproximateReceiveCount;
+          log.error('record failed', { messageId: record.messageId, receiveCount, error });
           failed.add(record.messageId);
         }
       }

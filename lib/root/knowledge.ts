@@ -1,33 +1,55 @@
-import type { Env } from './env.js';
-import { openSearchClient } from './opensearch.js';
+import type { LanguageModel } from '../kb/answer.js';
 import { embeddedKnowledgeBase } from '../kb/embedded.js';
 import { openAiEmbedder } from '../kb/embeddings.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
+import { openAiModel } from '../kb/openai-model.js';
 import { openSearchKnowledgeBase } from '../kb/opensearch.js';
+import { HttpError } from '../lambda/errors.js';
+import { lazyAsync } from '../lambda/lazy.js';
+import { secrets } from './adapters.js';
+import { env } from './env.js';
+import { configuredOpenSearch } from './opensearch.js';
 
 /**
- * The knowledge base this deployment is configured for: OpenSearch when OPENSEARCH_URL is set (AWS), the embedded
- * engine when KB_FILE is (local runs), none otherwise (questions are then answered that it is not configured).
- * With EMBEDDING_MODEL and EMBEDDING_DIMENSIONS (and the model key), OpenSearch search is hybrid.
+ * The knowledge base this deployment is configured for, made once per container: OpenSearch when OPENSEARCH_URL is
+ * set (AWS), the embedded engine when KB_FILE is (local runs), none otherwise (questions are then answered that it
+ * is not configured). With EMBEDDING_MODEL and EMBEDDING_DIMENSIONS (and the model key), OpenSearch search is hybrid.
  */
-export async function configuredKnowledgeBase(config: Env, llmApiKey?: string): Promise<KnowledgeBase | undefined> {
-  if (config.OPENSEARCH_URL) {
-    const sigv4 = config.OPENSEARCH_SIGV4 ? { region: config.AWS_REGION, service: config.OPENSEARCH_SIGV4 } : undefined;
-    const client = await openSearchClient({ url: config.OPENSEARCH_URL, sigv4 });
-    const embedder =
-      config.EMBEDDING_MODEL && config.EMBEDDING_DIMENSIONS && config.LLM_BASE_URL && llmApiKey
-        ? openAiEmbedder({
-            baseURL: config.LLM_BASE_URL,
-            apiKey: llmApiKey,
-            model: config.EMBEDDING_MODEL,
-            dimensions: config.EMBEDDING_DIMENSIONS,
-          })
-        : undefined;
-    return openSearchKnowledgeBase(client, {
-      prefix: config.KB_INDEX_PREFIX || `openclaw-${config.STAGE}-kb`,
-      analyzer: config.KB_ANALYZER,
-      embedder,
-    });
+export const knowledgeBase = /* @__PURE__ */ lazyAsync(async (): Promise<KnowledgeBase | undefined> => {
+  const config = env();
+  const client = await configuredOpenSearch();
+  if (!client) return config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined;
+  const { LLM_API_KEY } = await secrets();
+  const embedder =
+    config.EMBEDDING_MODEL && config.EMBEDDING_DIMENSIONS && config.LLM_BASE_URL && LLM_API_KEY
+      ? openAiEmbedder({
+          baseURL: config.LLM_BASE_URL,
+          apiKey: LLM_API_KEY,
+          model: config.EMBEDDING_MODEL,
+          dimensions: config.EMBEDDING_DIMENSIONS,
+        })
+      : undefined;
+  return openSearchKnowledgeBase(client, {
+    prefix: config.KB_INDEX_PREFIX || `openclaw-${config.STAGE}-kb`,
+    analyzer: config.KB_ANALYZER,
+    embedder,
+  });
+});
+
+/** The model that writes answers, when LLM_BASE_URL, LLM_MODEL and the key LLM_API_KEY are all set. */
+export const languageModel = /* @__PURE__ */ lazyAsync(async (): Promise<LanguageModel | undefined> => {
+  const { LLM_BASE_URL, LLM_MODEL } = env();
+  const { LLM_API_KEY } = await secrets();
+  return LLM_BASE_URL && LLM_MODEL && LLM_API_KEY
+    ? openAiModel({ baseURL: LLM_BASE_URL, model: LLM_MODEL, apiKey: LLM_API_KEY })
+    : undefined;
+});
+
+/** The knowledge base, or a 503 that says how to configure one (for its HTTP API). */
+export async function configuredKnowledgeBase(): Promise<KnowledgeBase> {
+  const kb = await knowledgeBase();
+  if (!kb) {
+    throw new HttpError(503, 'the knowledge base has no backend configured (OPENSEARCH_URL in AWS; KB_FILE locally)');
   }
-  return config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined;
+  return kb;
 }

@@ -1,4 +1,6 @@
 import { Client } from '@opensearch-project/opensearch';
+import { lazyAsync } from '../lambda/lazy.js';
+import { env } from './env.js';
 
 export interface OpenSearchOptions {
   url: string;
@@ -28,3 +30,11 @@ export async function openSearchClient(options: OpenSearchOptions): Promise<Clie
   }
   return new Client({ ...base, ...(options.auth ? { auth: options.auth } : {}) });
 }
+
+/** The deployment's OpenSearch (OPENSEARCH_URL), shared by the knowledge base and check_logs; undefined when unset. */
+export const configuredOpenSearch = /* @__PURE__ */ lazyAsync(async (): Promise<Client | undefined> => {
+  const { OPENSEARCH_URL, OPENSEARCH_SIGV4, AWS_REGION } = env();
+  if (!OPENSEARCH_URL) return undefined;
+  const sigv4 = OPENSEARCH_SIGV4 ? { region: AWS_REGION, service: OPENSEARCH_SIGV4 } : undefined;
+  return openSearchClient({ url: OPENSEARCH_URL, sigv4 });
+});

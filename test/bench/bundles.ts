@@ -23,6 +23,7 @@ export async function bundleSizes(only?: string[]): Promise<Record<string, { min
       bundle: true,
       write: false,
       minify: options.minify,
+      charset: options.charset,
       platform: options.platform,
       target: options.target,
       format: options.format,

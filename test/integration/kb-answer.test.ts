@@ -5,7 +5,7 @@ import { embeddedKnowledgeBase } from '../../lib/kb/embedded.js';
 import { articleFromMarkdown } from '../../lib/kb/markdown.js';
 import { openAiEmbedder } from '../../lib/kb/embeddings.js';
 import { openAiModel } from '../../lib/kb/openai-model.js';
-import { answerCard } from '../../lib/chatops/kb-commands.js';
+import { answerCard } from '../../lib/chatops/commands/kb.js';
 
 /** Answers through the real `openai` client against a loopback stand-in of the chat completions API. */
 let server: Server;

@@ -1,14 +1,8 @@
+import { formatDuration } from '../../feishu/cards.js';
 import type { Messenger } from '../../feishu/messenger.js';
 import { stableId } from '../../lambda/ids.js';
 import { occurrences } from '../repository.js';
 import type { Notifier } from './notifier.js';
-
-function elapsed(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / 60_000));
-  return minutes < 60
-    ? `${minutes} 分钟`
-    : `${Math.floor(minutes / 60)} 小时${minutes % 60 ? ` ${minutes % 60} 分钟` : ''}`;
-}
 
 /**
  * The repeat notification: while an alert keeps firing and nobody has acknowledged it, a reply in each chat card's
@@ -25,7 +19,10 @@ export function feishuReminderNotifier(messenger: Messenger, options: { everyMs:
       const at = now();
       if (!(await repo.claimReminder(stored.alertId, at, new Date(Date.parse(at) - options.everyMs).toISOString())))
         return;
-      const text = `⏰ 告警仍未恢复，也还没有人确认：已持续 ${elapsed(Date.parse(at) - Date.parse(stored.firstSeenAt))}，共发生 ${occurrences(stored)} 次。点击卡片上的「确认」即可停止提醒。`;
+      const lasted = formatDuration(Date.parse(at) - Date.parse(stored.firstSeenAt));
+      const text =
+        `⏰ 告警仍未恢复，也还没有人确认：已持续 ${lasted}，共发生 ${occurrences(stored)} 次。` +
+        '点击卡片上的「确认」即可停止提醒。';
       for (const [target, messageId] of chats) {
         await messenger.reply(messageId, { kind: 'text', text }, stableId(stored.alertId, 'remind', at));
         log.info('reminder sent', { alertId: stored.alertId, target });

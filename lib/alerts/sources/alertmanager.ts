@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { fingerprint } from '../fingerprint.js';
-import { meaningfulTime, normaliseSeverity, type Alert } from '../model.js';
+import { meaningfulTime, normaliseSeverity, type AlertDraft } from '../model.js';
 import { parsePayload } from './parse.js';
+import { bearerToken, type AlertSourceDefinition } from './source.js';
 
 const labels = z.record(z.string(), z.string());
 
@@ -36,15 +36,15 @@ export const alertmanagerPayload = z.object({
 
 const first = (source: Record<string, string>, keys: string[]) => keys.map((key) => source[key]).find((value) => value);
 
-export function fromAlertmanager(body: unknown, receivedAt: string): Alert[] {
+export function fromAlertmanager(body: unknown, receivedAt: string): AlertDraft[] {
   const payload = parsePayload(alertmanagerPayload, body, 'Alertmanager webhook');
   return payload.alerts.map((alert) => {
     const { labels, annotations } = alert;
     return {
       eventId: randomUUID(),
       source: 'alertmanager',
-      // Our own hash of the label set: equal to what every HA peer sends, and independent of Alertmanager's version.
-      fingerprint: fingerprint('alertmanager', labels),
+      // The label set, hashed by us: equal to what every HA peer sends, and independent of Alertmanager's version.
+      identity: labels,
       status: alert.status,
       severity: normaliseSeverity(first(labels, ['severity', 'priority', 'level'])),
       name: labels.alertname!,
@@ -59,6 +59,13 @@ export function fromAlertmanager(body: unknown, receivedAt: string): Alert[] {
       generatorURL: alert.generatorURL || undefined,
       runbookURL: first(annotations, ['runbook_url', 'runbook', 'runbookURL']),
       receivedAt,
-    } satisfies Alert;
+    } satisfies AlertDraft;
   });
 }
+
+/** Prometheus Alertmanager's webhook (`webhook_configs`), with a bearer token or basic auth whose password is it. */
+export const alertmanager: AlertSourceDefinition = {
+  name: 'alertmanager',
+  authenticate: bearerToken,
+  parse: async (delivery) => fromAlertmanager(delivery.json(), delivery.receivedAt),
+};

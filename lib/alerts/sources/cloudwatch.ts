@@ -1,24 +1,9 @@
 import * as z from 'zod';
-import { fingerprint } from '../fingerprint.js';
-import { meaningfulTime, normaliseSeverity, type Alert, type Severity } from '../model.js';
+import { HttpError } from '../../lambda/errors.js';
+import { meaningfulTime, normaliseSeverity, type AlertDraft, type Severity } from '../model.js';
 import { parsePayload } from './parse.js';
-
-/** The SNS HTTPS envelope. Fields are as SNS signs them; unknown ones are kept for the signature check. */
-export const snsEnvelope = z.looseObject({
-  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string().min(1),
-  TopicArn: z.string().min(1),
-  Subject: z.string().nullish(),
-  Message: z.string(),
-  Timestamp: z.string(),
-  SignatureVersion: z.enum(['1', '2']),
-  Signature: z.string().min(1),
-  SigningCertURL: z.string().min(1),
-  UnsubscribeURL: z.string().optional(),
-  Token: z.string().optional(),
-  SubscribeURL: z.string().optional(),
-});
-export type SnsEnvelope = z.infer<typeof snsEnvelope>;
+import { isSnsDelivery, snsEnvelope, type SnsEnvelope } from './sns.js';
+import { bearerToken, type AlertSourceDefinition, type Delivery, type SourceDeps } from './source.js';
 
 const alarmState = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
@@ -132,7 +117,7 @@ export function regionOfArn(arn: string): string {
 }
 
 /** INSUFFICIENT_DATA says nothing about the alarm's condition, so it neither opens nor resolves an alert. */
-function toAlert(change: AlarmChange, receivedAt: string): Alert | undefined {
+function toAlert(change: AlarmChange, receivedAt: string): AlertDraft | undefined {
   if (change.state === 'INSUFFICIENT_DATA') return undefined;
   const region = regionOfArn(change.alarmArn);
   const account = change.alarmArn.split(':')[4] ?? 'unknown';
@@ -144,7 +129,7 @@ function toAlert(change: AlarmChange, receivedAt: string): Alert | undefined {
   return {
     eventId: change.eventId,
     source: 'cloudwatch',
-    fingerprint: fingerprint('cloudwatch', { alarmArn: change.alarmArn }),
+    identity: { alarmArn: change.alarmArn },
     status: firing ? 'firing' : 'resolved',
     severity,
     name: change.alarmName,
@@ -170,7 +155,7 @@ function toAlert(change: AlarmChange, receivedAt: string): Alert | undefined {
 }
 
 /** An SNS Notification whose signature has already been verified. */
-export function fromSnsNotification(envelope: SnsEnvelope, receivedAt: string): Alert[] {
+export function fromSnsNotification(envelope: SnsEnvelope, receivedAt: string): AlertDraft[] {
   let message: unknown;
   try {
     message = JSON.parse(envelope.Message);
@@ -196,7 +181,7 @@ export function fromSnsNotification(envelope: SnsEnvelope, receivedAt: string): 
   return alert ? [alert] : [];
 }
 
-export function fromEventBridge(body: unknown, receivedAt: string): Alert[] {
+export function fromEventBridge(body: unknown, receivedAt: string): AlertDraft[] {
   const event = parsePayload(cloudwatchAlarmEvent, body, 'EventBridge CloudWatch Alarm State Change');
   const metric = event.detail.configuration.metrics.find((m) => m.metricStat)?.metricStat?.metric;
   const alert = toAlert(
@@ -216,3 +201,58 @@ export function fromEventBridge(body: unknown, receivedAt: string): Alert[] {
   );
   return alert ? [alert] : [];
 }
+
+/** The validator's own verdicts on a message; anything else (the certificate could not be fetched) is our trouble. */
+const signatureVerdict = /Invalid (Signature|SigningCertURL|SignatureVersion)|Invalid Type|not a valid JSON/;
+
+const envelopeOf = (delivery: Delivery) => parsePayload(snsEnvelope, delivery.json(), 'SNS');
+
+/**
+ * SNS cannot send a bearer token: its signature and the topic allow-list are its authentication. The topic is
+ * checked first (403), then the signature (401); a certificate that could not be fetched is a 503, because SNS
+ * retries 5xx but not 4xx and the alarm must not be dropped for our trouble.
+ */
+async function authenticateSns(delivery: Delivery, deps: SourceDeps): Promise<void> {
+  const envelope = envelopeOf(delivery);
+  if (!deps.allowedTopics.includes(envelope.TopicArn)) {
+    throw new HttpError(403, `SNS topic ${envelope.TopicArn} is not allowed; add it to CLOUDWATCH_TOPIC_ARNS`);
+  }
+  try {
+    await deps.sns.verify(envelope);
+  } catch (error) {
+    const reason = (error as Error).message;
+    if (signatureVerdict.test(reason)) throw new HttpError(401, `SNS signature rejected: ${reason}`);
+    deps.log.error('SNS signature could not be checked', { topic: envelope.TopicArn, error });
+    throw new HttpError(503, `SNS signature could not be checked: ${reason}`);
+  }
+}
+
+/** A verified SNS delivery: a subscription handshake is answered (and confirmed once), a notification is an alarm. */
+async function parseSns(delivery: Delivery, deps: SourceDeps) {
+  const envelope = envelopeOf(delivery);
+  if (envelope.Type === 'SubscriptionConfirmation') {
+    if (!envelope.SubscribeURL) throw new HttpError(400, 'SubscriptionConfirmation without SubscribeURL');
+    try {
+      await deps.sns.confirmSubscription(envelope.SubscribeURL);
+    } catch (error) {
+      deps.log.error('SNS subscription confirmation failed', { topic: envelope.TopicArn, error });
+      throw new HttpError(502, `could not confirm the SNS subscription: ${(error as Error).message}`);
+    }
+    deps.log.info('SNS subscription confirmed', { topic: envelope.TopicArn });
+    return { statusCode: 200, body: { confirmed: envelope.TopicArn } };
+  }
+  if (envelope.Type === 'UnsubscribeConfirmation') {
+    deps.log.warn('SNS subscription removed', { topic: envelope.TopicArn });
+    return { statusCode: 200, body: { unsubscribed: envelope.TopicArn } };
+  }
+  return fromSnsNotification(envelope, delivery.receivedAt);
+}
+
+/** CloudWatch alarms: through SNS (HTTPS subscription, signed), or EventBridge (an API destination with the token). */
+export const cloudwatch: AlertSourceDefinition = {
+  name: 'cloudwatch',
+  authenticate: (delivery, deps) =>
+    isSnsDelivery(delivery.headers) ? authenticateSns(delivery, deps) : bearerToken(delivery, deps),
+  parse: async (delivery, deps) =>
+    isSnsDelivery(delivery.headers) ? parseSns(delivery, deps) : fromEventBridge(delivery.json(), delivery.receivedAt),
+};

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { fingerprint } from '../fingerprint.js';
-import { meaningfulTime, severities, type Alert } from '../model.js';
+import { meaningfulTime, severities, type AlertDraft } from '../model.js';
 import { parsePayload } from './parse.js';
+import { bearerToken, type AlertSourceDefinition } from './source.js';
 
 const timestamp = z
   .string()
@@ -30,7 +30,7 @@ export const genericAlert = z.object({
 /** Several alerts in one delivery; a body without `alerts` is one alert on its own. */
 export const genericBatch = z.object({ alerts: z.array(genericAlert).min(1).max(1000) });
 
-export function fromGeneric(body: unknown, receivedAt: string): Alert[] {
+export function fromGeneric(body: unknown, receivedAt: string): AlertDraft[] {
   // Choosing the form first (rather than a union) lets a 400 name the exact bad field.
   const alerts =
     typeof body === 'object' && body !== null && 'alerts' in body
@@ -43,7 +43,7 @@ export function fromGeneric(body: unknown, receivedAt: string): Alert[] {
     return {
       eventId: randomUUID(),
       source: 'generic',
-      fingerprint: fingerprint('generic', identity),
+      identity,
       status: alert.status,
       severity: alert.severity,
       name: alert.name,
@@ -63,6 +63,13 @@ export function fromGeneric(body: unknown, receivedAt: string): Alert[] {
       generatorURL: alert.url,
       runbookURL: alert.runbookURL,
       receivedAt,
-    } satisfies Alert;
+    } satisfies AlertDraft;
   });
 }
+
+/** Anything that can POST JSON: one alert, or `{"alerts": [...]}`, with a bearer token. */
+export const generic: AlertSourceDefinition = {
+  name: 'generic',
+  authenticate: bearerToken,
+  parse: async (delivery) => fromGeneric(delivery.json(), delivery.receivedAt),
+};

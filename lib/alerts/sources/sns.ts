@@ -1,6 +1,26 @@
 import https from 'node:https';
 import Validator from 'sns-payload-validator';
-import type { SnsEnvelope } from './cloudwatch.js';
+import * as z from 'zod';
+
+/** The SNS HTTPS envelope. Fields are as SNS signs them; unknown ones are kept for the signature check. */
+export const snsEnvelope = z.looseObject({
+  Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
+  MessageId: z.string().min(1),
+  TopicArn: z.string().min(1),
+  Subject: z.string().nullish(),
+  Message: z.string(),
+  Timestamp: z.string(),
+  SignatureVersion: z.enum(['1', '2']),
+  Signature: z.string().min(1),
+  SigningCertURL: z.string().min(1),
+  UnsubscribeURL: z.string().optional(),
+  Token: z.string().optional(),
+  SubscribeURL: z.string().optional(),
+});
+export type SnsEnvelope = z.infer<typeof snsEnvelope>;
+
+/** SNS always names its message type in this header; without it, a request must carry the bearer token. */
+export const isSnsDelivery = (headers: Record<string, string>) => Boolean(headers['x-amz-sns-message-type']);
 
 /** Checks SNS signatures and confirms subscriptions. `agent` exists so tests can reach a local stand-in of SNS. */
 export interface SnsGateway {

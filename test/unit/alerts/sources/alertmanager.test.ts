@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertLimits, alertSchema, boundAlert } from '../../../../lib/alerts/model.js';
 import { fromAlertmanager } from '../../../../lib/alerts/sources/alertmanager.js';
+import { toAlerts } from '../../../../lib/alerts/ingest.js';
 import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
@@ -73,11 +74,11 @@ function withAlert(change: Partial<AmAlert>, labels?: Record<string, string>): P
   return payload;
 }
 
-const badRequest = (body: unknown) => rejected400(() => fromAlertmanager(body, receivedAt));
+const badRequest = (body: unknown) => rejected400(() => toAlerts(fromAlertmanager(body, receivedAt)));
 
 describe('fromAlertmanager', () => {
   it('normalises a firing alert: names, service, host, summary, description, runbook, links and times', () => {
-    const [firing] = fromAlertmanager(webhook(), receivedAt);
+    const [firing] = toAlerts(fromAlertmanager(webhook(), receivedAt));
     expect(alertSchema.parse(firing)).toEqual(firing);
     expect(firing).toMatchObject({
       source: 'alertmanager',
@@ -98,12 +99,12 @@ describe('fromAlertmanager', () => {
   });
 
   it('treats endsAt 0001-01-01 of a firing alert as no end', () => {
-    const [firing] = fromAlertmanager(webhook(), receivedAt);
+    const [firing] = toAlerts(fromAlertmanager(webhook(), receivedAt));
     expect(firing!.endsAt).toBeUndefined();
   });
 
   it('keeps endsAt of a resolved alert and drops an empty generatorURL', () => {
-    const [, resolved] = fromAlertmanager(webhook(), receivedAt);
+    const [, resolved] = toAlerts(fromAlertmanager(webhook(), receivedAt));
     expect(resolved).toMatchObject({
       status: 'resolved',
       name: 'DiskFilling',
@@ -114,12 +115,12 @@ describe('fromAlertmanager', () => {
   });
 
   it('takes the status of each alert, not of the group', () => {
-    const alerts = fromAlertmanager(webhook(), receivedAt);
+    const alerts = toAlerts(fromAlertmanager(webhook(), receivedAt));
     expect(alerts.map((alert) => alert.status)).toEqual(['firing', 'resolved']);
   });
 
   it('gives every alert of a delivery its own event id', () => {
-    const alerts = fromAlertmanager(webhook(), receivedAt);
+    const alerts = toAlerts(fromAlertmanager(webhook(), receivedAt));
     expect(new Set(alerts.map((alert) => alert.eventId)).size).toBe(2);
   });
 
@@ -132,18 +133,18 @@ describe('fromAlertmanager', () => {
     ['none', 'info'],
     ['sev-unknown', 'warning'],
   ] as const)('maps severity label %s to %s', (label, severity) => {
-    const [alert] = fromAlertmanager(withAlert({}, { alertname: 'X', severity: label }), receivedAt);
+    const [alert] = toAlerts(fromAlertmanager(withAlert({}, { alertname: 'X', severity: label }), receivedAt));
     expect(alert!.severity).toBe(severity);
   });
 
   it('counts an alert without a severity label as warning', () => {
-    const [alert] = fromAlertmanager(withAlert({}, { alertname: 'X', job: 'api' }), receivedAt);
+    const [alert] = toAlerts(fromAlertmanager(withAlert({}, { alertname: 'X', job: 'api' }), receivedAt));
     expect(alert!.severity).toBe('warning');
   });
 
   it('derives service from service, then app, job, namespace, and host from host, instance, node, pod', () => {
     const one = (labels: Record<string, string>) =>
-      fromAlertmanager(withAlert({}, { alertname: 'X', ...labels }), receivedAt)[0]!;
+      toAlerts(fromAlertmanager(withAlert({}, { alertname: 'X', ...labels }), receivedAt))[0]!;
     expect(one({ job: 'node', app: 'web', namespace: 'prod' }).service).toBe('web');
     expect(one({ job: 'node', namespace: 'prod' }).service).toBe('node');
     expect(one({ namespace: 'prod' }).service).toBe('prod');
@@ -154,7 +155,7 @@ describe('fromAlertmanager', () => {
   });
 
   it('falls back to the alert name when there is no summary annotation', () => {
-    const [alert] = fromAlertmanager(withAlert({ annotations: {} }), receivedAt);
+    const [alert] = toAlerts(fromAlertmanager(withAlert({ annotations: {} }), receivedAt));
     expect(alert!.summary).toBe('HighErrorRate');
     expect(alert!.runbookURL).toBeUndefined();
   });
@@ -162,10 +163,9 @@ describe('fromAlertmanager', () => {
   it('gives the same fingerprint for the same label set in any key order (HA peers)', () => {
     const labels = { alertname: 'HighErrorRate', instance: 'api-1:9100', job: 'api', severity: 'critical' };
     const reversed = Object.fromEntries(Object.entries(labels).reverse());
-    const [fromPeerA] = fromAlertmanager(withAlert({}, labels), receivedAt);
-    const [fromPeerB] = fromAlertmanager(
-      withAlert({ fingerprint: 'something-else' }, reversed),
-      '2026-03-02T03:00:01.000Z',
+    const [fromPeerA] = toAlerts(fromAlertmanager(withAlert({}, labels), receivedAt));
+    const [fromPeerB] = toAlerts(
+      fromAlertmanager(withAlert({ fingerprint: 'something-else' }, reversed), '2026-03-02T03:00:01.000Z'),
     );
     expect(fromPeerB!.fingerprint).toBe(fromPeerA!.fingerprint);
     expect(fromPeerB!.eventId).not.toBe(fromPeerA!.eventId);
@@ -173,18 +173,20 @@ describe('fromAlertmanager', () => {
 
   it('gives a different fingerprint when one label differs', () => {
     const labels = { alertname: 'HighErrorRate', instance: 'api-1:9100', job: 'api' };
-    const [one] = fromAlertmanager(withAlert({}, labels), receivedAt);
-    const [other] = fromAlertmanager(withAlert({}, { ...labels, instance: 'api-2:9100' }), receivedAt);
-    const [extra] = fromAlertmanager(withAlert({}, { ...labels, env: 'prod' }), receivedAt);
+    const [one] = toAlerts(fromAlertmanager(withAlert({}, labels), receivedAt));
+    const [other] = toAlerts(fromAlertmanager(withAlert({}, { ...labels, instance: 'api-2:9100' }), receivedAt));
+    const [extra] = toAlerts(fromAlertmanager(withAlert({}, { ...labels, env: 'prod' }), receivedAt));
     expect(other!.fingerprint).not.toBe(one!.fingerprint);
     expect(extra!.fingerprint).not.toBe(one!.fingerprint);
   });
 
   it('keeps the fingerprint when only annotations, times or status change', () => {
-    const [firing] = fromAlertmanager(webhook(), receivedAt);
-    const [resolved] = fromAlertmanager(
-      withAlert({ status: 'resolved', endsAt: '2026-03-02T03:10:00Z', annotations: { summary: 'now 0%' } }),
-      receivedAt,
+    const [firing] = toAlerts(fromAlertmanager(webhook(), receivedAt));
+    const [resolved] = toAlerts(
+      fromAlertmanager(
+        withAlert({ status: 'resolved', endsAt: '2026-03-02T03:10:00Z', annotations: { summary: 'now 0%' } }),
+        receivedAt,
+      ),
     );
     expect(resolved!.fingerprint).toBe(firing!.fingerprint);
   });
@@ -232,7 +234,7 @@ describe('fromAlertmanager', () => {
     const many = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, huge]));
     payload.alerts[0]!.labels = { ...payload.alerts[0]!.labels, ...many };
     payload.alerts[0]!.annotations = { summary: huge, description: huge, ...many };
-    const [alert] = fromAlertmanager(payload, receivedAt);
+    const [alert] = toAlerts(fromAlertmanager(payload, receivedAt));
     const bounded = boundAlert(alert!);
     expect(bounded.fingerprint).toBe(alert!.fingerprint);
     expect(Buffer.byteLength(JSON.stringify(bounded))).toBeLessThan(150 * 1024);

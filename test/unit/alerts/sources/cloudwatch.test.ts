@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '../../../../lib/alerts/model.js';
-import {
-  fromEventBridge,
-  fromSnsNotification,
-  snsEnvelope,
-  type SnsEnvelope,
-} from '../../../../lib/alerts/sources/cloudwatch.js';
+import { toAlerts } from '../../../../lib/alerts/ingest.js';
+import { fromEventBridge, fromSnsNotification } from '../../../../lib/alerts/sources/cloudwatch.js';
+import { snsEnvelope, type SnsEnvelope } from '../../../../lib/alerts/sources/sns.js';
 import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
@@ -111,7 +108,7 @@ const rejected = rejected400;
 
 describe('fromSnsNotification', () => {
   it('turns an ALARM into a firing alert with the alarm, metric and dimensions as labels', () => {
-    const [alert, ...rest] = fromSnsNotification(envelope(alarmMessage()), receivedAt);
+    const [alert, ...rest] = toAlerts(fromSnsNotification(envelope(alarmMessage()), receivedAt));
     expect(rest).toEqual([]);
     expect(alertSchema.parse(alert)).toEqual(alert);
     expect(alert).toMatchObject({
@@ -135,7 +132,7 @@ describe('fromSnsNotification', () => {
   });
 
   it('takes the region from AlarmArn when Region is a display name', () => {
-    const [alert] = fromSnsNotification(envelope(alarmMessage()), receivedAt);
+    const [alert] = toAlerts(fromSnsNotification(envelope(alarmMessage()), receivedAt));
     expect(alert!.labels.region).toBe('ap-southeast-1');
     expect(alert!.generatorURL).toMatch(
       /^https:\/\/ap-southeast-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=ap-southeast-1#/,
@@ -144,53 +141,63 @@ describe('fromSnsNotification', () => {
   });
 
   it('reads severity=critical and service=api from the AlarmDescription', () => {
-    const [alert] = fromSnsNotification(envelope(alarmMessage()), receivedAt);
+    const [alert] = toAlerts(fromSnsNotification(envelope(alarmMessage()), receivedAt));
     expect(alert!.severity).toBe('critical');
     expect(alert!.service).toBe('api');
   });
 
   it('counts an alarm whose description names no severity as warning, of the metric namespace', () => {
-    const [alert] = fromSnsNotification(envelope(alarmMessage({ AlarmDescription: null })), receivedAt);
+    const [alert] = toAlerts(fromSnsNotification(envelope(alarmMessage({ AlarmDescription: null })), receivedAt));
     expect(alert!.severity).toBe('warning');
     expect(alert!.service).toBe('AWS/EC2');
     expect(alert!.runbookURL).toBeUndefined();
   });
 
   it('turns OK into a resolved alert with the same fingerprint, ending at the state change', () => {
-    const [firing] = fromSnsNotification(envelope(alarmMessage()), receivedAt);
-    const [resolved] = fromSnsNotification(
-      envelope(
-        alarmMessage({ NewStateValue: 'OK', OldStateValue: 'ALARM', StateChangeTime: '2026-03-02T03:20:00.000+0000' }),
-        'other-id',
+    const [firing] = toAlerts(fromSnsNotification(envelope(alarmMessage()), receivedAt));
+    const [resolved] = toAlerts(
+      fromSnsNotification(
+        envelope(
+          alarmMessage({
+            NewStateValue: 'OK',
+            OldStateValue: 'ALARM',
+            StateChangeTime: '2026-03-02T03:20:00.000+0000',
+          }),
+          'other-id',
+        ),
+        receivedAt,
       ),
-      receivedAt,
     );
     expect(resolved).toMatchObject({ status: 'resolved', endsAt: '2026-03-02T03:20:00.000Z' });
     expect(resolved!.fingerprint).toBe(firing!.fingerprint);
   });
 
   it('makes no alert of INSUFFICIENT_DATA', () => {
-    expect(fromSnsNotification(envelope(alarmMessage({ NewStateValue: 'INSUFFICIENT_DATA' })), receivedAt)).toEqual([]);
+    expect(
+      toAlerts(fromSnsNotification(envelope(alarmMessage({ NewStateValue: 'INSUFFICIENT_DATA' })), receivedAt)),
+    ).toEqual([]);
   });
 
   it('uses sns:<MessageId> as the event id, the same on every retry of the delivery', () => {
-    const first = fromSnsNotification(envelope(alarmMessage()), receivedAt)[0]!;
-    const retry = fromSnsNotification(envelope(alarmMessage()), '2026-03-02T03:00:15.000Z')[0]!;
+    const first = toAlerts(fromSnsNotification(envelope(alarmMessage()), receivedAt))[0]!;
+    const retry = toAlerts(fromSnsNotification(envelope(alarmMessage()), '2026-03-02T03:00:15.000Z'))[0]!;
     expect(first.eventId).toBe('sns:b1946ac9-2c6f-5c3e-9f2a-6d1c2f3e4a5b');
     expect(retry.eventId).toBe(first.eventId);
     expect(retry.fingerprint).toBe(first.fingerprint);
   });
 
   it('gives different alarms different fingerprints', () => {
-    const one = fromSnsNotification(envelope(alarmMessage()), receivedAt)[0]!;
-    const other = fromSnsNotification(
-      envelope(
-        alarmMessage({
-          AlarmName: 'api-high-mem',
-          AlarmArn: 'arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:api-high-mem',
-        }),
+    const one = toAlerts(fromSnsNotification(envelope(alarmMessage()), receivedAt))[0]!;
+    const other = toAlerts(
+      fromSnsNotification(
+        envelope(
+          alarmMessage({
+            AlarmName: 'api-high-mem',
+            AlarmArn: 'arn:aws:cloudwatch:ap-southeast-1:123456789012:alarm:api-high-mem',
+          }),
+        ),
+        receivedAt,
       ),
-      receivedAt,
     )[0]!;
     expect(other.fingerprint).not.toBe(one.fingerprint);
   });
@@ -205,27 +212,29 @@ describe('fromSnsNotification', () => {
         Threshold: 1,
       },
     });
-    const [alert] = fromSnsNotification(envelope(message), receivedAt);
+    const [alert] = toAlerts(fromSnsNotification(envelope(message), receivedAt));
     expect(alert!.host).toBeUndefined();
     expect(alert!.labels).toEqual({ alertname: 'api-high-cpu', account: '123456789012', region: 'ap-southeast-1' });
   });
 
   it('rejects a Message that is not JSON with a 400', () => {
-    rejected(() => fromSnsNotification(envelope('ALARM: api-high-cpu'), receivedAt));
+    rejected(() => toAlerts(fromSnsNotification(envelope('ALARM: api-high-cpu'), receivedAt)));
   });
 
   it('rejects a Message without AlarmArn or with an unknown state, naming the fields', () => {
     const { AlarmArn: _, ...message } = alarmMessage({ NewStateValue: 'BROKEN' });
-    expect(paths(rejected(() => fromSnsNotification(envelope(message), receivedAt)))).toEqual(
+    expect(paths(rejected(() => toAlerts(fromSnsNotification(envelope(message), receivedAt))))).toEqual(
       expect.arrayContaining(['AlarmArn', 'NewStateValue']),
     );
   });
 
   it('rejects an AlarmArn that is not a CloudWatch alarm', () => {
     const error = rejected(() =>
-      fromSnsNotification(
-        envelope(alarmMessage({ AlarmArn: 'arn:aws:sns:ap-southeast-1:123456789012:topic' })),
-        receivedAt,
+      toAlerts(
+        fromSnsNotification(
+          envelope(alarmMessage({ AlarmArn: 'arn:aws:sns:ap-southeast-1:123456789012:topic' })),
+          receivedAt,
+        ),
       ),
     );
     expect(error.details).toContainEqual({ path: 'AlarmArn', message: 'not a CloudWatch alarm ARN' });
@@ -234,7 +243,7 @@ describe('fromSnsNotification', () => {
 
 describe('fromEventBridge', () => {
   it('turns an ALARM state change into a firing alert from the alarm ARN, metric and description', () => {
-    const [alert] = fromEventBridge(stateChange(), receivedAt);
+    const [alert] = toAlerts(fromEventBridge(stateChange(), receivedAt));
     expect(alertSchema.parse(alert)).toEqual(alert);
     expect(alert).toMatchObject({
       eventId: 'eventbridge:c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
@@ -256,33 +265,32 @@ describe('fromEventBridge', () => {
   });
 
   it('gives the same alarm the same fingerprint whether it came through SNS or EventBridge', () => {
-    const viaEventBridge = fromEventBridge(stateChange(), receivedAt)[0]!;
+    const viaEventBridge = toAlerts(fromEventBridge(stateChange(), receivedAt))[0]!;
     const arn = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-db-cpu';
-    const viaSns = fromSnsNotification(
-      envelope(alarmMessage({ AlarmName: 'orders-db-cpu', AlarmArn: arn })),
-      receivedAt,
+    const viaSns = toAlerts(
+      fromSnsNotification(envelope(alarmMessage({ AlarmName: 'orders-db-cpu', AlarmArn: arn })), receivedAt),
     )[0]!;
     expect(viaSns.fingerprint).toBe(viaEventBridge.fingerprint);
   });
 
   it('turns OK into a resolved alert and INSUFFICIENT_DATA into none', () => {
-    const [resolved] = fromEventBridge(stateChange({ state: 'OK', id: 'e2' }), receivedAt);
+    const [resolved] = toAlerts(fromEventBridge(stateChange({ state: 'OK', id: 'e2' }), receivedAt));
     expect(resolved).toMatchObject({
       status: 'resolved',
       endsAt: '2026-03-02T02:56:07.989Z',
       eventId: 'eventbridge:e2',
     });
-    expect(fromEventBridge(stateChange({ state: 'INSUFFICIENT_DATA' }), receivedAt)).toEqual([]);
+    expect(toAlerts(fromEventBridge(stateChange({ state: 'INSUFFICIENT_DATA' }), receivedAt))).toEqual([]);
   });
 
   it('accepts an alarm without a description and counts it as warning', () => {
-    const [alert] = fromEventBridge(stateChange({ description: null }), receivedAt);
+    const [alert] = toAlerts(fromEventBridge(stateChange({ description: null }), receivedAt));
     expect(alert!.severity).toBe('warning');
   });
 
   it('rejects another EventBridge detail-type or an event without resources, naming the fields', () => {
     const event = { ...stateChange(), 'detail-type': 'EC2 Instance State-change Notification', resources: [] };
-    expect(paths(rejected(() => fromEventBridge(event, receivedAt)))).toEqual(
+    expect(paths(rejected(() => toAlerts(fromEventBridge(event, receivedAt))))).toEqual(
       expect.arrayContaining(['detail-type', 'resources']),
     );
   });

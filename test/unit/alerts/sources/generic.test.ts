@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema } from '../../../../lib/alerts/model.js';
 import { fromGeneric } from '../../../../lib/alerts/sources/generic.js';
+import { toAlerts } from '../../../../lib/alerts/ingest.js';
 import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
@@ -13,11 +14,11 @@ const backup = {
   labels: { env: 'prod' },
 };
 
-const rejected = (body: unknown) => rejected400(() => fromGeneric(body, receivedAt));
+const rejected = (body: unknown) => rejected400(() => toAlerts(fromGeneric(body, receivedAt)));
 
 describe('fromGeneric', () => {
   it('accepts a single alert object and fills the defaults: firing, warning, starting when received', () => {
-    const [alert, ...rest] = fromGeneric(backup, receivedAt);
+    const [alert, ...rest] = toAlerts(fromGeneric(backup, receivedAt));
     expect(rest).toEqual([]);
     expect(alertSchema.parse(alert)).toEqual(alert);
     expect(alert).toMatchObject({
@@ -37,7 +38,9 @@ describe('fromGeneric', () => {
   });
 
   it('accepts {alerts:[...]} and returns one alert per entry, in order', () => {
-    const alerts = fromGeneric({ alerts: [backup, { ...backup, name: 'DiskFull', severity: 'critical' }] }, receivedAt);
+    const alerts = toAlerts(
+      fromGeneric({ alerts: [backup, { ...backup, name: 'DiskFull', severity: 'critical' }] }, receivedAt),
+    );
     expect(alerts.map((alert) => [alert.name, alert.severity])).toEqual([
       ['NightlyBackupFailed', 'warning'],
       ['DiskFull', 'critical'],
@@ -46,14 +49,16 @@ describe('fromGeneric', () => {
   });
 
   it('maps url to generatorURL and keeps runbookURL and a given startsAt', () => {
-    const [alert] = fromGeneric(
-      {
-        ...backup,
-        url: 'https://ci.example.com/jobs/42',
-        runbookURL: 'https://runbooks.example.com/backup',
-        startsAt: '2026-03-02T10:00:00+08:00',
-      },
-      receivedAt,
+    const [alert] = toAlerts(
+      fromGeneric(
+        {
+          ...backup,
+          url: 'https://ci.example.com/jobs/42',
+          runbookURL: 'https://runbooks.example.com/backup',
+          startsAt: '2026-03-02T10:00:00+08:00',
+        },
+        receivedAt,
+      ),
     );
     expect(alert).toMatchObject({
       generatorURL: 'https://ci.example.com/jobs/42',
@@ -63,14 +68,16 @@ describe('fromGeneric', () => {
   });
 
   it('ends a resolved alert at endsAt, or when received if endsAt is absent', () => {
-    const [withEnd] = fromGeneric({ ...backup, status: 'resolved', endsAt: '2026-03-02T02:59:00Z' }, receivedAt);
-    const [withoutEnd] = fromGeneric({ ...backup, status: 'resolved' }, receivedAt);
+    const [withEnd] = toAlerts(
+      fromGeneric({ ...backup, status: 'resolved', endsAt: '2026-03-02T02:59:00Z' }, receivedAt),
+    );
+    const [withoutEnd] = toAlerts(fromGeneric({ ...backup, status: 'resolved' }, receivedAt));
     expect(withEnd!.endsAt).toBe('2026-03-02T02:59:00.000Z');
     expect(withoutEnd!.endsAt).toBe(receivedAt);
   });
 
   it('identifies the condition by name, service, host and labels when there is no dedupKey', () => {
-    const fp = (body: object) => fromGeneric(body, receivedAt)[0]!.fingerprint;
+    const fp = (body: object) => toAlerts(fromGeneric(body, receivedAt))[0]!.fingerprint;
     expect(fp({ ...backup, summary: 'another text', severity: 'critical' })).toBe(fp(backup));
     expect(fp({ ...backup, host: 'db-2' })).not.toBe(fp(backup));
     expect(fp({ ...backup, labels: { env: 'staging' } })).not.toBe(fp(backup));
@@ -78,7 +85,7 @@ describe('fromGeneric', () => {
   });
 
   it('identifies the condition by dedupKey alone when one is given', () => {
-    const fp = (body: object) => fromGeneric(body, receivedAt)[0]!.fingerprint;
+    const fp = (body: object) => toAlerts(fromGeneric(body, receivedAt))[0]!.fingerprint;
     const keyed = { ...backup, dedupKey: 'backup/db-1' };
     expect(fp({ ...keyed, name: 'Renamed', host: 'db-9', labels: { env: 'x' } })).toBe(fp(keyed));
     expect(fp({ ...keyed, dedupKey: 'backup/db-2' })).not.toBe(fp(keyed));

@@ -1,18 +1,12 @@
 import * as z from 'zod';
-import { stableId } from '../lambda/ids.js';
-import { imageReference, lookBack, unitName, checkName, hostName } from '../automation/arguments.js';
-import { verifyAudit } from '../automation/audit.js';
-import { rolesOf } from '../automation/permissions.js';
-import type { RequestCards } from '../automation/cards.js';
-import { submitRequest, type AutomationDeps } from '../automation/submit.js';
-import type { OutgoingMessage } from '../feishu/messenger.js';
-import type { ChatopsDeps, Command, Invocation } from './commands.js';
-import { parseArgs, UsageError } from './usage.js';
-
-/** What chat needs to hand work to automation: the request gate, and the cards that follow a request. */
-export type ChatAutomation = AutomationDeps & { cards: RequestCards };
-
-const text = (value: string): OutgoingMessage => ({ kind: 'text', text: value });
+import { stableId } from '../../lambda/ids.js';
+import { imageReference, lookBack, unitName, checkName, hostName } from '../../automation/arguments.js';
+import { verifyAudit } from '../../automation/audit.js';
+import { rolesOf } from '../../automation/permissions.js';
+import { submitRequest } from '../../automation/submit.js';
+import type { OutgoingMessage } from '../../feishu/messenger.js';
+import { textReply, type ChatAutomation, type ChatopsDeps, type Command, type Invocation } from '../command.js';
+import { parseArgs, UsageError } from '../usage.js';
 
 function automationOf(deps: ChatopsDeps): ChatAutomation {
   if (!deps.automation)
@@ -42,8 +36,8 @@ async function submit(
     },
     automation,
   );
-  if (!result.ok) return text(`无法执行：${result.problem}`);
-  if (result.request.status === 'denied') return text(`无法执行：${result.request.summary}`);
+  if (!result.ok) return textReply(`无法执行：${result.problem}`);
+  if (result.request.status === 'denied') return textReply(`无法执行：${result.request.summary}`);
   await automation.cards.show(result.request);
   return undefined;
 }
@@ -135,9 +129,9 @@ const audit: Command = {
     parseArgs(z.tuple([z.literal('verify')]), invocation.args, auditUsage);
     const automation = automationOf(deps);
     if (!rolesOf(invocation.actor.openId, automation.automation).includes('admin'))
-      return text('只有管理员（admin 角色）可以校验审计日志');
+      return textReply('只有管理员（admin 角色）可以校验审计日志');
     const result = await verifyAudit(automation.audit);
-    return text(
+    return textReply(
       result.ok
         ? `审计日志完整：共 ${result.records} 条记录，哈希链无断裂。`
         : `审计日志在第 ${result.brokenAt} 条处断裂：${result.problem}（已检查 ${result.records} 条）`,

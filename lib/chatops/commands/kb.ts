@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { button, buttonRow, escapeMarkdown, markdown, noticeCard } from '../feishu/cards.js';
-import type { StoredAlert } from '../alerts/repository.js';
-import type { OutgoingMessage } from '../feishu/messenger.js';
-import { answerFrom, type LanguageModel } from '../kb/answer.js';
-import type { KnowledgeBase, SearchHit } from '../kb/knowledge-base.js';
-import type { ChatopsDeps, Command } from './commands.js';
-import { parseArgs } from './usage.js';
+import { button, buttonRow, escapeMarkdown, markdown, noticeCard } from '../../feishu/cards.js';
+import type { StoredAlert } from '../../alerts/repository.js';
+import type { OutgoingMessage } from '../../feishu/messenger.js';
+import { answerFrom, type LanguageModel } from '../../kb/answer.js';
+import type { KnowledgeBase, SearchHit } from '../../kb/knowledge-base.js';
+import type { ChatopsDeps, Command } from '../command.js';
+import { parseArgs } from '../usage.js';
 
 /** How many sections an answer shows. */
 const PASSAGES = 3;

@@ -1,0 +1,83 @@
+import * as z from 'zod';
+import {
+  describeSilence,
+  isActive,
+  parseSilenceArgs,
+  silencedBy,
+  SilenceArgsError,
+  type Silence,
+} from '../../alerts/silences.js';
+import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
+import { stableId } from '../../lambda/ids.js';
+import { cardReply, textReply, type Command } from '../command.js';
+import { parseArgs, UsageError } from '../usage.js';
+import { openAlerts } from './alerts.js';
+
+const silenceUsage = {
+  create: '/silence <标签=值…> <时长> [原因]',
+  list: '/silence list',
+  expire: '/silence expire <静默ID>',
+};
+
+export const silence: Command = {
+  name: 'silence',
+  usage: Object.values(silenceUsage),
+  summary: '按标签静默告警（静默期间告警照常记录和计数，但不发送通知）',
+  example: '/silence service=payments env=prod 2h 数据库迁移',
+  async run({ args, actor, messageId }, deps) {
+    const now = deps.now();
+    const [sub, ...rest] = args;
+    if (sub === 'list') {
+      parseArgs(z.tuple([]), rest, silenceUsage.list);
+      const active = (await deps.silences.list()).filter(
+        (entry) => isActive(entry, now) || Date.parse(entry.startsAt) > now,
+      );
+      if (!active.length) return textReply('当前没有生效的静默');
+      active.sort((a, b) => a.endsAt.localeCompare(b.endsAt));
+      return cardReply(
+        noticeCard(
+          `生效中的静默（${active.length}）`,
+          active.map(
+            (entry) =>
+              `- \`${entry.id}\` ${escapeMarkdown(describeSilence(entry))} · 至 ${formatTime(entry.endsAt, deps.timeZone)} · ${escapeMarkdown(entry.createdBy.name ?? entry.createdBy.openId)}${entry.reason ? ` · ${escapeMarkdown(entry.reason)}` : ''}`,
+          ),
+          'grey',
+        ),
+      );
+    }
+    if (sub === 'expire') {
+      const [id] = parseArgs(
+        z.tuple([z.string().regex(/^[0-9a-f]{6,16}$/, '静默 ID 见 /silence list')]),
+        rest,
+        silenceUsage.expire,
+      );
+      const ended = await deps.silences.expire(id, actor, new Date(now).toISOString());
+      return textReply(ended ? `已解除静默 ${id}（${describeSilence(ended)}）` : `静默 ${id} 不存在或已结束`);
+    }
+    let request: ReturnType<typeof parseSilenceArgs>;
+    try {
+      request = parseSilenceArgs(args);
+    } catch (error) {
+      if (error instanceof SilenceArgsError) throw new UsageError(error.message, silenceUsage.create);
+      throw error;
+    }
+    const at = new Date(now).toISOString();
+    const created: Silence = {
+      // From the message, so a redelivered message makes the same silence rather than a second one.
+      id: stableId('silence', messageId).slice(0, 10),
+      matchers: request.matchers,
+      startsAt: at,
+      endsAt: new Date(now + request.durationMs).toISOString(),
+      createdBy: actor,
+      reason: request.reason,
+      createdAt: at,
+    };
+    await deps.silences.create(created);
+    const open = await openAlerts(deps);
+    const matched = open.filter((stored) => silencedBy(stored.alert, [created], now));
+    return textReply(
+      `已创建静默 ${created.id}：${describeSilence(created)}，至 ${formatTime(created.endsAt, deps.timeZone)}（${formatDuration(request.durationMs)}）` +
+        `${created.reason ? `，原因：${created.reason}` : ''}。当前匹配 ${matched.length} 条未恢复的告警。解除：/silence expire ${created.id}`,
+    );
+  },
+};

@@ -1,0 +1,50 @@
+import { loadAlertingConfig } from '../alerts/config.js';
+import type { ForwardedAlert } from '../alerts/dedup.js';
+import type { Alert } from '../alerts/model.js';
+import { loadAutomationConfig } from '../automation/config.js';
+import type { AutomationTask } from '../automation/tasks.js';
+import type { ChatopsTask } from '../chatops/tasks.js';
+import { lazy } from '../lambda/lazy.js';
+import { dynamoAlertRepository } from '../store/alerts-table.js';
+import { dynamoAuditStore } from '../store/audit-table.js';
+import { dynamoHealLedger, dynamoRequestStore } from '../store/automation-table.js';
+import { dynamoDedupStore } from '../store/dedup-table.js';
+import { dynamoDeliveryLedger } from '../store/deliveries-table.js';
+import { documentClient } from '../store/dynamo.js';
+import { dynamoSilenceStore } from '../store/silences-table.js';
+import { sqsQueue } from '../store/sqs-queue.js';
+import { env, listOf } from './env.js';
+import { defaultSecrets } from './secrets.js';
+
+/*
+ * The composition root's shared factories: each adapter is made once per container, on first use, from the
+ * environment. Handlers take what they need through the factories in this folder, never by building adapters.
+ */
+
+const secretValues = /* @__PURE__ */ lazy(() => defaultSecrets(env().SECRETS_ID));
+/** The secret values (Secrets Manager in AWS, env vars locally), cached for five minutes. */
+export const secrets = () => secretValues()();
+/** The bearer tokens of the alert sources and the knowledge-base API (two while one is rotated). */
+export const apiTokens = async () => listOf((await secrets()).ALERT_TOKEN);
+
+/** routing.yaml and oncall.yaml, checked against each other. */
+export const alertingConfig = /* @__PURE__ */ lazy(() => loadAlertingConfig(env().CONFIG_DIR));
+/** automation.yaml and inventory.yaml. */
+export const automationConfig = /* @__PURE__ */ lazy(() => loadAutomationConfig(env().CONFIG_DIR));
+
+/** The DynamoDB tables, each as the port its domain defines. */
+export const alertRepository = /* @__PURE__ */ lazy(() => dynamoAlertRepository(documentClient(), env().ALERTS_TABLE));
+export const dedupStore = /* @__PURE__ */ lazy(() => dynamoDedupStore(documentClient(), env().DEDUP_TABLE));
+export const silenceStore = /* @__PURE__ */ lazy(() => dynamoSilenceStore(documentClient(), env().SILENCES_TABLE));
+export const deliveryLedger = /* @__PURE__ */ lazy(() =>
+  dynamoDeliveryLedger(documentClient(), env().DELIVERIES_TABLE),
+);
+export const requestStore = /* @__PURE__ */ lazy(() => dynamoRequestStore(documentClient(), env().AUTOMATION_TABLE));
+export const healLedger = /* @__PURE__ */ lazy(() => dynamoHealLedger(documentClient(), env().AUTOMATION_TABLE));
+export const auditStore = /* @__PURE__ */ lazy(() => dynamoAuditStore(documentClient(), env().AUDIT_TABLE));
+
+/** The queues between the functions. */
+export const alertsQueue = /* @__PURE__ */ lazy(() => sqsQueue<Alert>(env().ALERTS_QUEUE_URL));
+export const notifyQueue = /* @__PURE__ */ lazy(() => sqsQueue<ForwardedAlert>(env().NOTIFY_QUEUE_URL));
+export const commandsQueue = /* @__PURE__ */ lazy(() => sqsQueue<ChatopsTask>(env().COMMANDS_QUEUE_URL));
+export const automationQueue = /* @__PURE__ */ lazy(() => sqsQueue<AutomationTask>(env().AUTOMATION_QUEUE_URL));

@@ -1,0 +1,14 @@
+import type { IngestDeps } from '../alerts/ingest.js';
+import { snsGateway } from '../alerts/sources/sns.js';
+import { logger } from '../lambda/logger.js';
+import { alertsQueue, apiTokens } from './adapters.js';
+import { env, listOf } from './env.js';
+
+/** What `alert-ingest` needs: the sources' tokens, SNS verification, the allowed topics and the alerts queue. */
+export const alertIngest = (): IngestDeps => ({
+  tokens: apiTokens,
+  queue: alertsQueue(),
+  sns: snsGateway(),
+  allowedTopics: listOf(env().CLOUDWATCH_TOPIC_ARNS),
+  log: logger.child({ function: 'alert-ingest' }),
+});

@@ -1,0 +1,36 @@
+import { feishuEscalationNotifier } from '../alerts/notifiers/feishu-escalation.js';
+import type { RunnerDeps } from '../automation/runner.js';
+import { lazyAsync } from '../lambda/lazy.js';
+import { logger } from '../lambda/logger.js';
+import { alertRepository, healLedger } from './adapters.js';
+import { automationCards, automationDeps } from './automation.js';
+import { env } from './env.js';
+import { executors } from './executors.js';
+import { messenger } from './feishu.js';
+
+/**
+ * What `automation-runner` needs: the request gate, every action's executor, the request cards, and for
+ * self-healing the alerts, the run ledger and the escalation notifier. Configuration is read at cold start.
+ */
+export function automationRunner() {
+  const automation = automationDeps(logger.child({ function: 'automation-runner' }));
+  const actions = executors();
+  return {
+    deps: lazyAsync(async (): Promise<RunnerDeps> => {
+      const feishu = await messenger('automation cannot report');
+      return {
+        ...automation,
+        executors: actions,
+        timeZone: env().DISPLAY_TIME_ZONE,
+        cards: automationCards(feishu, automation.log),
+        healing: {
+          ...automation,
+          alerts: alertRepository(),
+          ledger: healLedger(),
+          escalation: feishuEscalationNotifier(feishu),
+          httpCheck: actions.http_check,
+        },
+      };
+    }),
+  };
+}

@@ -1,0 +1,42 @@
+import { actionExecutors, type ActionExecutors } from '../automation/action-executors.js';
+import type { DeploymentApi } from '../automation/executors/deployments.js';
+import { kubernetesDeploymentApi } from '../automation/executors/kubernetes.js';
+import { fileLogSearch, openSearchLogSearch } from '../automation/executors/log-search.js';
+import { sshRemoteShell } from '../automation/executors/ssh.js';
+import { lazy, lazyAsync } from '../lambda/lazy.js';
+import { automationConfig, secrets } from './adapters.js';
+import { env } from './env.js';
+import { configuredOpenSearch } from './opensearch.js';
+
+/** The key automation logs in with over SSH, from the secret; without it restart_service says what is missing. */
+async function sshKey(): Promise<string> {
+  const key = (await secrets()).SSH_PRIVATE_KEY;
+  if (!key) throw new Error('SSH_PRIVATE_KEY is not configured in the secret: restart_service cannot log in');
+  return key;
+}
+
+const clusters = new Map<string, DeploymentApi>();
+
+/** A cluster's Deployment API from its kubeconfig, named in the inventory and kept in the secret (never on disk). */
+async function deployments(cluster: string): Promise<DeploymentApi> {
+  const secretKey = automationConfig().inventory.clusters[cluster]?.kubeconfigSecret;
+  if (!secretKey) throw new Error(`cluster ${cluster} is not in the inventory`);
+  const kubeconfig = (await secrets())[secretKey];
+  if (typeof kubeconfig !== 'string' || !kubeconfig) {
+    throw new Error(`${secretKey} (the kubeconfig of cluster ${cluster}) is not configured in the secret`);
+  }
+  if (!clusters.has(cluster)) clusters.set(cluster, kubernetesDeploymentApi(kubeconfig));
+  return clusters.get(cluster)!;
+}
+
+/** OpenSearch where configured; the local runtime's demo file otherwise; neither, and check_logs says so. */
+const logs = lazyAsync(async () => {
+  const client = await configuredOpenSearch();
+  if (client) return openSearchLogSearch(client, { index: automationConfig().inventory.logs.index });
+  return env().LOCAL_LOGS_FILE ? fileLogSearch(env().LOCAL_LOGS_FILE) : undefined;
+});
+
+/** Every action's executor, over SSH, Kubernetes, the log store and HTTP. */
+export const executors = /* @__PURE__ */ lazy((): ActionExecutors =>
+  actionExecutors({ inventory: automationConfig().inventory, shell: sshRemoteShell(sshKey), deployments, logs }),
+);
