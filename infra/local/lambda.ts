@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ACCOUNT, REGION } from './provision.js';
+
+export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** A function of serverless.yml, loaded in this process. */
+export interface LocalFunction {
+  name: string;
+  handler: LambdaHandler;
+  timeoutMs: number;
+}
+
+/** Imports every function's handler (`functions/x.handler` → the `handler` export of functions/x.ts). */
+export async function loadFunctions(config: Record<string, any>, root: string): Promise<Map<string, LocalFunction>> {
+  const functions = new Map<string, LocalFunction>();
+  for (const [name, fn] of Object.entries<Record<string, any>>(config.functions ?? {})) {
+    const dot = fn.handler.lastIndexOf('.');
+    const [file, exportName] = [fn.handler.slice(0, dot), fn.handler.slice(dot + 1)];
+    const module = await import(pathToFileURL(join(root, `${file}.ts`)).href);
+    if (typeof module[exportName] !== 'function') {
+      throw new Error(`function ${name}: ${fn.handler} does not export a handler`);
+    }
+    const timeoutMs = (fn.timeout ?? config.provider.timeout ?? 6) * 1000;
+    functions.set(name, { name, handler: module[exportName], timeoutMs });
+  }
+  return functions;
+}
+
+/** Lambda's context object for one invocation: a request id and the time left before the function's timeout. */
+export function lambdaContext(fn: LocalFunction) {
+  const deadline = Date.now() + fn.timeoutMs;
+  return {
+    functionName: fn.name,
+    functionVersion: '$LATEST',
+    awsRequestId: randomUUID(),
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn.name}`,
+    memoryLimitInMB: '512',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
