@@ -1,4 +1,4 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { waitFor } from '../support/wait.js';
@@ -128,5 +128,11 @@ describe('SQS event source emulation', () => {
       'the malformed message in the alerts DLQ',
       { timeoutMs: 25_000 },
     );
+    // The very message, untouched, is in the dead-letter queue, and nothing of it is left in the source queue.
+    const dead = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: runtime.queueUrls.get('AlertsDeadLetterQueue'), WaitTimeSeconds: 1 }),
+    );
+    expect(dead.Messages?.map((message) => message.Body)).toEqual(['{"not":"an alert"}']);
+    expect(await runtime.queueDepth('AlertsQueue')).toEqual({ visible: 0, inFlight: 0 });
   });
 });

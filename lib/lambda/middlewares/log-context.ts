@@ -1,6 +1,6 @@
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { logger } from '../logger.js';
+import { logger, type Logger } from '../logger.js';
 
 interface Outcome {
   statusCode?: number;
@@ -13,8 +13,10 @@ type Invocation = Request<{ rawPath?: string; Records?: unknown[] }, Outcome | u
  * status (a rejection as a warning with its reason), for SQS how many records came and failed. Used first, so it
  * sees the response that the error middlewares made of a failure.
  */
-export function logContext(name: string): MiddlewareObj<Invocation['event'], Outcome | undefined, Error, Context> {
-  const log = logger.child({ function: name });
+export function logContext(
+  name: string,
+  log: Logger = logger.child({ function: name }),
+): MiddlewareObj<Invocation['event'], Outcome | undefined, Error, Context> {
   const fields = ({ event, context, response, internal }: Invocation) => ({
     requestId: context?.awsRequestId,
     path: event.rawPath,

@@ -29,8 +29,11 @@ describe('silences', () => {
   });
 
   it('an active silence whose matchers all match silences the alert, on labels, name, service and host', () => {
-    expect(silencedBy(alert, [silence(['service=payments', 'env="prod"'])], now)).toBeDefined();
-    expect(silencedBy(alert, [silence(['alertname=~"High.*"', 'host=pay-1'])], now)).toBeDefined();
+    const byLabels = { ...silence(['service=payments', 'env="prod"']), id: 'by-labels' };
+    const byNameAndHost = { ...silence(['alertname=~"High.*"', 'host=pay-1']), id: 'by-name-and-host' };
+    const otherService = { ...silence(['service=orders']), id: 'other-service' };
+    expect(silencedBy(alert, [otherService, byLabels], now)?.id).toBe('by-labels');
+    expect(silencedBy(alert, [otherService, byNameAndHost], now)?.id).toBe('by-name-and-host');
     expect(silencedBy(alert, [silence(['service=payments', 'env=staging'])], now)).toBeUndefined();
     expect(silencedBy(alert, [silence(['env!=prod'])], now)).toBeUndefined();
   });

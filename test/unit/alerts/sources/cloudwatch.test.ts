@@ -217,8 +217,10 @@ describe('fromSnsNotification', () => {
     expect(alert!.labels).toEqual({ alertname: 'api-high-cpu', account: '123456789012', region: 'ap-southeast-1' });
   });
 
-  it('rejects a Message that is not JSON with a 400', () => {
-    rejected(() => toAlerts(fromSnsNotification(envelope('ALARM: api-high-cpu'), receivedAt)));
+  it('rejects a Message that is not JSON with a 400 that says the alarm message is not an object', () => {
+    const error = rejected(() => toAlerts(fromSnsNotification(envelope('ALARM: api-high-cpu'), receivedAt)));
+    expect(error.message).toBe('invalid CloudWatch alarm (SNS Message) payload');
+    expect(error.details).toEqual([{ path: '(body)', message: 'Invalid input: expected object, received string' }]);
   });
 
   it('rejects a Message without AlarmArn or with an unknown state, naming the fields', () => {

@@ -96,9 +96,13 @@ describe('fromGeneric', () => {
     expect(paths(rejected({ alerts: [] }))).toContain('alerts');
   });
 
-  it('rejects a body that is not an object', () => {
-    rejected('disk full');
-    rejected([backup]);
+  it('rejects a body that is not an object, saying the body itself is what is wrong', () => {
+    expect(rejected('disk full').details).toEqual([
+      { path: '(body)', message: 'Invalid input: expected object, received string' },
+    ]);
+    expect(rejected([backup]).details).toEqual([
+      { path: '(body)', message: 'Invalid input: expected object, received array' },
+    ]);
   });
 
   // The contract of parsePayload (lib/alerts/sources/parse.ts) and the API: a 400 names every bad field.

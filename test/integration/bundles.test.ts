@@ -1,0 +1,47 @@
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../infra/local/runtime.js';
+import { loadServerlessConfig } from '../../infra/local/serverless-config.js';
+
+/** The npm packages a function's bundle carries, built as `serverless package` builds it. */
+async function packagesIn(functionName: string): Promise<string[]> {
+  const config = loadServerlessConfig(`${projectRoot}/serverless.yml`, { stage: 'test', region: 'us-east-1', env: {} });
+  const options = config.custom.esbuild;
+  const handler: string = config.functions[functionName].handler;
+  const result = await build({
+    entryPoints: [`${projectRoot}/${handler.slice(0, handler.lastIndexOf('.'))}.ts`],
+    bundle: true,
+    write: false,
+    minify: options.minify,
+    platform: options.platform,
+    target: options.target,
+    format: options.format,
+    mainFields: options.mainFields,
+    external: options.exclude ?? [],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.values(result.metafile.outputs)[0]!.inputs;
+  const packages = Object.entries(inputs)
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path]) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1])
+    .filter((name): name is string => Boolean(name));
+  return [...new Set(packages)].sort();
+}
+
+describe('what each function bundles', () => {
+  it('the webhook answers with node:crypto alone: no Feishu SDK, Kubernetes client, SSH, YAML or model client', async () => {
+    expect(await packagesIn('feishu-webhook')).toEqual(['@middy/core', 'zod']);
+  });
+
+  it('alert ingest carries the SNS validator, and nothing of Feishu, automation or the knowledge base', async () => {
+    expect(await packagesIn('alert-ingest')).toEqual(['@middy/core', 'lru-cache', 'sns-payload-validator', 'zod']);
+  });
+
+  it('only the functions that talk to Feishu load its SDK', async () => {
+    expect(await packagesIn('alert-dedup')).not.toContain('@larksuiteoapi/node-sdk');
+    expect(await packagesIn('kb')).not.toContain('@larksuiteoapi/node-sdk');
+    expect(await packagesIn('alert-router')).toContain('@larksuiteoapi/node-sdk');
+    expect(await packagesIn('alert-router')).not.toContain('@kubernetes/client-node');
+  });
+}, 60_000);
