@@ -2,9 +2,11 @@ import { button, buttonRow, escapeMarkdown, formatTime, markdown, mention } from
 import type { Messenger } from '../feishu/messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
+import type { ActionName } from './actions.js';
 import { requesterName, type AutomationRequest, type RequestStatus, type RequestStore } from './requests.js';
 
-export const actionTitles: Record<string, string> = {
+/** Each action's name on its cards; an action without one does not compile. */
+export const actionTitles: Record<ActionName, string> = {
   restart_service: '重启服务',
   k8s_rollout_restart: '滚动重启',
   k8s_set_image: '更新镜像',
@@ -42,7 +44,7 @@ const plain = (content: string) => ({ tag: 'div', text: { tag: 'plain_text', con
  */
 export function automationCard(request: AutomationRequest, options: { timeZone: string }): object {
   const view = statusView[request.status];
-  const title = `[${view.label}] ${actionTitles[request.action] ?? request.action}`;
+  const title = `[${view.label}] ${actionTitles[request.action as ActionName] ?? request.action}`;
   const lines = [
     `**操作**：${escapeMarkdown(request.action)}　**环境**：${escapeMarkdown(request.environment)}`,
     `**参数**：${escapeMarkdown(describeArgs(request.args))}`,
