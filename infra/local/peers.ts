@@ -79,7 +79,9 @@ async function startChild(
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** dynalite: DynamoDB's wire protocol over LevelDB; `dataDir` keeps tables across restarts, none keeps them in memory. */
+/**
+ * dynalite: DynamoDB's wire protocol over LevelDB; `dataDir` keeps tables across restarts, none keeps them in memory.
+ */
 export async function startDynamo(options: { port?: number; dataDir?: string } = {}): Promise<Peer> {
   const port = options.port ?? (await freePort());
   const args = [

@@ -25,11 +25,14 @@ const envFile = join(dataDir, 'local.env');
 runtime.writeEnvFile(envFile);
 
 const url = runtime.url;
+const feishuLine = feishu
+  ? `real API (${feishu.domain ?? 'https://open.feishu.cn'}, app ${feishu.appId})`
+  : `local outbox: GET ${url}/_local/outbox`;
 console.log(`
 OpenClaw is running locally on ${url}
-  alert sources: POST ${url}/alerts/alertmanager | /alerts/cloudwatch | /alerts/generic
+  alert sources: POST ${url}/alerts/{source}: alertmanager | cloudwatch | generic
   bearer token:  ${token}   (set LOCAL_ALERT_TOKEN to change it)
-  Feishu:        ${feishu ? `real API (${feishu.domain ?? 'https://open.feishu.cn'}, app ${feishu.appId})` : `local outbox: GET ${url}/_local/outbox`}
+  Feishu:        ${feishuLine}
   DynamoDB data: ${join(dataDir, 'dynamodb')}
 
 Send a test alert:
@@ -47,8 +50,9 @@ Alertmanager receiver (alertmanager.yml):
 
 Talk to the bot (a signed, encrypted Feishu event to POST ${url}/feishu/events; prints the bot's reply):
   curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/status"}'
-  curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/logs payments 15m"}'   # demo log lines
-  Feishu event keys: verification token ${runtime.env.FEISHU_VERIFICATION_TOKEN}, encrypt key ${runtime.env.FEISHU_ENCRYPT_KEY}
+  curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/logs payments 15m"}'
+  Feishu event keys: verification token ${runtime.env.FEISHU_VERIFICATION_TOKEN},
+                     encrypt key ${runtime.env.FEISHU_ENCRYPT_KEY}
 
 serverless invoke local runs against this runtime (its endpoints are in ${envFile}):
   npx serverless invoke local -f alert-ingest -p events/alert-ingest.json

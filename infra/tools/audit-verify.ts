@@ -50,9 +50,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(
-      `audit:verify could not check the log: ${(error as Error).message}${againstLocalRuntime ? ' (is `npm start` running?)' : ''}`,
-    );
+    const hint = againstLocalRuntime ? ' (is `npm start` running?)' : '';
+    console.error(`audit:verify could not check the log: ${(error as Error).message}${hint}`);
     process.exit(2);
   },
 );

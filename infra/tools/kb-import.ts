@@ -67,17 +67,15 @@ async function main(): Promise<number> {
       details?: unknown;
     };
     if (!response.ok) {
-      failed.push(
-        `${file}: HTTP ${response.status} ${answer.error ?? ''} ${answer.details ? JSON.stringify(answer.details) : ''}`.trim(),
-      );
+      const details = answer.details ? JSON.stringify(answer.details) : '';
+      failed.push(`${file}: HTTP ${response.status} ${answer.error ?? ''} ${details}`.trim());
       continue;
     }
     if (answer.created) created++;
     else updated++;
   }
-  console.log(
-    `imported ${files.length - failed.length} of ${files.length} articles from ${dir} into ${values.url}: ${created} new, ${updated} updated`,
-  );
+  const imported = `imported ${files.length - failed.length} of ${files.length} articles from ${dir}`;
+  console.log(`${imported} into ${values.url}: ${created} new, ${updated} updated`);
   for (const line of failed) console.log(`  failed: ${line}`);
   return failed.length ? 1 : 0;
 }

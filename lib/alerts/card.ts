@@ -12,6 +12,12 @@ export const headerColour: Record<Severity | 'resolved', string> = {
 
 export const severityLabel: Record<Severity, string> = { critical: '严重', warning: '警告', info: '提示' };
 
+/** The runbook section, by title and, where it differs, its section. */
+function relatedLine(related: NonNullable<StoredAlert['related']>): string {
+  const title = escapeMarkdown(clip(related.title, 100));
+  return related.section === related.title ? title : `${title} · ${escapeMarkdown(clip(related.section, 100))}`;
+}
+
 /**
  * The alert card (JSON 2.0). One builder for every state, so the card patched on resolve has the same layout as
  * the one sent: only colour, title, status and buttons change. Kept far below Feishu's 30 KB by clipping free text.
@@ -51,11 +57,7 @@ export function alertCard(stored: StoredAlert, options: { timeZone: string; now?
       : []),
     ...(stored.resolvedBy ? [`**解决人**：${mention(stored.resolvedBy)}`] : []),
     ...(stored.resolutionNote ? [`**处理说明**：${escapeMarkdown(clip(stored.resolutionNote, 1000))}`] : []),
-    ...(stored.related
-      ? [
-          `**相关知识**：${escapeMarkdown(clip(stored.related.title, 100))}${stored.related.section !== stored.related.title ? ` · ${escapeMarkdown(clip(stored.related.section, 100))}` : ''}`,
-        ]
-      : []),
+    ...(stored.related ? [`**相关知识**：${relatedLine(stored.related)}`] : []),
   ];
   // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
   const buttons: object[] = [];

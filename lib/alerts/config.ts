@@ -110,7 +110,8 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
           const person = members.get(override.openId);
           if (!person)
             throw new Error(
-              `config ${dir}/oncall.yaml is invalid:\n  teams.${name}.overrides.${index}.openId: ${override.openId} is not a member of ${name}`,
+              `config ${dir}/oncall.yaml is invalid:\n` +
+                `  teams.${name}.overrides.${index}.openId: ${override.openId} is not a member of ${name}`,
             );
           return { person, from: override.from, to: override.to };
         }),
@@ -120,7 +121,8 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
   const routes: Route[] = routing.routes.map((route, index) => {
     if (route.team && !teams.has(route.team)) {
       throw new Error(
-        `config ${dir}/routing.yaml is invalid:\n  routes.${index}.team: team "${route.team}" is not defined in oncall.yaml`,
+        `config ${dir}/routing.yaml is invalid:\n` +
+          `  routes.${index}.team: team "${route.team}" is not defined in oncall.yaml`,
       );
     }
     return {

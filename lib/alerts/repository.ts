@@ -78,7 +78,9 @@ export interface AlertRepository {
   firingAlerts(limit: number, names?: string[]): Promise<Alert[]>;
   /** The most recent alert for a fingerprint, open or not. */
   latest(fingerprint: string): Promise<StoredAlert | undefined>;
-  /** Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored. */
+  /**
+   * Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored.
+   */
   create(alert: StoredAlert): Promise<StoredAlert>;
   /**
    * Applies a newer event to an open alert once per event id, adding `entries` to the timeline in the same write;
@@ -112,7 +114,9 @@ export interface AlertRepository {
     silence: NonNullable<StoredAlert['silence']>,
     entry: TimelineEntry,
   ): Promise<StoredAlert | undefined>;
-  /** Remembers that a chat message asks for the note of an alert resolved from its card (so a reply to it is the note). */
+  /**
+   * Remembers that a chat message asks for the note of an alert resolved from its card (so a reply to it is the note).
+   */
   rememberNotePrompt(messageId: string, alertId: string): Promise<void>;
   /** The alert a note prompt belongs to, if `messageId` is one. */
   alertForNotePrompt(messageId: string): Promise<string | undefined>;

@@ -66,7 +66,9 @@ const MIN_SILENCE_MS = 60_000;
 const MAX_SILENCE_MS = 7 * 24 * 3600_000;
 const looksLikeMatcher = (word: string) => /^[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)/.test(word);
 
-/** `/silence <matcher…> <duration> [reason…]`: at least one matcher, one duration of 1 min to 7 days, then the reason. */
+/**
+ * `/silence <matcher…> <duration> [reason…]`: at least one matcher, one duration of 1 min to 7 days, then the reason.
+ */
 export function parseSilenceArgs(args: string[]): { matchers: string[]; durationMs: number; reason: string } {
   const matchers: string[] = [];
   let index = 0;

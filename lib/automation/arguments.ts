@@ -35,6 +35,13 @@ export const dnsSubdomain = z
     '名称须为小写字母、数字、连字符和点（RFC 1123）',
   );
 
+/** The parts of an image reference, after the grammar of docker/distribution's reference package. */
+const registry = String.raw`(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?\/)?`;
+const pathComponent = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+const tag = String.raw`(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?`;
+const digest = String.raw`(?:@sha256:[a-f0-9]{64})?`;
+const imagePattern = new RegExp(`^${registry}${pathComponent}(?:\\/${pathComponent})*${tag}${digest}$`);
+
 /**
  * A container image reference with an explicit tag or digest (`latest` by omission is refused: a rollout must say
  * what it rolls out): `[registry[:port]/]path[:tag][@sha256:digest]`.
@@ -42,10 +49,7 @@ export const dnsSubdomain = z
 export const imageReference = z
   .string()
   .max(512)
-  .regex(
-    /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/,
-    '镜像格式如 registry.example.com/team/app:1.4.2',
-  )
+  .regex(imagePattern, '镜像格式如 registry.example.com/team/app:1.4.2')
   .refine(
     (value) => /:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:/.test(value.replace(/^[^/]*:[0-9]+\//, '')),
     '镜像必须带标签或摘要，如 app:1.4.2',

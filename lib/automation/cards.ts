@@ -45,14 +45,18 @@ const plain = (content: string) => ({ tag: 'div', text: { tag: 'plain_text', con
 export function automationCard(request: AutomationRequest, options: { timeZone: string }): object {
   const view = statusView[request.status];
   const title = `[${view.label}] ${actionTitles[request.action as ActionName] ?? request.action}`;
+  const requester =
+    request.requester.kind === 'person'
+      ? mention(request.requester.actor)
+      : escapeMarkdown(requesterName(request.requester));
+  const decidedBy = request.approval?.decidedBy;
+  const decider = request.status === 'rejected' ? '拒绝人' : '审批人';
   const lines = [
     `**操作**：${escapeMarkdown(request.action)}　**环境**：${escapeMarkdown(request.environment)}`,
     `**参数**：${escapeMarkdown(describeArgs(request.args))}`,
-    `**申请人**：${request.requester.kind === 'person' ? mention(request.requester.actor) : escapeMarkdown(requesterName(request.requester))}（${formatTime(request.requestedAt, options.timeZone)}）`,
-    ...(request.approval?.decidedBy
-      ? [
-          `**${request.status === 'rejected' ? '拒绝人' : '审批人'}**：${mention(request.approval.decidedBy)}（${formatTime(request.approval.decidedAt, options.timeZone)}）`,
-        ]
+    `**申请人**：${requester}（${formatTime(request.requestedAt, options.timeZone)}）`,
+    ...(decidedBy
+      ? [`**${decider}**：${mention(decidedBy)}（${formatTime(request.approval?.decidedAt, options.timeZone)}）`]
       : []),
     ...(request.status === 'pending_approval' && request.approval
       ? [`**审批截止**：${formatTime(request.approval.expiresAt, options.timeZone)}`]

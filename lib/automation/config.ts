@@ -20,7 +20,10 @@ const matcher = z.string().transform((value, ctx) => {
 });
 const environmentName = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'an environment name such as prod');
 
-/** Where actions may reach: hosts (with their SSH host key), Kubernetes clusters and HTTP checks, each in an environment. */
+/**
+ * Where actions may reach: hosts (with their SSH host key), Kubernetes clusters and HTTP checks, each in an
+ * environment.
+ */
 export const inventoryFile = z.strictObject({
   hosts: z
     .record(
@@ -149,7 +152,9 @@ export const automationFile = z.strictObject({
             cooldown: duration.default(1800),
             maxRunsPerHour: z.number().int().min(1).default(3),
             dryRun: z.boolean().default(false),
-            /** After a successful run: the alert must resolve, or the named inventory check must pass, within `within`. */
+            /**
+             * After a successful run: the alert must resolve, or the named inventory check must pass, within `within`.
+             */
             verify: z
               .strictObject({ within: duration.default(300), check: z.string().optional() })
               .default({ within: 300 }),

@@ -53,7 +53,9 @@ export function authoriseRoles(
       .map(([role]) => role);
     return {
       allowed: false,
-      reason: `没有在 ${environment} 执行 ${action.name} 的权限（你的角色：${held.join('、') || '无'}${would.length ? `；需要角色：${would.join(' 或 ')}` : ''}）`,
+      reason:
+        `没有在 ${environment} 执行 ${action.name} 的权限（你的角色：${held.join('、') || '无'}` +
+        `${would.length ? `；需要角色：${would.join(' 或 ')}` : ''}）`,
     };
   }
   return {

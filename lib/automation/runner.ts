@@ -19,7 +19,9 @@ export interface RunnerDeps extends Pick<AutomationDeps, 'requests' | 'audit' | 
   healing?: HealDeps;
 }
 
-/** Progress lines are shown at most this often: Feishu allows 5 updates a second per message, and people read slower. */
+/**
+ * Progress lines are shown at most this often: Feishu allows 5 updates a second per message, and people read slower.
+ */
 const PROGRESS_INTERVAL_MS = 2_000;
 
 export async function handleAutomationTask(task: AutomationTask, deps: RunnerDeps): Promise<void> {

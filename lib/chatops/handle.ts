@@ -23,7 +23,9 @@ function actorFor(openId: string, deps: HandlerDeps): Actor {
   return { openId };
 }
 
-/** Runs one task from the commands queue. Safe to run twice: replies carry Feishu uuid keys, changes are conditional. */
+/**
+ * Runs one task from the commands queue. Safe to run twice: replies carry Feishu uuid keys, changes are conditional.
+ */
 export async function handleTask(task: ChatopsTask, attempt: number, deps: HandlerDeps): Promise<void> {
   if (task.kind === 'alert_changed') {
     const stored = await deps.repo.get(task.alertId);

@@ -43,7 +43,8 @@ export function deliveryKey(envelope: EventEnvelope): string {
 
 /**
  * Queues an event for the chatops consumer exactly once, before the webhook answers 200. If queuing fails the
- * claim is released and a 503 makes Feishu retry; a malformed event of a known type is dropped (a retry would not fix it).
+ * claim is released and a 503 makes Feishu retry; a malformed event of a known type is dropped (a retry would not fix
+ * it).
  */
 export async function acceptEvent(envelope: EventEnvelope, deps: InboxDeps): Promise<Acceptance> {
   const { header } = envelope;

@@ -26,7 +26,9 @@ export const chatopsTaskSchema = z.discriminatedUnion('kind', [
 ]);
 export type ChatopsTask = z.infer<typeof chatopsTaskSchema>;
 
-/** One chat's messages in order, so a reply never overtakes the answer to an earlier command; one alert's updates too. */
+/**
+ * One chat's messages in order, so a reply never overtakes the answer to an earlier command; one alert's updates too.
+ */
 export function chatopsOrderKey(task: ChatopsTask): string {
   if (task.kind !== 'feishu_event') return `alert:${task.alertId}`;
   return `chat:${String((task.event.message as { chat_id?: string } | undefined)?.chat_id ?? task.eventId)}`;

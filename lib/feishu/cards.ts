@@ -3,7 +3,10 @@
  * and automation are built from these beside their domains (lib/alerts/card.ts, lib/automation/cards.ts).
  */
 
-/** Card-markdown special characters in user-supplied text, as HTML entities, so an alert cannot inject markup or @mentions. */
+/**
+ * Card-markdown special characters in user-supplied text, as HTML entities, so an alert cannot inject markup or
+ * @mentions.
+ */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[&<>*_~`[\]()#]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

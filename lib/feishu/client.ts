@@ -16,7 +16,9 @@ interface ApiAnswer {
   bot?: { open_id?: string };
 }
 
-/** The SDK throws axios errors for HTTP failures and returns `{code, msg}` for API failures: one error type for both. */
+/**
+ * The SDK throws axios errors for HTTP failures and returns `{code, msg}` for API failures: one error type for both.
+ */
 async function callOnce(operation: string, request: () => Promise<ApiAnswer>): Promise<ApiAnswer> {
   let answer: ApiAnswer;
   try {

@@ -5,7 +5,10 @@ export interface ChatMessage {
   content: string;
 }
 
-/** An OpenAI-compatible chat model (OpenAI, Azure OpenAI, DeepSeek, Qwen, a local server); the adapter is ./openai-model.ts. */
+/**
+ * An OpenAI-compatible chat model (OpenAI, Azure OpenAI, DeepSeek, Qwen, a local server); the adapter is
+ * ./openai-model.ts.
+ */
 export interface LanguageModel {
   name: string;
   complete(messages: ChatMessage[]): Promise<string>;
@@ -32,10 +35,10 @@ const SYSTEM_PROMPT = [
 
 export function buildMessages(question: string, sources: SearchHit[], texts: string[]): ChatMessage[] {
   const material = sources
-    .map(
-      (hit, i) =>
-        `[${i + 1}] ${hit.title}${hit.section !== hit.title ? ` / ${hit.section}` : ''}\n${texts[i]!.slice(0, CONTEXT_CHARS)}`,
-    )
+    .map((hit, i) => {
+      const section = hit.section !== hit.title ? ` / ${hit.section}` : '';
+      return `[${i + 1}] ${hit.title}${section}\n${texts[i]!.slice(0, CONTEXT_CHARS)}`;
+    })
     .join('\n\n');
   return [
     { role: 'system', content: SYSTEM_PROMPT },

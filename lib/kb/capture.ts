@@ -1,4 +1,4 @@
-import type { StoredAlert } from '../alerts/repository.js';
+import { occurrences, type StoredAlert } from '../alerts/repository.js';
 import type { LanguageModel } from './answer.js';
 
 /** A draft article about an incident, kept on the alert until someone saves it to the knowledge base. */
@@ -28,7 +28,7 @@ export async function draftFromIncident(
     `- 告警：${alert.name}（${stored.severity}）`,
     `- 服务：${alert.service}${alert.host ? `，主机：${alert.host}` : ''}`,
     `- 摘要：${alert.summary}`,
-    `- 发生：${when(stored.firstSeenAt)} 至 ${when(stored.resolvedAt)}，共 ${Math.max(1, stored.count - stored.countBase + 1)} 次`,
+    `- 发生：${when(stored.firstSeenAt)} 至 ${when(stored.resolvedAt)}，共 ${occurrences(stored)} 次`,
   ];
   const timeline = stored.timeline
     .slice(-15)

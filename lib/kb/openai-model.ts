@@ -2,7 +2,10 @@ import OpenAI from 'openai';
 import type { LanguageModel } from './answer.js';
 
 export interface ModelSettings {
-  /** Any OpenAI-compatible endpoint: https://api.openai.com/v1, https://api.deepseek.com, DashScope's compatible mode, a local server. */
+  /**
+   * Any OpenAI-compatible endpoint: https://api.openai.com/v1, https://api.deepseek.com, DashScope's compatible mode, a
+   * local server.
+   */
   baseURL: string;
   model: string;
   apiKey: string;

@@ -123,7 +123,10 @@ function camelParts(word: string): string[] {
   return parts.length > 1 ? parts.map((part) => part.toLowerCase()) : [];
 }
 
-/** The segmenter's words of one sentence (stop words and lone Han characters dropped, English stemmed), with the text they came from. */
+/**
+ * The segmenter's words of one sentence (stop words and lone Han characters dropped, English stemmed), with the text
+ * they came from.
+ */
 function* sentenceWords(sentence: string): Generator<{ term: string; segment: string }> {
   for (const piece of segmenter.segment(sentence)) {
     const word = piece.segment.toLowerCase();
@@ -165,7 +168,9 @@ export function terms(text: string): string[] {
   return result;
 }
 
-/** How much a query term counts: a word fully, a bigram that is not one of the query's words half, a character little. */
+/**
+ * How much a query term counts: a word fully, a bigram that is not one of the query's words half, a character little.
+ */
 export function termWeight(queryWords: Set<string>, synonyms: Set<string> = new Set()) {
   return (term: string) => {
     if (synonyms.has(term) && !queryWords.has(term)) return 0.6;

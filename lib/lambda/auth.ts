@@ -9,7 +9,9 @@ export function tokenMatches(presented: string, accepted: string[]): boolean {
   return accepted.reduce((found, token) => timingSafeEqual(presentedDigest, digest(token)) || found, false);
 }
 
-/** `Authorization: Bearer <token>`, or basic auth whose password is the token (Alertmanager's http_config offers both). */
+/**
+ * `Authorization: Bearer <token>`, or basic auth whose password is the token (Alertmanager's http_config offers both).
+ */
 function presentedToken(headers: Record<string, string>): string | undefined {
   const header = headers.authorization;
   if (!header) return undefined;

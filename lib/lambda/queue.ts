@@ -1,4 +1,7 @@
-/** A queue of JSON messages. The domains send through this port; the SQS adapter is lib/store/sqs-queue.ts, tests use their own. */
+/**
+ * A queue of JSON messages. The domains send through this port; the SQS adapter is lib/store/sqs-queue.ts, tests use
+ * their own.
+ */
 export interface Queue<T> {
   /**
    * Sends every message; returns the indexes that could not be sent (after the adapter's own retries).

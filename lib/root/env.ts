@@ -1,6 +1,9 @@
 import * as z from 'zod';
 
-/** The environment every function reads at cold start. A missing or malformed value stops the function with a clear message. */
+/**
+ * The environment every function reads at cold start. A missing or malformed value stops the function with a clear
+ * message.
+ */
 const envSchema = z.object({
   STAGE: z.string().default('local'),
   AWS_REGION: z.string().default('us-east-1'),
@@ -25,10 +28,15 @@ const envSchema = z.object({
   OPENSEARCH_SIGV4: z.enum(['', 'es', 'aoss']).default(''),
   /** Local runs only: a JSON-lines file of demo log lines that check_logs reads instead of OpenSearch. */
   LOCAL_LOGS_FILE: z.string().default(''),
-  /** An OpenAI-compatible model for knowledge-base answers (its key is the secret LLM_API_KEY); unset: passages only. */
+  /**
+   * An OpenAI-compatible model for knowledge-base answers (its key is the secret LLM_API_KEY); unset: passages only.
+   */
   LLM_BASE_URL: z.string().default(''),
   LLM_MODEL: z.string().default(''),
-  /** The knowledge base in OpenSearch: index-name prefix, and the Chinese analyzer the cluster has (plugins or built-in cjk). */
+  /**
+   * The knowledge base in OpenSearch: index-name prefix, and the Chinese analyzer the cluster has (plugins or built-in
+   * cjk).
+   */
   KB_INDEX_PREFIX: z.string().default(''),
   KB_ANALYZER: z.enum(['smartcn', 'ik_smart', 'cjk']).default('cjk'),
   /** Hybrid search in OpenSearch: an embeddings model at LLM_BASE_URL and its vector size; unset, search is lexical. */

@@ -14,7 +14,8 @@ const secretsSchema = z
     SSH_PRIVATE_KEY: z.string().optional(),
     /** The key of the model at LLM_BASE_URL. */
     LLM_API_KEY: z.string().optional(),
-    // Per-cluster kubeconfigs are named in config/inventory.yaml (kubeconfigSecret), so they are kept whatever their key.
+    // Per-cluster kubeconfigs are named in config/inventory.yaml (kubeconfigSecret), so they are kept whatever their
+    // key.
   })
   .catchall(z.unknown());
 export type Secrets = z.infer<typeof secretsSchema>;
@@ -45,9 +46,8 @@ export function secretsProvider(source: SecretSource, ttlMs = 5 * 60_000) {
     if (value && Date.now() - value.at < ttlMs) return value.secrets;
     const parsed = secretsSchema.safeParse(await source.read());
     if (!parsed.success) {
-      throw new Error(
-        `secrets are incomplete: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-      );
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+      throw new Error(`secrets are incomplete: ${problems.join('; ')}`);
     }
     value = { secrets: parsed.data, at: Date.now() };
     return parsed.data;

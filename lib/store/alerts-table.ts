@@ -175,8 +175,8 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     resolve: (alertId, alert: Alert, count, entry) =>
       update(
         alertId,
-        'SET #status = :resolved, resolvedAt = :resolvedAt, lastSeenAt = :at, #alert.endsAt = :resolvedAt, #count = :count, ' +
-          'lastEventId = :eventId, timeline = list_append(timeline, :entries), expiresAt = :expiresAt',
+        'SET #status = :resolved, resolvedAt = :resolvedAt, lastSeenAt = :at, #alert.endsAt = :resolvedAt, ' +
+          '#count = :count, lastEventId = :eventId, timeline = list_append(timeline, :entries), expiresAt = :expiresAt',
         {
           ':resolved': 'resolved',
           ':firing': 'firing',
@@ -207,7 +207,8 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
           'SET pageLeaseUntil = :until',
           { ':until': until, ':now': now },
           {},
-          'attribute_exists(pk) AND attribute_not_exists(pagedAt) AND (attribute_not_exists(pageLeaseUntil) OR pageLeaseUntil < :now)',
+          'attribute_exists(pk) AND attribute_not_exists(pagedAt) AND ' +
+            '(attribute_not_exists(pageLeaseUntil) OR pageLeaseUntil < :now)',
         ),
       );
     },
@@ -245,7 +246,8 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       change(alertId, () =>
         update(
           alertId,
-          'SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, lastSeenAt = :at, timeline = list_append(timeline, :entries), expiresAt = :expiresAt' +
+          'SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, lastSeenAt = :at, ' +
+            'timeline = list_append(timeline, :entries), expiresAt = :expiresAt' +
             (note ? ', resolutionNote = :note' : ''),
           {
             ':resolved': 'resolved',
@@ -292,7 +294,8 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
           'SET remindedAt = :at',
           { ':at': at, ':notSince': notSince, ':firing': 'firing' },
           { '#status': 'status' },
-          '#status = :firing AND attribute_not_exists(acknowledgedBy) AND (attribute_not_exists(remindedAt) OR remindedAt < :notSince)',
+          '#status = :firing AND attribute_not_exists(acknowledgedBy) AND ' +
+            '(attribute_not_exists(remindedAt) OR remindedAt < :notSince)',
         ),
       );
     },

@@ -42,8 +42,10 @@ export function dynamoDedupStore(db: DynamoDBDocumentClient, tableName: string):
             Key: { fingerprint: alert.fingerprint },
             UpdateExpression:
               'SET #count = if_not_exists(#count, :zero) + :one, prevStatus = if_not_exists(#status, :none), ' +
-              'prevWindowEndsAt = if_not_exists(windowEndsAt, :zero), prevLastSeenAt = if_not_exists(lastSeenAt, :zero), ' +
-              '#status = :status, windowEndsAt = :windowEndsAt, lastSeenAt = :now, firstSeenAt = if_not_exists(firstSeenAt, :now), ' +
+              'prevWindowEndsAt = if_not_exists(windowEndsAt, :zero), ' +
+              'prevLastSeenAt = if_not_exists(lastSeenAt, :zero), ' +
+              '#status = :status, windowEndsAt = :windowEndsAt, lastSeenAt = :now, ' +
+              'firstSeenAt = if_not_exists(firstSeenAt, :now), ' +
               'expiresAt = :expiresAt, lastEventId = :eventId, alertName = :name, severity = :severity' +
               // A firing episode starts with its first firing and ends with a resolution.
               (alert.status === 'firing'

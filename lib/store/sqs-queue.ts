@@ -59,7 +59,8 @@ export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), atte
             failed.push(...senderFault);
             pending = pending.filter(({ index }) => retry.has(String(index)));
           } catch {
-            // A transport error leaves the whole chunk pending: retried here, reported as failed after the last attempt.
+            // A transport error leaves the whole chunk pending: retried here, reported as failed after the last
+            // attempt.
           }
           if (pending.length && attempt < attempts)
             await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));

@@ -67,7 +67,8 @@ async function main() {
     { step: 'initialize', name: 'benchCountSends' },
   );
 
-  // 'unique' distinct alerts, each sent total/unique times, shuffled so duplicates interleave like HA peers and repeats.
+  // 'unique' distinct alerts, each sent total/unique times, shuffled so duplicates interleave like HA peers and
+  // repeats.
   const events = Array.from({ length: total }, (_, i) => i % unique);
   for (let i = events.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));

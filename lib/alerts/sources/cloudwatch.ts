@@ -126,6 +126,7 @@ function toAlert(change: AlarmChange, receivedAt: string): AlertDraft | undefine
     hostDimensions.map((name) => change.dimensions[name]).find(Boolean) ?? Object.values(change.dimensions)[0];
   const changedAt = meaningfulTime(change.changedAt) ?? receivedAt;
   const firing = change.state === 'ALARM';
+  const alarm = encodeURIComponent(change.alarmName);
   return {
     eventId: change.eventId,
     source: 'cloudwatch',
@@ -148,7 +149,7 @@ function toAlert(change: AlarmChange, receivedAt: string): AlertDraft | undefine
     annotations: { reason: change.reason },
     startsAt: changedAt,
     endsAt: firing ? undefined : changedAt,
-    generatorURL: `${consoleOrigin(change.alarmArn, region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(change.alarmName)}`,
+    generatorURL: `${consoleOrigin(change.alarmArn, region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${alarm}`,
     runbookURL: change.description?.match(/https?:\/\/\S+/)?.[0],
     receivedAt,
   };

@@ -24,7 +24,8 @@ export type RolloutProgress =
 
 /**
  * `kubectl rollout status`'s rule: the controller has seen the latest spec, it did not give up
- * (ProgressDeadlineExceeded), every replica runs the new template, the old ones are gone, and the new ones are available.
+ * (ProgressDeadlineExceeded), every replica runs the new template, the old ones are gone, and the new ones are
+ * available.
  */
 export function rolloutProgress(state: DeploymentState): RolloutProgress {
   if (state.observedGeneration < state.generation)

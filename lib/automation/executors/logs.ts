@@ -14,10 +14,12 @@ export interface LogSearch {
   recent(service: string, since: Date, limit: number): Promise<LogLine[]>;
 }
 
-const format = (line: LogLine) =>
-  `${line.timestamp} ${(line.level ?? '').toUpperCase().padEnd(5)} ${line.host ? `[${line.host}] ` : ''}${line.message}`;
+const format = ({ timestamp, level, host, message }: LogLine) =>
+  `${timestamp} ${(level ?? '').toUpperCase().padEnd(5)} ${host ? `[${host}] ` : ''}${message}`;
 
-/** `check_logs`: a service's recent lines, counted by level, printed oldest to newest so the card's tail is the latest. */
+/**
+ * `check_logs`: a service's recent lines, counted by level, printed oldest to newest so the card's tail is the latest.
+ */
 export function checkLogsExecutor(search: LogSearch | undefined): Executor {
   return async (args, { deadline }) => {
     if (!search) return { ok: false, summary: '日志后端未配置（OPENSEARCH_URL）', output: '' };

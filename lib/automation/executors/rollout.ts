@@ -43,7 +43,9 @@ function checkTarget(args: Record<string, unknown>, inventory: Inventory) {
     throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
 }
 
-/** `k8s_rollout_restart`: what `kubectl rollout restart` does (a new template annotation), then wait for the rollout. */
+/**
+ * `k8s_rollout_restart`: what `kubectl rollout restart` does (a new template annotation), then wait for the rollout.
+ */
 export function rolloutRestartExecutor(inventory: Inventory, options: RolloutOptions): Executor {
   return async (args, context) => {
     checkTarget(args, inventory);
@@ -97,10 +99,9 @@ export function setImageExecutor(inventory: Inventory, options: RolloutOptions):
     await context.progress(`滚动失败，正在回滚到 ${current.image}`);
     await setImage(current.image);
     const rollback = await waitForRollout(api, namespace!, deployment!, context, options.pollMs ?? 2_000, lines);
-    return {
-      ok: false,
-      summary: `更新 ${where} 失败（${result.reason}），${rollback.ok ? `已回滚到 ${current.image}` : `回滚到 ${current.image} 也未完成（${rollback.reason}），需要人工处理`}`,
-      output: lines.join('\n'),
-    };
+    const after = rollback.ok
+      ? `已回滚到 ${current.image}`
+      : `回滚到 ${current.image} 也未完成（${rollback.reason}），需要人工处理`;
+    return { ok: false, summary: `更新 ${where} 失败（${result.reason}），${after}`, output: lines.join('\n') };
   };
 }

@@ -64,7 +64,8 @@ export function sshRemoteShell(privateKey: () => Promise<string>): RemoteShell {
           .on('error', (error) => {
             const reason =
               presented && presented !== expected
-                ? `host key mismatch: the inventory expects ${expected}, the host presented ${presented}; refusing to connect`
+                ? `host key mismatch: the inventory expects ${expected}, the host presented ${presented}; ` +
+                  'refusing to connect'
                 : error.message;
             finish(new Error(`${host.name} (${host.address}:${host.port}): ${reason}`));
           })

@@ -24,7 +24,10 @@ function alertLine(stored: StoredAlert, now: number): string {
   ]
     .filter(Boolean)
     .join('、');
-  return `- [${severityLabel[stored.severity]}] **${escapeMarkdown(stored.alert.name)}** · ${escapeMarkdown(stored.alert.service)} · 已持续 ${formatDuration(now - Date.parse(stored.firstSeenAt))} · \`${stored.alertId}\`${flags ? `（${flags}）` : ''}`;
+  const what = `**${escapeMarkdown(stored.alert.name)}** · ${escapeMarkdown(stored.alert.service)}`;
+  const lasted = formatDuration(now - Date.parse(stored.firstSeenAt));
+  const line = `- [${severityLabel[stored.severity]}] ${what} · 已持续 ${lasted} · \`${stored.alertId}\``;
+  return flags ? `${line}（${flags}）` : line;
 }
 
 /** The timeline's event names (English in the store and logs) as the chat shows them. */
@@ -72,10 +75,11 @@ export const status: Command = {
       ...(open.length > SHOWN ? [`……另有 ${open.length - SHOWN} 条，用 /alert list 查看`] : []),
       '',
       `**最近恢复**：${recent.length ? '' : '无'}`,
-      ...recent.map(
-        (stored) =>
-          `- ${escapeMarkdown(stored.alert.name)} · ${escapeMarkdown(stored.alert.service)} · ${formatTime(stored.resolvedAt, deps.timeZone)} ${stored.resolvedBy ? '人工解决' : '自动恢复'} · \`${stored.alertId}\``,
-      ),
+      ...recent.map((stored) => {
+        const what = `${escapeMarkdown(stored.alert.name)} · ${escapeMarkdown(stored.alert.service)}`;
+        const how = stored.resolvedBy ? '人工解决' : '自动恢复';
+        return `- ${what} · ${formatTime(stored.resolvedAt, deps.timeZone)} ${how} · \`${stored.alertId}\``;
+      }),
     ];
     const worst: Severity | undefined = open[0]?.severity;
     return cardReply(
@@ -116,19 +120,19 @@ export const alert: Command = {
         const [id] = parseArgs(z.tuple([alertId]), rest, alertUsage.show);
         const stored = await deps.repo.get(id);
         if (!stored) return textReply(`找不到告警 ${id}`);
+        const time = (iso?: string) => formatTime(iso, deps.timeZone);
+        const state = stored.status === 'firing' ? '触发中' : '已恢复';
         const lines = [
-          `**状态**：${stored.status === 'firing' ? '触发中' : '已恢复'} · ${severityLabel[stored.severity]} · 发生 ${occurrences(stored)} 次`,
+          `**状态**：${state} · ${severityLabel[stored.severity]} · 发生 ${occurrences(stored)} 次`,
           `**服务**：${escapeMarkdown(stored.alert.service)}　**主机**：${escapeMarkdown(stored.alert.host ?? '-')}`,
           `**摘要**：${escapeMarkdown(stored.alert.summary)}`,
-          `**首次发生**：${formatTime(stored.firstSeenAt, deps.timeZone)}　**最近发生**：${formatTime(stored.lastSeenAt, deps.timeZone)}`,
+          `**首次发生**：${time(stored.firstSeenAt)}　**最近发生**：${time(stored.lastSeenAt)}`,
           '',
           '**时间线**（最近 10 条）：',
-          ...stored.timeline
-            .slice(-10)
-            .map(
-              (entry) =>
-                `- ${formatTime(entry.at, deps.timeZone)} ${escapeMarkdown(timelineLabels[entry.event] ?? entry.event)}${entry.detail ? `：${escapeMarkdown(entry.detail)}` : ''}`,
-            ),
+          ...stored.timeline.slice(-10).map((entry) => {
+            const label = escapeMarkdown(timelineLabels[entry.event] ?? entry.event);
+            return `- ${time(entry.at)} ${label}${entry.detail ? `：${escapeMarkdown(entry.detail)}` : ''}`;
+          }),
         ];
         return cardReply(
           noticeCard(

@@ -23,8 +23,11 @@ const cardSnippet = (snippet: string) =>
 
 const isUrl = (source: string) => /^https?:\/\/\S+$/.test(source);
 
-const sourceLine = (hit: SearchHit, i: number) =>
-  `[${i + 1}] ${escapeMarkdown(hit.title)}${hit.section !== hit.title ? ` · ${escapeMarkdown(hit.section)}` : ''} — ${isUrl(hit.source) ? `[${escapeMarkdown(hit.source)}](${hit.source})` : escapeMarkdown(hit.source)}`;
+function sourceLine(hit: SearchHit, i: number): string {
+  const section = hit.section !== hit.title ? ` · ${escapeMarkdown(hit.section)}` : '';
+  const source = isUrl(hit.source) ? `[${escapeMarkdown(hit.source)}](${hit.source})` : escapeMarkdown(hit.source);
+  return `[${i + 1}] ${escapeMarkdown(hit.title)}${section} — ${source}`;
+}
 
 /**
  * The answer card: the model's answer with its [n] citations and the numbered sources under it; or, without a model

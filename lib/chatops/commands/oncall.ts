@@ -14,7 +14,8 @@ function describeTeam(team: Team, now: number, timeZone: string): string {
   const until = override ? Math.min(override.to, shiftEnds) : shiftEnds;
   const next = onCallAt(team, until);
   const mentionOf = (openId: string, name: string) => `<at user_id="${openId}">${name}</at>`;
-  return `${team.name}：${person ? mentionOf(person.openId, person.name) : '无人值班'}${override ? '（临时替班）' : ''}，至 ${formatTime(new Date(until).toISOString(), timeZone)}；下一班：${next ? next.name : '无'}`;
+  const who = `${person ? mentionOf(person.openId, person.name) : '无人值班'}${override ? '（临时替班）' : ''}`;
+  return `${team.name}：${who}，至 ${formatTime(new Date(until).toISOString(), timeZone)}；下一班：${next ? next.name : '无'}`;
 }
 
 export const oncall: Command = {

@@ -37,10 +37,12 @@ export const silence: Command = {
       return cardReply(
         noticeCard(
           `生效中的静默（${active.length}）`,
-          active.map(
-            (entry) =>
-              `- \`${entry.id}\` ${escapeMarkdown(describeSilence(entry))} · 至 ${formatTime(entry.endsAt, deps.timeZone)} · ${escapeMarkdown(entry.createdBy.name ?? entry.createdBy.openId)}${entry.reason ? ` · ${escapeMarkdown(entry.reason)}` : ''}`,
-          ),
+          active.map((entry) => {
+            const by = escapeMarkdown(entry.createdBy.name ?? entry.createdBy.openId);
+            const until = formatTime(entry.endsAt, deps.timeZone);
+            const why = entry.reason ? ` · ${escapeMarkdown(entry.reason)}` : '';
+            return `- \`${entry.id}\` ${escapeMarkdown(describeSilence(entry))} · 至 ${until} · ${by}${why}`;
+          }),
           'grey',
         ),
       );
@@ -75,9 +77,11 @@ export const silence: Command = {
     await deps.silences.create(created);
     const open = await openAlerts(deps);
     const matched = open.filter((stored) => silencedBy(stored.alert, [created], now));
+    const until = `${formatTime(created.endsAt, deps.timeZone)}（${formatDuration(request.durationMs)}）`;
     return textReply(
-      `已创建静默 ${created.id}：${describeSilence(created)}，至 ${formatTime(created.endsAt, deps.timeZone)}（${formatDuration(request.durationMs)}）` +
-        `${created.reason ? `，原因：${created.reason}` : ''}。当前匹配 ${matched.length} 条未恢复的告警。解除：/silence expire ${created.id}`,
+      `已创建静默 ${created.id}：${describeSilence(created)}，至 ${until}` +
+        `${created.reason ? `，原因：${created.reason}` : ''}。` +
+        `当前匹配 ${matched.length} 条未恢复的告警。解除：/silence expire ${created.id}`,
     );
   },
 };

@@ -275,7 +275,8 @@ describe('an automation request from chat', () => {
       status: 'expired',
       summary: expect.stringContaining('无人审批'),
     });
-    expect(cardTitles().filter((t) => t.includes('审批已过期')).length).toBeGreaterThanOrEqual(3); // the progress card and both approval cards
+    // the progress card and both approval cards
+    expect(cardTitles().filter((t) => t.includes('审批已过期')).length).toBeGreaterThanOrEqual(3);
   });
 
   it('one run at a time per target: a second request for a busy target is refused, not queued behind', async () => {

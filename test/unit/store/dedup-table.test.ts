@@ -11,7 +11,9 @@ const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' 
 const mock = mockClient(db);
 beforeEach(() => mock.reset());
 
-/** What DynamoDB itself answers to a refused conditional write with ReturnValuesOnConditionCheckFailure: wire format. */
+/**
+ * What DynamoDB itself answers to a refused conditional write with ReturnValuesOnConditionCheckFailure: wire format.
+ */
 const refusedWith = (item: Record<string, unknown>) =>
   new ConditionalCheckFailedException({
     message: 'The conditional request failed',
