@@ -8,6 +8,17 @@ export interface TimelineEntry {
   detail?: string;
 }
 
+/** A draft article about an incident, kept on the alert until someone saves it to the knowledge base. */
+export interface KnowledgeDraft {
+  id: string;
+  title: string;
+  body: string;
+  tags: string[];
+  /** The chat card showing the draft, updated once it is saved. */
+  cardMessageId?: string;
+  savedBy?: string;
+}
+
 /** A person acting from Feishu; the name is known only when the action came with one. */
 export interface Actor {
   openId: string;
@@ -46,14 +57,7 @@ export interface StoredAlert {
   /** The runbook section that best matches the alert, found when it opened (shown on its cards as 相关知识). */
   related?: { title: string; section: string; source: string };
   /** A runbook draft written from this incident when it was resolved with a note, until someone saves it. */
-  knowledgeDraft?: {
-    id: string;
-    title: string;
-    body: string;
-    tags: string[];
-    cardMessageId?: string;
-    savedBy?: string;
-  };
+  knowledgeDraft?: KnowledgeDraft;
   /** When a reminder was last posted, so reminders keep their own pace whatever the dedup window. */
   remindedAt?: string;
   /** While a page is being sent: until when the sender holds it (ISO). Expired, the page may be tried again. */
@@ -121,7 +125,7 @@ export interface AlertRepository {
   /** The alert a note prompt belongs to, if `messageId` is one. */
   alertForNotePrompt(messageId: string): Promise<string | undefined>;
   /** Keeps (or updates) the alert's knowledge draft. */
-  recordDraft(alertId: string, draft: NonNullable<StoredAlert['knowledgeDraft']>): Promise<void>;
+  recordDraft(alertId: string, draft: KnowledgeDraft): Promise<void>;
   /** Takes the right to post a reminder: the alert is firing, unacknowledged and was not reminded since `notSince`. */
   claimReminder(alertId: string, at: string, notSince: string): Promise<boolean>;
 }

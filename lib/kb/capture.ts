@@ -1,16 +1,5 @@
-import { occurrences, type StoredAlert } from '../alerts/repository.js';
+import { occurrences, type KnowledgeDraft, type StoredAlert } from '../alerts/repository.js';
 import type { LanguageModel } from './answer.js';
-
-/** A draft article about an incident, kept on the alert until someone saves it to the knowledge base. */
-export interface KnowledgeDraft {
-  id: string;
-  title: string;
-  body: string;
-  tags: string[];
-  /** The chat card showing the draft, updated once it is saved. */
-  cardMessageId?: string;
-  savedBy?: string;
-}
 
 const when = (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '-');
 

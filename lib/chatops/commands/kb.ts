@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { button, buttonRow, escapeMarkdown, markdown, noticeCard } from '../../feishu/cards.js';
-import type { StoredAlert } from '../../alerts/repository.js';
+import type { KnowledgeDraft } from '../../alerts/repository.js';
 import type { OutgoingMessage } from '../../feishu/messenger.js';
 import { answerFrom, type LanguageModel } from '../../kb/answer.js';
 import type { KnowledgeBase, SearchHit } from '../../kb/knowledge-base.js';
@@ -80,10 +80,8 @@ export const kb: Command = {
   },
 };
 
-type Draft = NonNullable<StoredAlert['knowledgeDraft']>;
-
 /** The incident draft in chat: a preview and 保存到知识库, or, once saved, where it went. */
-export function draftCard(alertId: string, draft: Draft): object {
+export function draftCard(alertId: string, draft: KnowledgeDraft): object {
   const preview = draft.body.length > 2500 ? `${draft.body.slice(0, 2500)}…` : draft.body;
   const card = noticeCard(
     `处理记录草稿：${draft.title}`,
