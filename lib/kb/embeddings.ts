@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import { openAiClient } from './openai-model.js';
 
 /** Text → vectors, for hybrid (lexical + k-NN) search. The adapter is any OpenAI-compatible embeddings endpoint. */
 export interface Embedder {
@@ -13,12 +13,7 @@ export function openAiEmbedder(settings: {
   dimensions: number;
   timeoutMs?: number;
 }): Embedder {
-  const client = new OpenAI({
-    baseURL: settings.baseURL,
-    apiKey: settings.apiKey,
-    timeout: settings.timeoutMs ?? 20_000,
-    maxRetries: 1,
-  });
+  const client = openAiClient(settings);
   return {
     dimensions: settings.dimensions,
     async embed(texts) {

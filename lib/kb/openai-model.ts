@@ -12,14 +12,18 @@ export interface ModelSettings {
   timeoutMs?: number;
 }
 
-/** The chat model over the `openai` package: a timeout per call and one retry, low temperature for runbook answers. */
-export function openAiModel(settings: ModelSettings): LanguageModel {
-  const client = new OpenAI({
+/** A client of an OpenAI-compatible endpoint: a timeout per call (20 s unless set) and one retry. */
+export const openAiClient = (settings: Omit<ModelSettings, 'model'>) =>
+  new OpenAI({
     baseURL: settings.baseURL,
     apiKey: settings.apiKey,
     timeout: settings.timeoutMs ?? 20_000,
     maxRetries: 1,
   });
+
+/** The chat model over the `openai` package, at a low temperature for runbook answers. */
+export function openAiModel(settings: ModelSettings): LanguageModel {
+  const client = openAiClient(settings);
   return {
     name: settings.model,
     async complete(messages) {
