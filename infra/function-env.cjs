@@ -11,6 +11,7 @@ const stackResources = {
   NOTIFY_QUEUE_URL: { Ref: 'NotifyQueue' },
   DEDUP_TABLE: { Ref: 'DedupTable' },
   ALERTS_TABLE: { Ref: 'AlertsTable' },
+  INCIDENTS_TABLE: { Ref: 'IncidentsTable' },
   COMMANDS_QUEUE_URL: { Ref: 'CommandsQueue' },
   DELIVERIES_TABLE: { Ref: 'FeishuDeliveriesTable' },
   SILENCES_TABLE: { Ref: 'SilencesTable' },

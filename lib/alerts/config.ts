@@ -5,7 +5,7 @@ import { durationSeconds } from '../lambda/duration.js';
 import type { DedupWindows } from './dedup.js';
 import type { InhibitRule } from './inhibition.js';
 import { parseMatcher } from './matchers.js';
-import { severities } from './model.js';
+import { severities } from './severity.js';
 import type { Person, Team } from './oncall.js';
 import type { Route } from './routing.js';
 
@@ -65,6 +65,10 @@ export const routingFile = z.strictObject({
         chats: z.array(chatId).default([]),
         users: z.array(openId).default([]),
         team: z.string().optional(),
+        groupBy: z
+          .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a label name'))
+          .min(1)
+          .optional(),
         continue: z.boolean().default(false),
       }),
     )
@@ -133,6 +137,7 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
       chats: route.chats,
       users: route.users,
       team: route.team,
+      groupBy: route.groupBy,
       continue: route.continue,
     };
   });

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { Logger } from '../lambda/logger.js';
 import type { ParsedRecord } from '../lambda/sqs.js';
-import { alertSchema, type Alert, type Severity } from './model.js';
+import { alertSchema, type Alert } from './model.js';
+import type { Severity } from './severity.js';
 
 /**
  * What the dedup step concluded about one alert event:

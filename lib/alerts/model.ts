@@ -1,7 +1,5 @@
 import * as z from 'zod';
-
-export const severities = ['critical', 'warning', 'info'] as const;
-export type Severity = (typeof severities)[number];
+import { severities, type Severity } from './severity.js';
 
 const labelMap = z.record(z.string(), z.string());
 
@@ -26,6 +24,8 @@ export const alertSchema = z.object({
   endsAt: z.string().optional(),
   generatorURL: z.string().optional(),
   runbookURL: z.string().optional(),
+  /** The source's own grouping (an Alertmanager groupKey, a CloudWatch alarm): the alerts of one incident. */
+  group: z.string().optional(),
   receivedAt: z.string(),
 });
 export type Alert = z.infer<typeof alertSchema>;
@@ -118,5 +118,6 @@ export function boundAlert<A extends Omit<Alert, 'fingerprint'>>(alert: A): A {
     annotations: clipMap(alert.annotations),
     generatorURL: url(alert.generatorURL),
     runbookURL: url(alert.runbookURL),
+    group: alert.group === undefined ? undefined : clip(alert.group, alertLimits.url),
   };
 }

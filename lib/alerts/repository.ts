@@ -1,4 +1,6 @@
-import type { Alert, Severity } from './model.js';
+import { stableId } from '../lambda/ids.js';
+import type { Alert } from './model.js';
+import type { Severity } from './severity.js';
 import type { RoutePlan } from './routing.js';
 
 export interface TimelineEntry {
@@ -6,9 +8,11 @@ export interface TimelineEntry {
   /** What happened, in the ops domain's words: opened, repeated, notified, paged, resolved… */
   event: string;
   detail?: string;
+  /** Who did it (open_id), when a person did: shown by name from the roster. */
+  actor?: string;
 }
 
-/** A draft article about an incident, kept on the alert until someone saves it to the knowledge base. */
+/** A draft article about an incident, kept on the incident until someone saves it to the knowledge base. */
 export interface KnowledgeDraft {
   id: string;
   title: string;
@@ -31,7 +35,10 @@ export interface ChangeResult {
   stored?: StoredAlert;
 }
 
-/** An alert as we keep it: its latest event, where it was sent, and everything that happened to it. */
+/**
+ * An alert as we keep it: its latest event, where it belongs, and everything that happened to it. Cards, pages and
+ * acknowledgements belong to its incident (lib/incidents).
+ */
 export interface StoredAlert {
   alertId: string;
   fingerprint: string;
@@ -45,23 +52,13 @@ export interface StoredAlert {
   countBase: number;
   count: number;
   plan: RoutePlan;
-  /** Feishu message id of the card per target (`chat:oc_…`, `user:ou_…`). */
-  notifications: Record<string, string>;
-  pagedAt?: string;
-  acknowledgedBy?: Actor;
-  acknowledgedAt?: string;
-  /** Set when a person resolved the alert, not its source. */
+  /** The incident it belongs to (unset for a resolution of an alert never seen firing). */
+  incidentId?: string;
+  /** Set when a person resolved the alert (with its incident), not its source. */
   resolvedBy?: Actor;
   resolutionNote?: string;
-  silence?: { id: string; until: string; by: Actor };
-  /** The runbook section that best matches the alert, found when it opened (shown on its cards as 相关知识). */
+  /** The runbook section that best matches the alert, found when it opened (shown on its incident's card). */
   related?: { title: string; section: string; source: string };
-  /** A runbook draft written from this incident when it was resolved with a note, until someone saves it. */
-  knowledgeDraft?: KnowledgeDraft;
-  /** When a reminder was last posted, so reminders keep their own pace whatever the dedup window. */
-  remindedAt?: string;
-  /** While a page is being sent: until when the sender holds it (ISO). Expired, the page may be tried again. */
-  pageLeaseUntil?: string;
   /** The event that opened this alert, and the last one applied: redeliveries are recognised by them. */
   openedBy: string;
   lastEventId: string;
@@ -99,33 +96,11 @@ export interface AlertRepository {
   ): Promise<StoredAlert | undefined>;
   /** Resolves an open alert; undefined if it was already resolved. */
   resolve(alertId: string, alert: Alert, count: number, entry: TimelineEntry): Promise<StoredAlert | undefined>;
-  recordNotification(alertId: string, targetKey: string, messageId: string, entry: TimelineEntry): Promise<void>;
-  /**
-   * Leases the right to page until `until`; false if the alert was paged or someone holds an unexpired lease. A page
-   * never goes out twice while its sender lives, and is not lost if the sender dies mid-call: the lease runs out.
-   */
-  claimPage(alertId: string, now: string, until: string): Promise<boolean>;
-  /** Marks the alert paged (ending the lease) and records what was sent. */
-  recordPaged(alertId: string, at: string, entries: TimelineEntry[]): Promise<void>;
-  releasePage(alertId: string): Promise<void>;
   appendTimeline(alertId: string, entries: TimelineEntry[]): Promise<void>;
-  /** Acknowledges a firing alert nobody has acknowledged; otherwise unchanged, with who was first. */
-  acknowledge(alertId: string, by: Actor, entry: TimelineEntry): Promise<ChangeResult>;
   /** Resolves a firing alert by hand; otherwise unchanged (someone else resolved it, or its source did). */
   resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry): Promise<ChangeResult>;
-  recordSilence(
-    alertId: string,
-    silence: NonNullable<StoredAlert['silence']>,
-    entry: TimelineEntry,
-  ): Promise<StoredAlert | undefined>;
-  /**
-   * Remembers that a chat message asks for the note of an alert resolved from its card (so a reply to it is the note).
-   */
-  rememberNotePrompt(messageId: string, alertId: string): Promise<void>;
-  /** The alert a note prompt belongs to, if `messageId` is one. */
-  alertForNotePrompt(messageId: string): Promise<string | undefined>;
-  /** Keeps (or updates) the alert's knowledge draft. */
-  recordDraft(alertId: string, draft: KnowledgeDraft): Promise<void>;
-  /** Takes the right to post a reminder: the alert is firing, unacknowledged and was not reminded since `notSince`. */
-  claimReminder(alertId: string, at: string, notSince: string): Promise<boolean>;
 }
+
+/** A new alert's id: derived from the event that opens it, so a redelivery finds the alert it already created. */
+export const newAlertId = (alert: Pick<Alert, 'fingerprint' | 'eventId'>) =>
+  stableId(alert.fingerprint, alert.eventId).slice(0, 12);

@@ -1,5 +1,6 @@
 import { matchesAll, type LabelMatcher } from './matchers.js';
-import { matchLabels, type Alert, type Severity } from './model.js';
+import { matchLabels, type Alert } from './model.js';
+import type { Severity } from './severity.js';
 import { onCallAt, type Person, type Team } from './oncall.js';
 
 export interface Route {
@@ -10,6 +11,8 @@ export interface Route {
   chats: string[];
   users: string[];
   team?: string;
+  /** Labels whose values make an incident, like Alertmanager's `group_by` (alerts whose source groups them keep it). */
+  groupBy?: string[];
   /** Keep looking for further matching routes after this one. */
   continue: boolean;
 }
@@ -57,10 +60,8 @@ export function planRoute(alert: Alert, routes: Route[], teams: Map<string, Team
     route.users.forEach((id) => add({ kind: 'user', id }));
     const team = route.team ? teams.get(route.team) : undefined;
     const person = team ? onCallAt(team, now) : undefined;
-    if (person) {
-      onCall ??= person;
-      add({ kind: 'user', id: person.openId });
-    }
+    // The on-call person gets a card directly only when paged (see the urgent notifier): chats, not DMs, for the rest.
+    onCall ??= person;
   }
   return {
     routes: matched.map((route) => route.name),

@@ -13,7 +13,7 @@ export function selfHealNotifier(queue: Queue<AutomationTask>, rules: HealRule[]
   return {
     name: 'self-heal',
     async notify({ stored, audience, decision }, { log }) {
-      if (decision !== 'open' || !audience || stored.status !== 'firing' || !rules.length) return;
+      if (!stored || decision !== 'open' || !audience || stored.status !== 'firing' || !rules.length) return;
       const matched = matchingRules(stored.alert, rules);
       if (!matched.length) return;
       const tasks = matched.map((rule): AutomationTask => ({ kind: 'heal', alertId: stored.alertId, rule: rule.name }));

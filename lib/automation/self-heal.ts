@@ -1,5 +1,6 @@
 import { stableId } from '../lambda/ids.js';
 import type { AlertRepository, StoredAlert } from '../alerts/repository.js';
+import type { IncidentRepository } from '../incidents/repository.js';
 import { describeArgs } from './cards.js';
 import { escapeMarkdown } from '../feishu/cards.js';
 import type { Notifier } from '../alerts/notifiers/notifier.js';
@@ -15,6 +16,8 @@ import { submitRequest, type AutomationDeps } from './submit.js';
 
 export interface HealDeps extends AutomationDeps {
   alerts: AlertRepository;
+  /** Its incident's timeline and cards, where the escalation goes. */
+  incidents: IncidentRepository;
   ledger: HealLedger;
   /** Calls people when a rule did not fix its alert (lib/alerts/notifiers/feishu-escalation.ts). */
   escalation: Notifier;
@@ -25,8 +28,12 @@ export interface HealDeps extends AutomationDeps {
 
 const HOUR = 3600_000;
 
+/** What self-healing did goes on the alert's timeline and on its incident's, where people look. */
 async function note(deps: HealDeps, alertId: string, detail: string) {
-  await deps.alerts.appendTimeline(alertId, [{ at: new Date(deps.now()).toISOString(), event: 'self_heal', detail }]);
+  const entry = { at: new Date(deps.now()).toISOString(), event: 'self_heal', detail };
+  await deps.alerts.appendTimeline(alertId, [entry]);
+  const incidentId = (await deps.alerts.get(alertId))?.incidentId;
+  if (incidentId) await deps.incidents.appendTimeline(incidentId, [entry]);
 }
 
 /**
@@ -46,7 +53,9 @@ async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: 
     key: rule.name,
   };
   const now = () => new Date(deps.now()).toISOString();
-  await deps.escalation.notify({ stored, escalation }, { repo: deps.alerts, now, log: deps.log });
+  const incident = stored.incidentId ? await deps.incidents.get(stored.incidentId) : undefined;
+  const context = { repo: deps.alerts, incidents: deps.incidents, now, log: deps.log };
+  await deps.escalation.notify({ stored, incident, escalation }, context);
   await note(deps, stored.alertId, `自愈规则 ${rule.name} 已升级给值班人：${why}`);
   if (request)
     await appendAudit(

@@ -2,29 +2,30 @@ import * as z from 'zod';
 import { decideApproval } from '../automation/approvals.js';
 import type { AutomationDeps } from '../automation/submit.js';
 import { approvalCard } from '../automation/cards.js';
-import { alertCard } from '../alerts/card.js';
+import { incidentCard } from '../incidents/card.js';
 import type { CardAction, CardActionAnswer } from '../feishu/events.js';
 import type { Logger } from '../lambda/logger.js';
 import type { Queue } from '../lambda/queue.js';
 import {
-  acknowledgeAlert,
-  resolveAlertByHand,
-  silenceAlert,
-  type AlertActionDeps,
-  type AlertActionOutcome,
-} from './alert-actions.js';
+  acknowledgeIncident,
+  resolveIncidentByHand,
+  silenceIncident,
+  type IncidentActionDeps,
+  type IncidentActionOutcome,
+} from './incident-actions.js';
 import type { ChatopsTask } from './tasks.js';
 
-/** What the buttons carry: the alert card's (see alertCard) and the approval card's (see approvalCard). */
+const id = z.string().regex(/^[0-9a-f]{6,64}$/);
+/** What the buttons carry: the incident card's (incidentCard), the approval card's and the draft card's. */
 const buttonValueSchema = z.union([
-  z.object({ action: z.enum(['ack', 'resolve', 'silence']), alertId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
-  z.object({ action: z.enum(['approve', 'reject']), requestId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
-  z.object({ action: z.literal('save_kb'), alertId: z.string().regex(/^[0-9a-f]{6,64}$/) }),
+  z.object({ action: z.enum(['ack', 'resolve', 'silence']), incidentId: id }),
+  z.object({ action: z.enum(['approve', 'reject']), requestId: id }),
+  z.object({ action: z.literal('save_kb'), incidentId: id }),
 ]);
 
 const SILENCE_BUTTON_MS = 3600_000;
 
-export interface CardActionDeps extends AlertActionDeps {
+export interface CardActionDeps extends IncidentActionDeps {
   queue: Queue<ChatopsTask>;
   log: Logger;
   /** The request store, audit log and automation queue that approvals need. */
@@ -32,8 +33,8 @@ export interface CardActionDeps extends AlertActionDeps {
 }
 
 /**
- * Answers a click on an alert card within Feishu's 3 s: applies the change, then answers with a toast and the card
- * as it now is (Feishu shows it to everyone in place of the clicked one). The alert's cards in other chats are
+ * Answers a click on an incident card within Feishu's 3 s: applies the change, then answers with a toast and the card
+ * as it now is (Feishu shows it to everyone in place of the clicked one). The incident's cards in other chats are
  * patched by the chatops consumer; if that cannot be queued the change still stands and the next update fixes them.
  */
 export async function answerCardAction(
@@ -73,7 +74,7 @@ export async function answerCardAction(
     // updates this card.
     const task: ChatopsTask = {
       kind: 'save_knowledge',
-      alertId: value.data.alertId,
+      incidentId: value.data.incidentId,
       by: by.openId,
       messageId: action.context?.open_message_id,
     };
@@ -87,30 +88,29 @@ export async function answerCardAction(
         : { type: 'error', content: '保存失败，请稍后重试' },
     };
   }
-  const { action: kind, alertId } = value.data;
-  let outcome: AlertActionOutcome;
-  if (kind === 'ack') outcome = await acknowledgeAlert(alertId, by, deps);
-  else if (kind === 'resolve') outcome = await resolveAlertByHand(alertId, by, undefined, deps);
-  else outcome = await silenceAlert(alertId, by, SILENCE_BUTTON_MS, '', `card:${eventId}`, deps);
-  deps.log.info('card action', { eventId, action: kind, alertId, operator: by.openId, changed: outcome.changed });
+  const { action: kind, incidentId } = value.data;
+  let outcome: IncidentActionOutcome;
+  if (kind === 'ack') outcome = await acknowledgeIncident(incidentId, by, deps);
+  else if (kind === 'resolve') outcome = await resolveIncidentByHand(incidentId, by, undefined, deps);
+  else outcome = await silenceIncident(incidentId, by, SILENCE_BUTTON_MS, '', `card:${eventId}`, deps);
+  deps.log.info('card action', { eventId, action: kind, incidentId, operator: by.openId, changed: outcome.changed });
 
   if (outcome.changed) {
-    const tasks: ChatopsTask[] = [{ kind: 'alert_changed', alertId, reason: kind }];
+    const tasks: ChatopsTask[] = [{ kind: 'incident_changed', incidentId, reason: kind, by: by.openId }];
     // The card has no room for a note: chat asks for it, and the reply becomes a knowledge draft.
-    if (kind === 'resolve') tasks.push({ kind: 'ask_note', alertId, by: by.openId });
+    if (kind === 'resolve') tasks.push({ kind: 'ask_note', incidentId, by: by.openId });
     const sent = await deps.queue.sendAll(tasks).then(
       (result) => !result.failed.length,
       () => false,
     );
-    if (!sent) deps.log.error('card update of other chats not queued', { alertId, action: kind });
+    if (!sent) deps.log.error('card update of other chats not queued', { incidentId, action: kind });
   }
   const answer: CardActionAnswer = {
-    toast: { type: outcome.changed ? 'success' : outcome.stored ? 'info' : 'error', content: outcome.message },
+    toast: { type: outcome.changed ? 'success' : outcome.incident ? 'info' : 'error', content: outcome.message },
   };
-  if (outcome.stored)
-    answer.card = {
-      type: 'raw',
-      data: alertCard(outcome.stored, { timeZone: deps.timeZone, now: new Date(deps.now()).toISOString() }),
-    };
+  if (outcome.incident) {
+    const now = new Date(deps.now()).toISOString();
+    answer.card = { type: 'raw', data: incidentCard(outcome.incident, { timeZone: deps.timeZone, now }) };
+  }
   return answer;
 }

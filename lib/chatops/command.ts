@@ -1,17 +1,19 @@
 import type { AlertingConfig } from '../alerts/config.js';
-import type { Actor, StoredAlert } from '../alerts/repository.js';
+import type { Actor, AlertRepository } from '../alerts/repository.js';
+import type { StoredIncident } from '../incidents/model.js';
 import type { AutomationDeps } from '../automation/submit.js';
 import type { RequestCards } from '../automation/cards.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
 import type { LanguageModel } from '../kb/answer.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
 import type { Logger } from '../lambda/logger.js';
-import type { AlertActionDeps } from './alert-actions.js';
+import type { IncidentActionDeps } from './incident-actions.js';
 
 /** What chat needs to hand work to automation: the request gate, and the cards that follow a request. */
 export type ChatAutomation = AutomationDeps & { cards: RequestCards };
 
-export interface ChatopsDeps extends AlertActionDeps {
+export interface ChatopsDeps extends IncidentActionDeps {
+  repo: AlertRepository;
   config: AlertingConfig;
   /** Absent where automation is not configured: its commands then say so. */
   automation?: ChatAutomation;
@@ -19,8 +21,8 @@ export interface ChatopsDeps extends AlertActionDeps {
   knowledge?: KnowledgeBase;
   /** Writes answers from the knowledge base; without it, answers are the best passages. */
   model?: LanguageModel;
-  /** Brings every card of an alert in line with its state, after a command changed it. */
-  syncCards(stored: StoredAlert): Promise<void>;
+  /** Brings every card of an incident in line with its state, after a command changed it. */
+  syncCards(incident: StoredIncident): Promise<void>;
   log: Logger;
 }
 

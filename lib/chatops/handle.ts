@@ -6,6 +6,7 @@ import { closestCommand, messageText, parseCommandLine } from './parser.js';
 import type { ChatopsDeps } from './command.js';
 import { aliases, commandNames, findCommand } from './registry.js';
 import { answerQuestion, draftCard } from './commands/kb.js';
+import { resolveMembersByHand } from './incident-actions.js';
 import { draftFromIncident } from '../kb/capture.js';
 import { commandFailureReply } from './replies.js';
 import type { ChatopsTask } from './tasks.js';
@@ -27,11 +28,7 @@ function actorFor(openId: string, deps: HandlerDeps): Actor {
  * Runs one task from the commands queue. Safe to run twice: replies carry Feishu uuid keys, changes are conditional.
  */
 export async function handleTask(task: ChatopsTask, attempt: number, deps: HandlerDeps): Promise<void> {
-  if (task.kind === 'alert_changed') {
-    const stored = await deps.repo.get(task.alertId);
-    if (stored) await deps.syncCards(stored);
-    return;
-  }
+  if (task.kind === 'incident_changed') return incidentChanged(task, deps);
   if (task.kind === 'save_knowledge') return saveKnowledge(task, deps);
   if (task.kind === 'ask_note') return askForNote(task, deps);
   if (task.eventType === 'im.chat.member.bot.added_v1') {
@@ -54,11 +51,25 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
   await handleMessage(parsed.data, attempt, deps);
 }
 
-/** 保存到知识库: the alert's draft becomes an article (saving twice keeps one), and the draft card says where it went. */
+/**
+ * After a button changed an incident: its other cards are brought up to date, and an incident resolved by hand
+ * closes its firing alerts in the name of who clicked.
+ */
+async function incidentChanged(task: Extract<ChatopsTask, { kind: 'incident_changed' }>, deps: HandlerDeps) {
+  const incident = await deps.incidents.get(task.incidentId);
+  if (!incident) return;
+  if (task.reason === 'resolve' && incident.resolvedBy) {
+    const by = actorFor(task.by, deps);
+    await resolveMembersByHand(incident, by, deps.repo, incident.resolvedAt ?? new Date(deps.now()).toISOString());
+  }
+  await deps.syncCards(incident);
+}
+
+/** 保存到知识库: the incident's draft becomes an article (saving twice keeps one), and the card says where it went. */
 async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge' }>, deps: HandlerDeps): Promise<void> {
-  const stored = await deps.repo.get(task.alertId);
-  const draft = stored?.knowledgeDraft;
-  if (!draft) return deps.log.warn('no knowledge draft to save', { alertId: task.alertId });
+  const incident = await deps.incidents.get(task.incidentId);
+  const draft = incident?.knowledgeDraft;
+  if (!draft) return deps.log.warn('no knowledge draft to save', { incidentId: task.incidentId });
   if (!deps.knowledge) throw new Error('the knowledge base is not configured: the draft cannot be saved');
   const saved = draft.savedBy ? draft : { ...draft, savedBy: task.by };
   if (!draft.savedBy) {
@@ -67,43 +78,43 @@ async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge'
       title: draft.title,
       body: draft.body,
       tags: draft.tags,
-      source: `alert:${task.alertId}`,
+      source: `incident:${task.incidentId}`,
     });
-    await deps.repo.recordDraft(task.alertId, saved);
-    deps.log.info('incident saved to the knowledge base', { alertId: task.alertId, articleId: draft.id, by: task.by });
+    await deps.incidents.recordDraft(task.incidentId, saved);
+    const fields = { incidentId: task.incidentId, articleId: draft.id, by: task.by };
+    deps.log.info('incident saved to the knowledge base', fields);
   }
-  if (task.messageId) await deps.messenger.patchCard(task.messageId, draftCard(task.alertId, saved));
+  if (task.messageId) await deps.messenger.patchCard(task.messageId, draftCard(task.incidentId, saved));
 }
 
-/** After a resolve from the card: a reply under the alert's chat card asks for the note, and is remembered. */
+/** After a resolve from the card: a reply under the incident's chat cards asks for the note, and is remembered. */
 async function askForNote(task: Extract<ChatopsTask, { kind: 'ask_note' }>, deps: HandlerDeps): Promise<void> {
-  const stored = await deps.repo.get(task.alertId);
-  if (!stored || !deps.knowledge) return;
-  const text = `<at user_id="${task.by}"></at> 已解决告警 ${stored.alertId}。回复本条消息并 @我，写下处理说明（做了什么、原因是什么），我会整理成知识库草稿。`;
-  for (const [target, messageId] of Object.entries(stored.notifications)) {
+  const incident = await deps.incidents.get(task.incidentId);
+  if (!incident || !deps.knowledge) return;
+  const text =
+    `<at user_id="${task.by}"></at> 已解决事件 ${incident.incidentId}。` +
+    '回复本条消息并 @我，写下处理说明（做了什么、原因是什么），我会整理成知识库草稿。';
+  for (const [target, messageId] of Object.entries(incident.notifications)) {
     if (!target.startsWith('chat:')) continue;
-    const prompt = await deps.messenger.reply(
-      messageId,
-      { kind: 'text', text },
-      stableId('ask-note', stored.alertId, target),
-    );
-    await deps.repo.rememberNotePrompt(prompt, stored.alertId);
+    const key = stableId('ask-note', incident.incidentId, target);
+    const prompt = await deps.messenger.reply(messageId, { kind: 'text', text }, key);
+    await deps.incidents.rememberNotePrompt(prompt, incident.incidentId);
   }
 }
 
-/** A reply to a note prompt: the note of that alert, made into a knowledge draft like `/alert resolve <id> <note>`. */
+/** A reply to a note prompt: the note of that incident, made into a knowledge draft like `/incident resolve`. */
 async function noteFromReply(
   message: MessageReceived['message'],
   note: string,
   deps: HandlerDeps,
 ): Promise<OutgoingMessage | undefined> {
   const promptId = message.parent_id ?? message.root_id;
-  const alertId = promptId ? await deps.repo.alertForNotePrompt(promptId) : undefined;
-  const stored = alertId ? await deps.repo.get(alertId) : undefined;
-  if (!stored || !deps.knowledge) return undefined;
-  const draft = await draftFromIncident(stored, note, deps.model);
-  await deps.repo.recordDraft(stored.alertId, draft);
-  return { kind: 'card', card: draftCard(stored.alertId, draft) };
+  const incidentId = promptId ? await deps.incidents.incidentForNotePrompt(promptId) : undefined;
+  const incident = incidentId ? await deps.incidents.get(incidentId) : undefined;
+  if (!incident || !deps.knowledge) return undefined;
+  const draft = await draftFromIncident(incident, note, deps.model);
+  await deps.incidents.recordDraft(incident.incidentId, draft);
+  return { kind: 'card', card: draftCard(incident.incidentId, draft) };
 }
 
 async function handleMessage({ sender, message }: MessageReceived, attempt: number, deps: HandlerDeps): Promise<void> {

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 
 /**
- * What the webhook hands the chatops consumer through the `commands` queue: a Feishu event to act on, or an alert
+ * What the webhook hands the chatops consumer through the `commands` queue: a Feishu event to act on, or an incident
  * whose cards must be brought up to date after a button changed it (the clicked card is updated in the click's
- * answer; the alert's other cards need the Feishu API, which the webhook does not load).
+ * answer; the incident's other cards need the Feishu API, which the webhook does not load).
  */
 export const chatopsTaskSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -13,13 +13,19 @@ export const chatopsTaskSchema = z.discriminatedUnion('kind', [
     createdAt: z.number(),
     event: z.record(z.string(), z.unknown()),
   }),
-  z.object({ kind: z.literal('alert_changed'), alertId: z.string(), reason: z.string() }),
-  /** An alert resolved from its card: ask in the chat for the note that becomes a knowledge draft. */
-  z.object({ kind: z.literal('ask_note'), alertId: z.string(), by: z.string() }),
+  /** `by` is who changed it: resolving by hand closes the incident's firing alerts in their name. */
+  z.object({
+    kind: z.literal('incident_changed'),
+    incidentId: z.string(),
+    reason: z.enum(['ack', 'resolve', 'silence']),
+    by: z.string(),
+  }),
+  /** An incident resolved from its card: ask in the chat for the note that becomes a knowledge draft. */
+  z.object({ kind: z.literal('ask_note'), incidentId: z.string(), by: z.string() }),
   /** 保存到知识库 on an incident draft card: `messageId` is that card, updated once the article is saved. */
   z.object({
     kind: z.literal('save_knowledge'),
-    alertId: z.string(),
+    incidentId: z.string(),
     by: z.string(),
     messageId: z.string().optional(),
   }),
@@ -27,9 +33,9 @@ export const chatopsTaskSchema = z.discriminatedUnion('kind', [
 export type ChatopsTask = z.infer<typeof chatopsTaskSchema>;
 
 /**
- * One chat's messages in order, so a reply never overtakes the answer to an earlier command; one alert's updates too.
+ * One chat's messages in order, so a reply never overtakes the answer to an earlier command; one incident's too.
  */
 export function chatopsOrderKey(task: ChatopsTask): string {
-  if (task.kind !== 'feishu_event') return `alert:${task.alertId}`;
+  if (task.kind !== 'feishu_event') return `incident:${task.incidentId}`;
   return `chat:${String((task.event.message as { chat_id?: string } | undefined)?.chat_id ?? task.eventId)}`;
 }

@@ -1,25 +1,29 @@
-import { occurrences, type KnowledgeDraft, type StoredAlert } from '../alerts/repository.js';
+import type { KnowledgeDraft } from '../alerts/repository.js';
+import type { StoredIncident } from '../incidents/model.js';
 import type { LanguageModel } from './answer.js';
 
 const when = (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '-');
 
 /**
- * Turns a resolved alert and the resolver's note into a runbook draft: what fired, its timeline, what was done.
+ * Turns a resolved incident and the resolver's note into a runbook draft: what fired, its timeline, what was done.
  * With a model configured, a short "经验" section distils it (and its failure only leaves that section out).
  */
 export async function draftFromIncident(
-  stored: StoredAlert,
+  incident: StoredIncident,
   note: string,
   model?: LanguageModel,
 ): Promise<KnowledgeDraft> {
-  const { alert } = stored;
+  const members = Object.values(incident.members);
+  const first = members[0];
+  const hosts = [...new Set(members.map((member) => member.labels.host).filter(Boolean))].slice(0, 5);
+  const names = [...new Set(members.map((member) => member.name))].slice(0, 5);
   const facts = [
-    `- 告警：${alert.name}（${stored.severity}）`,
-    `- 服务：${alert.service}${alert.host ? `，主机：${alert.host}` : ''}`,
-    `- 摘要：${alert.summary}`,
-    `- 发生：${when(stored.firstSeenAt)} 至 ${when(stored.resolvedAt)}，共 ${occurrences(stored)} 次`,
+    `- 告警：${names.join('、')}（${incident.firing + incident.resolved} 条）`,
+    `- 服务：${incident.service}${hosts.length ? `，主机：${hosts.join('、')}` : ''}`,
+    `- 摘要：${first?.summary ?? incident.title}`,
+    `- 发生：${when(incident.openedAt)} 至 ${when(incident.resolvedAt)}`,
   ];
-  const timeline = stored.timeline
+  const timeline = incident.timeline
     .slice(-15)
     .map((entry) => `- ${when(entry.at)} ${entry.event}${entry.detail ? `：${entry.detail}` : ''}`);
   let lesson = '';
@@ -55,9 +59,9 @@ export async function draftFromIncident(
     '',
   ].join('\n');
   return {
-    id: `incident-${stored.alertId}`,
-    title: `${alert.name}（${alert.service}）处理记录`,
+    id: `incident-${incident.incidentId}`,
+    title: `${incident.title}（${incident.service}）处理记录`,
     body,
-    tags: [alert.service, 'incident'],
+    tags: [incident.service, 'incident'],
   };
 }

@@ -10,6 +10,7 @@ import { dynamoAuditStore } from '../store/audit-table.js';
 import { dynamoHealLedger, dynamoRequestStore } from '../store/automation-table.js';
 import { dynamoDedupStore } from '../store/dedup-table.js';
 import { dynamoDeliveryLedger } from '../store/deliveries-table.js';
+import { dynamoIncidentRepository } from '../store/incidents-table.js';
 import { documentClient } from '../store/dynamo.js';
 import { dynamoSilenceStore } from '../store/silences-table.js';
 import { sqsQueue } from '../store/sqs-queue.js';
@@ -34,6 +35,9 @@ export const automationConfig = /* @__PURE__ */ lazy(() => loadAutomationConfig(
 
 /** The DynamoDB tables, each as the port its domain defines. */
 export const alertRepository = /* @__PURE__ */ lazy(() => dynamoAlertRepository(documentClient(), env().ALERTS_TABLE));
+export const incidentRepository = /* @__PURE__ */ lazy(() =>
+  dynamoIncidentRepository(documentClient(), env().INCIDENTS_TABLE),
+);
 export const dedupStore = /* @__PURE__ */ lazy(() => dynamoDedupStore(documentClient(), env().DEDUP_TABLE));
 export const silenceStore = /* @__PURE__ */ lazy(() => dynamoSilenceStore(documentClient(), env().SILENCES_TABLE));
 export const deliveryLedger = /* @__PURE__ */ lazy(() =>

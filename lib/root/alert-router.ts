@@ -9,7 +9,14 @@ import { selfHealNotifier } from '../automation/heal-notifier.js';
 import { relatedKnowledge } from '../kb/related.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
-import { alertRepository, alertingConfig, automationConfig, automationQueue, silenceStore } from './adapters.js';
+import {
+  alertRepository,
+  alertingConfig,
+  automationConfig,
+  automationQueue,
+  incidentRepository,
+  silenceStore,
+} from './adapters.js';
 import { env } from './env.js';
 import { messenger } from './feishu.js';
 import { knowledgeBase } from './knowledge.js';
@@ -31,7 +38,7 @@ export function alertRouter() {
     const feishu = await messenger('alerts cannot be sent');
     return [
       feishuCardNotifier(feishu, { timeZone: env().DISPLAY_TIME_ZONE }),
-      feishuUrgentNotifier(feishu),
+      feishuUrgentNotifier(feishu, { timeZone: env().DISPLAY_TIME_ZONE }),
       feishuReminderNotifier(feishu, { everyMs: config.reminderIntervalSeconds * 1000 }),
       selfHealNotifier(automationQueue(), healRules),
     ];
@@ -51,6 +58,7 @@ export function alertRouter() {
       );
       return {
         repo,
+        incidents: incidentRepository(),
         config,
         notifiers: await notifiers(),
         log,

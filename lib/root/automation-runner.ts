@@ -2,7 +2,7 @@ import { feishuEscalationNotifier } from '../alerts/notifiers/feishu-escalation.
 import type { RunnerDeps } from '../automation/runner.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
-import { alertRepository, healLedger } from './adapters.js';
+import { alertRepository, healLedger, incidentRepository } from './adapters.js';
 import { automationCards, automationDeps } from './automation.js';
 import { env } from './env.js';
 import { executors } from './executors.js';
@@ -26,6 +26,7 @@ export function automationRunner() {
         healing: {
           ...automation,
           alerts: alertRepository(),
+          incidents: incidentRepository(),
           ledger: healLedger(),
           escalation: feishuEscalationNotifier(feishu),
           httpCheck: actions.http_check,

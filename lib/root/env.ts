@@ -11,6 +11,7 @@ const envSchema = z.object({
   NOTIFY_QUEUE_URL: z.string().min(1),
   DEDUP_TABLE: z.string().min(1),
   ALERTS_TABLE: z.string().min(1),
+  INCIDENTS_TABLE: z.string().min(1),
   COMMANDS_QUEUE_URL: z.string().min(1),
   DELIVERIES_TABLE: z.string().min(1),
   SILENCES_TABLE: z.string().min(1),

@@ -1,11 +1,11 @@
 import type { FeishuWebhookDeps } from '../chatops/webhook.js';
 import { logger } from '../lambda/logger.js';
 import {
-  alertRepository,
   auditStore,
   automationQueue,
   commandsQueue,
   deliveryLedger,
+  incidentRepository,
   requestStore,
   secrets,
   silenceStore,
@@ -27,7 +27,7 @@ export function feishuWebhook(): FeishuWebhookDeps {
     inbox: { ledger: deliveryLedger(), queue: commands, log, now: Date.now },
     cardActions: {
       approvals: { requests: requestStore(), audit: auditStore(), queue: automationQueue() },
-      repo: alertRepository(),
+      incidents: incidentRepository(),
       silences: silenceStore(),
       queue: commands,
       log,

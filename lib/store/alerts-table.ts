@@ -191,56 +191,10 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
         '#status = :firing',
       ),
 
-    async recordNotification(alertId, targetKey, messageId, entry) {
-      await update(
-        alertId,
-        'SET notifications.#target = :messageId, timeline = list_append(timeline, :entries)',
-        { ':messageId': messageId, ':entries': [entry] },
-        { '#target': targetKey },
-      );
-    },
-
-    async claimPage(alertId, now, until) {
-      return Boolean(
-        await update(
-          alertId,
-          'SET pageLeaseUntil = :until',
-          { ':until': until, ':now': now },
-          {},
-          'attribute_exists(pk) AND attribute_not_exists(pagedAt) AND ' +
-            '(attribute_not_exists(pageLeaseUntil) OR pageLeaseUntil < :now)',
-        ),
-      );
-    },
-
-    async recordPaged(alertId, at, entries) {
-      await update(alertId, 'SET pagedAt = :at, timeline = list_append(timeline, :entries) REMOVE pageLeaseUntil', {
-        ':at': at,
-        ':entries': entries,
-      });
-    },
-
-    async releasePage(alertId) {
-      await db.send(
-        new UpdateCommand({ TableName: tableName, Key: alertKey(alertId), UpdateExpression: 'REMOVE pageLeaseUntil' }),
-      );
-    },
-
     async appendTimeline(alertId, entries: TimelineEntry[]) {
       if (entries.length)
         await update(alertId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
     },
-
-    acknowledge: (alertId, by, entry) =>
-      change(alertId, () =>
-        update(
-          alertId,
-          'SET acknowledgedBy = :by, acknowledgedAt = :at, timeline = list_append(timeline, :entries)',
-          { ':by': by, ':at': entry.at, ':entries': [entry], ':firing': 'firing' },
-          { '#status': 'status' },
-          '#status = :firing AND attribute_not_exists(acknowledgedBy)',
-        ),
-      ),
 
     resolveByHand: (alertId, by, note, entry) =>
       change(alertId, () =>
@@ -262,42 +216,5 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
           '#status = :firing',
         ),
       ),
-
-    recordSilence: (alertId, silence, entry) =>
-      update(alertId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', {
-        ':silence': silence,
-        ':entries': [entry],
-      }),
-
-    async rememberNotePrompt(messageId, alertId) {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `prompt#${messageId}`, alertId, expiresAt: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 },
-        }),
-      );
-    },
-
-    async alertForNotePrompt(messageId) {
-      const item = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: `prompt#${messageId}` } }))).Item;
-      return item?.alertId as string | undefined;
-    },
-
-    async recordDraft(alertId, draft) {
-      await update(alertId, 'SET knowledgeDraft = :draft', { ':draft': draft });
-    },
-
-    async claimReminder(alertId, at, notSince) {
-      return Boolean(
-        await update(
-          alertId,
-          'SET remindedAt = :at',
-          { ':at': at, ':notSince': notSince, ':firing': 'firing' },
-          { '#status': 'status' },
-          '#status = :firing AND attribute_not_exists(acknowledgedBy) AND ' +
-            '(attribute_not_exists(remindedAt) OR remindedAt < :notSince)',
-        ),
-      );
-    },
   };
 }

@@ -1,12 +1,14 @@
 /**
- * npm run bench:pipeline [-- --alerts 20000 --duplicates 0.9 --concurrency 16 --rate 0]
+ * npm run bench:pipeline [-- --alerts 20000 --duplicates 0.9 --groups 200 --concurrency 16 --rate 0]
+ * npm run bench:pipeline -- --storm      (20,000 distinct alerts in 200 groups: an alert storm)
  *
  * --rate paces ingest at that many alerts/s (0: as fast as ingest accepts them). Unpaced, the queues back up and the
  * latency measures the backlog; paced below the throughput, it measures the pipeline itself.
  *
- * Pushes Alertmanager webhooks through HTTP ingest → SQS → dedup → SQS → router → the Feishu outbox of a local
- * runtime, and prints throughput, ingest→card latency, DynamoDB writes and SQS requests per alert, and the minified
- * size of each function's bundle. Figures, not assertions: compare them with the goals in the README.
+ * Pushes Alertmanager webhooks (one group per webhook, as Alertmanager sends them) through HTTP ingest → SQS → dedup →
+ * SQS → router → the Feishu outbox of a local runtime, and prints throughput, the time to drain, how soon cards show
+ * their alerts, Feishu calls and cards per group and target, DynamoDB writes and SQS requests per alert, and the
+ * minified size of each function's bundle. Figures, not assertions: compare them with the goals in the README.
  */
 import { parseArgs } from 'node:util';
 import { LocalRuntime } from '../../infra/local/runtime.js';
@@ -16,21 +18,35 @@ import { sqsClient } from '../../lib/store/sqs-queue.js';
 
 const { values } = parseArgs({
   options: {
-    alerts: { type: 'string', default: process.env.BENCH_ALERTS ?? '20000' },
-    duplicates: { type: 'string', default: '0.9' },
+    storm: { type: 'boolean', default: false },
+    alerts: { type: 'string' },
+    duplicates: { type: 'string' },
+    groups: { type: 'string' },
     concurrency: { type: 'string', default: '16' },
     pollers: { type: 'string', default: '4' },
     'per-request': { type: 'string', default: '10' },
     rate: { type: 'string', default: '0' },
   },
 });
-const total = Number(values.alerts);
-const unique = Math.max(1, Math.round(total * (1 - Number(values.duplicates))));
+const total = Number(values.alerts ?? process.env.BENCH_ALERTS ?? 20000);
+const duplicates = Number(values.duplicates ?? (values.storm ? 0 : 0.9));
+const unique = Math.max(1, Math.round(total * (1 - duplicates)));
+const groups = Math.min(unique, Math.max(1, Number(values.groups ?? (values.storm ? 200 : Math.ceil(unique / 10)))));
 const perRequest = Number(values['per-request']);
 const token = 'bench-token';
+/** The route's chat (config/routing.yaml's default route): every group's card goes there. */
+const chat = 'oc_ops_alerts';
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const groupOf = (id: number) => id % groups;
+const shuffle = <T>(items: T[]) => {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+};
 
 async function main() {
   const runtime = new LocalRuntime({
@@ -67,32 +83,41 @@ async function main() {
     { step: 'initialize', name: 'benchCountSends' },
   );
 
-  // 'unique' distinct alerts, each sent total/unique times, shuffled so duplicates interleave like HA peers and
-  // repeats.
-  const events = Array.from({ length: total }, (_, i) => i % unique);
-  for (let i = events.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [events[i], events[j]] = [events[j]!, events[i]!];
+  // 'unique' distinct alerts in 'groups' groups, each alert sent total/unique times. Alertmanager sends a group per
+  // webhook, so each webhook carries alerts of one group; the webhooks are shuffled, so duplicates interleave like HA
+  // peers and repeats, and groups grow side by side.
+  const byGroup = new Map<number, number[]>();
+  for (let i = 0; i < total; i++) {
+    const id = i % unique;
+    byGroup.set(groupOf(id), [...(byGroup.get(groupOf(id)) ?? []), id]);
   }
+  const batches = shuffle(
+    [...byGroup.values()].flatMap((ids) => {
+      shuffle(ids);
+      return Array.from({ length: Math.ceil(ids.length / perRequest) }, (_, i) =>
+        ids.slice(i * perRequest, (i + 1) * perRequest),
+      );
+    }),
+  );
   const startsAt = new Date().toISOString();
   const firstSent = new Map<number, number>();
   const payload = (ids: number[]) => ({
     version: '4',
-    groupKey: '{}:{alertname="bench"}',
+    groupKey: `{}:{alertname="Bench${groupOf(ids[0]!)}"}`,
     truncatedAlerts: 0,
     status: 'firing',
     receiver: 'openclaw',
-    groupLabels: {},
+    groupLabels: { alertname: `Bench${groupOf(ids[0]!)}` },
     commonLabels: {},
     commonAnnotations: {},
     externalURL: 'http://alertmanager.bench:9093',
     alerts: ids.map((id) => ({
       status: 'firing',
       labels: {
-        alertname: `BenchAlert${id}`,
+        alertname: `Bench${groupOf(id)}`,
         service: 'bench',
-        severity: id % 10 === 0 ? 'critical' : 'warning',
-        instance: `node-${id % 50}:9100`,
+        severity: groupOf(id) % 10 === 0 ? 'critical' : 'warning',
+        instance: `node-${id}:9100`,
       },
       annotations: { summary: `bench alert ${id}` },
       startsAt,
@@ -100,9 +125,10 @@ async function main() {
       generatorURL: `http://prometheus.bench:9090/graph?g0.expr=up${id}`,
     })),
   });
-  const batches: number[][] = [];
-  for (let i = 0; i < events.length; i += perRequest) batches.push(events.slice(i, i + perRequest));
 
+  // The k-th distinct alert of a group to be sent is on its card once the card counts k alerts.
+  const membersSent: number[] = [];
+  const sentInGroup = new Map<number, number>();
   const started = Date.now();
   const rate = Number(values.rate);
   let next = 0;
@@ -117,7 +143,11 @@ async function main() {
           if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
         }
         const at = Date.now();
-        for (const id of ids) if (!firstSent.has(id)) firstSent.set(id, at);
+        for (const id of ids) {
+          if (firstSent.has(id)) continue;
+          firstSent.set(id, at);
+          sentInGroup.set(id, (membersSent[groupOf(id)] = (membersSent[groupOf(id)] ?? 0) + 1));
+        }
         const response = await fetch(`${runtime.url}/alerts/alertmanager`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -130,36 +160,73 @@ async function main() {
   );
   const ingested = Date.now();
 
-  // Every distinct alert ends as a card in the outbox (to the chat: the first target of the default route).
-  const cardAt = new Map<number, number>();
-  const deadline = Date.now() + 10 * 60_000;
+  // Done when every group's chat card counts all its alerts and nothing is left in the queues or in flight.
+  const membersOf = Array.from({ length: groups }, (_, g) => new Set(byGroup.get(g)).size);
+  const chatCards = new Map<string, number>(); // message id → group
+  const shown: { at: number; count: number }[][] = Array.from({ length: groups }, () => []);
+  const cardsPerTarget = new Map<string, Set<string>>(); // group→target: its message ids (a uuid retry is one card)
   let scanned = 0;
-  while (cardAt.size < unique && Date.now() < deadline) {
+  const scan = () => {
     for (; scanned < runtime.outbox.length; scanned++) {
       const entry = runtime.outbox[scanned]!;
       const body = entry.body as { receive_id?: string; content?: string } | undefined;
-      if (
-        entry.method !== 'POST' ||
-        !entry.path.startsWith('/open-apis/im/v1/messages?') ||
-        body?.receive_id !== 'oc_ops_alerts'
-      )
-        continue;
-      const id = Number(/BenchAlert(\d+)/.exec(body.content ?? '')?.[1]);
-      if (!cardAt.has(id)) cardAt.set(id, Date.parse(entry.at));
+      if (!body?.content) continue;
+      let group: number | undefined;
+      if (entry.method === 'POST' && entry.path.startsWith('/open-apis/im/v1/messages?')) {
+        group = Number(/Bench(\d+)/.exec(body.content)?.[1]);
+        if (Number.isNaN(group)) continue;
+        const key = `${group}→${body.receive_id}`;
+        cardsPerTarget.set(key, (cardsPerTarget.get(key) ?? new Set()).add(entry.messageId ?? `${scanned}`));
+        if (body.receive_id !== chat) continue;
+        if (entry.messageId) chatCards.set(entry.messageId, group);
+      } else if (entry.method === 'PATCH') {
+        group = chatCards.get(entry.path.split('/').pop()!);
+        if (group === undefined) continue;
+      } else continue;
+      shown[group]!.push({ at: Date.parse(entry.at), count: Number(/共 (\d+) 条/.exec(body.content)?.[1] ?? 0) });
+    }
+  };
+  const upToDate = () => shown.every((cards, g) => (cards.at(-1)?.count ?? 0) >= membersOf[g]!);
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    scan();
+    if (upToDate() || Date.now() > deadline) {
+      const depths = await Promise.all(['AlertsQueue', 'NotifyQueue'].map((queue) => runtime.queueDepth(queue)));
+      if (depths.every((d) => d.visible === 0 && d.inFlight === 0) || Date.now() > deadline) break;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  // Done when every alert has been through dedup and routing: both queues empty, nothing in flight.
-  for (;;) {
-    const depths = await Promise.all(['AlertsQueue', 'NotifyQueue'].map((queue) => runtime.queueDepth(queue)));
-    if (depths.every((d) => d.visible === 0 && d.inFlight === 0) || Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
   const finished = Date.now();
-  const latencies = [...cardAt].map(([id, at]) => at - firstSent.get(id)!).sort((a, b) => a - b);
-  const cardsSent = runtime.outbox.filter(
-    (e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?'),
-  ).length;
+  scan();
+  // Alert → card: until its group's chat card first counts as many alerts as had been sent when it was.
+  const latencies = [...sentInGroup]
+    .map(([id, k]) => {
+      const at = shown[groupOf(id)]!.find((card) => card.count >= k)?.at;
+      return at === undefined ? Infinity : at - firstSent.get(id)!;
+    })
+    .sort((a, b) => a - b);
+  // Group → first card: how soon the chat hears of a problem.
+  const firstCard = shown
+    .map((cards, g) => (cards[0]?.at ?? Infinity) - Math.min(...byGroup.get(g)!.map((id) => firstSent.get(id)!)))
+    .sort((a, b) => a - b);
+  const feishuCalls = runtime.outbox.filter((e) => e.path.startsWith('/open-apis/im/')).length;
+  const callsByKind = runtime.outbox.reduce<Record<string, number>>((counts, e) => {
+    const kind = e.path.startsWith('/open-apis/auth/')
+      ? 'token'
+      : e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?')
+        ? 'send'
+        : /\/urgent_/.test(e.path)
+          ? 'urgent'
+          : e.path.endsWith('/reply')
+            ? 'reply'
+            : e.method === 'PATCH'
+              ? 'patch'
+              : 'other';
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    return counts;
+  }, {});
+  const perTarget = [...cardsPerTarget.values()].map((cards) => cards.size);
+  const targets = new Set([...cardsPerTarget.keys()].map((key) => key.split('→')[1]));
   await runtime.stop();
 
   const dedupTable = [...runtime.tableNames.values()].find((t) => t.endsWith('-dedup'))!;
@@ -169,12 +236,17 @@ async function main() {
   const sizes = await bundleSizes();
   const seconds = (finished - started) / 1000;
 
+  const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? 'never' : `${value} ms`);
   const lines = [
-    `alerts sent:                 ${total} (${unique} distinct, ${(100 * (1 - unique / total)).toFixed(0)} % duplicates, ${perRequest} per webhook, ${values.concurrency} concurrent, ${rate > 0 ? `paced at ${rate}/s` : 'unpaced'})`,
+    `alerts sent:                 ${total} (${unique} distinct in ${groups} groups, ${(100 * (1 - unique / total)).toFixed(0)} % duplicates, ${perRequest} per webhook, ${values.concurrency} concurrent, ${rate > 0 ? `paced at ${rate}/s` : 'unpaced'})`,
     `rejected deliveries:         ${rejected}`,
-    `cards:                       ${cardAt.size}/${unique} distinct alerts carded (${cardsSent} card sends in all)`,
     `throughput:                  ${(total / seconds).toFixed(0)} alerts/s end to end (${(total / ((ingested - started) / 1000)).toFixed(0)} alerts/s accepted by ingest)`,
-    `ingest→card latency:         p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`,
+    `time to drain:               ${seconds.toFixed(1)} s from the first webhook to every card up to date and the queues empty (ingest done after ${((ingested - started) / 1000).toFixed(1)} s)`,
+    `cards up to date:            ${shown.filter((cards, g) => (cards.at(-1)?.count ?? 0) >= membersOf[g]!).length}/${groups} groups' chat cards count all their alerts`,
+    `cards per group and target:  max ${Math.max(0, ...perTarget)} (${perTarget.reduce((a, b) => a + b, 0)} cards for ${groups} groups to ${targets.size} targets, from ${callsByKind.send ?? 0} sends; a send retried with its uuid makes no new card)`,
+    `Feishu calls per alert:      ${(feishuCalls / total).toFixed(3)} (${feishuCalls} message calls: ${JSON.stringify(callsByKind)})`,
+    `group→first card:            p50 ${ms(percentile(firstCard, 50))}, p99 ${ms(percentile(firstCard, 99))}, max ${ms(firstCard.at(-1))}`,
+    `alert→card latency:          p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1))} (until its group's card counts it)`,
     `DynamoDB writes per alert:   ${((writes[dedupTable] ?? 0) / total).toFixed(3)} in dedup (${writes[dedupTable] ?? 0}), ${(totalWrites / total).toFixed(3)} in all (${JSON.stringify(writes)})`,
     `SQS sends per alert:         ${((sqsSends[alertsQueue] ?? 0) / total).toFixed(3)} at ingest (${sqsSends[alertsQueue] ?? 0}), ${(totalSends / total).toFixed(3)} in all (${JSON.stringify(sqsSends)})`,
     'bundle sizes (minified / gzip):',
@@ -183,7 +255,7 @@ async function main() {
     ),
   ];
   console.log(lines.join('\n'));
-  if (cardAt.size < unique) process.exitCode = 1;
+  if (!upToDate()) process.exitCode = 1;
 }
 
 await main();

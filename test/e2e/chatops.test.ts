@@ -75,7 +75,9 @@ const cardSends = (match: (card: any) => boolean) =>
       e.path.startsWith('/open-apis/im/v1/messages?') &&
       match(JSON.parse((e.body as { content: string }).content)),
   );
-const alertIdOf = (card: any) => String(card.header.subtitle.content).split(' · ')[1]!;
+/** The incident a card is about: its buttons act on it. */
+const incidentIdOf = (entry: OutboxEntry) =>
+  /"incidentId":"([0-9a-f]{12})"/.exec((entry.body as { content: string }).content)![1]!;
 const patchesOf = (messageId: string) =>
   runtime.outbox.filter((e) => e.method === 'PATCH' && e.path === `/open-apis/im/v1/messages/${messageId}`);
 
@@ -125,7 +127,7 @@ describe('chat commands', () => {
   });
 });
 
-describe('acknowledging and resolving an alert', () => {
+describe('acknowledging and resolving an incident', () => {
   it('card buttons: one person wins an ack race, the other is told; all cards update; /alert resolve closes it', async () => {
     expect(
       (await post({ name: 'PaymentsLatencyHigh', severity: 'critical', service: 'payments', summary: 'p99 3s' }))
@@ -135,7 +137,8 @@ describe('acknowledging and resolving an alert', () => {
       const cards = cardSends((card) => card.header?.title?.content?.includes('PaymentsLatencyHigh'));
       return cards.length >= 2 && cards;
     }, 'the chat and on-call cards');
-    const alertId = alertIdOf(JSON.parse((sent[0]!.body as { content: string }).content));
+    const incidentId = incidentIdOf(sent[0]!);
+    expect(incidentIdOf(sent[1]!)).toBe(incidentId);
     const [chatCard, personalCard] = sent.map((entry) => entry.messageId!);
 
     const click = (operator: string) =>
@@ -143,7 +146,7 @@ describe('acknowledging and resolving an alert', () => {
         envelope(
           app,
           'card.action.trigger',
-          cardClick({ action: 'ack', alertId }, { operatorOpenId: operator, messageId: chatCard }),
+          cardClick({ action: 'ack', incidentId }, { operatorOpenId: operator, messageId: chatCard }),
         ),
       );
     const [first, second] = await Promise.all([click('ou_pay_chenjing'), click('ou_pay_liuyang')]);
@@ -165,11 +168,15 @@ describe('acknowledging and resolving an alert', () => {
       'the on-call card patched',
     );
 
-    const show = await say(`/alert show ${alertId}`);
-    expect(show).toMatch(/确认：确认人：ou_pay_/);
+    // The timeline names the person from the roster; the incident lists its alert, whose id works in /alert.
+    const show = await say(`/incident show ${incidentId}`);
+    expect(show).toMatch(/确认：确认人：(陈静|刘洋)/);
+    const alertId = /PaymentsLatencyHigh · `([0-9a-f]{12})`/.exec(show)?.[1];
+    expect(alertId, show).toBeDefined();
+    expect(await say(`/alert show ${alertId}`)).toContain(`**事件**：\`${incidentId}\``);
 
     const resolved = await say(`/alert resolve ${alertId} 已回滚到 1.4.1，延迟恢复`, { sender: 'ou_pay_chenjing' });
-    expect(resolved).toMatch(new RegExp(`已解决告警 ${alertId}`));
+    expect(resolved).toMatch(new RegExp(`已解决事件 ${incidentId}`));
     // Resolved with a note: a runbook draft is offered, and 保存到知识库 makes it an article.
     expect(resolved).toContain('处理记录草稿：PaymentsLatencyHigh（payments）处理记录');
     expect(resolved).toContain('## 处理过程');
@@ -180,7 +187,7 @@ describe('acknowledging and resolving an alert', () => {
       envelope(
         app,
         'card.action.trigger',
-        cardClick({ action: 'save_kb', alertId }, { operatorOpenId: 'ou_pay_chenjing', messageId: draftMessage }),
+        cardClick({ action: 'save_kb', incidentId }, { operatorOpenId: 'ou_pay_chenjing', messageId: draftMessage }),
       ),
     );
     expect(save.body.toast).toEqual({ type: 'info', content: '正在保存到知识库…' });
@@ -201,8 +208,8 @@ describe('acknowledging and resolving an alert', () => {
     expect(JSON.stringify(lastPatch)).toContain('已回滚到 1.4.1');
     expect(await say(`/ack ${alertId}`)).toMatch(/已由陈静于 .* 解决/);
     const status = await say('/status payments');
-    expect(status).toMatch(/最近恢复/);
-    expect(status).toContain(alertId);
+    expect(status).toMatch(/最近恢复的事件/);
+    expect(status).toContain(incidentId);
   });
 });
 
@@ -213,12 +220,12 @@ describe('knowledge capture from the card', () => {
       const cards = cardSends((card) => card.header?.title?.content?.includes('CheckoutErrors'));
       return cards.length > 0 && cards;
     }, 'the checkout card');
-    const alertId = alertIdOf(JSON.parse((sent!.body as { content: string }).content));
+    const incidentId = incidentIdOf(sent!);
     const click = await feishu(
       envelope(
         app,
         'card.action.trigger',
-        cardClick({ action: 'resolve', alertId }, { operatorOpenId: 'ou_sre_lina', messageId: sent!.messageId }),
+        cardClick({ action: 'resolve', incidentId }, { operatorOpenId: 'ou_sre_lina', messageId: sent!.messageId }),
       ),
     );
     expect(click.body.toast.type).toBe('success');

@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../lib/alerts/dedup.js';
 import type { Alert } from '../../lib/alerts/model.js';
 import type { StoredAlert } from '../../lib/alerts/repository.js';
+import type { IncidentMember, StoredIncident } from '../../lib/incidents/model.js';
 import { appendAudit, verifyAudit } from '../../lib/automation/audit.js';
 import { dynamoAlertRepository } from '../../lib/store/alerts-table.js';
 import { dynamoAuditStore } from '../../lib/store/audit-table.js';
 import { dynamoDedupStore } from '../../lib/store/dedup-table.js';
+import { dynamoIncidentRepository } from '../../lib/store/incidents-table.js';
 import { sqsQueue } from '../../lib/store/sqs-queue.js';
 import { startDynamo, startSqs, type Peer } from '../../infra/local/peers.js';
 
@@ -44,6 +46,28 @@ beforeAll(async () => {
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'seq', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  await raw.send(
+    new CreateTableCommand({
+      TableName: 'incidents',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'state', AttributeType: 'S' },
+        { AttributeName: 'updatedAt', AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byState',
+          KeySchema: [
+            { AttributeName: 'state', KeyType: 'HASH' },
+            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
     }),
   );
@@ -187,7 +211,6 @@ describe('DynamoDB alert repository (dynalite)', () => {
       countBase: 1,
       count: 1,
       plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
-      notifications: {},
       openedBy: a.eventId,
       lastEventId: a.eventId,
       timeline: [{ at: a.receivedAt, event: 'opened' }],
@@ -209,39 +232,108 @@ describe('DynamoDB alert repository (dynalite)', () => {
     const quiet = alert({ fingerprint: '1111111111111111' });
     expect((await repo.applyRepeat('alert-1', quiet, 6, at, []))?.timeline).toHaveLength(2);
 
-    await repo.recordNotification('alert-1', 'chat:oc_ops', 'om_1', { at, event: 'notified' });
     const resolution = alert({
       fingerprint: '1111111111111111',
       status: 'resolved',
       endsAt: '2026-11-23T03:00:00.000Z',
     });
     const resolved = await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' });
-    expect(resolved).toMatchObject({
-      status: 'resolved',
-      resolvedAt: '2026-11-23T03:00:00.000Z',
-      notifications: { 'chat:oc_ops': 'om_1' },
-    });
-    expect(resolved?.timeline.map((e) => e.event)).toEqual(['opened', 'repeated', 'notified', 'resolved']);
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: '2026-11-23T03:00:00.000Z' });
+    expect(resolved?.timeline.map((e) => e.event)).toEqual(['opened', 'repeated', 'resolved']);
     expect(await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' })).toBeUndefined();
   });
+});
 
-  it('lets only one of many concurrent claims page', async () => {
-    const repo = dynamoAlertRepository(db, 'alerts');
-    await repo.create(stored('alert-2', '2222222222222222'));
+describe('DynamoDB incident repository (dynalite)', () => {
+  const at = '2026-11-23T02:00:00.000Z';
+  const member = (alertId: string): IncidentMember => ({
+    alertId,
+    fingerprint: `${alertId}ffff`,
+    name: 'KubePodCrashLooping',
+    severity: 'critical',
+    status: 'firing',
+    labels: { pod: alertId },
+    summary: 'crash looping',
+    at,
+  });
+  const incident = (incidentId: string, first: string): StoredIncident => ({
+    incidentId,
+    groupKey: 'alertmanager:{}:{alertname="KubePodCrashLooping"}',
+    state: 'triggered',
+    title: 'KubePodCrashLooping',
+    service: 'payments',
+    members: { [first]: member(first) },
+    firing: 1,
+    resolved: 0,
+    plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
+    notifications: {},
+    openedAt: at,
+    updatedAt: at,
+    timeline: [{ at, event: 'opened' }],
+  });
+
+  it('gives a group to one of many first members arriving at once, and to a new incident once it resolved', async () => {
+    const repo = dynamoIncidentRepository(db, 'incidents');
     const claims = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        repo.claimPage('alert-2', '2026-11-23T02:00:00.000Z', '2026-11-23T02:02:00.000Z'),
-      ),
+      Array.from({ length: 8 }, (_, i) => repo.claimGroup('group-a', `incident-${i}`, undefined)),
+    );
+    expect(new Set(claims).size).toBe(1);
+    const holder = claims[0]!;
+    expect(await repo.forGroup('group-a')).toEqual({ incidentId: holder, incident: undefined });
+    expect(await repo.claimGroup('group-a', 'late', 'someone-else')).toBe(holder);
+    expect(await repo.claimGroup('group-a', 'next', holder)).toBe('next');
+  });
+
+  it('counts members added at once, resolves each once, and closes only when none fires', async () => {
+    const repo = dynamoIncidentRepository(db, 'incidents');
+    await repo.create(incident('inc-1', 'm0'));
+    expect((await repo.create({ ...incident('inc-1', 'other'), title: 'x' })).title).toBe('KubePodCrashLooping');
+    const added = await Promise.all(
+      ['m1', 'm2', 'm3', 'm4', 'm1'].map((id) => repo.addMember('inc-1', member(id), at)),
+    );
+    expect(added.filter(Boolean)).toHaveLength(4);
+    expect(await repo.get('inc-1')).toMatchObject({ firing: 5, resolved: 0 });
+    const entry = { at, event: 'member_resolved' };
+    const resolved = await Promise.all(
+      ['m0', 'm0', 'm1', 'm2', 'm3'].map((id) => repo.resolveMember('inc-1', id, at, entry)),
+    );
+    expect(resolved.filter(Boolean)).toHaveLength(4);
+    expect(await repo.close('inc-1', at, { at, event: 'resolved' })).toBeUndefined(); // m4 still fires
+    await repo.resolveMember('inc-1', 'm4', at, entry);
+    const closed = await repo.close('inc-1', at, { at, event: 'resolved' });
+    expect(closed).toMatchObject({ state: 'resolved', firing: 0, resolved: 5 });
+    expect(await repo.close('inc-1', at, { at, event: 'resolved' })).toBeUndefined();
+    expect(await repo.addMember('inc-1', member('m5'), at)).toBeUndefined(); // a resolved incident takes no members
+    const reopened = await repo.reopen('inc-1', member('m5'), at, { at, event: 'reopened' });
+    expect(reopened).toMatchObject({ state: 'triggered', firing: 1 });
+    expect(reopened?.resolvedAt).toBeUndefined();
+    expect((await repo.list('triggered', { limit: 10 })).map((entry) => entry.incidentId)).toContain('inc-1');
+  });
+
+  it('lets only one of many concurrent claims page, and one person acknowledge', async () => {
+    const repo = dynamoIncidentRepository(db, 'incidents');
+    await repo.create(incident('inc-2', 'p0'));
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () => repo.claimPage('inc-2', '2026-11-23T02:00:00.000Z', '2026-11-23T02:02:00.000Z')),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
-    await repo.releasePage('alert-2');
-    expect(await repo.claimPage('alert-2', '2026-11-23T02:01:00.000Z', '2026-11-23T02:03:00.000Z')).toBe(true);
+    await repo.releasePage('inc-2');
+    expect(await repo.claimPage('inc-2', '2026-11-23T02:01:00.000Z', '2026-11-23T02:03:00.000Z')).toBe(true);
     // The holder died mid-call: while its lease runs nobody else pages, after it the page is tried again.
-    expect(await repo.claimPage('alert-2', '2026-11-23T02:02:59.000Z', '2026-11-23T02:04:59.000Z')).toBe(false);
-    expect(await repo.claimPage('alert-2', '2026-11-23T02:03:01.000Z', '2026-11-23T02:05:01.000Z')).toBe(true);
-    await repo.recordPaged('alert-2', '2026-11-23T02:03:05.000Z', [{ at: '2026-11-23T02:03:05.000Z', event: 'paged' }]);
-    expect(await repo.claimPage('alert-2', '2026-11-23T03:00:00.000Z', '2026-11-23T03:02:00.000Z')).toBe(false);
-    expect((await repo.latest('2222222222222222'))?.timeline.at(-1)?.event).toBe('paged');
+    expect(await repo.claimPage('inc-2', '2026-11-23T02:02:59.000Z', '2026-11-23T02:04:59.000Z')).toBe(false);
+    expect(await repo.claimPage('inc-2', '2026-11-23T02:03:01.000Z', '2026-11-23T02:05:01.000Z')).toBe(true);
+    await repo.recordPaged('inc-2', '2026-11-23T02:03:05.000Z', [{ at: '2026-11-23T02:03:05.000Z', event: 'paged' }]);
+    expect(await repo.claimPage('inc-2', '2026-11-23T03:00:00.000Z', '2026-11-23T03:02:00.000Z')).toBe(false);
+    expect((await repo.get('inc-2'))?.timeline.at(-1)?.event).toBe('paged');
+    await repo.recordNotifications('inc-2', { 'chat:oc_ops': 'om_1', 'user:ou_a': 'om_2' }, []);
+    expect((await repo.get('inc-2'))?.notifications).toEqual({ 'chat:oc_ops': 'om_1', 'user:ou_a': 'om_2' });
+
+    const acks = await Promise.all(
+      ['ou_a', 'ou_b', 'ou_c'].map((openId) => repo.acknowledge('inc-2', { openId }, { at, event: 'acknowledged' })),
+    );
+    expect(acks.filter((ack) => ack.changed)).toHaveLength(1);
+    const winner = acks.find((ack) => ack.changed)!.incident!.acknowledgedBy!.openId;
+    expect(acks.every((ack) => ack.incident?.acknowledgedBy?.openId === winner)).toBe(true);
   });
 });
 

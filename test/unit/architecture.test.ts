@@ -7,7 +7,18 @@ import { projectRoot } from '../../infra/local/runtime.js';
  * The layering rule of the README's Architecture section: a folder of lib/ imports only from its own layer or the
  * ones below it; functions/ imports lib/; nothing in lib/ imports functions/ or infra/.
  */
-const layers = ['lambda', 'feishu', 'alerts', 'kb', 'automation', 'chatops', 'store', 'root'];
+const layers: Record<string, number> = {
+  lambda: 0,
+  feishu: 1,
+  // Alerts and incidents are one layer: the alert path runs through both (no import circle, all the same).
+  alerts: 2,
+  incidents: 2,
+  kb: 3,
+  automation: 4,
+  chatops: 5,
+  store: 6,
+  root: 7,
+};
 
 function sources(dir: string): string[] {
   return readdirSync(join(projectRoot, dir)).flatMap((name) => {
@@ -25,7 +36,7 @@ function importsOf(file: string): string[] {
   );
 }
 
-const layerOf = (file: string) => layers.indexOf(file.split('/')[1]!);
+const layerOf = (file: string) => layers[file.split('/')[1]!] ?? -1;
 
 describe('architecture', () => {
   const lib = sources('lib');

@@ -1,5 +1,7 @@
 import type { Logger } from '../../lambda/logger.js';
 import type { DedupDecision } from '../dedup.js';
+import type { StoredIncident } from '../../incidents/model.js';
+import type { IncidentRepository } from '../../incidents/repository.js';
 import type { AlertRepository, StoredAlert } from '../repository.js';
 import type { RoutePlan } from '../routing.js';
 
@@ -14,8 +16,10 @@ export interface Escalation {
 
 /** What a notifier is asked to bring about for one change of an alert. */
 export interface Delivery {
-  /** The alert as it now is. */
-  stored: StoredAlert;
+  /** The alert as it now is (absent when a person changed the incident). */
+  stored?: StoredAlert;
+  /** Its incident as it now is: what cards show and pages are about. */
+  incident?: StoredIncident;
   /**
    * Who is told about this change, as routing decided after silences and inhibition; unset when nobody new is (the
    * alert is muted, or a person changed it). Cards that exist are brought up to date either way.
@@ -24,10 +28,13 @@ export interface Delivery {
   /** What dedup concluded about the event; unset when a person changed the alert. */
   decision?: DedupDecision;
   escalation?: Escalation;
+  /** False when nothing on the incident changed: cards that exist need no update (Feishu limits updates). */
+  changed?: boolean;
 }
 
 export interface NotifyContext {
   repo: AlertRepository;
+  incidents: IncidentRepository;
   now: () => string;
   log: Logger;
 }

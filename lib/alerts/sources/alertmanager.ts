@@ -58,6 +58,8 @@ export function fromAlertmanager(body: unknown, receivedAt: string): AlertDraft[
       endsAt: alert.status === 'resolved' ? meaningfulTime(alert.endsAt) : undefined,
       generatorURL: alert.generatorURL || undefined,
       runbookURL: first(annotations, ['runbook_url', 'runbook', 'runbookURL']),
+      // Alertmanager already grouped these: the group is the incident.
+      group: payload.groupKey,
       receivedAt,
     } satisfies AlertDraft;
   });

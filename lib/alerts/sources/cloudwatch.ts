@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { HttpError } from '../../lambda/errors.js';
-import { meaningfulTime, normaliseSeverity, type AlertDraft, type Severity } from '../model.js';
+import { meaningfulTime, normaliseSeverity, type AlertDraft } from '../model.js';
+import type { Severity } from '../severity.js';
 import { parsePayload } from './parse.js';
 import { isSnsDelivery, snsEnvelope, type SnsEnvelope } from './sns.js';
 import { bearerToken, type AlertSourceDefinition, type Delivery, type SourceDeps } from './source.js';
@@ -151,6 +152,8 @@ function toAlert(change: AlarmChange, receivedAt: string): AlertDraft | undefine
     endsAt: firing ? undefined : changedAt,
     generatorURL: `${consoleOrigin(change.alarmArn, region)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${alarm}`,
     runbookURL: change.description?.match(/https?:\/\/\S+/)?.[0],
+    // An alarm is its own incident.
+    group: change.alarmArn,
     receivedAt,
   };
 }

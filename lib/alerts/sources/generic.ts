@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { meaningfulTime, severities, type AlertDraft } from '../model.js';
+import { meaningfulTime, type AlertDraft } from '../model.js';
+import { severities } from '../severity.js';
 import { parsePayload } from './parse.js';
 import { bearerToken, type AlertSourceDefinition } from './source.js';
 
@@ -23,6 +24,8 @@ export const genericAlert = z.object({
   endsAt: timestamp.optional(),
   url: z.url().optional(),
   runbookURL: z.url().optional(),
+  /** Alerts with the same group are one incident; without it, the route's groupBy labels or name + service decide. */
+  group: z.string().min(1).max(500).optional(),
   /** Alerts with the same dedupKey are one condition; without it, name + service + host + labels identify it. */
   dedupKey: z.string().min(1).max(500).optional(),
 });
@@ -62,6 +65,7 @@ export function fromGeneric(body: unknown, receivedAt: string): AlertDraft[] {
       endsAt: alert.status === 'resolved' ? (meaningfulTime(alert.endsAt) ?? receivedAt) : undefined,
       generatorURL: alert.url,
       runbookURL: alert.runbookURL,
+      group: alert.group,
       receivedAt,
     } satisfies AlertDraft;
   });

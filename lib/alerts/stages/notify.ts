@@ -5,10 +5,16 @@ import type { AlertStage } from './stage.js';
  * about). Every notifier runs even if one before it failed: a chat that rejects the card must not stop the page.
  * Failures are thrown together at the end, so SQS redelivers the event and each notifier retries what is missing.
  */
-export const notify: AlertStage = async (event, { notifiers, repo, log, now }) => {
+export const notify: AlertStage = async (event, { notifiers, repo, incidents, log, now }) => {
   const stored = event.stored!;
-  const delivery = { stored, audience: event.audience, decision: event.forwarded.decision };
-  const context = { repo, log, now: () => new Date(now()).toISOString() };
+  const delivery = {
+    stored,
+    incident: event.incident,
+    audience: event.audience,
+    decision: event.forwarded.decision,
+    changed: event.incidentChanged,
+  };
+  const context = { repo, incidents, log, now: () => new Date(now()).toISOString() };
   const failures: unknown[] = [];
   for (const notifier of notifiers) {
     try {

@@ -1,5 +1,4 @@
-import { stableId } from '../../lambda/ids.js';
-import type { StoredAlert, TimelineEntry } from '../repository.js';
+import { newAlertId, type StoredAlert, type TimelineEntry } from '../repository.js';
 import { describeMute } from './mute.js';
 import { isoNow, type AlertEvent, type AlertStage } from './stage.js';
 
@@ -61,8 +60,7 @@ function newAlert(event: AlertEvent, seenAt: string, muted?: TimelineEntry): Sto
   const { alert, count } = event.forwarded;
   const plan = event.plan!;
   return {
-    // Derived from the opening event, so a redelivery finds the alert it already created.
-    alertId: stableId(alert.fingerprint, alert.eventId).slice(0, 12),
+    alertId: newAlertId(alert),
     fingerprint: alert.fingerprint,
     status: 'firing',
     severity: alert.severity,
@@ -72,7 +70,7 @@ function newAlert(event: AlertEvent, seenAt: string, muted?: TimelineEntry): Sto
     countBase: count,
     count,
     plan,
-    notifications: {},
+    ...(event.incidentId ? { incidentId: event.incidentId } : {}),
     openedBy: alert.eventId,
     lastEventId: alert.eventId,
     ...(event.related ? { related: event.related } : {}),

@@ -3,6 +3,8 @@ import type { AlertingConfig } from '../config.js';
 import type { ForwardedAlert } from '../dedup.js';
 import type { InhibitRule } from '../inhibition.js';
 import type { Alert } from '../model.js';
+import type { StoredIncident } from '../../incidents/model.js';
+import type { IncidentRepository } from '../../incidents/repository.js';
 import type { Notifier } from '../notifiers/notifier.js';
 import type { AlertRepository, StoredAlert } from '../repository.js';
 import type { RoutePlan } from '../routing.js';
@@ -37,6 +39,13 @@ export interface AlertEvent {
   /** Who is told about this event: the plan, or nobody new when the alert is muted. */
   audience?: RoutePlan;
   related?: StoredAlert['related'];
+  /** What the alert's group has in common (lib/incidents/grouping.ts), for an alert that opens. */
+  groupKey?: string;
+  /** The incident the alert belongs to: found or claimed by `group`, and as it is once `attach` applied the event. */
+  incidentId?: string;
+  incident?: StoredIncident;
+  /** False when the event left its incident as it was (a repeat): its cards need no update. */
+  incidentChanged?: boolean;
   /** The alert as stored once the event is applied. */
   stored?: StoredAlert;
 }
@@ -44,6 +53,7 @@ export interface AlertEvent {
 /** What the stages work with; one context serves one SQS batch. */
 export interface AlertPathContext {
   repo: AlertRepository;
+  incidents: IncidentRepository;
   config: AlertingConfig;
   /** Run in order for every change of an alert: the card first, so paging has a message to page about. */
   notifiers: Notifier[];

@@ -71,10 +71,10 @@ describe('loadAlertingConfig', () => {
     expect(plan('checkout').routes).toEqual(['payments']);
     expect(plan('postgres')).toMatchObject({ routes: ['database'], onCall: { name: '李娜' } });
     expect(plan('postgres-exporter').routes).toEqual(['default']);
-    expect(plan('web').targets).toEqual([
-      { kind: 'chat', id: 'oc_ops_alerts' },
-      { kind: 'user', id: 'ou_sre_lina' },
-    ]);
+    expect(plan('web')).toMatchObject({
+      targets: [{ kind: 'chat', id: 'oc_ops_alerts' }],
+      onCall: { openId: 'ou_sre_lina' },
+    });
   });
 
   it('turns durations into seconds, handoffs into instants and overrides into people', () => {

@@ -11,6 +11,7 @@ import { route } from '../../../lib/alerts/stages/route.js';
 import type { AlertEvent, AlertPathContext } from '../../../lib/alerts/stages/stage.js';
 import { makeAlert } from '../fakes/alerts.js';
 import { MemoryAlertRepository } from '../fakes/alert-repository.js';
+import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { recordingLogger } from '../fakes/logger.js';
 
 const now = Date.parse('2026-03-02T03:00:00Z');
@@ -56,6 +57,7 @@ const context = (
   repo = new MemoryAlertRepository(),
 ): AlertPathContext => ({
   repo,
+  incidents: new MemoryIncidentRepository(),
   config,
   notifiers: [],
   log: recordingLogger(),

@@ -108,13 +108,10 @@ describe('planRoute', () => {
     expect(plan).toMatchObject({ routes: [], targets: [], onCall: undefined });
   });
 
-  it('adds the on-call person of the route team as a user target', () => {
+  it('names the on-call person of the route team, who gets no card directly unless paged', () => {
     const plan = planRoute(makeAlert(), [route('default', { chats: ['oc_ops'], team: 'sre' })], teams, now);
     expect(plan.onCall).toEqual({ name: '张伟', openId: 'ou_sre_zhang' });
-    expect(plan.targets).toEqual([
-      { kind: 'chat', id: 'oc_ops' },
-      { kind: 'user', id: 'ou_sre_zhang' },
-    ]);
+    expect(plan.targets).toEqual([{ kind: 'chat', id: 'oc_ops' }]);
   });
 
   it('pages the on-call person of the first matched route that has one', () => {
@@ -125,10 +122,7 @@ describe('planRoute', () => {
     ];
     const plan = planRoute(makeAlert(), routes, teams, now);
     expect(plan.onCall?.openId).toBe('ou_pay_chen');
-    expect(plan.targets).toEqual([
-      { kind: 'user', id: 'ou_pay_chen' },
-      { kind: 'user', id: 'ou_sre_zhang' },
-    ]);
+    expect(plan.targets).toEqual([]);
   });
 
   it('sends to each chat and user once, however many routes name them', () => {

@@ -10,6 +10,7 @@ import type { AutomationTask } from '../../../lib/automation/tasks.js';
 import type { StoredAlert } from '../../../lib/alerts/repository.js';
 import { makeAlert } from '../fakes/alerts.js';
 import { MemoryAlertRepository } from '../fakes/alert-repository.js';
+import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { MemoryAuditStore } from '../fakes/audit-store.js';
 import { MemoryHealLedger } from '../fakes/heal-ledger.js';
 import { recordingLogger } from '../fakes/logger.js';
@@ -23,6 +24,7 @@ const MINUTE = 60_000;
 let clock: number;
 let queue: { task: AutomationTask; delaySeconds?: number }[];
 let alerts: MemoryAlertRepository;
+let incidents: MemoryIncidentRepository;
 let audit: MemoryAuditStore;
 let messenger: RecordingMessenger;
 let runs: Record<string, unknown>[];
@@ -60,14 +62,35 @@ function nginxDown(host = 'web-01', alertId = 'a00000000001'): StoredAlert {
       onCall: { name: '李娜', openId: 'ou_sre_lina' },
       channels: ['card', 'urgent_app'],
     },
-    notifications: { 'chat:oc_ops': 'om_chat_card', 'user:ou_sre_lina': 'om_lina_card' },
+    incidentId: `i${alertId.slice(1)}`,
   };
+}
+
+/** An alert and its incident, whose cards went to the chat and to the on-call person. */
+async function store(stored: StoredAlert) {
+  await alerts.create(stored);
+  await incidents.create({
+    incidentId: stored.incidentId!,
+    groupKey: stored.alertId,
+    state: 'triggered',
+    title: stored.alert.name,
+    service: stored.alert.service,
+    members: {},
+    firing: 1,
+    resolved: 0,
+    plan: stored.plan,
+    notifications: { 'chat:oc_ops': 'om_chat_card', 'user:ou_sre_lina': 'om_lina_card' },
+    openedAt: stored.firstSeenAt,
+    updatedAt: stored.firstSeenAt,
+    timeline: [],
+  });
 }
 
 beforeEach(() => {
   clock = Date.parse('2026-11-24T03:00:00Z');
   queue = [];
   alerts = new MemoryAlertRepository();
+  incidents = new MemoryIncidentRepository();
   audit = new MemoryAuditStore();
   messenger = new RecordingMessenger();
   runs = [];
@@ -93,6 +116,7 @@ beforeEach(() => {
     inventory: loaded.inventory,
     automation,
     alerts,
+    incidents,
     ledger: new MemoryHealLedger(),
     escalation: feishuEscalationNotifier(messenger),
   };
@@ -115,7 +139,7 @@ async function drain() {
 }
 
 const heal = async (stored: StoredAlert) => {
-  await alerts.create(stored);
+  await store(stored);
   queue.push({ task: { kind: 'heal', alertId: stored.alertId, rule: 'restart-nginx-when-down' } });
   await drain();
 };
@@ -136,7 +160,7 @@ describe('self-healing', () => {
 
   it('runs the action as the rule, audited, then verifies that the alert resolved', async () => {
     const stored = nginxDown();
-    await alerts.create(stored);
+    await store(stored);
     queue.push({ task: { kind: 'heal', alertId: stored.alertId, rule: 'restart-nginx-when-down' } });
     // The alert resolves while the verification waits.
     const resolveSoon = queue.length;
@@ -179,7 +203,7 @@ describe('self-healing', () => {
 
   it('a second alert for the same target inside the cooldown is not run: people are called instead', async () => {
     const stored = nginxDown();
-    await alerts.create(stored);
+    await store(stored);
     await alerts.resolve(stored.alertId, { ...stored.alert, status: 'resolved' }, 2, {
       at: new Date(clock).toISOString(),
       event: 'resolved',

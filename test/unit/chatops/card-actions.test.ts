@@ -1,44 +1,51 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Silence, SilenceStore } from '../../../lib/alerts/silences.js';
-import type { StoredAlert } from '../../../lib/alerts/repository.js';
+import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
 import { answerCardAction, type CardActionDeps } from '../../../lib/chatops/card-actions.js';
 import type { ChatopsTask } from '../../../lib/chatops/tasks.js';
 import { cardClick } from '../../../infra/local/feishu-events.js';
 import { makeAlert } from '../fakes/alerts.js';
-import { MemoryAlertRepository } from '../fakes/alert-repository.js';
+import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { MemoryAuditStore } from '../fakes/audit-store.js';
 import { recordingLogger } from '../fakes/logger.js';
 import { MemoryRequestStore } from '../fakes/request-store.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
-let repo: MemoryAlertRepository;
+let incidents: MemoryIncidentRepository;
 let silences: Silence[];
 let queued: ChatopsTask[];
 let deps: CardActionDeps;
 
-function storedAlert(): StoredAlert {
+function storedIncident(): StoredIncident {
   const alert = makeAlert({ host: 'api-1' });
-  return {
+  const at = new Date(t0).toISOString();
+  const member = memberOf({
     alertId: 'a1b2c3d4e5f6',
     fingerprint: alert.fingerprint,
-    status: 'firing',
     severity: alert.severity,
     alert,
-    firstSeenAt: new Date(t0).toISOString(),
-    lastSeenAt: new Date(t0).toISOString(),
-    countBase: 1,
-    count: 1,
+    firstSeenAt: at,
+  });
+  return {
+    incidentId: 'c0ffee000001',
+    groupKey: 'default:alertname=HighErrorRate,service=api',
+    state: 'triggered',
+    title: alert.name,
+    service: alert.service,
+    members: { [member.alertId]: member },
+    firing: 1,
+    resolved: 0,
     plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
     notifications: { 'chat:oc_ops': 'om_1' },
-    openedBy: alert.eventId,
-    lastEventId: alert.eventId,
+    openedAt: at,
+    updatedAt: at,
     timeline: [],
   };
 }
 
 beforeEach(async () => {
-  repo = new MemoryAlertRepository();
-  await repo.create(storedAlert());
+  incidents = new MemoryIncidentRepository();
+  await incidents.create(storedIncident());
   silences = [];
   queued = [];
   const store: SilenceStore = {
@@ -47,7 +54,7 @@ beforeEach(async () => {
     expire: async () => undefined,
   };
   deps = {
-    repo,
+    incidents,
     silences: store,
     log: recordingLogger(),
     now: () => t0 + 60_000,
@@ -62,28 +69,37 @@ beforeEach(async () => {
 });
 
 const click = (action: string, operator: string, eventId = `ev-${operator}-${action}`) =>
-  answerCardAction(cardClick({ action, alertId: 'a1b2c3d4e5f6' }, { operatorOpenId: operator }), eventId, deps);
+  answerCardAction(cardClick({ action, incidentId: 'c0ffee000001' }, { operatorOpenId: operator }), eventId, deps);
 
 describe('card buttons', () => {
   it('ack: the first click wins, the second is told it was acknowledged, and both get the updated card', async () => {
     const [first, second] = [await click('ack', 'ou_a'), await click('ack', 'ou_b')];
-    expect(first.toast).toEqual({ type: 'success', content: '已确认：重复提醒已停止' });
+    expect(first.toast).toEqual({ type: 'success', content: '已确认：重复提醒和升级已停止' });
     expect(second.toast?.type).toBe('info');
     expect(second.toast?.content).toMatch(/已由其他人于 .* 确认/);
     expect(JSON.stringify(second.card?.data)).toContain('<at id=ou_a></at>');
-    expect(repo.alerts.get('a1b2c3d4e5f6')!.timeline.filter((entry) => entry.event === 'acknowledged')).toHaveLength(1);
-    expect(queued).toEqual([{ kind: 'alert_changed', alertId: 'a1b2c3d4e5f6', reason: 'ack' }]);
+    const incident = incidents.incidents.get('c0ffee000001')!;
+    expect(incident.timeline.filter((entry) => entry.event === 'acknowledged')).toHaveLength(1);
+    expect(incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: { openId: 'ou_a' } });
+    expect(queued).toEqual([{ kind: 'incident_changed', incidentId: 'c0ffee000001', reason: 'ack', by: 'ou_a' }]);
   });
 
-  it('resolve closes the alert once; a later ack is told who resolved it', async () => {
+  it('resolve closes the incident once and asks chatops to close its alerts and ask for a note; a later ack is told who resolved it', async () => {
     expect((await click('resolve', 'ou_a')).toast?.type).toBe('success');
-    expect(repo.alerts.get('a1b2c3d4e5f6')).toMatchObject({ status: 'resolved', resolvedBy: { openId: 'ou_a' } });
+    expect(incidents.incidents.get('c0ffee000001')).toMatchObject({
+      state: 'resolved',
+      resolvedBy: { openId: 'ou_a' },
+    });
+    expect(queued).toEqual([
+      { kind: 'incident_changed', incidentId: 'c0ffee000001', reason: 'resolve', by: 'ou_a' },
+      { kind: 'ask_note', incidentId: 'c0ffee000001', by: 'ou_a' },
+    ]);
     const late = await click('ack', 'ou_b');
     expect(late.toast).toMatchObject({ type: 'info', content: expect.stringMatching(/已由其他人于 .* 解决/) });
     expect((late.card?.data as { header: { template: string } }).header.template).toBe('green');
   });
 
-  it('silence creates one silence matching this alert for an hour and shows it on the card', async () => {
+  it('silence creates one silence matching this incident’s alerts for an hour and shows it on the card', async () => {
     const answer = await click('silence', 'ou_a');
     expect(answer.toast?.type).toBe('success');
     expect(silences).toHaveLength(1);
@@ -96,16 +112,16 @@ describe('card buttons', () => {
     expect(silences).toHaveLength(1);
   });
 
-  it('an unknown button or alert gets an error toast, not an exception', async () => {
+  it('an unknown button or incident gets an error toast, not an exception', async () => {
     expect(
-      (await answerCardAction(cardClick({ action: 'reboot', alertId: 'x' }, { operatorOpenId: 'ou_a' }), 'e', deps))
+      (await answerCardAction(cardClick({ action: 'reboot', incidentId: 'x' }, { operatorOpenId: 'ou_a' }), 'e', deps))
         .toast?.type,
     ).toBe('error');
     const missing = await answerCardAction(
-      cardClick({ action: 'ack', alertId: 'ffffffffffff' }, { operatorOpenId: 'ou_a' }),
+      cardClick({ action: 'ack', incidentId: 'ffffffffffff' }, { operatorOpenId: 'ou_a' }),
       'e2',
       deps,
     );
-    expect(missing).toEqual({ toast: { type: 'error', content: '找不到告警 ffffffffffff' } });
+    expect(missing).toEqual({ toast: { type: 'error', content: '找不到事件 ffffffffffff' } });
   });
 });

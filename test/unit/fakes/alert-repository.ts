@@ -46,33 +46,6 @@ export class MemoryAlertRepository implements AlertRepository {
     return structuredClone(stored);
   }
 
-  async recordNotification(alertId: string, targetKey: string, messageId: string, entry: TimelineEntry) {
-    const stored = this.alerts.get(alertId);
-    if (!stored) return;
-    stored.notifications[targetKey] = messageId;
-    stored.timeline.push(entry);
-  }
-
-  async claimPage(alertId: string, now: string, until: string) {
-    const stored = this.alerts.get(alertId);
-    if (!stored || stored.pagedAt || (stored.pageLeaseUntil && stored.pageLeaseUntil >= now)) return false;
-    stored.pageLeaseUntil = until;
-    return true;
-  }
-
-  async recordPaged(alertId: string, at: string, entries: TimelineEntry[]) {
-    const stored = this.alerts.get(alertId);
-    if (!stored) return;
-    stored.pagedAt = at;
-    delete stored.pageLeaseUntil;
-    stored.timeline.push(...entries);
-  }
-
-  async releasePage(alertId: string) {
-    const stored = this.alerts.get(alertId);
-    if (stored) delete stored.pageLeaseUntil;
-  }
-
   async appendTimeline(alertId: string, entries: TimelineEntry[]) {
     this.alerts.get(alertId)?.timeline.push(...entries);
   }
@@ -109,17 +82,6 @@ export class MemoryAlertRepository implements AlertRepository {
     return { changed: true, stored: structuredClone(stored) };
   }
 
-  async acknowledge(alertId: string, by: Actor, entry: TimelineEntry) {
-    return this.change(
-      alertId,
-      (stored) => stored.status === 'firing' && !stored.acknowledgedBy,
-      (stored) => {
-        Object.assign(stored, { acknowledgedBy: by, acknowledgedAt: entry.at });
-        stored.timeline.push(entry);
-      },
-    );
-  }
-
   async resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry) {
     return this.change(
       alertId,
@@ -135,41 +97,5 @@ export class MemoryAlertRepository implements AlertRepository {
         stored.timeline.push(entry);
       },
     );
-  }
-
-  async recordSilence(alertId: string, silence: NonNullable<StoredAlert['silence']>, entry: TimelineEntry) {
-    const stored = this.alerts.get(alertId);
-    if (!stored) return undefined;
-    stored.silence = silence;
-    stored.timeline.push(entry);
-    return structuredClone(stored);
-  }
-
-  readonly notePrompts = new Map<string, string>();
-
-  async rememberNotePrompt(messageId: string, alertId: string) {
-    this.notePrompts.set(messageId, alertId);
-  }
-
-  async alertForNotePrompt(messageId: string) {
-    return this.notePrompts.get(messageId);
-  }
-
-  async recordDraft(alertId: string, draft: NonNullable<StoredAlert['knowledgeDraft']>) {
-    const stored = this.alerts.get(alertId);
-    if (stored) stored.knowledgeDraft = structuredClone(draft);
-  }
-
-  async claimReminder(alertId: string, at: string, notSince: string) {
-    const stored = this.alerts.get(alertId);
-    if (
-      !stored ||
-      stored.status !== 'firing' ||
-      stored.acknowledgedBy ||
-      (stored.remindedAt && stored.remindedAt >= notSince)
-    )
-      return false;
-    stored.remindedAt = at;
-    return true;
   }
 }

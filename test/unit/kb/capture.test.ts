@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredAlert } from '../../../lib/alerts/repository.js';
+import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
 import { draftFromIncident } from '../../../lib/kb/capture.js';
 import { makeAlert } from '../fakes/alerts.js';
 
@@ -10,21 +10,28 @@ const alert = makeAlert({
   host: 'db-1',
   summary: '/data 97%',
 });
-const stored: StoredAlert = {
-  alertId: 'abc123abc123',
-  fingerprint: alert.fingerprint,
-  status: 'resolved',
-  severity: 'critical',
-  alert,
-  firstSeenAt: '2026-11-24T03:00:00.000Z',
-  lastSeenAt: '2026-11-24T03:40:00.000Z',
-  resolvedAt: '2026-11-24T03:41:00.000Z',
-  countBase: 1,
-  count: 5,
+const stored: StoredIncident = {
+  incidentId: 'abc123abc123',
+  groupKey: 'default:alertname=DiskFull,service=mysql',
+  state: 'resolved',
+  title: 'DiskFull',
+  service: 'mysql',
+  members: {
+    a1: memberOf({
+      alertId: 'a1',
+      fingerprint: alert.fingerprint,
+      severity: 'critical',
+      alert,
+      firstSeenAt: '2026-11-24T03:00:00.000Z',
+    }),
+  },
+  firing: 0,
+  resolved: 1,
   plan: { routes: [], targets: [], channels: [] },
   notifications: {},
-  openedBy: 'e1',
-  lastEventId: 'e5',
+  openedAt: '2026-11-24T03:00:00.000Z',
+  updatedAt: '2026-11-24T03:41:00.000Z',
+  resolvedAt: '2026-11-24T03:41:00.000Z',
   timeline: [
     { at: '2026-11-24T03:00:00.000Z', event: 'opened', detail: 'alertmanager · critical' },
     { at: '2026-11-24T03:41:00.000Z', event: 'resolved_by_hand', detail: '解决人：李娜' },
@@ -40,7 +47,8 @@ describe('knowledge capture', () => {
       tags: ['mysql', 'incident'],
     });
     expect(draft.body).toContain('- 服务：mysql，主机：db-1');
-    expect(draft.body).toContain('共 5 次');
+    expect(draft.body).toContain('- 告警：DiskFull（1 条）');
+    expect(draft.body).toContain('- 发生：2026-11-24 03:00 UTC 至 2026-11-24 03:41 UTC');
     expect(draft.body).toContain('## 处理过程\n\n清理了 binlog，扩容 /data 到 500G');
     expect(draft.body).toContain('- 2026-11-24 03:41 UTC resolved_by_hand：解决人：李娜');
     expect(draft.body).not.toContain('## 经验');

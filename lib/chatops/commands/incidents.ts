@@ -1,0 +1,149 @@
+import * as z from 'zod';
+import { headerColour, severityLabel } from '../../alerts/card.js';
+import type { Actor } from '../../alerts/repository.js';
+import { severities } from '../../alerts/severity.js';
+import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
+import {
+  distinguishingLabels,
+  incidentSeverity,
+  isOpen,
+  newestMembers,
+  type StoredIncident,
+} from '../../incidents/model.js';
+import { rosterNames, timelineLines } from '../../incidents/timeline.js';
+import { draftFromIncident } from '../../kb/capture.js';
+import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
+import { acknowledgeIncident, resolveIncidentByHand, resolveMembersByHand } from '../incident-actions.js';
+import { parseArgs, UsageError } from '../usage.js';
+import { draftCard } from './kb.js';
+
+export const incidentId = z.string().regex(/^[0-9a-f]{12}$/, '事件 ID 是 12 位十六进制字符，如 9c2e4b1a7d3f');
+
+/** An incident's id, or one of its alerts': people type whichever they have at hand. */
+async function incidentOf(id: string, deps: ChatopsDeps): Promise<string> {
+  if (await deps.incidents.get(id)) return id;
+  return (await deps.repo.get(id))?.incidentId ?? id;
+}
+
+const OPEN_LIMIT = 100;
+
+const bySeverity = (a: StoredIncident, b: StoredIncident) =>
+  severities.indexOf(incidentSeverity(a)) - severities.indexOf(incidentSeverity(b)) ||
+  b.updatedAt.localeCompare(a.updatedAt);
+
+/** Open incidents (triggered and acknowledged), worst first. */
+export async function openIncidents(deps: ChatopsDeps, service?: string) {
+  const [triggered, acknowledged] = await Promise.all([
+    deps.incidents.list('triggered', { limit: OPEN_LIMIT, service }),
+    deps.incidents.list('acknowledged', { limit: OPEN_LIMIT, service }),
+  ]);
+  return [...triggered, ...acknowledged].sort(bySeverity);
+}
+
+export function incidentLine(incident: StoredIncident, now: number): string {
+  const silenced = incident.silence && Date.parse(incident.silence.until) > now;
+  const flags = [incident.state === 'acknowledged' ? '已确认' : '', silenced ? '已静默' : '']
+    .filter(Boolean)
+    .join('、');
+  const what = `**${escapeMarkdown(incident.title)}** · ${escapeMarkdown(incident.service)}`;
+  const lasted = formatDuration(now - Date.parse(incident.openedAt));
+  const counts = `${incident.firing} 条触发`;
+  const severity = severityLabel[incidentSeverity(incident)];
+  const line = `- [${severity}] ${what} · ${counts} · 已持续 ${lasted} · \`${incident.incidentId}\``;
+  return flags ? `${line}（${flags}）` : line;
+}
+
+/** Acknowledges an incident from chat and brings its cards up to date; the reply says what happened. */
+export async function acknowledgeFromChat(id: string, actor: Actor, deps: ChatopsDeps) {
+  const outcome = await acknowledgeIncident(id, actor, deps);
+  if (outcome.changed && outcome.incident) await deps.syncCards(outcome.incident);
+  return textReply(outcome.changed ? `已确认事件 ${id}：重复提醒和升级已停止` : outcome.message);
+}
+
+/**
+ * Resolves an incident from chat, with its firing alerts, and brings its cards up to date. With a note, what was
+ * learned is offered to the knowledge base as a draft.
+ */
+export async function resolveFromChat(id: string, actor: Actor, note: string | undefined, deps: ChatopsDeps) {
+  const outcome = await resolveIncidentByHand(id, actor, note, deps);
+  if (!outcome.changed || !outcome.incident) return textReply(outcome.message);
+  await resolveMembersByHand(outcome.incident, actor, deps.repo, new Date(deps.now()).toISOString());
+  await deps.syncCards(outcome.incident);
+  const done = `已解决事件 ${id}。${outcome.message.replace(/^已标记为解决；/, '')}`;
+  if (!note || !deps.knowledge) return textReply(done);
+  const draft = await draftFromIncident(outcome.incident, note, deps.model);
+  await deps.incidents.recordDraft(id, draft);
+  const card = draftCard(id, draft) as { body: { elements: object[] } };
+  card.body.elements.unshift({ tag: 'markdown', content: escapeMarkdown(done) });
+  return cardReply(card);
+}
+
+function showIncident(incident: StoredIncident, deps: ChatopsDeps): object {
+  const time = (iso?: string) => formatTime(iso, deps.timeZone);
+  const state = { triggered: '处理中', acknowledged: '已确认', resolved: '已恢复' }[incident.state];
+  const severity = incidentSeverity(incident);
+  const shown = distinguishingLabels(Object.values(incident.members)).slice(0, 3);
+  const members = newestMembers(incident, 10).map((member) => {
+    const labels = shown.map((key) => member.labels[key] && `${key}=${member.labels[key]}`).filter(Boolean);
+    const done = member.status === 'resolved' ? '（已恢复）' : '';
+    return `- ${escapeMarkdown([member.name, ...labels].join(' · '))} · \`${member.alertId}\`${done}`;
+  });
+  const lines = [
+    `**状态**：${state} · ${severityLabel[severity]} · ${incident.firing} 条触发中，${incident.resolved} 条已恢复`,
+    `**服务**：${escapeMarkdown(incident.service)}　**开始**：${time(incident.openedAt)}`,
+    ...(incident.resolvedAt ? [`**结束**：${time(incident.resolvedAt)}`] : []),
+    '',
+    '**告警**（最新 10 条）：',
+    ...members,
+    '',
+    '**时间线**（最近 15 条）：',
+    ...timelineLines(incident.timeline, {
+      timeZone: deps.timeZone,
+      names: rosterNames(deps.config.teams.values()),
+      last: 15,
+    }),
+  ];
+  const colour = headerColour[isOpen(incident) ? severity : 'resolved'];
+  return noticeCard(`事件 ${incident.incidentId}：${incident.title}`, lines, colour);
+}
+
+const usage = {
+  list: '/incident list',
+  show: '/incident show <事件ID>',
+  ack: '/incident ack <事件ID或告警ID>',
+  resolve: '/incident resolve <事件ID或告警ID> [处理说明]',
+};
+
+export const incident: Command = {
+  name: 'incident',
+  usage: Object.values(usage),
+  summary: '查看、确认、解决事件（一组相关的告警，一张卡片）',
+  example: '/incident ack 9c2e4b1a7d3f',
+  async run({ args, actor }, deps) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'list': {
+        parseArgs(z.tuple([]), rest, usage.list);
+        const open = await openIncidents(deps);
+        if (!open.length) return textReply('当前没有进行中的事件 ✅');
+        const lines = open.slice(0, 30).map((entry) => incidentLine(entry, deps.now()));
+        return cardReply(noticeCard(`进行中的事件（${open.length}）`, lines, headerColour[incidentSeverity(open[0]!)]));
+      }
+      case 'show': {
+        const [id] = parseArgs(z.tuple([incidentId]), rest, usage.show);
+        const found = await deps.incidents.get(id);
+        return found ? cardReply(showIncident(found, deps)) : textReply(`找不到事件 ${id}`);
+      }
+      case 'ack': {
+        const [id] = parseArgs(z.tuple([incidentId]), rest, usage.ack);
+        return acknowledgeFromChat(await incidentOf(id, deps), actor, deps);
+      }
+      case 'resolve': {
+        const [id, ...note] = parseArgs(z.tuple([incidentId]).rest(z.string()), rest, usage.resolve);
+        return resolveFromChat(await incidentOf(id, deps), actor, note.join(' ') || undefined, deps);
+      }
+      default:
+        throw new UsageError(sub ? `不认识的子命令 ${sub}` : '缺少子命令', this.usage.join('\n'));
+    }
+  },
+};

@@ -1,0 +1,100 @@
+import { headerColour, severityLabel } from '../alerts/card.js';
+import {
+  button,
+  buttonRow,
+  clip,
+  escapeMarkdown,
+  formatDuration,
+  formatTime,
+  markdown,
+  mention,
+  safeUrl,
+} from '../feishu/cards.js';
+import { distinguishingLabels, incidentSeverity, newestMembers, type StoredIncident } from './model.js';
+
+/** Members listed on the card, newest first. */
+const LISTED_MEMBERS = 10;
+
+const stateMark = (incident: StoredIncident, silenced: boolean) => {
+  if (incident.state === 'resolved') return incident.resolvedBy ? '[已解决]' : '[已恢复]';
+  const marks = [
+    severityLabel[incidentSeverity(incident)],
+    incident.state === 'acknowledged' ? '已确认' : '',
+    silenced ? '已静默' : '',
+  ];
+  return `[${marks.filter(Boolean).join('·')}]`;
+};
+
+/** Who was paged and how, from the timeline: `电话加急：李娜`. */
+const pagedLines = (incident: StoredIncident) =>
+  incident.timeline.filter((entry) => entry.event === 'paged' && entry.detail).map((entry) => entry.detail!);
+
+function memberLines(incident: StoredIncident): string[] {
+  const members = newestMembers(incident, LISTED_MEMBERS);
+  const shown = distinguishingLabels(Object.values(incident.members)).slice(0, 3);
+  return members.map((member) => {
+    const labels = shown
+      .filter((key) => member.labels[key] !== undefined)
+      .map((key) => `${key}=${member.labels[key]}`)
+      .join(', ');
+    const state = member.status === 'resolved' ? '（已恢复）' : '';
+    const mark = member.status === 'resolved' ? '🟢' : member.severity === 'critical' ? '🔴' : '🟠';
+    const text = `${member.name}${labels ? ` · ${labels}` : ''} · ${clip(member.summary, 100)}`;
+    return `${mark} ${escapeMarkdown(clip(text, 300))}${state}`;
+  });
+}
+
+/**
+ * The incident's card (JSON 2.0), one per target, patched in place as members come and go: the worst firing
+ * severity, how many fire and how many have resolved, how long it has lasted, who was paged, the newest members with
+ * the labels that tell them apart, and buttons that act on the whole incident. Free text is clipped, so the card stays
+ * far below Feishu's 30 KB whatever the members say.
+ */
+export function incidentCard(incident: StoredIncident, options: { timeZone: string; now: string }): object {
+  const resolved = incident.state === 'resolved';
+  const silenced = !resolved && Boolean(incident.silence && incident.silence.until > options.now);
+  const time = (iso?: string) => formatTime(iso, options.timeZone);
+  const title = `${stateMark(incident, silenced)} ${clip(incident.title, 100)}`;
+  const lasted = formatDuration(Date.parse(incident.resolvedAt ?? options.now) - Date.parse(incident.openedAt));
+  const paged = pagedLines(incident);
+  const lines = [
+    `**服务**：${escapeMarkdown(clip(incident.service, 100))}`,
+    `**告警**：${incident.firing} 条触发中，${incident.resolved} 条已恢复`,
+    `**开始**：${time(incident.openedAt)}　**持续**：${lasted}`,
+    ...(incident.plan.onCall ? [`**值班人**：${escapeMarkdown(incident.plan.onCall.name)}`] : []),
+    ...(paged.length ? [`**已加急**：${escapeMarkdown(paged.join('、'))}`] : []),
+    ...(incident.acknowledgedBy
+      ? [`**确认人**：${mention(incident.acknowledgedBy)}（${time(incident.acknowledgedAt)}）`]
+      : []),
+    ...(silenced ? [`**静默**：至 ${time(incident.silence!.until)}（${mention(incident.silence!.by)}）`] : []),
+    ...(resolved ? [`**${incident.resolvedBy ? '解决' : '恢复'}时间**：${time(incident.resolvedAt)}`] : []),
+    ...(incident.resolvedBy ? [`**解决人**：${mention(incident.resolvedBy)}`] : []),
+    ...(incident.resolutionNote ? [`**处理说明**：${escapeMarkdown(clip(incident.resolutionNote, 1000))}`] : []),
+    ...(incident.related ? [`**相关知识**：${escapeMarkdown(clip(incident.related.title, 100))}`] : []),
+    '',
+    `**最新告警**（共 ${incident.firing + incident.resolved} 条）：`,
+    ...memberLines(incident),
+  ];
+  // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
+  const buttons: object[] = [];
+  const detail = safeUrl(incident.links?.detail);
+  if (detail) buttons.push(button('查看详情', 'default', { type: 'open_url', default_url: detail }));
+  const runbook = safeUrl(incident.links?.runbook) ?? safeUrl(incident.related?.source);
+  if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
+  if (!resolved) {
+    const value = (action: string) => ({ type: 'callback', value: { action, incidentId: incident.incidentId } });
+    if (incident.state === 'triggered') buttons.push(button('确认', 'primary', value('ack')));
+    buttons.push(button('解决', 'default', value('resolve')));
+    if (!silenced) buttons.push(button('静默 1 小时', 'danger', value('silence')));
+  }
+  return {
+    schema: '2.0',
+    config: { update_multi: true, summary: { content: title } },
+    header: {
+      title: { tag: 'plain_text', content: title },
+      subtitle: { tag: 'plain_text', content: `事件 ${incident.incidentId}` },
+      template: headerColour[resolved ? 'resolved' : incidentSeverity(incident)],
+    },
+    body: { elements: [markdown(lines.join('\n')), ...(buttons.length ? [buttonRow(buttons)] : [])] },
+  };
+}

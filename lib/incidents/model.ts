@@ -1,0 +1,120 @@
+import { severities, type Severity } from '../alerts/severity.js';
+import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
+import type { RoutePlan } from '../alerts/routing.js';
+
+/** triggered → acknowledged → resolved; a resolved incident whose group fires again soon after is reopened. */
+export type IncidentState = 'triggered' | 'acknowledged' | 'resolved';
+
+/** What an incident keeps of one of its alerts: enough for the card's member list and the counts. */
+export interface IncidentMember {
+  alertId: string;
+  fingerprint: string;
+  name: string;
+  severity: Severity;
+  status: 'firing' | 'resolved';
+  /** A few of the alert's labels, bounded; the card shows those that tell the members apart. */
+  labels: Record<string, string>;
+  summary: string;
+  /** When it joined the incident. */
+  at: string;
+  resolvedAt?: string;
+}
+
+/** One problem: the alerts of one group (an Alertmanager group, a CloudWatch alarm, a route's groupBy), one card. */
+export interface StoredIncident {
+  incidentId: string;
+  /** What the members have in common (see grouping.ts); hashed, it names the group's pointer. */
+  groupKey: string;
+  state: IncidentState;
+  title: string;
+  service: string;
+  /** The members it tracks one by one, by alert id (at most MAX_TRACKED_MEMBERS). */
+  members: Record<string, IncidentMember>;
+  /** Members firing and resolved, including those beyond the tracked ones. */
+  firing: number;
+  resolved: number;
+  /** Where it goes: the route of the alert that opened it. */
+  plan: RoutePlan;
+  /** The Feishu message id of its card per target (`chat:oc_…`, `user:ou_…`). */
+  notifications: Record<string, string>;
+  openedAt: string;
+  updatedAt: string;
+  pagedAt?: string;
+  pageLeaseUntil?: string;
+  acknowledgedBy?: Actor;
+  acknowledgedAt?: string;
+  resolvedAt?: string;
+  /** Set when a person resolved the incident, not its members' sources. */
+  resolvedBy?: Actor;
+  resolutionNote?: string;
+  silence?: { id: string; until: string; by: Actor };
+  remindedAt?: string;
+  /** The runbook section that best matches the alert that opened it. */
+  related?: { title: string; section: string; source: string };
+  /** Links to look at: the first member's source page and runbook. */
+  links?: { detail?: string; runbook?: string };
+  /** A runbook draft written from the incident when it was resolved with a note, until someone saves it. */
+  knowledgeDraft?: KnowledgeDraft;
+  timeline: TimelineEntry[];
+}
+
+/** Members tracked one by one in the incident's item; beyond this only the counts grow (DynamoDB's 400 KB). */
+export const MAX_TRACKED_MEMBERS = 300;
+/** Labels kept per member, and their length: what tells members apart, not everything they carry. */
+const MEMBER_LABELS = 6;
+const LABEL_CHARS = 60;
+/** Labels every member shares by construction, shown elsewhere on the card. */
+const SHOWN_ELSEWHERE = new Set(['alertname', 'severity', 'service']);
+
+export function memberOf(alert: {
+  alertId: string;
+  fingerprint: string;
+  severity: Severity;
+  alert: { name: string; summary: string; labels: Record<string, string>; host?: string };
+  firstSeenAt: string;
+}): IncidentMember {
+  const labels = Object.fromEntries(
+    Object.entries({ ...(alert.alert.host ? { host: alert.alert.host } : {}), ...alert.alert.labels })
+      .filter(([key]) => !SHOWN_ELSEWHERE.has(key))
+      .slice(0, MEMBER_LABELS)
+      .map(([key, value]) => [key.slice(0, LABEL_CHARS), value.slice(0, LABEL_CHARS)]),
+  );
+  return {
+    alertId: alert.alertId,
+    fingerprint: alert.fingerprint,
+    name: alert.alert.name.slice(0, 200),
+    severity: alert.severity,
+    status: 'firing',
+    labels,
+    summary: alert.alert.summary.slice(0, 300),
+    at: alert.firstSeenAt,
+  };
+}
+
+const rank = (severity: Severity) => severities.indexOf(severity);
+
+/** The highest severity among firing members (among all of them once none fires). */
+export function incidentSeverity(incident: Pick<StoredIncident, 'members'>): Severity {
+  const members = Object.values(incident.members);
+  const firing = members.filter((member) => member.status === 'firing');
+  const pool = firing.length ? firing : members;
+  return pool.reduce<Severity>(
+    (worst, member) => (rank(member.severity) < rank(worst) ? member.severity : worst),
+    'info',
+  );
+}
+
+/** The newest members first, at most `limit`. */
+export const newestMembers = (incident: Pick<StoredIncident, 'members'>, limit: number) =>
+  Object.values(incident.members)
+    .sort((a, b) => b.at.localeCompare(a.at) || b.alertId.localeCompare(a.alertId))
+    .slice(0, limit);
+
+/** The labels on which members differ (all of a lone member's): what the card lists beside each member. */
+export function distinguishingLabels(members: IncidentMember[]): string[] {
+  const keys = [...new Set(members.flatMap((member) => Object.keys(member.labels)))];
+  if (members.length < 2) return keys;
+  return keys.filter((key) => new Set(members.map((member) => member.labels[key] ?? '')).size > 1);
+}
+
+export const isOpen = (incident: Pick<StoredIncident, 'state'>) => incident.state !== 'resolved';

@@ -1,0 +1,108 @@
+import type { TimelineEntry } from '../../alerts/repository.js';
+import { isoNow, type AlertEvent, type AlertStage } from '../../alerts/stages/stage.js';
+import { describeMute } from '../../alerts/stages/mute.js';
+import { isOpen, memberOf, type StoredIncident } from '../model.js';
+
+/** Only the first members' arrivals and departures are noted: a group of thousands must not outgrow its item. */
+const MAX_MEMBER_ENTRIES = 20;
+
+/**
+ * Applies the alert's event to its incident: a new incident is created with the alert as its first member, a later
+ * alert joins it, a resolved alert leaves it firing one fewer, and once no member fires the incident resolves.
+ * Each change is one conditional write on the incident, so members of one group arriving at once, and redelivered
+ * events, neither undo nor repeat each other.
+ */
+export const attach: AlertStage = async (event, context) => {
+  const stored = event.stored!;
+  const incidentId = event.incidentId ?? stored.incidentId;
+  if (!incidentId) return event;
+  const { incidents } = context;
+  const at = isoNow(context);
+  let incident = event.incident ?? (await incidents.get(incidentId));
+  const before = incident;
+  if (stored.status === 'firing') {
+    if (!incident) incident = await incidents.create(newIncident(event, incidentId, at));
+    else if (!incident.members[stored.alertId]) incident = await join(incident, event, at, context);
+  } else if (incident) {
+    incident = await leave(incident, event, at, context);
+  }
+  // A repeat that changed nothing needs no card update; a redelivery might, if the first try died before it.
+  const incidentChanged = event.change !== 'repeat' || incident !== before;
+  return { ...event, incident, incidentChanged };
+};
+
+const noted = (incident: StoredIncident, event: string) =>
+  incident.timeline.filter((entry) => entry.event === event).length < MAX_MEMBER_ENTRIES;
+
+const describe = (name: string, labels: Record<string, string>) =>
+  [name, ...Object.entries(labels).map(([key, value]) => `${key}=${value}`)].join(' ');
+
+async function join(incident: StoredIncident, event: AlertEvent, at: string, context: Parameters<AlertStage>[1]) {
+  const { incidents } = context;
+  const member = memberOf(event.stored!);
+  const entry: TimelineEntry | undefined = noted(incident, 'member_added')
+    ? { at, event: 'member_added', detail: describe(member.name, member.labels) }
+    : undefined;
+  const added = await incidents.addMember(incident.incidentId, member, at, entry);
+  if (added) return added;
+  const now = (await incidents.get(incident.incidentId)) ?? incident;
+  if (now.members[member.alertId]) return now;
+  if (!isOpen(now)) {
+    const reopened = { at, event: 'reopened', detail: `${describe(member.name, member.labels)} 再次触发` };
+    return (
+      (await incidents.reopen(now.incidentId, member, at, reopened)) ?? (await incidents.get(now.incidentId)) ?? now
+    );
+  }
+  if (event.change !== 'open') return now;
+  // Full: the member is counted, not kept one by one.
+  return (await incidents.countUntracked(incident.incidentId, 'added', at)) ?? now;
+}
+
+async function leave(incident: StoredIncident, event: AlertEvent, at: string, context: Parameters<AlertStage>[1]) {
+  const { incidents } = context;
+  const stored = event.stored!;
+  let now = incident;
+  if (incident.members[stored.alertId]?.status === 'firing') {
+    const member = incident.members[stored.alertId]!;
+    const entry = { at, event: 'member_resolved', detail: describe(member.name, member.labels) };
+    now = (await incidents.resolveMember(incident.incidentId, stored.alertId, at, entry)) ?? incident;
+  } else if (!incident.members[stored.alertId] && event.change === 'resolve') {
+    now = (await incidents.countUntracked(incident.incidentId, 'resolved', at)) ?? incident;
+  }
+  if (now.firing > 0 || !isOpen(now)) return now;
+  const closed = await incidents.close(now.incidentId, at, { at, event: 'resolved', detail: '全部告警已恢复' });
+  return closed ?? (await incidents.get(now.incidentId)) ?? now;
+}
+
+function newIncident(event: AlertEvent, incidentId: string, at: string): StoredIncident {
+  const stored = event.stored!;
+  const { alert, plan } = stored;
+  const openedAt = stored.firstSeenAt < at ? stored.firstSeenAt : at;
+  return {
+    incidentId,
+    groupKey: (event.groupKey ?? incidentId).slice(0, 2000),
+    state: 'triggered',
+    title: alert.name,
+    service: alert.service,
+    members: { [stored.alertId]: memberOf(stored) },
+    firing: 1,
+    resolved: 0,
+    plan,
+    notifications: {},
+    openedAt,
+    updatedAt: at,
+    ...(stored.related ? { related: stored.related } : {}),
+    links: { detail: alert.generatorURL, runbook: alert.runbookURL },
+    timeline: [
+      { at, event: 'opened', detail: `${alert.name}（${alert.source} · ${alert.severity}）` },
+      {
+        at,
+        event: 'routed',
+        detail: plan.routes.length
+          ? `路由：${plan.routes.join(', ')}${plan.onCall ? `；值班：${plan.onCall.name}` : ''}`
+          : '没有匹配的路由',
+      },
+      ...(event.mute ? [{ at, event: 'muted', detail: describeMute(event.mute) }] : []),
+    ],
+  };
+}

@@ -1,0 +1,45 @@
+import type { Team } from '../alerts/oncall.js';
+import type { TimelineEntry } from '../alerts/repository.js';
+import { escapeMarkdown, formatTime } from '../feishu/cards.js';
+
+/** The timeline's event names (English in the store and logs) as people read them. */
+const labels: Record<string, string> = {
+  opened: '触发',
+  routed: '路由',
+  notified: '已通知',
+  paged: '加急',
+  page_failed: '加急失败',
+  repeated: '重复',
+  reminded: '提醒',
+  acknowledged: '确认',
+  resolved: '恢复',
+  resolved_by_hand: '人工解决',
+  silenced: '静默',
+  muted: '屏蔽',
+  self_heal: '自愈',
+  member_added: '新告警',
+  member_resolved: '告警恢复',
+  reopened: '重新触发',
+  stale_firing: '过期的触发通知',
+  stale_resolved: '过期的恢复通知',
+};
+
+/** Names from the on-call roster, by open_id. */
+export const rosterNames = (teams: Iterable<Team>) =>
+  new Map([...teams].flatMap((team) => team.rotation.members.map((person) => [person.openId, person.name] as const)));
+
+/**
+ * A timeline as card markdown lines, in Chinese, at the display time zone, with people named from the roster where
+ * the store kept only their open_id (a click on a card carries no name).
+ */
+export function timelineLines(
+  entries: TimelineEntry[],
+  options: { timeZone: string; names: Map<string, string>; last?: number },
+): string[] {
+  const named = (text: string) => text.replace(/ou_[A-Za-z0-9_-]+/g, (openId) => options.names.get(openId) ?? openId);
+  return entries.slice(-(options.last ?? entries.length)).map((entry) => {
+    const label = escapeMarkdown(labels[entry.event] ?? entry.event);
+    const detail = entry.detail ? `：${escapeMarkdown(named(entry.detail))}` : '';
+    return `- ${formatTime(entry.at, options.timeZone)} ${label}${detail}`;
+  });
+}

@@ -1,0 +1,338 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { TimelineEntry } from '../alerts/repository.js';
+import { MAX_TRACKED_MEMBERS, type StoredIncident } from '../incidents/model.js';
+import type { IncidentChange, IncidentRepository } from '../incidents/repository.js';
+import { stableId } from '../lambda/ids.js';
+import { isConditionFailure } from './dynamo.js';
+
+/** Resolved incidents are kept this long, then DynamoDB's TTL may remove them. */
+const RESOLVED_RETENTION_SECONDS = 90 * 24 * 3600;
+/** The sparse index of incidents by state (pointers have none), newest update first. */
+export const INCIDENTS_BY_STATE_INDEX = 'byState';
+const MAX_LIST_PAGES = 5;
+
+const incidentKey = (incidentId: string) => ({ pk: `incident#${incidentId}` });
+const groupKey = (key: string) => ({ pk: `group#${stableId('group', key)}` });
+const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RESOLVED_RETENTION_SECONDS;
+
+/**
+ * Incidents in one table: `incident#<id>` holds the incident with its members in a map (each member's change is one
+ * conditional update, so members of one group never overwrite each other), `group#<hash>` names a group's incident.
+ */
+export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: string): IncidentRepository {
+  const strip = (item: Record<string, unknown> | undefined) => {
+    if (!item) return undefined;
+    const { pk: _pk, expiresAt: _ttl, ...incident } = item;
+    return incident as unknown as StoredIncident;
+  };
+  const get = async (incidentId: string) =>
+    strip(
+      (await db.send(new GetCommand({ TableName: tableName, Key: incidentKey(incidentId), ConsistentRead: true })))
+        .Item,
+    );
+
+  const update = async (
+    incidentId: string,
+    expression: string,
+    values: Record<string, unknown>,
+    names: Record<string, string> = {},
+    condition = 'attribute_exists(pk)',
+  ): Promise<StoredIncident | undefined> => {
+    try {
+      const result = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return strip(result.Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+  const change = async (
+    incidentId: string,
+    run: () => Promise<StoredIncident | undefined>,
+  ): Promise<IncidentChange> => {
+    const incident = await run();
+    return incident ? { changed: true, incident } : { changed: false, incident: await get(incidentId) };
+  };
+  const withEntries = (entries: TimelineEntry[]) =>
+    entries.length ? ', timeline = list_append(timeline, :entries)' : '';
+
+  return {
+    get,
+
+    async forGroup(key) {
+      const pointer = (
+        await db.send(new GetCommand({ TableName: tableName, Key: groupKey(key), ConsistentRead: true }))
+      ).Item;
+      if (!pointer) return undefined;
+      const incidentId = pointer.incidentId as string;
+      return { incidentId, incident: await get(incidentId) };
+    },
+
+    async claimGroup(key, incidentId, replacing) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...groupKey(key), incidentId, groupKey: key },
+            ConditionExpression: replacing
+              ? 'attribute_not_exists(pk) OR incidentId = :replacing'
+              : 'attribute_not_exists(pk)',
+            ...(replacing ? { ExpressionAttributeValues: { ':replacing': replacing } } : {}),
+          }),
+        );
+        return incidentId;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const pointer = (
+          await db.send(new GetCommand({ TableName: tableName, Key: groupKey(key), ConsistentRead: true }))
+        ).Item;
+        return pointer?.incidentId as string;
+      }
+    },
+
+    async create(incident) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...incidentKey(incident.incidentId), ...incident },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return incident;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return (await get(incident.incidentId)) ?? incident;
+      }
+    },
+
+    async addMember(incidentId, member, at, entry) {
+      const added = await update(
+        incidentId,
+        'SET members.#member = :member, updatedAt = :at' +
+          `${entry ? ', timeline = list_append(timeline, :entries)' : ''} ADD firing :one`,
+        {
+          ':member': member,
+          ':at': at,
+          ':one': 1,
+          ':max': MAX_TRACKED_MEMBERS,
+          ':resolved': 'resolved',
+          ...(entry ? { ':entries': [entry] } : {}),
+        },
+        { '#member': member.alertId, '#state': 'state' },
+        'attribute_exists(pk) AND #state <> :resolved AND attribute_not_exists(members.#member) ' +
+          'AND size(members) < :max',
+      );
+      return added;
+    },
+
+    reopen: (incidentId, member, at, entry) =>
+      update(
+        incidentId,
+        'SET #state = :triggered, members.#member = :member, updatedAt = :at, ' +
+          'timeline = list_append(timeline, :entries) ADD firing :one ' +
+          'REMOVE resolvedAt, resolvedBy, resolutionNote, expiresAt',
+        {
+          ':triggered': 'triggered',
+          ':resolved': 'resolved',
+          ':member': member,
+          ':at': at,
+          ':entries': [entry],
+          ':one': 1,
+        },
+        { '#member': member.alertId, '#state': 'state' },
+        '#state = :resolved AND attribute_not_exists(members.#member)',
+      ),
+
+    resolveMember: (incidentId, alertId, at, entry) =>
+      update(
+        incidentId,
+        'SET members.#member.#status = :resolved, members.#member.resolvedAt = :at, updatedAt = :at, ' +
+          'timeline = list_append(timeline, :entries) ADD firing :minus, resolved :one',
+        { ':resolved': 'resolved', ':firing': 'firing', ':at': at, ':entries': [entry], ':minus': -1, ':one': 1 },
+        { '#member': alertId, '#status': 'status' },
+        'members.#member.#status = :firing',
+      ),
+
+    countUntracked: (incidentId, counted, at) =>
+      update(
+        incidentId,
+        counted === 'added'
+          ? 'SET updatedAt = :at ADD firing :one'
+          : 'SET updatedAt = :at ADD firing :minus, resolved :one',
+        { ':at': at, ':one': 1, ...(counted === 'added' ? {} : { ':minus': -1 }) },
+      ),
+
+    close: (incidentId, at, entry) =>
+      update(
+        incidentId,
+        'SET #state = :resolved, resolvedAt = :at, updatedAt = :at, expiresAt = :expiresAt, ' +
+          'timeline = list_append(timeline, :entries)',
+        { ':resolved': 'resolved', ':at': at, ':entries': [entry], ':zero': 0, ':expiresAt': expiresAt(at) },
+        { '#state': 'state' },
+        'attribute_exists(pk) AND #state <> :resolved AND firing <= :zero',
+      ),
+
+    async recordNotifications(incidentId, sent, entries) {
+      const targets = Object.keys(sent);
+      if (!targets.length) return;
+      const names = Object.fromEntries(targets.map((target, i) => [`#t${i}`, target]));
+      const values = Object.fromEntries(targets.map((target, i) => [`:m${i}`, sent[target]]));
+      await update(
+        incidentId,
+        `SET ${targets.map((_, i) => `notifications.#t${i} = :m${i}`).join(', ')}${withEntries(entries)}`,
+        { ...values, ...(entries.length ? { ':entries': entries } : {}) },
+        names,
+      );
+    },
+
+    async claimPage(incidentId, now, until) {
+      return Boolean(
+        await update(
+          incidentId,
+          'SET pageLeaseUntil = :until',
+          { ':until': until, ':now': now },
+          {},
+          'attribute_exists(pk) AND attribute_not_exists(pagedAt) AND ' +
+            '(attribute_not_exists(pageLeaseUntil) OR pageLeaseUntil < :now)',
+        ),
+      );
+    },
+
+    async recordPaged(incidentId, at, entries) {
+      await update(incidentId, `SET pagedAt = :at${withEntries(entries)} REMOVE pageLeaseUntil`, {
+        ':at': at,
+        ...(entries.length ? { ':entries': entries } : {}),
+      });
+    },
+
+    async releasePage(incidentId) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'REMOVE pageLeaseUntil',
+        }),
+      );
+    },
+
+    async appendTimeline(incidentId, entries) {
+      if (entries.length)
+        await update(incidentId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
+    },
+
+    acknowledge: (incidentId, by, entry) =>
+      change(incidentId, () =>
+        update(
+          incidentId,
+          'SET #state = :acknowledged, acknowledgedBy = :by, acknowledgedAt = :at, updatedAt = :at, ' +
+            'timeline = list_append(timeline, :entries)',
+          {
+            ':acknowledged': 'acknowledged',
+            ':triggered': 'triggered',
+            ':by': by,
+            ':at': entry.at,
+            ':entries': [entry],
+          },
+          { '#state': 'state' },
+          '#state = :triggered',
+        ),
+      ),
+
+    resolveByHand: (incidentId, by, note, entry) =>
+      change(incidentId, () =>
+        update(
+          incidentId,
+          'SET #state = :resolved, resolvedAt = :at, resolvedBy = :by, updatedAt = :at, expiresAt = :expiresAt, ' +
+            'timeline = list_append(timeline, :entries)' +
+            (note ? ', resolutionNote = :note' : ''),
+          {
+            ':resolved': 'resolved',
+            ':at': entry.at,
+            ':by': by,
+            ':entries': [entry],
+            ':expiresAt': expiresAt(entry.at),
+            ...(note ? { ':note': note } : {}),
+          },
+          { '#state': 'state' },
+          'attribute_exists(pk) AND #state <> :resolved',
+        ),
+      ),
+
+    recordSilence: (incidentId, silence, entry) =>
+      update(incidentId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', {
+        ':silence': silence,
+        ':entries': [entry],
+      }),
+
+    async claimReminder(incidentId, at, notSince) {
+      return Boolean(
+        await update(
+          incidentId,
+          'SET remindedAt = :at',
+          { ':at': at, ':notSince': notSince, ':triggered': 'triggered' },
+          { '#state': 'state' },
+          '#state = :triggered AND (attribute_not_exists(remindedAt) OR remindedAt < :notSince)',
+        ),
+      );
+    },
+
+    async rememberNotePrompt(messageId, incidentId) {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: `prompt#${messageId}`, incidentId, expiresAt: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 },
+        }),
+      );
+    },
+
+    async incidentForNotePrompt(messageId) {
+      const item = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: `prompt#${messageId}` } }))).Item;
+      return item?.incidentId as string | undefined;
+    },
+
+    async recordDraft(incidentId, draft) {
+      await update(incidentId, 'SET knowledgeDraft = :draft', { ':draft': draft });
+    },
+
+    async list(state, { limit, service }) {
+      const found: StoredIncident[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      for (let page = 0; page < MAX_LIST_PAGES && found.length < limit; page++) {
+        const result = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INCIDENTS_BY_STATE_INDEX,
+            KeyConditionExpression: '#state = :state',
+            ScanIndexForward: false,
+            Limit: service ? 100 : limit - found.length,
+            ExclusiveStartKey: startKey,
+            ExpressionAttributeNames: { '#state': 'state', ...(service ? { '#service': 'service' } : {}) },
+            ExpressionAttributeValues: { ':state': state, ...(service ? { ':service': service } : {}) },
+            ...(service ? { FilterExpression: '#service = :service' } : {}),
+          }),
+        );
+        found.push(...(result.Items ?? []).map((item) => strip(item)!));
+        startKey = result.LastEvaluatedKey;
+        if (!startKey) break;
+      }
+      return found.slice(0, limit);
+    },
+  };
+}

@@ -1,0 +1,271 @@
+import type { Actor, KnowledgeDraft, TimelineEntry } from '../../../lib/alerts/repository.js';
+import {
+  MAX_TRACKED_MEMBERS,
+  type IncidentMember,
+  type IncidentState,
+  type StoredIncident,
+} from '../../../lib/incidents/model.js';
+import type { IncidentChange, IncidentRepository } from '../../../lib/incidents/repository.js';
+
+/**
+ * The DynamoDB adapter (lib/store/incidents-table.ts) in memory, with the same conditions. Like a table, it hands
+ * out copies: a caller's changes to a returned incident are not stored unless it calls the repository.
+ */
+export class MemoryIncidentRepository implements IncidentRepository {
+  readonly incidents = new Map<string, StoredIncident>();
+  readonly groups = new Map<string, string>();
+  readonly notePrompts = new Map<string, string>();
+  /** Every write, by method name: tests count writes as the bench does. */
+  readonly writes: string[] = [];
+
+  private copy = (incident: StoredIncident | undefined) => incident && structuredClone(incident);
+
+  private write<T>(
+    name: string,
+    incidentId: string,
+    allowed: (incident: StoredIncident) => boolean,
+    apply: (incident: StoredIncident) => T,
+  ) {
+    const incident = this.incidents.get(incidentId);
+    if (!incident || !allowed(incident)) return undefined;
+    this.writes.push(name);
+    apply(incident);
+    return structuredClone(incident);
+  }
+
+  async get(incidentId: string) {
+    return this.copy(this.incidents.get(incidentId));
+  }
+
+  async forGroup(groupKey: string) {
+    const incidentId = this.groups.get(groupKey);
+    return incidentId ? { incidentId, incident: this.copy(this.incidents.get(incidentId)) } : undefined;
+  }
+
+  async claimGroup(groupKey: string, incidentId: string, replacing: string | undefined) {
+    const current = this.groups.get(groupKey);
+    if (current !== undefined && current !== replacing) return current;
+    this.writes.push('claimGroup');
+    this.groups.set(groupKey, incidentId);
+    return incidentId;
+  }
+
+  async create(incident: StoredIncident) {
+    const existing = this.incidents.get(incident.incidentId);
+    if (existing) return structuredClone(existing);
+    this.writes.push('create');
+    this.incidents.set(incident.incidentId, structuredClone(incident));
+    return incident;
+  }
+
+  async addMember(incidentId: string, member: IncidentMember, at: string, entry?: TimelineEntry) {
+    return this.write(
+      'addMember',
+      incidentId,
+      (incident) =>
+        incident.state !== 'resolved' &&
+        !incident.members[member.alertId] &&
+        Object.keys(incident.members).length < MAX_TRACKED_MEMBERS,
+      (incident) => {
+        incident.members[member.alertId] = structuredClone(member);
+        incident.firing += 1;
+        incident.updatedAt = at;
+        if (entry) incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async reopen(incidentId: string, member: IncidentMember, at: string, entry: TimelineEntry) {
+    return this.write(
+      'reopen',
+      incidentId,
+      (incident) => incident.state === 'resolved' && !incident.members[member.alertId],
+      (incident) => {
+        incident.members[member.alertId] = structuredClone(member);
+        incident.firing += 1;
+        Object.assign(incident, { state: 'triggered', updatedAt: at });
+        for (const key of ['resolvedAt', 'resolvedBy', 'resolutionNote'] as const) delete incident[key];
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async resolveMember(incidentId: string, alertId: string, at: string, entry: TimelineEntry) {
+    return this.write(
+      'resolveMember',
+      incidentId,
+      (incident) => incident.members[alertId]?.status === 'firing',
+      (incident) => {
+        Object.assign(incident.members[alertId]!, { status: 'resolved', resolvedAt: at });
+        incident.firing -= 1;
+        incident.resolved += 1;
+        incident.updatedAt = at;
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async countUntracked(incidentId: string, change: 'added' | 'resolved', at: string) {
+    return this.write(
+      'countUntracked',
+      incidentId,
+      () => true,
+      (incident) => {
+        incident.firing += change === 'added' ? 1 : -1;
+        if (change === 'resolved') incident.resolved += 1;
+        incident.updatedAt = at;
+      },
+    );
+  }
+
+  async close(incidentId: string, at: string, entry: TimelineEntry) {
+    return this.write(
+      'close',
+      incidentId,
+      (incident) => incident.state !== 'resolved' && incident.firing <= 0,
+      (incident) => {
+        Object.assign(incident, { state: 'resolved', resolvedAt: at, updatedAt: at });
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async recordNotifications(incidentId: string, sent: Record<string, string>, entries: TimelineEntry[]) {
+    if (!Object.keys(sent).length) return;
+    this.write(
+      'recordNotifications',
+      incidentId,
+      () => true,
+      (incident) => {
+        Object.assign(incident.notifications, sent);
+        incident.timeline.push(...entries);
+      },
+    );
+  }
+
+  async claimPage(incidentId: string, now: string, until: string) {
+    return Boolean(
+      this.write(
+        'claimPage',
+        incidentId,
+        (incident) => !incident.pagedAt && !(incident.pageLeaseUntil && incident.pageLeaseUntil >= now),
+        (incident) => void (incident.pageLeaseUntil = until),
+      ),
+    );
+  }
+
+  async recordPaged(incidentId: string, at: string, entries: TimelineEntry[]) {
+    this.write(
+      'recordPaged',
+      incidentId,
+      () => true,
+      (incident) => {
+        incident.pagedAt = at;
+        delete incident.pageLeaseUntil;
+        incident.timeline.push(...entries);
+      },
+    );
+  }
+
+  async releasePage(incidentId: string) {
+    const incident = this.incidents.get(incidentId);
+    if (incident) delete incident.pageLeaseUntil;
+  }
+
+  async appendTimeline(incidentId: string, entries: TimelineEntry[]) {
+    if (entries.length)
+      this.write(
+        'appendTimeline',
+        incidentId,
+        () => true,
+        (incident) => void incident.timeline.push(...entries),
+      );
+  }
+
+  private change(
+    incidentId: string,
+    allowed: (incident: StoredIncident) => boolean,
+    apply: (incident: StoredIncident) => void,
+  ): IncidentChange {
+    const changed = this.write('change', incidentId, allowed, apply);
+    return changed
+      ? { changed: true, incident: changed }
+      : { changed: false, incident: this.copy(this.incidents.get(incidentId)) };
+  }
+
+  async acknowledge(incidentId: string, by: Actor, entry: TimelineEntry) {
+    return this.change(
+      incidentId,
+      (incident) => incident.state === 'triggered',
+      (incident) => {
+        Object.assign(incident, {
+          state: 'acknowledged',
+          acknowledgedBy: by,
+          acknowledgedAt: entry.at,
+          updatedAt: entry.at,
+        });
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async resolveByHand(incidentId: string, by: Actor, note: string | undefined, entry: TimelineEntry) {
+    return this.change(
+      incidentId,
+      (incident) => incident.state !== 'resolved',
+      (incident) => {
+        Object.assign(incident, { state: 'resolved', resolvedAt: entry.at, resolvedBy: by, updatedAt: entry.at });
+        if (note) incident.resolutionNote = note;
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async recordSilence(incidentId: string, silence: NonNullable<StoredIncident['silence']>, entry: TimelineEntry) {
+    return this.write(
+      'recordSilence',
+      incidentId,
+      () => true,
+      (incident) => {
+        incident.silence = structuredClone(silence);
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async claimReminder(incidentId: string, at: string, notSince: string) {
+    return Boolean(
+      this.write(
+        'claimReminder',
+        incidentId,
+        (incident) => incident.state === 'triggered' && (!incident.remindedAt || incident.remindedAt < notSince),
+        (incident) => void (incident.remindedAt = at),
+      ),
+    );
+  }
+
+  async rememberNotePrompt(messageId: string, incidentId: string) {
+    this.notePrompts.set(messageId, incidentId);
+  }
+
+  async incidentForNotePrompt(messageId: string) {
+    return this.notePrompts.get(messageId);
+  }
+
+  async recordDraft(incidentId: string, draft: KnowledgeDraft) {
+    this.write(
+      'recordDraft',
+      incidentId,
+      () => true,
+      (incident) => void (incident.knowledgeDraft = structuredClone(draft)),
+    );
+  }
+
+  async list(state: IncidentState, { limit, service }: { limit: number; service?: string }) {
+    return [...this.incidents.values()]
+      .filter((incident) => incident.state === state && (!service || incident.service === service))
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .slice(0, limit)
+      .map((incident) => structuredClone(incident));
+  }
+}
