@@ -15,9 +15,11 @@ const stackResources = {
   COMMANDS_QUEUE_URL: { Ref: 'CommandsQueue' },
   DELIVERIES_TABLE: { Ref: 'FeishuDeliveriesTable' },
   SILENCES_TABLE: { Ref: 'SilencesTable' },
+  ONCALL_OVERRIDES_TABLE: { Ref: 'OncallOverridesTable' },
   AUDIT_TABLE: { Ref: 'AuditTable' },
   AUTOMATION_TABLE: { Ref: 'AutomationTable' },
   AUTOMATION_QUEUE_URL: { Ref: 'AutomationQueue' },
+  TIMERS_QUEUE_URL: { Ref: 'TimersQueue' },
   SECRETS_ID: { Ref: 'OpenClawSecrets' },
   // Lark (international) tenants deploy with FEISHU_DOMAIN=https://open.larksuite.com; only https is taken.
   FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '')

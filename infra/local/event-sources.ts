@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { lambdaContext, type LocalFunction } from './lambda.js';
 import { ACCOUNT, REGION } from './provision.js';
@@ -127,6 +128,81 @@ export class SqsEventSource {
     } catch (error) {
       // As with Lambda, an undeleted message comes back after its visibility timeout; the consumer is idempotent.
       this.hooks.log({ level: 'error', message: 'delete failed', queue: queueUrl, error: String(error) });
+    }
+  }
+}
+
+/** One `schedule` event of serverless.yml: which function runs, and how often. */
+export interface ScheduleSubscription {
+  fn: LocalFunction;
+  expression: string;
+  everyMs: number;
+}
+
+const rateUnits: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/**
+ * The `schedule` events of every function. Only `rate(…)` runs locally (a cron expression is refused with that
+ * message rather than silently never run); `everyMs` shortens every rate, so tests need not wait minutes.
+ */
+export function scheduleSubscriptions(
+  config: Record<string, any>,
+  functions: Map<string, LocalFunction>,
+  everyMs?: number,
+): ScheduleSubscription[] {
+  const subscriptions: ScheduleSubscription[] = [];
+  for (const [name, fn] of Object.entries<Record<string, any>>(config.functions ?? {})) {
+    for (const event of fn.events ?? []) {
+      if (!event.schedule) continue;
+      const expression = String(typeof event.schedule === 'object' ? event.schedule.rate : event.schedule);
+      const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+      if (!rate) throw new Error(`function ${name}: the local runtime runs rate(…) schedules only, not ${expression}`);
+      const ms = everyMs ?? Number(rate[1]) * rateUnits[rate[2]!]!;
+      subscriptions.push({ fn: functions.get(name)!, expression, everyMs: ms });
+    }
+  }
+  return subscriptions;
+}
+
+/** Invokes a function on its schedule with EventBridge's scheduled event, never two invocations at once. */
+export class ScheduleEventSource {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly subscription: ScheduleSubscription,
+    private readonly hooks: { invoked(fn: LocalFunction): void; log(entry: Record<string, unknown>): void },
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.invoke().finally(() => (this.running = undefined));
+    }, this.subscription.everyMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async invoke(): Promise<void> {
+    const { fn, expression } = this.subscription;
+    const event = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: ACCOUNT,
+      time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      region: REGION,
+      resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/${fn.name}-${expression}`],
+      detail: {},
+    };
+    try {
+      this.hooks.invoked(fn);
+      await fn.handler(event, lambdaContext(fn));
+    } catch (error) {
+      this.hooks.log({ level: 'error', message: 'invocation failed', function: fn.name, error: String(error) });
     }
   }
 }

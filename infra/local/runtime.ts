@@ -8,7 +8,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chat } from './chat.js';
 import { writeDemoLogs } from './demo-logs.js';
 import { seedDemoRunbooks } from './demo-runbooks.js';
-import { SqsEventSource, sqsSubscriptions } from './event-sources.js';
+import { ScheduleEventSource, scheduleSubscriptions, SqsEventSource, sqsSubscriptions } from './event-sources.js';
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { HttpGateway, httpRoutes, send } from './http-gateway.js';
 import { loadFunctions, type LocalFunction } from './lambda.js';
@@ -37,12 +37,15 @@ export interface LocalRuntimeOptions {
   stage?: string;
   /** Shortens every queue's visibility timeout, so tests can watch redelivery and redrive without waiting minutes. */
   visibilityTimeoutSeconds?: number;
+  /** Runs every `schedule` this often instead of at its rate (the timer sweep every minute), for tests. */
+  scheduleEveryMs?: number;
 }
 
 /**
  * Runs every function of serverless.yml in this process, orchestrating the parts that stand in for AWS: the peers
  * (dynalite, fauxqs), provisioning from the CloudFormation resources (provision.ts), the functions (lambda.ts), the
- * SQS event sources (event-sources.ts), the HTTP API (http-gateway.ts), the Feishu stand-in and the chat driver
+ * SQS and schedule event sources (event-sources.ts), the HTTP API (http-gateway.ts), the Feishu stand-in and the chat
+ * driver
  * (chat.ts). Functions read their configuration from process.env at cold start, so there is one runtime per process.
  */
 export class LocalRuntime {
@@ -53,7 +56,7 @@ export class LocalRuntime {
   port = 0;
   env: Record<string, string> = {};
   private peers: Peer[] = [];
-  private sources: SqsEventSource[] = [];
+  private sources: (SqsEventSource | ScheduleEventSource)[] = [];
   private gateway?: HttpGateway;
   private sqs?: SQSClient;
 
@@ -104,6 +107,11 @@ export class LocalRuntime {
     for (const subscription of sqsSubscriptions(config, functions, this.queueUrls)) {
       const source = new SqsEventSource(this.sqs, subscription, hooks);
       source.start(this.options.pollers ?? 2);
+      this.sources.push(source);
+    }
+    for (const subscription of scheduleSubscriptions(config, functions, this.options.scheduleEveryMs)) {
+      const source = new ScheduleEventSource(subscription, hooks);
+      source.start();
       this.sources.push(source);
     }
     return this;

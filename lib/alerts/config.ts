@@ -2,6 +2,8 @@ import * as z from 'zod';
 import { feishuOpenId } from '../feishu/ids.js';
 import { readConfigFile } from '../lambda/config-file.js';
 import { durationSeconds } from '../lambda/duration.js';
+import type { EscalationPolicy } from '../incidents/escalation.js';
+import { loadEscalationPolicies, needsRouteTeam } from '../incidents/escalation-config.js';
 import type { DedupWindows } from './dedup.js';
 import type { InhibitRule } from './inhibition.js';
 import { parseMatcher } from './matchers.js';
@@ -69,6 +71,8 @@ export const routingFile = z.strictObject({
           .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a label name'))
           .min(1)
           .optional(),
+        /** The escalation policy of escalation.yaml for its incidents; `default` when unset. */
+        escalation: z.string().min(1).optional(),
         continue: z.boolean().default(false),
       }),
     )
@@ -95,9 +99,14 @@ export interface AlertingConfig {
   teams: Map<string, Team>;
   inhibitRules: InhibitRule[];
   reminderIntervalSeconds: number;
+  /** escalation.yaml's policies by name (empty without the file: routes use the built-in one). */
+  policies: Map<string, EscalationPolicy>;
 }
 
-/** Loads `routing.yaml` and `oncall.yaml` and checks they agree (every route's team exists, overrides name members). */
+/**
+ * Loads `routing.yaml`, `oncall.yaml` and `escalation.yaml` and checks they agree: every route's team and policy
+ * exists, overrides name members, and a route whose policy pages its team's on-call person has a team.
+ */
 export function loadAlertingConfig(dir: string): AlertingConfig {
   const routing = readConfigFile(dir, 'routing.yaml', routingFile);
   const oncall = readConfigFile(dir, 'oncall.yaml', oncallFile);
@@ -122,12 +131,21 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
       },
     });
   }
+  const policies = loadEscalationPolicies(dir, teams);
+  const invalid = (problem: string) => new Error(`config ${dir}/routing.yaml is invalid:\n  ${problem}`);
   const routes: Route[] = routing.routes.map((route, index) => {
     if (route.team && !teams.has(route.team)) {
-      throw new Error(
-        `config ${dir}/routing.yaml is invalid:\n` +
-          `  routes.${index}.team: team "${route.team}" is not defined in oncall.yaml`,
-      );
+      throw invalid(`routes.${index}.team: team "${route.team}" is not defined in oncall.yaml`);
+    }
+    if (route.escalation) {
+      const policy = policies.get(route.escalation);
+      if (!policy) {
+        const known = [...policies.keys()].join(', ') || 'none: there is no escalation.yaml';
+        throw invalid(`routes.${index}.escalation: policy "${route.escalation}" is not defined (${known})`);
+      }
+      if (needsRouteTeam(policy) && !route.team) {
+        throw invalid(`routes.${index}.escalation: policy "${route.escalation}" pages the route's on-call; set team`);
+      }
     }
     return {
       name: route.name,
@@ -138,6 +156,7 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
       users: route.users,
       team: route.team,
       groupBy: route.groupBy,
+      escalation: route.escalation,
       continue: route.continue,
     };
   });
@@ -147,5 +166,6 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
     teams,
     inhibitRules: routing.inhibit,
     reminderIntervalSeconds: routing.reminders.every,
+    policies,
   };
 }

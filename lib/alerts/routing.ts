@@ -13,6 +13,8 @@ export interface Route {
   team?: string;
   /** Labels whose values make an incident, like Alertmanager's `group_by` (alerts whose source groups them keep it). */
   groupBy?: string[];
+  /** The escalation policy of its incidents (lib/incidents/escalation.ts); the `default` one when unset. */
+  escalation?: string;
   /** Keep looking for further matching routes after this one. */
   continue: boolean;
 }
@@ -25,18 +27,19 @@ export interface Target {
 
 export interface RoutePlan {
   routes: string[];
+  /** Where the card goes: the routes' chats and users. People are messaged directly only when a level pages them. */
   targets: Target[];
+  /** The first matching route's team, whose on-call person escalation levels page, and who is on call now. */
+  team?: string;
   onCall?: Person;
+  /** The first matching route's escalation policy (unset: the default one). */
+  escalation?: string;
   channels: Channel[];
 }
 
-/** Severity decides the channels; routes decide the recipients. */
-export type Channel = 'card' | 'urgent_app' | 'urgent_sms' | 'urgent_phone';
-export const channelsBySeverity: Record<Severity, Channel[]> = {
-  critical: ['card', 'urgent_app', 'urgent_sms', 'urgent_phone'],
-  warning: ['card'],
-  info: [],
-};
+/** Severity decides whether there is a card (info is only stored); escalation policies decide who is paged. */
+export type Channel = 'card';
+export const channelsBySeverity: Record<Severity, Channel[]> = { critical: ['card'], warning: ['card'], info: [] };
 
 export function routeMatches(route: Route, alert: Alert): boolean {
   if (route.severities && !route.severities.includes(alert.severity)) return false;
@@ -54,19 +57,24 @@ export function planRoute(alert: Alert, routes: Route[], teams: Map<string, Team
   }
   const targets = new Map<string, Target>();
   const add = (target: Target) => targets.set(`${target.kind}:${target.id}`, target);
-  let onCall: Person | undefined;
   for (const route of matched) {
     route.chats.forEach((id) => add({ kind: 'chat', id }));
     route.users.forEach((id) => add({ kind: 'user', id }));
-    const team = route.team ? teams.get(route.team) : undefined;
-    const person = team ? onCallAt(team, now) : undefined;
-    // The on-call person gets a card directly only when paged (see the urgent notifier): chats, not DMs, for the rest.
-    onCall ??= person;
   }
+  // The first matched route whose team has someone on call now: its team is the incident's.
+  let team: string | undefined;
+  let onCall: Person | undefined;
+  for (const route of matched) {
+    const person = route.team && teams.has(route.team) ? onCallAt(teams.get(route.team)!, now) : undefined;
+    if (person && !onCall) [team, onCall] = [route.team, person];
+  }
+  const escalation = matched.find((route) => route.escalation)?.escalation;
   return {
     routes: matched.map((route) => route.name),
     targets: [...targets.values()],
-    onCall,
+    ...(team ? { team } : {}),
+    ...(onCall ? { onCall } : {}),
+    ...(escalation ? { escalation } : {}),
     channels: channelsBySeverity[alert.severity],
   };
 }

@@ -16,11 +16,11 @@ import { submitRequest, type AutomationDeps } from './submit.js';
 
 export interface HealDeps extends AutomationDeps {
   alerts: AlertRepository;
-  /** Its incident's timeline and cards, where the escalation goes. */
+  /** Its incident's timeline and cards, where the callout goes. */
   incidents: IncidentRepository;
   ledger: HealLedger;
-  /** Calls people when a rule did not fix its alert (lib/alerts/notifiers/feishu-escalation.ts). */
-  escalation: Notifier;
+  /** Calls people when a rule did not fix its alert (lib/alerts/notifiers/feishu-callout.ts). */
+  callout: Notifier;
   inventory: Inventory;
   /** The http_check executor, for rules that verify with a check rather than the alert resolving. */
   httpCheck?: Executor;
@@ -42,7 +42,7 @@ async function note(deps: HealDeps, alertId: string, detail: string) {
  */
 async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: HealDeps, request?: AutomationRequest) {
   const tried = request ? `${request.action} ${describeArgs(request.args)}` : `${rule.action}（未执行）`;
-  const escalation = {
+  const callout = {
     title: `自愈未能处理告警「${stored.alert.name}」`,
     lines: [
       `**规则**：${escapeMarkdown(rule.name)}`,
@@ -55,7 +55,7 @@ async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: 
   const now = () => new Date(deps.now()).toISOString();
   const incident = stored.incidentId ? await deps.incidents.get(stored.incidentId) : undefined;
   const context = { repo: deps.alerts, incidents: deps.incidents, now, log: deps.log };
-  await deps.escalation.notify({ stored, incident, escalation }, context);
+  await deps.callout.notify({ stored, incident, callout }, context);
   await note(deps, stored.alertId, `自愈规则 ${rule.name} 已升级给值班人：${why}`);
   if (request)
     await appendAudit(

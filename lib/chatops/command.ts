@@ -1,4 +1,6 @@
 import type { AlertingConfig } from '../alerts/config.js';
+import type { Person } from '../alerts/oncall.js';
+import type { OverrideStore } from '../alerts/overrides.js';
 import type { Actor, AlertRepository } from '../alerts/repository.js';
 import type { StoredIncident } from '../incidents/model.js';
 import type { AutomationDeps } from '../automation/submit.js';
@@ -23,6 +25,13 @@ export interface ChatopsDeps extends IncidentActionDeps {
   model?: LanguageModel;
   /** Brings every card of an incident in line with its state, after a command changed it. */
   syncCards(incident: StoredIncident): Promise<void>;
+  /** On-call overrides set from chat. */
+  overrides: OverrideStore;
+  /**
+   * Escalates an open incident to its next step now (its first, if it never escalated), with the teams as they are
+   * now; `paged` says who was called. Unchanged when a step is being paged or there is none left.
+   */
+  escalateNow(incident: StoredIncident): Promise<{ incident: StoredIncident; changed: boolean; paged?: string }>;
   log: Logger;
 }
 
@@ -32,6 +41,8 @@ export interface Invocation {
   messageId: string;
   chatId: string;
   args: string[];
+  /** People @-mentioned in the message (the bot aside), with the names Feishu gave them. */
+  mentioned?: Person[];
 }
 
 export interface Command {

@@ -160,6 +160,9 @@ async function handleMessage({ sender, message }: MessageReceived, attempt: numb
     messageId: message.message_id,
     chatId: message.chat_id,
     args: [...(alias?.prefix ?? []), ...line.args],
+    mentioned: mentions
+      .filter((mention) => mention.id?.open_id && mention.id.open_id !== botOpenId)
+      .map((mention) => ({ openId: mention.id!.open_id!, name: mention.name ?? mention.id!.open_id! })),
   };
   let answer: OutgoingMessage | undefined;
   try {

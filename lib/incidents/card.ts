@@ -29,6 +29,10 @@ const stateMark = (incident: StoredIncident, silenced: boolean) => {
 const pagedLines = (incident: StoredIncident) =>
   incident.timeline.filter((entry) => entry.event === 'paged' && entry.detail).map((entry) => entry.detail!);
 
+/** The last level it escalated to, as the timeline put it: `已升级到 L2（李娜）`. */
+const escalatedTo = (incident: StoredIncident) =>
+  incident.timeline.findLast((entry) => entry.event === 'escalated' && entry.detail)?.detail;
+
 function memberLines(incident: StoredIncident): string[] {
   const members = newestMembers(incident, LISTED_MEMBERS);
   const shown = distinguishingLabels(Object.values(incident.members)).slice(0, 3);
@@ -57,12 +61,14 @@ export function incidentCard(incident: StoredIncident, options: { timeZone: stri
   const title = `${stateMark(incident, silenced)} ${clip(incident.title, 100)}`;
   const lasted = formatDuration(Date.parse(incident.resolvedAt ?? options.now) - Date.parse(incident.openedAt));
   const paged = pagedLines(incident);
+  const escalated = escalatedTo(incident);
   const lines = [
     `**服务**：${escapeMarkdown(clip(incident.service, 100))}`,
     `**告警**：${incident.firing} 条触发中，${incident.resolved} 条已恢复`,
     `**开始**：${time(incident.openedAt)}　**持续**：${lasted}`,
     ...(incident.plan.onCall ? [`**值班人**：${escapeMarkdown(incident.plan.onCall.name)}`] : []),
-    ...(paged.length ? [`**已加急**：${escapeMarkdown(paged.join('、'))}`] : []),
+    ...(paged.length ? [`**已加急**：${escapeMarkdown(clip(paged.join('、'), 300))}`] : []),
+    ...(escalated && !resolved ? [`**升级**：${escapeMarkdown(escalated)}`] : []),
     ...(incident.acknowledgedBy
       ? [`**确认人**：${mention(incident.acknowledgedBy)}（${time(incident.acknowledgedAt)}）`]
       : []),

@@ -39,8 +39,10 @@ export interface StoredIncident {
   notifications: Record<string, string>;
   openedAt: string;
   updatedAt: string;
-  pagedAt?: string;
-  pageLeaseUntil?: string;
+  /** Its escalation policy's progress, from the first page on (see escalation.ts and timers.ts). */
+  escalation?: EscalationProgress;
+  /** When the next reminder is due, while it is triggered (timers.ts). */
+  remindAt?: string;
   acknowledgedBy?: Actor;
   acknowledgedAt?: string;
   resolvedAt?: string;
@@ -56,6 +58,27 @@ export interface StoredIncident {
   /** A runbook draft written from the incident when it was resolved with a note, until someone saves it. */
   knowledgeDraft?: KnowledgeDraft;
   timeline: TimelineEntry[];
+}
+
+/**
+ * How far an incident has escalated. Steps are claimed one at a time with a lease, so a page rings once even when a
+ * timer fires twice or two timers race; a page that dies mid-call is taken over once its lease runs out.
+ */
+export interface EscalationProgress {
+  policy: string;
+  startedAt: string;
+  /** The last step claimed (1 = the first level). */
+  step: number;
+  /** The last step whose pages are done. Less than `step` while a page is in progress (or died). */
+  pagedStep: number;
+  /** Until when the page of `step` is held by whoever claimed it. */
+  leaseUntil?: string;
+  /** Attempts at the page of `step`; after a few, what could not be delivered is given up and the next step is due. */
+  attempts?: number;
+  /** When step + 1 is due; unset after the last step. */
+  nextAt?: string;
+  /** Calls of the last step claimed that went through (`ou_…:urgent_phone` → when): a retry makes only the others. */
+  done: Record<string, string>;
 }
 
 /** Members tracked one by one in the incident's item; beyond this only the counts grow (DynamoDB's 400 KB). */

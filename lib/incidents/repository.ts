@@ -30,14 +30,15 @@ export interface IncidentRepository {
     entry?: TimelineEntry,
   ): Promise<StoredIncident | undefined>;
   /**
-   * Reopens a resolved incident with a firing member (a member that came just as the last one left). Who was paged
-   * stays on record, so a reopened incident is not paged again.
+   * Reopens a resolved incident with a firing member (a member that came just as the last one left). Its escalation
+   * stays as it was, so a reopened incident is not paged again from the start.
    */
   reopen(
     incidentId: string,
     member: IncidentMember,
     at: string,
     entry: TimelineEntry,
+    remindAt: string,
   ): Promise<StoredIncident | undefined>;
   /** Marks a tracked member resolved once; undefined when it was not firing. */
   resolveMember(
@@ -51,10 +52,35 @@ export interface IncidentRepository {
   /** Resolves an open incident whose members have all resolved; undefined if one fires or it is resolved already. */
   close(incidentId: string, at: string, entry: TimelineEntry): Promise<StoredIncident | undefined>;
   recordNotifications(incidentId: string, sent: Record<string, string>, entries: TimelineEntry[]): Promise<void>;
-  /** Leases the right to page until `until`; false if it was paged or someone holds an unexpired lease. */
-  claimPage(incidentId: string, now: string, until: string): Promise<boolean>;
-  recordPaged(incidentId: string, at: string, entries: TimelineEntry[]): Promise<void>;
-  releasePage(incidentId: string): Promise<void>;
+  /**
+   * Claims escalation step `step` with a lease until `leaseUntil`: step 1 of an incident that is not escalating yet,
+   * or the step after the last one done. Only a triggered incident escalates, unless a person asks (`manual`): then an
+   * acknowledged one does too. Undefined when someone else claimed it first or the incident no longer qualifies.
+   */
+  claimStep(
+    incidentId: string,
+    claim: { step: number; policy: string; at: string; leaseUntil: string; manual?: boolean },
+  ): Promise<StoredIncident | undefined>;
+  /**
+   * Takes over the page of the current step when its lease ran out (its holder died or let go), while fewer than
+   * `maxAttempts` attempts were made.
+   */
+  retakeStep(
+    incidentId: string,
+    step: number,
+    lease: { now: string; until: string; maxAttempts: number },
+  ): Promise<StoredIncident | undefined>;
+  /** Notes calls of the current step that went through, so a retry makes only the missing ones. */
+  recordCalls(incidentId: string, step: number, done: Record<string, string>, entries: TimelineEntry[]): Promise<void>;
+  /** Ends the page of `step`: the next step is due at `nextAt` (none when unset). */
+  completeStep(
+    incidentId: string,
+    step: number,
+    nextAt: string | undefined,
+    entries: TimelineEntry[],
+  ): Promise<StoredIncident | undefined>;
+  /** Lets go of the step's lease after a failed attempt, so a retry may take it now. */
+  releaseStep(incidentId: string, step: number, now: string): Promise<void>;
   appendTimeline(incidentId: string, entries: TimelineEntry[]): Promise<void>;
   /** Acknowledges a triggered incident; otherwise unchanged, with who was first. */
   acknowledge(incidentId: string, by: Actor, entry: TimelineEntry): Promise<IncidentChange>;
@@ -65,8 +91,13 @@ export interface IncidentRepository {
     silence: NonNullable<StoredIncident['silence']>,
     entry: TimelineEntry,
   ): Promise<StoredIncident | undefined>;
-  /** Takes the right to post a reminder: triggered (not acknowledged) and not reminded since `notSince`. */
-  claimReminder(incidentId: string, at: string, notSince: string): Promise<boolean>;
+  /**
+   * Takes the reminder due at `dueAt` and sets the next one to `nextAt`: false when the incident is no longer
+   * triggered or someone took it first.
+   */
+  claimReminder(incidentId: string, dueAt: string, nextAt: string, at: string): Promise<boolean>;
+  /** Triggered incidents with a timer due by `now`: a step, a reminder, or a page whose lease ran out. */
+  dueTimers(now: string, limit: number): Promise<string[]>;
   /** Remembers that a chat message asks for the note of an incident resolved from its card. */
   rememberNotePrompt(messageId: string, incidentId: string): Promise<void>;
   /** The incident a note prompt belongs to, if `messageId` is one. */

@@ -17,6 +17,8 @@ const labels: Record<string, string> = {
   silenced: '静默',
   muted: '屏蔽',
   self_heal: '自愈',
+  escalated: '升级',
+  escalate_requested: '手动升级',
   member_added: '新告警',
   member_resolved: '告警恢复',
   reopened: '重新触发',

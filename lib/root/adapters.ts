@@ -4,6 +4,7 @@ import type { Alert } from '../alerts/model.js';
 import { loadAutomationConfig } from '../automation/config.js';
 import type { AutomationTask } from '../automation/tasks.js';
 import type { ChatopsTask } from '../chatops/tasks.js';
+import type { Wakeup } from '../incidents/timers.js';
 import { lazy } from '../lambda/lazy.js';
 import { dynamoAlertRepository } from '../store/alerts-table.js';
 import { dynamoAuditStore } from '../store/audit-table.js';
@@ -12,6 +13,7 @@ import { dynamoDedupStore } from '../store/dedup-table.js';
 import { dynamoDeliveryLedger } from '../store/deliveries-table.js';
 import { dynamoIncidentRepository } from '../store/incidents-table.js';
 import { documentClient } from '../store/dynamo.js';
+import { dynamoOverrideStore } from '../store/overrides-table.js';
 import { dynamoSilenceStore } from '../store/silences-table.js';
 import { sqsQueue } from '../store/sqs-queue.js';
 import { env, listOf } from './env.js';
@@ -40,6 +42,9 @@ export const incidentRepository = /* @__PURE__ */ lazy(() =>
 );
 export const dedupStore = /* @__PURE__ */ lazy(() => dynamoDedupStore(documentClient(), env().DEDUP_TABLE));
 export const silenceStore = /* @__PURE__ */ lazy(() => dynamoSilenceStore(documentClient(), env().SILENCES_TABLE));
+export const overrideStore = /* @__PURE__ */ lazy(() =>
+  dynamoOverrideStore(documentClient(), env().ONCALL_OVERRIDES_TABLE),
+);
 export const deliveryLedger = /* @__PURE__ */ lazy(() =>
   dynamoDeliveryLedger(documentClient(), env().DELIVERIES_TABLE),
 );
@@ -52,3 +57,4 @@ export const alertsQueue = /* @__PURE__ */ lazy(() => sqsQueue<Alert>(env().ALER
 export const notifyQueue = /* @__PURE__ */ lazy(() => sqsQueue<ForwardedAlert>(env().NOTIFY_QUEUE_URL));
 export const commandsQueue = /* @__PURE__ */ lazy(() => sqsQueue<ChatopsTask>(env().COMMANDS_QUEUE_URL));
 export const automationQueue = /* @__PURE__ */ lazy(() => sqsQueue<AutomationTask>(env().AUTOMATION_QUEUE_URL));
+export const timersQueue = /* @__PURE__ */ lazy(() => sqsQueue<Wakeup>(env().TIMERS_QUEUE_URL));

@@ -1,8 +1,8 @@
 import { sourceAlertNames } from '../alerts/inhibition.js';
 import { feishuCardNotifier } from '../alerts/notifiers/feishu-card.js';
-import { feishuReminderNotifier } from '../alerts/notifiers/feishu-reminder.js';
-import { feishuUrgentNotifier } from '../alerts/notifiers/feishu-urgent.js';
+import { escalationNotifier } from '../alerts/notifiers/escalation.js';
 import type { Notifier } from '../alerts/notifiers/notifier.js';
+import { withOverrides } from '../alerts/overrides.js';
 import { muteChecker } from '../alerts/stages/mute.js';
 import type { AlertPathContext } from '../alerts/stages/stage.js';
 import { selfHealNotifier } from '../automation/heal-notifier.js';
@@ -15,7 +15,9 @@ import {
   automationConfig,
   automationQueue,
   incidentRepository,
+  overrideStore,
   silenceStore,
+  timersQueue,
 } from './adapters.js';
 import { env } from './env.js';
 import { messenger } from './feishu.js';
@@ -25,9 +27,9 @@ import { knowledgeBase } from './knowledge.js';
 const FIRING_SOURCES_LIMIT = 1000;
 
 /**
- * What `alert-router` needs: the alert path's context, made per SQS batch so silences and firing alerts are read at
- * most once per batch. The configuration is read when this is called (at cold start), so a bad file stops the
- * function with its message.
+ * What `alert-router` needs: the alert path's context, made per SQS batch so silences, firing alerts and on-call
+ * overrides are read at most once per batch. The configuration is read when this is called (at cold start), so a bad
+ * file stops the function with its message.
  */
 export function alertRouter() {
   const config = alertingConfig();
@@ -36,10 +38,16 @@ export function alertRouter() {
   const log = logger.child({ function: 'alert-router' });
   const notifiers = lazyAsync(async (): Promise<Notifier[]> => {
     const feishu = await messenger('alerts cannot be sent');
+    const timeZone = env().DISPLAY_TIME_ZONE;
     return [
-      feishuCardNotifier(feishu, { timeZone: env().DISPLAY_TIME_ZONE }),
-      feishuUrgentNotifier(feishu, { timeZone: env().DISPLAY_TIME_ZONE }),
-      feishuReminderNotifier(feishu, { everyMs: config.reminderIntervalSeconds * 1000 }),
+      escalationNotifier({
+        messenger: feishu,
+        policies: config.policies,
+        timeZone,
+        wakeups: timersQueue(),
+        reminderEveryMs: config.reminderIntervalSeconds * 1000,
+      }),
+      feishuCardNotifier(feishu, { timeZone }),
       selfHealNotifier(automationQueue(), healRules),
     ];
   });
@@ -56,10 +64,11 @@ export function alertRouter() {
         config.inhibitRules,
         Date.now(),
       );
+      const overrides = await overrideStore().current(new Date().toISOString());
       return {
         repo,
         incidents: incidentRepository(),
-        config,
+        config: { ...config, teams: withOverrides(config.teams, overrides) },
         notifiers: await notifiers(),
         log,
         now: Date.now,

@@ -1,4 +1,4 @@
-import { feishuEscalationNotifier } from '../alerts/notifiers/feishu-escalation.js';
+import { feishuCalloutNotifier } from '../alerts/notifiers/feishu-callout.js';
 import type { RunnerDeps } from '../automation/runner.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
@@ -10,7 +10,7 @@ import { messenger } from './feishu.js';
 
 /**
  * What `automation-runner` needs: the request gate, every action's executor, the request cards, and for
- * self-healing the alerts, the run ledger and the escalation notifier. Configuration is read at cold start.
+ * self-healing the alerts, the run ledger and the callout notifier. Configuration is read at cold start.
  */
 export function automationRunner() {
   const automation = automationDeps(logger.child({ function: 'automation-runner' }));
@@ -28,7 +28,7 @@ export function automationRunner() {
           alerts: alertRepository(),
           incidents: incidentRepository(),
           ledger: healLedger(),
-          escalation: feishuEscalationNotifier(feishu),
+          callout: feishuCalloutNotifier(feishu),
           httpCheck: actions.http_check,
         },
       };

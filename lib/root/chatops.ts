@@ -2,7 +2,16 @@ import { feishuCardNotifier } from '../alerts/notifiers/feishu-card.js';
 import type { HandlerDeps } from '../chatops/handle.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
-import { alertRepository, alertingConfig, incidentRepository, silenceStore } from './adapters.js';
+import { withOverrides } from '../alerts/overrides.js';
+import { runDue } from '../incidents/timers.js';
+import {
+  alertRepository,
+  alertingConfig,
+  incidentRepository,
+  overrideStore,
+  silenceStore,
+  timersQueue,
+} from './adapters.js';
 import { automationCards, automationDeps } from './automation.js';
 import { env } from './env.js';
 import { messenger } from './feishu.js';
@@ -21,7 +30,10 @@ export function chatops() {
       const feishu = await messenger('chat commands cannot be answered');
       const repo = alertRepository();
       const incidents = incidentRepository();
-      const cards = feishuCardNotifier(feishu, { timeZone: env().DISPLAY_TIME_ZONE });
+      const timeZone = env().DISPLAY_TIME_ZONE;
+      const cards = feishuCardNotifier(feishu, { timeZone });
+      const overrides = overrideStore();
+      const isoNow = () => new Date().toISOString();
       return {
         repo,
         incidents,
@@ -29,10 +41,26 @@ export function chatops() {
         config,
         messenger: feishu,
         now: Date.now,
-        timeZone: env().DISPLAY_TIME_ZONE,
+        timeZone,
         log,
-        syncCards: (incident) =>
-          cards.notify({ incident }, { repo, incidents, now: () => new Date().toISOString(), log }),
+        syncCards: (incident) => cards.notify({ incident }, { repo, incidents, now: isoNow, log }),
+        overrides,
+        escalateNow: async (incident) => {
+          const teams = withOverrides(config.teams, await overrides.current(isoNow()));
+          const deps = {
+            messenger: feishu,
+            incidents,
+            teams,
+            policies: config.policies,
+            timeZone,
+            now: isoNow,
+            log,
+            wakeups: timersQueue(),
+            reminderEveryMs: config.reminderIntervalSeconds * 1000,
+            updateCards: async () => {},
+          };
+          return runDue(incident, deps, { manual: true });
+        },
         knowledge: await knowledgeBase(),
         model: await languageModel(),
         automation: { ...automation, cards: automationCards(feishu, log) },

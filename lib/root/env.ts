@@ -15,9 +15,11 @@ const envSchema = z.object({
   COMMANDS_QUEUE_URL: z.string().min(1),
   DELIVERIES_TABLE: z.string().min(1),
   SILENCES_TABLE: z.string().min(1),
+  ONCALL_OVERRIDES_TABLE: z.string().min(1),
   AUDIT_TABLE: z.string().min(1),
   AUTOMATION_TABLE: z.string().min(1),
   AUTOMATION_QUEUE_URL: z.string().min(1),
+  TIMERS_QUEUE_URL: z.string().min(1),
   /** Secrets Manager secret (name or ARN) holding the JSON of secret values; unset locally, where env vars stand in. */
   SECRETS_ID: z.string().optional(),
   CONFIG_DIR: z.string().default('config'),

@@ -142,10 +142,10 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       return added;
     },
 
-    reopen: (incidentId, member, at, entry) =>
+    reopen: (incidentId, member, at, entry, remindAt) =>
       update(
         incidentId,
-        'SET #state = :triggered, members.#member = :member, updatedAt = :at, ' +
+        'SET #state = :triggered, members.#member = :member, updatedAt = :at, remindAt = :remindAt, ' +
           'timeline = list_append(timeline, :entries) ADD firing :one ' +
           'REMOVE resolvedAt, resolvedBy, resolutionNote, expiresAt',
         {
@@ -155,6 +155,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
           ':at': at,
           ':entries': [entry],
           ':one': 1,
+          ':remindAt': remindAt,
         },
         { '#member': member.alertId, '#state': 'state' },
         '#state = :resolved AND attribute_not_exists(members.#member)',
@@ -202,33 +203,74 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       );
     },
 
-    async claimPage(incidentId, now, until) {
-      return Boolean(
-        await update(
+    async claimStep(incidentId, { step, policy, at, leaseUntil, manual }) {
+      const states = manual ? '#state <> :resolved' : '#state = :triggered';
+      const state = manual ? { ':resolved': 'resolved' } : { ':triggered': 'triggered' };
+      if (step === 1) {
+        const progress = { policy, startedAt: at, step: 1, pagedStep: 0, leaseUntil, attempts: 1, done: {} };
+        return update(
           incidentId,
-          'SET pageLeaseUntil = :until',
-          { ':until': until, ':now': now },
-          {},
-          'attribute_exists(pk) AND attribute_not_exists(pagedAt) AND ' +
-            '(attribute_not_exists(pageLeaseUntil) OR pageLeaseUntil < :now)',
-        ),
+          'SET escalation = :progress',
+          { ':progress': progress, ...state },
+          { '#state': 'state' },
+          `attribute_exists(pk) AND ${states} AND attribute_not_exists(escalation)`,
+        );
+      }
+      return update(
+        incidentId,
+        'SET escalation.step = :step, escalation.leaseUntil = :until, escalation.attempts = :one, ' +
+          'escalation.done = :none',
+        { ':step': step, ':previous': step - 1, ':until': leaseUntil, ':one': 1, ':none': {}, ...state },
+        { '#state': 'state' },
+        `${states} AND escalation.step = :previous AND escalation.pagedStep = :previous`,
       );
     },
 
-    async recordPaged(incidentId, at, entries) {
-      await update(incidentId, `SET pagedAt = :at${withEntries(entries)} REMOVE pageLeaseUntil`, {
-        ':at': at,
-        ...(entries.length ? { ':entries': entries } : {}),
-      });
+    retakeStep: (incidentId, step, { now, until, maxAttempts }) =>
+      update(
+        incidentId,
+        'SET escalation.leaseUntil = :until, escalation.attempts = escalation.attempts + :one',
+        { ':step': step, ':now': now, ':until': until, ':one': 1, ':max': maxAttempts, ':triggered': 'triggered' },
+        { '#state': 'state' },
+        '#state = :triggered AND escalation.step = :step AND escalation.pagedStep < :step AND ' +
+          'escalation.leaseUntil <= :now AND escalation.attempts < :max',
+      ),
+
+    async recordCalls(incidentId, step, done, entries) {
+      const keys = Object.keys(done);
+      if (!keys.length && !entries.length) return;
+      const sets = keys.map((_, i) => `escalation.done.#c${i} = :c${i}`);
+      if (entries.length) sets.push('timeline = list_append(timeline, :entries)');
+      await update(
+        incidentId,
+        `SET ${sets.join(', ')}`,
+        {
+          ':step': step,
+          ...Object.fromEntries(keys.map((key, i) => [`:c${i}`, done[key]])),
+          ...(entries.length ? { ':entries': entries } : {}),
+        },
+        Object.fromEntries(keys.map((key, i) => [`#c${i}`, key])),
+        'escalation.step = :step',
+      );
     },
 
-    async releasePage(incidentId) {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: incidentKey(incidentId),
-          UpdateExpression: 'REMOVE pageLeaseUntil',
-        }),
+    completeStep: (incidentId, step, nextAt, entries) =>
+      update(
+        incidentId,
+        `SET escalation.pagedStep = :step${nextAt ? ', escalation.nextAt = :next' : ''}${withEntries(entries)} ` +
+          `REMOVE escalation.leaseUntil, escalation.attempts${nextAt ? '' : ', escalation.nextAt'}`,
+        { ':step': step, ...(nextAt ? { ':next': nextAt } : {}), ...(entries.length ? { ':entries': entries } : {}) },
+        {},
+        'escalation.step = :step AND escalation.pagedStep < :step',
+      ),
+
+    async releaseStep(incidentId, step, now) {
+      await update(
+        incidentId,
+        'SET escalation.leaseUntil = :now',
+        { ':now': now, ':step': step },
+        {},
+        'escalation.step = :step',
       );
     },
 
@@ -281,16 +323,38 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         ':entries': [entry],
       }),
 
-    async claimReminder(incidentId, at, notSince) {
+    async claimReminder(incidentId, dueAt, nextAt, at) {
       return Boolean(
         await update(
           incidentId,
-          'SET remindedAt = :at',
-          { ':at': at, ':notSince': notSince, ':triggered': 'triggered' },
+          'SET remindAt = :next, remindedAt = :at',
+          { ':due': dueAt, ':next': nextAt, ':at': at, ':triggered': 'triggered' },
           { '#state': 'state' },
-          '#state = :triggered AND (attribute_not_exists(remindedAt) OR remindedAt < :notSince)',
+          '#state = :triggered AND remindAt = :due',
         ),
       );
+    },
+
+    async dueTimers(now, limit) {
+      const due: string[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INCIDENTS_BY_STATE_INDEX,
+            KeyConditionExpression: '#state = :triggered',
+            FilterExpression: 'escalation.nextAt <= :now OR remindAt <= :now OR escalation.leaseUntil <= :now',
+            ProjectionExpression: 'incidentId',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':triggered': 'triggered', ':now': now },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        due.push(...(result.Items ?? []).map((item) => item.incidentId as string));
+        startKey = result.LastEvaluatedKey;
+      } while (startKey && due.length < limit);
+      return due.slice(0, limit);
     },
 
     async rememberNotePrompt(messageId, incidentId) {

@@ -440,6 +440,10 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
       expect(query(calls[0]!).get('user_id_type')).toBe('open_id');
     }
     expect(urgents(chatCard.messageId)).toHaveLength(0);
+    // The chat card was sent after the page and says who was paged; the person's own card, sent before it, is
+    // brought up to date once.
+    expect(chatCard.entry.body).toMatchObject({ content: expect.stringContaining(`电话加急：`) });
+    await waitFor(() => patches(personCard.messageId).length === 1, 'the on-call card updated after the page');
   });
 
   it('absorbs repeats from Alertmanager and the same payload from an HA peer: no second card, no second page', async () => {
@@ -464,7 +468,7 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
     expect(allUrgents()).toHaveLength(3);
     // Inside the dedup window a repeat is only counted (config/routing.yaml): the cards are not even updated.
     expect(patches(chatCard.messageId)).toHaveLength(0);
-    expect(patches(personCard.messageId)).toHaveLength(0);
+    expect(patches(personCard.messageId)).toHaveLength(1);
     expect(await metric('alertmanager_notifications_failed_total', 'integration="webhook"')).toBe(0);
   });
 
@@ -494,8 +498,8 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
 
     for (const sent of [chatCard, personCard]) {
       const calls = patches(sent.messageId);
-      expect(calls, `patches of ${sent.receiveId}`).toHaveLength(1);
-      const card = JSON.parse((calls[0]!.body as { content: string }).content) as Card;
+      expect(calls, `patches of ${sent.receiveId}`).toHaveLength(sent === chatCard ? 1 : 2);
+      const card = JSON.parse((calls.at(-1)!.body as { content: string }).content) as Card;
       expect(card.schema).toBe('2.0');
       expect(card.header.template).toBe('green');
       expect(card.header.title.content).toContain('已恢复');

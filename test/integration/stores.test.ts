@@ -304,27 +304,51 @@ describe('DynamoDB incident repository (dynalite)', () => {
     expect(closed).toMatchObject({ state: 'resolved', firing: 0, resolved: 5 });
     expect(await repo.close('inc-1', at, { at, event: 'resolved' })).toBeUndefined();
     expect(await repo.addMember('inc-1', member('m5'), at)).toBeUndefined(); // a resolved incident takes no members
-    const reopened = await repo.reopen('inc-1', member('m5'), at, { at, event: 'reopened' });
-    expect(reopened).toMatchObject({ state: 'triggered', firing: 1 });
+    const remindAt = '2026-11-23T03:00:00.000Z';
+    const reopened = await repo.reopen('inc-1', member('m5'), at, { at, event: 'reopened' }, remindAt);
+    expect(reopened).toMatchObject({ state: 'triggered', firing: 1, remindAt });
     expect(reopened?.resolvedAt).toBeUndefined();
     expect((await repo.list('triggered', { limit: 10 })).map((entry) => entry.incidentId)).toContain('inc-1');
   });
 
-  it('lets only one of many concurrent claims page, and one person acknowledge', async () => {
+  it('lets only one of many concurrent claims take an escalation step, and one person acknowledge', async () => {
     const repo = dynamoIncidentRepository(db, 'incidents');
     await repo.create(incident('inc-2', 'p0'));
+    const claim = (step: number, at: string, leaseUntil: string) =>
+      repo.claimStep('inc-2', { step, policy: 'default', at, leaseUntil });
     const claims = await Promise.all(
-      Array.from({ length: 10 }, () => repo.claimPage('inc-2', '2026-11-23T02:00:00.000Z', '2026-11-23T02:02:00.000Z')),
+      Array.from({ length: 10 }, () => claim(1, '2026-11-23T02:00:00.000Z', '2026-11-23T02:02:00.000Z')),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
-    await repo.releasePage('inc-2');
-    expect(await repo.claimPage('inc-2', '2026-11-23T02:01:00.000Z', '2026-11-23T02:03:00.000Z')).toBe(true);
-    // The holder died mid-call: while its lease runs nobody else pages, after it the page is tried again.
-    expect(await repo.claimPage('inc-2', '2026-11-23T02:02:59.000Z', '2026-11-23T02:04:59.000Z')).toBe(false);
-    expect(await repo.claimPage('inc-2', '2026-11-23T02:03:01.000Z', '2026-11-23T02:05:01.000Z')).toBe(true);
-    await repo.recordPaged('inc-2', '2026-11-23T02:03:05.000Z', [{ at: '2026-11-23T02:03:05.000Z', event: 'paged' }]);
-    expect(await repo.claimPage('inc-2', '2026-11-23T03:00:00.000Z', '2026-11-23T03:02:00.000Z')).toBe(false);
-    expect((await repo.get('inc-2'))?.timeline.at(-1)?.event).toBe('paged');
+    // Step 2 cannot be claimed before step 1 is done.
+    expect(await claim(2, '2026-11-23T02:00:01.000Z', '2026-11-23T02:02:01.000Z')).toBeUndefined();
+    await repo.recordCalls('inc-2', 1, { 'ou_a:urgent_app': '2026-11-23T02:00:02.000Z' }, [{ at, event: 'paged' }]);
+    await repo.releaseStep('inc-2', 1, '2026-11-23T02:00:03.000Z');
+    const lease = (now: string, until: string) => repo.retakeStep('inc-2', 1, { now, until, maxAttempts: 3 });
+    expect(await lease('2026-11-23T02:01:00.000Z', '2026-11-23T02:03:00.000Z')).toMatchObject({
+      escalation: { step: 1, pagedStep: 0, attempts: 2, done: { 'ou_a:urgent_app': '2026-11-23T02:00:02.000Z' } },
+    });
+    // The holder died mid-call: while its lease runs nobody takes the step over, after it somebody does, until the
+    // attempts run out.
+    expect(await lease('2026-11-23T02:02:59.000Z', '2026-11-23T02:04:59.000Z')).toBeUndefined();
+    expect(await lease('2026-11-23T02:03:01.000Z', '2026-11-23T02:05:01.000Z')).toBeDefined();
+    expect(await lease('2026-11-23T02:06:00.000Z', '2026-11-23T02:08:00.000Z')).toBeUndefined();
+    const next = '2026-11-23T02:05:00.000Z';
+    const done = await repo.completeStep('inc-2', 1, next, [{ at, event: 'escalated' }]);
+    expect(done?.escalation).toEqual({
+      policy: 'default',
+      startedAt: '2026-11-23T02:00:00.000Z',
+      step: 1,
+      pagedStep: 1,
+      nextAt: next,
+      done: { 'ou_a:urgent_app': '2026-11-23T02:00:02.000Z' },
+    });
+    expect(await repo.completeStep('inc-2', 1, next, [])).toBeUndefined();
+    expect(await repo.dueTimers('2026-11-23T02:04:59.000Z', 10)).not.toContain('inc-2');
+    expect(await repo.dueTimers('2026-11-23T02:05:00.000Z', 10)).toContain('inc-2');
+    const second = await Promise.all([1, 2, 3].map(() => claim(2, next, '2026-11-23T02:07:00.000Z')));
+    expect(second.filter(Boolean)).toHaveLength(1);
+    expect(second.find(Boolean)?.escalation).toMatchObject({ step: 2, pagedStep: 1, attempts: 1, done: {} });
     await repo.recordNotifications('inc-2', { 'chat:oc_ops': 'om_1', 'user:ou_a': 'om_2' }, []);
     expect((await repo.get('inc-2'))?.notifications).toEqual({ 'chat:oc_ops': 'om_1', 'user:ou_a': 'om_2' });
 

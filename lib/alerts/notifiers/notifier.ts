@@ -3,14 +3,15 @@ import type { DedupDecision } from '../dedup.js';
 import type { StoredIncident } from '../../incidents/model.js';
 import type { IncidentRepository } from '../../incidents/repository.js';
 import type { AlertRepository, StoredAlert } from '../repository.js';
+import type { Team } from '../oncall.js';
 import type { RoutePlan } from '../routing.js';
 
 /** A call for a person that nothing automatic could settle: why, in a few lines, on a red card. */
-export interface Escalation {
+export interface Callout {
   title: string;
   /** Card markdown: whatever came from outside is escaped by whoever writes the line. */
   lines: string[];
-  /** Names this escalation, so a redelivered one posts nothing twice. */
+  /** Names this callout, so a redelivered one posts nothing twice. */
   key: string;
 }
 
@@ -27,7 +28,8 @@ export interface Delivery {
   audience?: RoutePlan;
   /** What dedup concluded about the event; unset when a person changed the alert. */
   decision?: DedupDecision;
-  escalation?: Escalation;
+  /** People called because something automatic (self-healing) could not settle the alert. */
+  callout?: Callout;
   /** False when nothing on the incident changed: cards that exist need no update (Feishu limits updates). */
   changed?: boolean;
 }
@@ -35,6 +37,8 @@ export interface Delivery {
 export interface NotifyContext {
   repo: AlertRepository;
   incidents: IncidentRepository;
+  /** The teams as they are now: config's rotations with the overrides set from chat (the router's, for escalation). */
+  teams?: Map<string, Team>;
   now: () => string;
   log: Logger;
 }

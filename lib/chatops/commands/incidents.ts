@@ -107,17 +107,41 @@ function showIncident(incident: StoredIncident, deps: ChatopsDeps): object {
   return noticeCard(`事件 ${incident.incidentId}：${incident.title}`, lines, colour);
 }
 
+/**
+ * Escalates an incident from chat to its next level now, whatever its timers say; the request goes on the timeline
+ * first, so the record says who asked even if the page then fails (it is retried like any other).
+ */
+export async function escalateFromChat(id: string, actor: Actor, deps: ChatopsDeps) {
+  const incident = await deps.incidents.get(id);
+  if (!incident) return textReply(`找不到事件 ${id}`);
+  if (!isOpen(incident)) return textReply(`事件 ${id} 已经结束，不需要升级`);
+  const at = new Date(deps.now()).toISOString();
+  const who = actor.name ?? actor.openId;
+  await deps.incidents.appendTimeline(id, [
+    { at, event: 'escalate_requested', detail: `请求升级：${who}`, actor: actor.openId },
+  ]);
+  const { incident: after, changed, paged } = await deps.escalateNow(incident);
+  if (!changed) {
+    const progress = after.escalation;
+    const busy = progress && progress.pagedStep < progress.step;
+    return textReply(busy ? `事件 ${id} 正在呼叫中，请稍后再试` : `事件 ${id} 已升级到最后一级，没有更高的级别了`);
+  }
+  await deps.syncCards(after);
+  return textReply(`已升级事件 ${id}：已呼叫 ${paged}`);
+}
+
 const usage = {
   list: '/incident list',
   show: '/incident show <事件ID>',
   ack: '/incident ack <事件ID或告警ID>',
   resolve: '/incident resolve <事件ID或告警ID> [处理说明]',
+  escalate: '/incident escalate <事件ID或告警ID>',
 };
 
 export const incident: Command = {
   name: 'incident',
   usage: Object.values(usage),
-  summary: '查看、确认、解决事件（一组相关的告警，一张卡片）',
+  summary: '查看、确认、解决、升级事件（一组相关的告警，一张卡片）',
   example: '/incident ack 9c2e4b1a7d3f',
   async run({ args, actor }, deps) {
     const [sub, ...rest] = args;
@@ -141,6 +165,10 @@ export const incident: Command = {
       case 'resolve': {
         const [id, ...note] = parseArgs(z.tuple([incidentId]).rest(z.string()), rest, usage.resolve);
         return resolveFromChat(await incidentOf(id, deps), actor, note.join(' ') || undefined, deps);
+      }
+      case 'escalate': {
+        const [id] = parseArgs(z.tuple([incidentId]), rest, usage.escalate);
+        return escalateFromChat(await incidentOf(id, deps), actor, deps);
       }
       default:
         throw new UsageError(sub ? `不认识的子命令 ${sub}` : '缺少子命令', this.usage.join('\n'));

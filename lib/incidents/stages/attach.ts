@@ -21,7 +21,7 @@ export const attach: AlertStage = async (event, context) => {
   let incident = event.incident ?? (await incidents.get(incidentId));
   const before = incident;
   if (stored.status === 'firing') {
-    if (!incident) incident = await incidents.create(newIncident(event, incidentId, at));
+    if (!incident) incident = await incidents.create(newIncident(event, incidentId, at, remindAt(context, at)));
     else if (!incident.members[stored.alertId]) incident = await join(incident, event, at, context);
   } else if (incident) {
     incident = await leave(incident, event, at, context);
@@ -50,7 +50,9 @@ async function join(incident: StoredIncident, event: AlertEvent, at: string, con
   if (!isOpen(now)) {
     const reopened = { at, event: 'reopened', detail: `${describe(member.name, member.labels)} 再次触发` };
     return (
-      (await incidents.reopen(now.incidentId, member, at, reopened)) ?? (await incidents.get(now.incidentId)) ?? now
+      (await incidents.reopen(now.incidentId, member, at, reopened, remindAt(context, at))) ??
+      (await incidents.get(now.incidentId)) ??
+      now
     );
   }
   if (event.change !== 'open') return now;
@@ -74,7 +76,11 @@ async function leave(incident: StoredIncident, event: AlertEvent, at: string, co
   return closed ?? (await incidents.get(now.incidentId)) ?? now;
 }
 
-function newIncident(event: AlertEvent, incidentId: string, at: string): StoredIncident {
+/** The first reminder of a triggered incident: one interval from now (routing.yaml's `reminders.every`). */
+const remindAt = (context: Parameters<AlertStage>[1], at: string) =>
+  new Date(Date.parse(at) + context.config.reminderIntervalSeconds * 1000).toISOString();
+
+function newIncident(event: AlertEvent, incidentId: string, at: string, remindAt: string): StoredIncident {
   const stored = event.stored!;
   const { alert, plan } = stored;
   const openedAt = stored.firstSeenAt < at ? stored.firstSeenAt : at;
@@ -91,6 +97,7 @@ function newIncident(event: AlertEvent, incidentId: string, at: string): StoredI
     notifications: {},
     openedAt,
     updatedAt: at,
+    remindAt,
     ...(stored.related ? { related: stored.related } : {}),
     links: { detail: alert.generatorURL, runbook: alert.runbookURL },
     timeline: [

@@ -39,11 +39,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function configDir(files: { routing?: string; oncall?: string }): string {
+function configDir(files: { routing?: string; oncall?: string; escalation?: string }): string {
   const dir = mkdtempSync(join(tmpdir(), 'openclaw-config-'));
   dirs.push(dir);
   writeFileSync(join(dir, 'routing.yaml'), files.routing ?? routingYaml);
   writeFileSync(join(dir, 'oncall.yaml'), files.oncall ?? oncallYaml);
+  if (files.escalation) writeFileSync(join(dir, 'escalation.yaml'), files.escalation);
   return dir;
 }
 
@@ -62,6 +63,16 @@ describe('loadAlertingConfig', () => {
     expect(config.dedup).toEqual({ defaultSeconds: 300, bySeverity: { critical: 120 } });
     expect(config.routes.map((route) => route.name)).toEqual(['payments', 'database', 'default']);
     expect([...config.teams.keys()]).toEqual(['sre', 'payments']);
+    const policy = config.policies.get('default')!;
+    expect(policy.levels.map((level) => [level.name, level.afterMs / 60_000])).toEqual([
+      ['L1', 0],
+      ['L2', 5],
+      ['L3', 15],
+    ]);
+    expect(policy.levels[2]!.targets).toEqual([
+      { kind: 'person', person: { name: '张伟', openId: 'ou_sre_zhangwei' } },
+    ]);
+    expect(policy.repeat).toEqual({ times: 1, afterMs: 15 * 60_000 });
   });
 
   it('routes with the repository config as its comments describe', () => {
@@ -210,5 +221,88 @@ describe('loadAlertingConfig', () => {
     const dir = configDir({});
     rmSync(join(dir, 'oncall.yaml'));
     expect(loadError(dir)).toMatch(new RegExp(`config ${dir}/oncall\\.yaml: cannot be read \\(ENOENT\\)`));
+  });
+});
+
+describe('escalation.yaml', () => {
+  const routing = (escalation: string, team = 'sre') =>
+    `routes:\n  - name: default\n    chats: [oc_ops]\n${team ? `    team: ${team}\n` : ''}    escalation: ${escalation}\n`;
+  const policy = (levels: string, extra = '') => `policies:\n  p:\n    levels:\n${levels}${extra}`;
+  const level = (body: string) => `      - ${body}\n`;
+
+  it('loads policies: levels with their delays, people and channels, and the repeat', () => {
+    const config = loadAlertingConfig(
+      configDir({
+        routing: routing('p'),
+        escalation: policy(
+          level('notify: [oncall]') +
+            level('{ after: 5m, notify: [next_oncall, { user: ou_sre_zhangwei }], channels: [card, urgent_app] }') +
+            level(
+              '{ name: 经理, after: 15m, notify: [{ oncall: sre }, { user: ou_boss, name: 孙总 }], channels: [card] }',
+            ),
+          '    severities: [critical, warning]\n    repeat: { times: 2, after: 10m }\n',
+        ),
+      }),
+    );
+    const p = config.policies.get('p')!;
+    expect(p.severities).toEqual(['critical', 'warning']);
+    expect(p.levels).toEqual([
+      {
+        name: 'L1',
+        afterMs: 0,
+        targets: [{ kind: 'oncall' }],
+        channels: ['card', 'urgent_app', 'urgent_sms', 'urgent_phone'],
+      },
+      {
+        name: 'L2',
+        afterMs: 300_000,
+        targets: [{ kind: 'next_oncall' }, { kind: 'person', person: { name: '张伟', openId: 'ou_sre_zhangwei' } }],
+        channels: ['card', 'urgent_app'],
+      },
+      {
+        name: '经理',
+        afterMs: 900_000,
+        targets: [
+          { kind: 'oncall', team: 'sre' },
+          { kind: 'person', person: { name: '孙总', openId: 'ou_boss' } },
+        ],
+        channels: ['card'],
+      },
+    ]);
+    expect(p.repeat).toEqual({ times: 2, afterMs: 600_000 });
+    expect(config.routes[0]!.escalation).toBe('p');
+  });
+
+  it('is optional: without it there are no policies and routes use the built-in one', () => {
+    expect(loadAlertingConfig(configDir({})).policies.size).toBe(0);
+  });
+
+  it('rejects what would page nobody or the wrong way, naming the file and the path', () => {
+    const fails = (escalation: string, routingYaml = routing('p')) =>
+      loadError(configDir({ routing: routingYaml, escalation }));
+    expect(fails(policy(level('notify: [{ oncall: dba }]')))).toMatch(
+      /escalation\.yaml is invalid:\n {2}policies\.p\.levels\.0\.notify\.0: team "dba" is not defined in oncall\.yaml/,
+    );
+    expect(fails(policy(level('notify: [{ user: ou_stranger }]')))).toMatch(
+      /policies\.p\.levels\.0\.notify\.0\.name: ou_stranger is on no team; give their name/,
+    );
+    expect(fails(policy(level('{ notify: [oncall], channels: [urgent_phone] }')))).toMatch(
+      /policies\.p\.levels\.0\.channels: 加急 \(urgent_\*\) needs card/,
+    );
+    expect(fails(policy(level('{ after: 5m, notify: [oncall] }') + level('{ after: 5m, notify: [oncall] }')))).toMatch(
+      /policies\.p\.levels: each level must come later than the one before/,
+    );
+    expect(fails(policy(level('notify: [everyone]')))).toMatch(
+      /policies\.p\.levels\.0\.notify\.0: expected oncall, next_oncall/,
+    );
+    expect(fails(policy(level('{ after: soon, notify: [oncall] }')))).toMatch(
+      /levels\.0\.after: "soon" is not a duration/,
+    );
+    expect(fails(policy(level('notify: [oncall]')), routing('nope'))).toMatch(
+      /routing\.yaml is invalid:\n {2}routes\.0\.escalation: policy "nope" is not defined \(p\)/,
+    );
+    expect(fails(policy(level('notify: [oncall]')), routing('p', ''))).toMatch(
+      /routes\.0\.escalation: policy "p" pages the route's on-call; set team/,
+    );
   });
 });

@@ -49,6 +49,7 @@ const config: AlertingConfig = {
   dedup: { defaultSeconds: 300, bySeverity: {} },
   routes: [{ name: 'default', matchers: [], chats: ['oc_ops'], users: [], team: undefined, continue: false }],
   teams: new Map(),
+  policies: new Map(),
   inhibitRules: [serviceDown],
   reminderIntervalSeconds: 3600,
 };

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AlertingConfig } from '../../../lib/alerts/config.js';
 import type { ForwardedAlert } from '../../../lib/alerts/dedup.js';
 import type { Alert } from '../../../lib/alerts/model.js';
+import { escalationNotifier } from '../../../lib/alerts/notifiers/escalation.js';
 import { feishuCardNotifier } from '../../../lib/alerts/notifiers/feishu-card.js';
-import { feishuReminderNotifier } from '../../../lib/alerts/notifiers/feishu-reminder.js';
-import { feishuUrgentNotifier } from '../../../lib/alerts/notifiers/feishu-urgent.js';
 import { runAlertPath } from '../../../lib/alerts/pipeline.js';
 import type { AlertPathContext, MuteReason } from '../../../lib/alerts/stages/stage.js';
 import { makeAlert, nextEvent } from '../fakes/alerts.js';
@@ -12,6 +11,8 @@ import { MemoryAlertRepository } from '../fakes/alert-repository.js';
 import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { recordingLogger } from '../fakes/logger.js';
 import { RecordingMessenger } from '../fakes/messenger.js';
+import { RecordingQueue } from '../fakes/queue.js';
+import type { Wakeup } from '../../../lib/incidents/timers.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
 const MINUTE = 60_000;
@@ -49,6 +50,7 @@ const config: AlertingConfig = {
   ]),
   inhibitRules: [],
   reminderIntervalSeconds: 3600,
+  policies: new Map(),
 };
 
 function router(extra: Partial<AlertPathContext> = {}) {
@@ -58,14 +60,20 @@ function router(extra: Partial<AlertPathContext> = {}) {
   const log = recordingLogger();
   let clock = t0;
   const muted = new Set<string>();
+  const wakeups = new RecordingQueue<Wakeup>();
   const context: AlertPathContext = {
     repo,
     incidents,
     config,
     notifiers: [
+      escalationNotifier({
+        messenger,
+        policies: config.policies,
+        timeZone: 'Asia/Shanghai',
+        wakeups,
+        reminderEveryMs: config.reminderIntervalSeconds * 1000,
+      }),
       feishuCardNotifier(messenger, { timeZone: 'Asia/Shanghai' }),
-      feishuUrgentNotifier(messenger, { timeZone: 'Asia/Shanghai' }),
-      feishuReminderNotifier(messenger, { everyMs: config.reminderIntervalSeconds * 1000 }),
     ],
     log,
     now: () => clock,
@@ -89,7 +97,17 @@ function router(extra: Partial<AlertPathContext> = {}) {
   const route = (item: ForwardedAlert) => runAlertPath(item, context);
   /** The incident of a stored alert, as it is now. */
   const incidentOf = (alertId: string) => incidents.incidents.get(repo.alerts.get(alertId)!.incidentId!)!;
-  return { repo, incidents, messenger, log, route, muted, incidentOf, at: (ms: number) => (clock = t0 + ms) };
+  return {
+    repo,
+    incidents,
+    messenger,
+    log,
+    route,
+    muted,
+    wakeups,
+    incidentOf,
+    at: (ms: number) => (clock = t0 + ms),
+  };
 }
 
 const open = (alert: Alert, count = 1): ForwardedAlert => ({ alert, decision: 'open', count });
@@ -139,11 +157,15 @@ describe('the alert path', () => {
   it('pages a critical incident once by app, SMS and phone, on its card sent to the on-call person directly', async () => {
     const r = router();
     const stored = await r.route(open(critical()));
+    // Escalation goes first, so the chat card already says who was paged.
     expect(r.messenger.sends.map((send) => send.target)).toEqual([
-      { kind: 'chat', id: 'oc_ops' },
       { kind: 'user', id: 'ou_zhang' },
+      { kind: 'chat', id: 'oc_ops' },
     ]);
     expect(template(r.messenger.sends[0]!.card)).toBe('red');
+    expect(markdownOf(r.messenger.sends[1]!.card)).toContain(
+      '已加急**：应用内加急：张伟、短信加急：张伟、电话加急：张伟',
+    );
     expect(new Set(r.messenger.sends.map((send) => send.idempotencyKey)).size).toBe(2);
     const incident = r.incidentOf(stored!.alertId);
     const direct = incident.notifications['user:ou_zhang'];
@@ -152,12 +174,18 @@ describe('the alert path', () => {
       { messageId: direct, kind: 'sms', openIds: ['ou_zhang'] },
       { messageId: direct, kind: 'phone', openIds: ['ou_zhang'] },
     ]);
-    expect(incident.pagedAt).toBeDefined();
+    expect(incident.escalation).toMatchObject({ policy: 'default', step: 1, pagedStep: 1 });
+    expect(incident.escalation!.nextAt).toBeUndefined(); // the built-in policy has one level
     expect(incident.timeline.filter((entry) => entry.event === 'paged').map((entry) => entry.detail)).toEqual([
       '应用内加急：张伟',
       '短信加急：张伟',
       '电话加急：张伟',
     ]);
+    // Its next timer is the reminder, an hour on.
+    expect(r.wakeups.sent.map((sent) => sent.message)).toEqual([
+      { incidentId: incident.incidentId, at: '2026-03-02T04:00:00.000Z' },
+    ]);
+    expect(r.wakeups.sent[0]!.delaySeconds).toBe(900);
   });
 
   it('sends nothing more and pages once when the same forwarded message is delivered twice', async () => {
@@ -173,26 +201,29 @@ describe('the alert path', () => {
     expect(r.incidents.incidents.size).toBe(1);
   });
 
-  it('counts a repeat on the alert without touching its incident: no card update, no new card, no page', async () => {
+  it('counts a repeat on the alert without touching its incident: no card update, no new card, no page, no reminder', async () => {
     const r = router();
     const alert = critical();
     const stored = await r.route(open(alert));
     const writes = r.incidents.writes.length;
+    const patches = r.messenger.patches.length;
     r.at(6 * MINUTE);
     const later = await r.route(remind(nextEvent(alert), 4));
     expect(later!.alertId).toBe(stored!.alertId);
     expect(r.repo.alerts.get(stored!.alertId)!.count).toBe(4);
     expect(r.messenger.sends).toHaveLength(2);
     expect(r.messenger.urgents).toHaveLength(3);
-    expect(r.messenger.patches).toEqual([]);
-    // Only the reminder (a whole window passed) writes: it claims its turn and notes itself.
-    expect(r.incidents.writes.slice(writes)).toEqual(['claimReminder', 'appendTimeline']);
+    expect(r.messenger.patches).toHaveLength(patches);
+    expect(r.messenger.replies).toEqual([]); // reminders come from the incident's timer, not from the source
+    expect(r.incidents.writes.slice(writes)).toEqual([]);
   });
 
   it('turns the same cards green when the last member resolves, without sending or paging', async () => {
     const r = router();
     const alert = critical();
     const stored = await r.route(open(alert));
+    // The on-call person's card, sent before the page, is brought up to date with who was paged.
+    expect(r.messenger.patches.map((patch) => patch.messageId)).toEqual(['om_1']);
     r.at(10 * MINUTE);
     const resolved = await r.route(
       resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:09:30.000Z' }), 2),
@@ -200,8 +231,9 @@ describe('the alert path', () => {
     expect(resolved!.status).toBe('resolved');
     expect(r.messenger.sends).toHaveLength(2);
     expect(r.messenger.urgents).toHaveLength(3);
-    expect(r.messenger.patches.map((patch) => patch.messageId).sort()).toEqual(['om_1', 'om_2']);
-    for (const patch of r.messenger.patches) {
+    const green = r.messenger.patches.slice(1);
+    expect(green.map((patch) => patch.messageId).sort()).toEqual(['om_1', 'om_2']);
+    for (const patch of green) {
       expect(template(patch.card)).toBe('green');
       expect(markdownOf(patch.card)).toContain('已恢复');
     }
@@ -280,13 +312,13 @@ describe('the alert path', () => {
     expect(r.messenger.urgents).toEqual([]);
   });
 
-  it('throws and releases the claim when every page fails, so a retry pages', async () => {
+  it('throws and lets go of the step when every page fails, so a retry pages', async () => {
     const r = router();
     const item = open(critical());
     r.messenger.failingUrgent.add('app').add('sms').add('phone');
-    await expect(r.route(item)).rejects.toThrow(/every page to ou_zhang/);
+    await expect(r.route(item)).rejects.toThrow(/page of step 1 of incident \w+ incomplete/);
     const [incident] = [...r.incidents.incidents.values()];
-    expect(incident!.pagedAt).toBeUndefined();
+    expect(incident!.escalation).toMatchObject({ step: 1, pagedStep: 0, leaseUntil: new Date(t0).toISOString() });
     expect(r.messenger.sends).toHaveLength(2);
 
     r.messenger.failingUrgent.clear();
@@ -294,29 +326,28 @@ describe('the alert path', () => {
     await r.route(item);
     expect(r.messenger.sends).toHaveLength(2);
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
-    expect(r.incidents.incidents.get(incident!.incidentId)!.pagedAt).toBeDefined();
+    expect(r.incidents.incidents.get(incident!.incidentId)!.escalation).toMatchObject({ step: 1, pagedStep: 1 });
   });
 
-  it('keeps the page claimed when at least one channel worked, and records the failures', async () => {
+  it('retries a failed phone call on its own: the calls that went through are not made again', async () => {
     const r = router();
     r.messenger.failingUrgent.add('phone');
     const item = open(critical());
-    const stored = await r.route(item);
+    await expect(r.route(item)).rejects.toThrow(/电话加急 张伟/);
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms']);
-    const incident = r.incidentOf(stored!.alertId);
-    expect(incident.pagedAt).toBeDefined();
-    expect(incident.timeline.map((entry) => entry.event)).toContain('page_failed');
 
     r.messenger.failingUrgent.clear();
-    await r.route(item);
-    expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms']);
+    r.at(15_000);
+    const stored = await r.route(item);
+    expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
+    expect(r.incidentOf(stored!.alertId).escalation).toMatchObject({ step: 1, pagedStep: 1 });
   });
 
   it('still sends the on-call card and pages when a chat rejects the card, then fails so the chat is retried', async () => {
     const r = router();
     r.messenger.failingChats.add('oc_ops');
     const alert = critical();
-    await expect(r.route(open(alert))).rejects.toThrow(/incomplete/);
+    await expect(r.route(open(alert))).rejects.toThrow(/card calls failed/);
     expect(r.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'user', id: 'ou_zhang' }]);
     expect(r.messenger.urgents.map((u) => u.kind)).toEqual(['app', 'sms', 'phone']);
 
@@ -364,12 +395,8 @@ describe('the alert path', () => {
     r.messenger.failingUrgent.add('app').add('sms').add('phone');
     await expect(r.route(item)).rejects.toThrow();
     const [incident] = [...r.incidents.incidents.values()];
-    // As if an invocation had taken the lease and died before recording anything.
-    await r.incidents.claimPage(
-      incident!.incidentId,
-      new Date(t0).toISOString(),
-      new Date(t0 + 2 * MINUTE).toISOString(),
-    );
+    // As if another invocation had taken the step over and died before recording anything.
+    r.incidents.incidents.get(incident!.incidentId)!.escalation!.leaseUntil = new Date(t0 + 2 * MINUTE).toISOString();
     r.messenger.failingUrgent.clear();
     r.at(MINUTE);
     await r.route(item);
@@ -401,8 +428,8 @@ describe('incidents', () => {
     for (const pod of pods) stored.push(await r.route(open(member(pod))));
     expect(new Set(stored.map((entry) => entry!.incidentId)).size).toBe(1);
     expect(r.messenger.sends.map((send) => send.target)).toEqual([
-      { kind: 'chat', id: 'oc_ops' },
       { kind: 'user', id: 'ou_zhang' },
+      { kind: 'chat', id: 'oc_ops' },
     ]);
     expect(r.messenger.urgents).toHaveLength(3); // paged once for the incident
     const last = r.messenger.patches.at(-1)!.card;
@@ -471,7 +498,7 @@ describe('incidents', () => {
   });
 });
 
-describe('muting, acknowledging and reminding', () => {
+describe('muting and acknowledging', () => {
   const ack = (r: ReturnType<typeof router>, incidentId: string) =>
     r.incidents.acknowledge(
       incidentId,
@@ -501,31 +528,7 @@ describe('muting, acknowledging and reminding', () => {
     r.muted.add(alert.name);
     await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:10:00.000Z' }), 2));
     expect(r.messenger.sends).toHaveLength(2);
-    expect(r.messenger.patches.map((patch) => template(patch.card))).toEqual(['green', 'green']);
-  });
-
-  it('an unacknowledged incident is brought up in its chat once per reminder interval; acknowledging stops it', async () => {
-    const r = router();
-    const alert = makeAlert();
-    const stored = await r.route(open(alert));
-    const incidentId = stored!.incidentId!;
-    r.at(10 * MINUTE);
-    await r.route(remind(nextEvent(alert), 2));
-    expect(r.messenger.replies).toHaveLength(1);
-    expect(r.messenger.replies[0]).toMatchObject({
-      messageId: r.incidents.incidents.get(incidentId)!.notifications['chat:oc_ops'],
-      message: { kind: 'text' },
-    });
-    expect((r.messenger.replies[0]!.message as { text: string }).text).toMatch(
-      /仍未恢复.*已持续 12 分钟，1 条告警触发中/,
-    );
-    r.at(30 * MINUTE);
-    await r.route(remind(nextEvent(alert), 3));
-    expect(r.messenger.replies).toHaveLength(1); // inside the interval
-    r.at(75 * MINUTE);
-    await ack(r, incidentId);
-    await r.route(remind(nextEvent(alert), 4));
-    expect(r.messenger.replies).toHaveLength(1);
+    expect(r.messenger.patches.map((patch) => template(patch.card))).toEqual(['red', 'green', 'green']);
   });
 
   it('an incident acknowledged before its page is not paged', async () => {

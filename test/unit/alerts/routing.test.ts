@@ -105,7 +105,8 @@ describe('planRoute', () => {
       teams,
       now,
     );
-    expect(plan).toMatchObject({ routes: [], targets: [], onCall: undefined });
+    expect(plan).toMatchObject({ routes: [], targets: [] });
+    expect(plan.onCall).toBeUndefined();
   });
 
   it('names the on-call person of the route team, who gets no card directly unless paged', () => {
@@ -122,6 +123,7 @@ describe('planRoute', () => {
     ];
     const plan = planRoute(makeAlert(), routes, teams, now);
     expect(plan.onCall?.openId).toBe('ou_pay_chen');
+    expect(plan.team).toBe('payments');
     expect(plan.targets).toEqual([]);
   });
 
@@ -144,14 +146,9 @@ describe('planRoute', () => {
     expect(plan.targets).toEqual([{ kind: 'chat', id: 'oc_ops' }]);
   });
 
-  it('chooses channels by severity: critical pages by app, SMS and phone; warning is a card; info is stored only', () => {
+  it('gives critical and warning alerts a card and stores info only; who is paged is the escalation policy’s', () => {
     const routes = [route('default', { chats: ['oc_ops'] })];
-    expect(planRoute(makeAlert({ severity: 'critical' }), routes, teams, now).channels).toEqual([
-      'card',
-      'urgent_app',
-      'urgent_sms',
-      'urgent_phone',
-    ]);
+    expect(planRoute(makeAlert({ severity: 'critical' }), routes, teams, now).channels).toEqual(['card']);
     expect(planRoute(makeAlert({ severity: 'warning' }), routes, teams, now).channels).toEqual(['card']);
     expect(planRoute(makeAlert({ severity: 'info' }), routes, teams, now).channels).toEqual([]);
     expect(channelsBySeverity.info).toEqual([]);

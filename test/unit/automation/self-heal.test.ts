@@ -14,7 +14,7 @@ import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { MemoryAuditStore } from '../fakes/audit-store.js';
 import { MemoryHealLedger } from '../fakes/heal-ledger.js';
 import { recordingLogger } from '../fakes/logger.js';
-import { feishuEscalationNotifier } from '../../../lib/alerts/notifiers/feishu-escalation.js';
+import { feishuCalloutNotifier } from '../../../lib/alerts/notifiers/feishu-callout.js';
 import { RecordingMessenger } from '../fakes/messenger.js';
 import { MemoryRequestStore } from '../fakes/request-store.js';
 
@@ -60,7 +60,7 @@ function nginxDown(host = 'web-01', alertId = 'a00000000001'): StoredAlert {
         { kind: 'user', id: 'ou_sre_lina' },
       ],
       onCall: { name: '李娜', openId: 'ou_sre_lina' },
-      channels: ['card', 'urgent_app'],
+      channels: ['card'],
     },
     incidentId: `i${alertId.slice(1)}`,
   };
@@ -118,7 +118,7 @@ beforeEach(() => {
     alerts,
     incidents,
     ledger: new MemoryHealLedger(),
-    escalation: feishuEscalationNotifier(messenger),
+    callout: feishuCalloutNotifier(messenger),
   };
   deps = {
     ...common,

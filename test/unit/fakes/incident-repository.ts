@@ -75,7 +75,7 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
-  async reopen(incidentId: string, member: IncidentMember, at: string, entry: TimelineEntry) {
+  async reopen(incidentId: string, member: IncidentMember, at: string, entry: TimelineEntry, remindAt: string) {
     return this.write(
       'reopen',
       incidentId,
@@ -83,7 +83,7 @@ export class MemoryIncidentRepository implements IncidentRepository {
       (incident) => {
         incident.members[member.alertId] = structuredClone(member);
         incident.firing += 1;
-        Object.assign(incident, { state: 'triggered', updatedAt: at });
+        Object.assign(incident, { state: 'triggered', updatedAt: at, remindAt });
         for (const key of ['resolvedAt', 'resolvedBy', 'resolutionNote'] as const) delete incident[key];
         incident.timeline.push(entry);
       },
@@ -143,33 +143,78 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
-  async claimPage(incidentId: string, now: string, until: string) {
-    return Boolean(
-      this.write(
-        'claimPage',
-        incidentId,
-        (incident) => !incident.pagedAt && !(incident.pageLeaseUntil && incident.pageLeaseUntil >= now),
-        (incident) => void (incident.pageLeaseUntil = until),
-      ),
+  async claimStep(
+    incidentId: string,
+    claim: { step: number; policy: string; at: string; leaseUntil: string; manual?: boolean },
+  ) {
+    const { step, policy, at, leaseUntil, manual } = claim;
+    return this.write(
+      'claimStep',
+      incidentId,
+      (incident) =>
+        (manual ? incident.state !== 'resolved' : incident.state === 'triggered') &&
+        (step === 1
+          ? !incident.escalation
+          : incident.escalation?.step === step - 1 && incident.escalation.pagedStep === step - 1),
+      (incident) => {
+        if (step === 1) incident.escalation = { policy, startedAt: at, step: 1, pagedStep: 0, done: {} };
+        Object.assign(incident.escalation!, { step, leaseUntil, attempts: 1, done: {} });
+      },
     );
   }
 
-  async recordPaged(incidentId: string, at: string, entries: TimelineEntry[]) {
-    this.write(
-      'recordPaged',
+  async retakeStep(incidentId: string, step: number, lease: { now: string; until: string; maxAttempts: number }) {
+    return this.write(
+      'retakeStep',
       incidentId,
-      () => true,
+      ({ state, escalation }) =>
+        state === 'triggered' &&
+        escalation?.step === step &&
+        escalation.pagedStep < step &&
+        (escalation.leaseUntil ?? '') <= lease.now &&
+        (escalation.attempts ?? 0) < lease.maxAttempts,
+      ({ escalation }) => {
+        escalation!.leaseUntil = lease.until;
+        escalation!.attempts = (escalation!.attempts ?? 0) + 1;
+      },
+    );
+  }
+
+  async recordCalls(incidentId: string, step: number, done: Record<string, string>, entries: TimelineEntry[]) {
+    if (!Object.keys(done).length && !entries.length) return;
+    this.write(
+      'recordCalls',
+      incidentId,
+      (incident) => incident.escalation?.step === step,
       (incident) => {
-        incident.pagedAt = at;
-        delete incident.pageLeaseUntil;
+        Object.assign(incident.escalation!.done, done);
         incident.timeline.push(...entries);
       },
     );
   }
 
-  async releasePage(incidentId: string) {
-    const incident = this.incidents.get(incidentId);
-    if (incident) delete incident.pageLeaseUntil;
+  async completeStep(incidentId: string, step: number, nextAt: string | undefined, entries: TimelineEntry[]) {
+    return this.write(
+      'completeStep',
+      incidentId,
+      ({ escalation }) => escalation?.step === step && escalation.pagedStep < step,
+      (incident) => {
+        const escalation = incident.escalation!;
+        escalation.pagedStep = step;
+        for (const key of ['leaseUntil', 'attempts', 'nextAt'] as const) delete escalation[key];
+        if (nextAt) escalation.nextAt = nextAt;
+        incident.timeline.push(...entries);
+      },
+    );
+  }
+
+  async releaseStep(incidentId: string, step: number, now: string) {
+    this.write(
+      'releaseStep',
+      incidentId,
+      (incident) => incident.escalation?.step === step,
+      (incident) => void (incident.escalation!.leaseUntil = now),
+    );
   }
 
   async appendTimeline(incidentId: string, entries: TimelineEntry[]) {
@@ -233,15 +278,26 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
-  async claimReminder(incidentId: string, at: string, notSince: string) {
+  async claimReminder(incidentId: string, dueAt: string, nextAt: string, at: string) {
     return Boolean(
       this.write(
         'claimReminder',
         incidentId,
-        (incident) => incident.state === 'triggered' && (!incident.remindedAt || incident.remindedAt < notSince),
-        (incident) => void (incident.remindedAt = at),
+        (incident) => incident.state === 'triggered' && incident.remindAt === dueAt,
+        (incident) => void Object.assign(incident, { remindAt: nextAt, remindedAt: at }),
       ),
     );
+  }
+
+  async dueTimers(now: string, limit: number) {
+    return [...this.incidents.values()]
+      .filter(
+        ({ state, escalation, remindAt }) =>
+          state === 'triggered' &&
+          [escalation?.nextAt, escalation?.leaseUntil, remindAt].some((time) => time !== undefined && time <= now),
+      )
+      .map((incident) => incident.incidentId)
+      .slice(0, limit);
   }
 
   async rememberNotePrompt(messageId: string, incidentId: string) {

@@ -4,19 +4,19 @@ import { stableId } from '../../lambda/ids.js';
 import type { Notifier } from './notifier.js';
 
 /**
- * An escalation, when a delivery carries one: a red card in reply to each of the incident's chat cards, and an
+ * A callout, when a delivery carries one: a red card in reply to each of the incident's chat cards, and an
  * urgent in-app and phone call to the on-call person on their own card. A call that fails is logged and the others
- * still go out: an escalation is the last word, not something to retry until every channel agrees.
+ * still go out: a callout is the last word, not something to retry until every channel agrees.
  */
-export function feishuEscalationNotifier(messenger: Messenger): Notifier {
+export function feishuCalloutNotifier(messenger: Messenger): Notifier {
   return {
-    name: 'feishu-escalation',
-    async notify({ incident, escalation }, { log }) {
-      if (!escalation || !incident) return;
-      const card = noticeCard(escalation.title, escalation.lines, 'red');
+    name: 'feishu-callout',
+    async notify({ incident, callout }, { log }) {
+      if (!callout || !incident) return;
+      const card = noticeCard(callout.title, callout.lines, 'red');
       for (const [target, messageId] of Object.entries(incident.notifications)) {
         if (!target.startsWith('chat:')) continue;
-        const key = stableId('escalate', incident.incidentId, escalation.key);
+        const key = stableId('callout', incident.incidentId, callout.key);
         await messenger.reply(messageId, { kind: 'card', card }, key);
       }
       const onCall = incident.plan.onCall;
@@ -24,7 +24,7 @@ export function feishuEscalationNotifier(messenger: Messenger): Notifier {
       if (!onCall || !direct) return;
       for (const kind of ['app', 'phone'] as const) {
         await messenger.urgent(direct, kind, [onCall.openId]).catch((error: unknown) => {
-          log.error('escalation page failed', { incidentId: incident.incidentId, kind, error });
+          log.error('callout page failed', { incidentId: incident.incidentId, kind, error });
         });
       }
     },

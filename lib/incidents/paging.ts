@@ -1,0 +1,159 @@
+import type { Team } from '../alerts/oncall.js';
+import type { TimelineEntry } from '../alerts/repository.js';
+import type { Messenger } from '../feishu/messenger.js';
+import { stableId } from '../lambda/ids.js';
+import type { Logger } from '../lambda/logger.js';
+import { incidentCard } from './card.js';
+import {
+  describeStep,
+  peopleFor,
+  policyFor,
+  stepDueAt,
+  stepOf,
+  type EscalationPolicy,
+  type LevelChannel,
+} from './escalation.js';
+import type { StoredIncident } from './model.js';
+import type { IncidentRepository } from './repository.js';
+
+export interface PagingDeps {
+  messenger: Messenger;
+  incidents: IncidentRepository;
+  teams: Map<string, Team>;
+  policies: Map<string, EscalationPolicy>;
+  timeZone: string;
+  now: () => string;
+  log: Logger;
+}
+
+/** Longer than a card and three urgent calls per person at the Feishu timeout, shorter than a queue's visibility. */
+export const PAGE_LEASE_MS = 2 * 60_000;
+/** Attempts at one step before what could not be delivered is given up, so later levels are not held up. */
+export const MAX_PAGE_ATTEMPTS = 5;
+
+const urgentKinds: Partial<Record<LevelChannel, { kind: 'app' | 'sms' | 'phone'; label: string }>> = {
+  urgent_app: { kind: 'app', label: '应用内加急' },
+  urgent_sms: { kind: 'sms', label: '短信加急' },
+  urgent_phone: { kind: 'phone', label: '电话加急' },
+};
+
+/**
+ * Gives up the page of a step whose attempts ran out without one finishing (each holder died mid-call), so the next
+ * step is still due: a page stuck forever would hold up every level after it.
+ */
+export async function abandonStep(incident: StoredIncident, step: number, deps: PagingDeps) {
+  const policy = incidentPolicy(incident, deps.policies);
+  const entry = {
+    at: deps.now(),
+    event: 'page_failed',
+    detail: `第 ${step} 步的呼叫 ${MAX_PAGE_ATTEMPTS} 次都没有完成，已放弃，下一级照常升级`,
+  };
+  const nextAt = stepDueAt(policy, incident.escalation!.startedAt, step + 1);
+  return deps.incidents.completeStep(incident.incidentId, step, nextAt, [entry]);
+}
+
+/** The policy an incident escalates by: the one it started with, else its route's. */
+export const incidentPolicy = (incident: StoredIncident, policies: Map<string, EscalationPolicy>) =>
+  policyFor(policies, incident.escalation?.policy ?? incident.plan.escalation);
+
+/**
+ * Pages step `step` of the incident's escalation, which the caller holds the lease of: each person of the step's
+ * level gets the incident's card directly, then each 加急 channel of the level rings on that card. Calls that went
+ * through are noted one by one, so a retry (this step's lease taken over after a failure or a crash) makes only the
+ * missing ones: a failed phone call is retried even when the SMS went through, and nothing rings twice. Once every
+ * call went through, or after MAX_PAGE_ATTEMPTS, the step is done and the next one is due.
+ */
+export async function pageStep(
+  incident: StoredIncident,
+  step: number,
+  deps: PagingDeps,
+): Promise<{ incident: StoredIncident; paged: string }> {
+  const progress = incident.escalation!;
+  const policy = incidentPolicy(incident, deps.policies);
+  const level = stepOf(policy, step)?.level;
+  const nowMs = Date.parse(deps.now());
+  const people = level ? peopleFor(level, { team: incident.plan.team, teams: deps.teams, now: nowMs }) : [];
+  const done: Record<string, string> = {};
+  const entries: TimelineEntry[] = [];
+  const failures: string[] = [];
+  const sent: Record<string, string> = {};
+  for (const person of people) {
+    const target = `user:${person.openId}`;
+    let messageId = incident.notifications[target];
+    if (!messageId && level!.channels.includes('card')) {
+      try {
+        const card = incidentCard(incident, { timeZone: deps.timeZone, now: deps.now() });
+        messageId = await deps.messenger.sendCard(
+          { kind: 'user', id: person.openId },
+          card,
+          stableId(incident.incidentId, target),
+        );
+        sent[target] = messageId;
+        incident.notifications[target] = messageId;
+      } catch (error) {
+        deps.log.error('card to a paged person failed', { incidentId: incident.incidentId, target, error });
+        failures.push(`${target}: ${(error as Error).message}`);
+        continue;
+      }
+    }
+    for (const channel of level!.channels) {
+      const urgent = urgentKinds[channel];
+      const key = `${person.openId}:${channel}`;
+      if (!urgent || !messageId || progress.done?.[key]) continue;
+      try {
+        await deps.messenger.urgent(messageId, urgent.kind, [person.openId]);
+        done[key] = deps.now();
+        entries.push({
+          at: deps.now(),
+          event: 'paged',
+          detail: `${urgent.label}：${person.name}`,
+          actor: person.openId,
+        });
+      } catch (error) {
+        deps.log.error('page failed', {
+          incidentId: incident.incidentId,
+          kind: urgent.kind,
+          person: person.openId,
+          error,
+        });
+        failures.push(`${urgent.label} ${person.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+  if (Object.keys(sent).length) {
+    const notified = Object.keys(sent).map((target) => ({
+      at: deps.now(),
+      event: 'notified',
+      detail: `卡片已发送至 ${target}`,
+    }));
+    await deps.incidents.recordNotifications(incident.incidentId, sent, notified);
+  }
+  await deps.incidents.recordCalls(incident.incidentId, step, done, entries);
+  incident.timeline.push(...entries);
+  Object.assign((progress.done ??= {}), done);
+
+  const giveUp = (progress.attempts ?? 1) >= MAX_PAGE_ATTEMPTS;
+  if (failures.length && !giveUp) {
+    await deps.incidents.releaseStep(incident.incidentId, step, deps.now());
+    throw new Error(`page of step ${step} of incident ${incident.incidentId} incomplete: ${failures.join('; ')}`);
+  }
+  const closing: TimelineEntry[] = failures.map((failure) => ({
+    at: deps.now(),
+    event: 'page_failed',
+    detail: `${MAX_PAGE_ATTEMPTS} 次尝试后放弃：${failure}`,
+  }));
+  if (step > 1)
+    closing.push({ at: deps.now(), event: 'escalated', detail: `已升级到 ${describeStep(policy, step, people)}` });
+  if (!people.length)
+    closing.push({
+      at: deps.now(),
+      event: 'page_failed',
+      detail: `${describeStep(policy, step, people)}：没有可呼叫的人`,
+    });
+  const nextAt = stepDueAt(policy, progress.startedAt, step + 1);
+  const completed = await deps.incidents.completeStep(incident.incidentId, step, nextAt, closing);
+  return {
+    incident: completed ?? (await deps.incidents.get(incident.incidentId)) ?? incident,
+    paged: describeStep(policy, step, people),
+  };
+}
