@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { onWakeup, wakeupSchema, type Wakeup } from '../lib/incidents/timers.js';
+import { wakeupSchema, type Wakeup } from '../lib/incidents/timers.js';
+import { onWakeup } from '../lib/incidents/worker.js';
 import { logContext } from '../lib/lambda/middlewares/log-context.js';
 import { partialBatchFailures } from '../lib/lambda/middlewares/partial-batch.js';
 import { sqsRecords } from '../lib/lambda/middlewares/sqs-records.js';
@@ -8,7 +9,10 @@ import { incidentTimers } from '../lib/root/incident-timers.js';
 
 const timers = incidentTimers();
 
-/** Runs what is due for each woken incident (lib/incidents/timers.ts): escalation steps and reminders. */
+/**
+ * The incident worker (lib/incidents/worker.ts): for each woken incident, what is due (escalation steps, reminders)
+ * and its cards brought up to date.
+ */
 export const handler = middy<ParsedSqsEvent<Wakeup>, FailedRecords>()
   .use(logContext('incident-timers'))
   .use(partialBatchFailures())

@@ -9,7 +9,16 @@ export interface OutboxEntry {
   at: string;
   /** The message a send or reply created (or found again by its uuid). */
   messageId?: string;
+  /** The HTTP status answered, and Feishu's code when it was not 0 (a rate limit is 429 or 230020). */
+  status?: number;
+  code?: number;
 }
+
+/** Feishu's limits, as the stand-in enforces them per whole second: new messages per app and per chat or person. */
+const APP_SENDS_PER_SECOND = 50;
+const TARGET_SENDS_PER_SECOND = 5;
+/** Updates to one message. */
+const MESSAGE_UPDATES_PER_SECOND = 5;
 
 const TOKEN = 't-openclaw-local';
 /** The local bot's identity, as `GET /open-apis/bot/v3/info` reports it. */
@@ -29,6 +38,8 @@ export class FeishuStandin {
   onCall?: (entry: OutboxEntry) => void;
   /** Tests can make the next calls to a path fail, to exercise retries. */
   readonly failures: { match: RegExp; code: number; msg: string; times: number }[] = [];
+  /** Calls per budget in the current second, to answer as Feishu does when a caller goes too fast. */
+  private window = { second: 0, counts: new Map<string, number>() };
 
   /** `path` is what follows the mount point, starting with /open-apis. */
   handle(
@@ -36,14 +47,56 @@ export class FeishuStandin {
     path: string,
     rawBody: string,
     headers: IncomingMessage['headers'],
-  ): { status: number; body: unknown } {
+  ): { status: number; body: unknown; headers?: Record<string, string> } {
+    const entry: OutboxEntry = { method, path, body: undefined, at: new Date().toISOString() };
+    const answer = this.answer(entry, rawBody, headers);
+    entry.status = answer.status;
+    const code = (answer.body as { code?: number }).code;
+    if (code) entry.code = code;
+    return answer;
+  }
+
+  /**
+   * Counts a call against its budgets (`limits`: key → calls a second); false, without counting, when one is spent.
+   */
+  private withinBudget(limits: [string, number][]): boolean {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.window.second) this.window = { second, counts: new Map() };
+    if (limits.some(([key, limit]) => (this.window.counts.get(key) ?? 0) >= limit)) return false;
+    for (const [key] of limits) this.window.counts.set(key, (this.window.counts.get(key) ?? 0) + 1);
+    return true;
+  }
+
+  /** Feishu's answers when a budget is spent: the gateway's 429 for the app, 230020 for one chat or message. */
+  private tooFast(scope: 'app' | 'chat' | 'message') {
+    if (scope === 'app')
+      return {
+        status: 429,
+        body: { code: 99991400, msg: 'request trigger frequency limit' },
+        headers: { 'x-ogw-ratelimit-reset': '1' },
+      };
+    return { status: 400, body: { code: 230020, msg: `the ${scope} is receiving messages too fast, retry later` } };
+  }
+
+  private sendBudget(receiveId: string) {
+    if (!this.withinBudget([['app', APP_SENDS_PER_SECOND]])) return this.tooFast('app');
+    if (!this.withinBudget([[`to:${receiveId}`, TARGET_SENDS_PER_SECOND]])) return this.tooFast('chat');
+    return undefined;
+  }
+
+  private answer(
+    entry: OutboxEntry,
+    rawBody: string,
+    headers: IncomingMessage['headers'],
+  ): { status: number; body: unknown; headers?: Record<string, string> } {
+    const { method, path } = entry;
     let body: unknown = undefined;
     try {
       body = rawBody ? JSON.parse(rawBody) : undefined;
     } catch {
       return { status: 400, body: { code: 9499, msg: 'invalid JSON body' } };
     }
-    const entry: OutboxEntry = { method, path, body, at: new Date().toISOString() };
+    entry.body = body;
     this.outbox.push(entry);
     this.onCall?.(entry);
 
@@ -90,13 +143,12 @@ export class FeishuStandin {
           },
         };
       }
+      const uuid = request.uuid as string | undefined;
+      const spent = uuid && this.sentByUuid.has(uuid) ? undefined : this.sendBudget(request.receive_id);
+      if (spent) return spent;
       return {
         status: 200,
-        body: {
-          code: 0,
-          msg: 'success',
-          data: this.send(request.receive_id, request.content, request.uuid as string | undefined),
-        },
+        body: { code: 0, msg: 'success', data: this.send(request.receive_id, request.content, uuid) },
       };
     }
     if (messageMatch) {
@@ -112,6 +164,7 @@ export class FeishuStandin {
       if (method === 'PATCH' && !action) {
         if (typeof request.content !== 'string')
           return { status: 400, body: { code: 99992402, msg: 'content is required' } };
+        if (!this.withinBudget([[`update:${messageId}`, MESSAGE_UPDATES_PER_SECOND]])) return this.tooFast('message');
         this.messages.get(messageId)!.content = request.content;
         return { status: 200, body: { code: 0, msg: 'success', data: {} } };
       }
@@ -122,6 +175,12 @@ export class FeishuStandin {
             body: { code: 99992402, msg: 'field validation failed: msg_type and content are required' },
           };
         }
+        const uuid = request.uuid as string | undefined;
+        const spent =
+          uuid && this.sentByUuid.has(uuid)
+            ? undefined
+            : this.sendBudget(this.messages.get(messageId)!.receiveId || messageId);
+        if (spent) return spent;
         return {
           status: 200,
           body: {
@@ -174,7 +233,7 @@ export class FeishuStandin {
       Buffer.concat(chunks).toString('utf8'),
       req.headers,
     );
-    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8' });
+    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...result.headers });
     res.end(JSON.stringify(result.body));
   }
 }

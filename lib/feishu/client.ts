@@ -24,11 +24,15 @@ async function callOnce(operation: string, request: () => Promise<ApiAnswer>): P
   try {
     answer = await request();
   } catch (error) {
-    const body = (error as { response?: { data?: ApiAnswer; status?: number } }).response;
+    const response = (error as { response?: { data?: ApiAnswer; status?: number; headers?: Record<string, unknown> } })
+      .response;
+    const reset = Number(response?.headers?.['x-ogw-ratelimit-reset']);
     throw new FeishuApiError(
       operation,
-      body?.data?.code,
-      body?.data?.msg ?? `HTTP ${body?.status ?? '?'} ${(error as Error).message}`,
+      response?.data?.code,
+      response?.data?.msg ?? `HTTP ${response?.status ?? '?'} ${(error as Error).message}`,
+      response?.status,
+      Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined,
     );
   }
   if (answer?.code !== 0) throw new FeishuApiError(operation, answer?.code, answer?.msg ?? 'no answer');

@@ -20,8 +20,32 @@ export class FeishuApiError extends Error {
     readonly operation: string,
     readonly code: number | undefined,
     message: string,
+    /** The HTTP status, when the answer had one (429: the gateway's rate limit). */
+    readonly status?: number,
+    /** How long Feishu asked us to wait (its `x-ogw-ratelimit-reset` header), in milliseconds. */
+    readonly retryAfterMs?: number,
   ) {
     super(`Feishu ${operation} failed${code !== undefined ? ` (code ${code})` : ''}: ${message}`);
     this.name = 'FeishuApiError';
   }
 }
+
+/**
+ * Feishu's answers that mean "too fast, try again": the gateway's HTTP 429 and 99991400, the per-chat 230020 and
+ * the tenant's message-service limit 11232.
+ */
+const RATE_LIMIT_CODES = new Set([99991400, 230020, 11232]);
+
+export const isRateLimited = (error: unknown) =>
+  error instanceof FeishuApiError &&
+  (error.status === 429 || (error.code !== undefined && RATE_LIMIT_CODES.has(error.code)));
+
+/**
+ * Whether trying the same call again may work: a rate limit, a server error, or no answer at all (a timeout, a
+ * dropped connection). A definite refusal (no permission, bot not in the chat, quota spent) is not retried.
+ */
+export const isRetryable = (error: unknown) =>
+  isRateLimited(error) ||
+  !(error instanceof FeishuApiError) ||
+  error.code === undefined ||
+  (error.status !== undefined && error.status >= 500);

@@ -43,7 +43,7 @@ function memberLines(incident: StoredIncident): string[] {
       .join(', ');
     const state = member.status === 'resolved' ? '（已恢复）' : '';
     const mark = member.status === 'resolved' ? '🟢' : member.severity === 'critical' ? '🔴' : '🟠';
-    const text = `${member.name}${labels ? ` · ${labels}` : ''} · ${clip(member.summary, 100)}`;
+    const text = `${member.name}${labels ? ` · ${labels}` : ''} · ${member.summary}`;
     return `${mark} ${escapeMarkdown(clip(text, 300))}${state}`;
   });
 }

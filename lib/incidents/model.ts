@@ -8,7 +8,6 @@ export type IncidentState = 'triggered' | 'acknowledged' | 'resolved';
 /** What an incident keeps of one of its alerts: enough for the card's member list and the counts. */
 export interface IncidentMember {
   alertId: string;
-  fingerprint: string;
   name: string;
   severity: Severity;
   status: 'firing' | 'resolved';
@@ -18,6 +17,8 @@ export interface IncidentMember {
   /** When it joined the incident. */
   at: string;
   resolvedAt?: string;
+  /** Silenced or inhibited when it came: nobody is told about it until that ends. */
+  muted?: boolean;
 }
 
 /** One problem: the alerts of one group (an Alertmanager group, a CloudWatch alarm, a route's groupBy), one card. */
@@ -37,6 +38,18 @@ export interface StoredIncident {
   plan: RoutePlan;
   /** The Feishu message id of its card per target (`chat:oc_…`, `user:ou_…`). */
   notifications: Record<string, string>;
+  /** Bumped by every change its card shows; its cards are brought up to this version (delivery.ts). */
+  version: number;
+  /** The version each target's card shows. */
+  cardVersions?: Record<string, number>;
+  /** The version all its cards show; less than `version` while an update is owed. */
+  deliveredVersion?: number;
+  /** When its cards were first owed (a member someone is told about): from then on every target gets one. */
+  announcedAt?: string;
+  /** When its cards were last brought up to date, to keep Feishu's 5 updates a second per message. */
+  deliveredAt?: string;
+  /** Until when one worker holds its delivery, so its messages are updated one round at a time, in order. */
+  deliveryLeaseUntil?: string;
   openedAt: string;
   updatedAt: string;
   /** Its escalation policy's progress, from the first page on (see escalation.ts and timers.ts). */
@@ -86,12 +99,13 @@ export const MAX_TRACKED_MEMBERS = 300;
 /** Labels kept per member, and their length: what tells members apart, not everything they carry. */
 const MEMBER_LABELS = 6;
 const LABEL_CHARS = 60;
+/** As much of its summary as the card shows: a member's size is paid on every write to its incident. */
+const SUMMARY_CHARS = 100;
 /** Labels every member shares by construction, shown elsewhere on the card. */
 const SHOWN_ELSEWHERE = new Set(['alertname', 'severity', 'service']);
 
 export function memberOf(alert: {
   alertId: string;
-  fingerprint: string;
   severity: Severity;
   alert: { name: string; summary: string; labels: Record<string, string>; host?: string };
   firstSeenAt: string;
@@ -104,12 +118,11 @@ export function memberOf(alert: {
   );
   return {
     alertId: alert.alertId,
-    fingerprint: alert.fingerprint,
     name: alert.alert.name.slice(0, 200),
     severity: alert.severity,
     status: 'firing',
     labels,
-    summary: alert.alert.summary.slice(0, 300),
+    summary: alert.alert.summary.slice(0, SUMMARY_CHARS),
     at: alert.firstSeenAt,
   };
 }
@@ -141,3 +154,16 @@ export function distinguishingLabels(members: IncidentMember[]): string[] {
 }
 
 export const isOpen = (incident: Pick<StoredIncident, 'state'>) => incident.state !== 'resolved';
+
+/**
+ * The highest severity among the firing members someone is to be told about (not muted), undefined when there are
+ * none: what decides whether cards go out and whether the escalation policy applies.
+ */
+export function audibleSeverity(incident: Pick<StoredIncident, 'members'>): Severity | undefined {
+  const audible = Object.values(incident.members).filter((member) => member.status === 'firing' && !member.muted);
+  if (!audible.length) return undefined;
+  return audible.reduce<Severity>(
+    (worst, member) => (rank(member.severity) < rank(worst) ? member.severity : worst),
+    'info',
+  );
+}

@@ -1,6 +1,16 @@
 import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
 import type { IncidentMember, IncidentState, StoredIncident } from './model.js';
 
+/** What one round of card delivery did (delivery.ts). */
+export interface DeliveryRound {
+  sent: Record<string, string>;
+  versions: Record<string, number>;
+  at: string;
+  entries: TimelineEntry[];
+  /** The first round that owes cards: from now on every target gets one. */
+  announce?: boolean;
+}
+
 /** The outcome of a change several people may try at once, for an incident. */
 export interface IncidentChange {
   changed: boolean;
@@ -82,6 +92,16 @@ export interface IncidentRepository {
   /** Lets go of the step's lease after a failed attempt, so a retry may take it now. */
   releaseStep(incidentId: string, step: number, now: string): Promise<void>;
   appendTimeline(incidentId: string, entries: TimelineEntry[]): Promise<void>;
+  /** Marks muted members as someone to be told about now (their silence or inhibitor ended). */
+  unmuteMembers(incidentId: string, alertIds: string[], entry: TimelineEntry): Promise<StoredIncident | undefined>;
+  /** Takes the incident's delivery until `until` if nobody holds it; undefined when someone does. */
+  claimDelivery(incidentId: string, now: string, until: string): Promise<StoredIncident | undefined>;
+  /**
+   * Notes a delivery round (new cards' message ids, the version each target now shows) and lets go of the delivery:
+   * with `version`, only if the incident is still at it, marking every card up to date (false, and nothing written,
+   * when it changed meanwhile); without, whatever happened (the caller leaves the rest to a wakeup).
+   */
+  finishRound(incident: StoredIncident, round: DeliveryRound, version?: number): Promise<boolean>;
   /** Acknowledges a triggered incident; otherwise unchanged, with who was first. */
   acknowledge(incidentId: string, by: Actor, entry: TimelineEntry): Promise<IncidentChange>;
   /** Resolves an open incident by hand; otherwise unchanged. */

@@ -16,6 +16,8 @@ const labels: Record<string, string> = {
   resolved_by_hand: '人工解决',
   silenced: '静默',
   muted: '屏蔽',
+  unmuted: '解除屏蔽',
+  card_failed: '卡片发送失败',
   self_heal: '自愈',
   escalated: '升级',
   escalate_requested: '手动升级',

@@ -3,7 +3,7 @@ import { formatDuration } from '../feishu/cards.js';
 import { stableId } from '../lambda/ids.js';
 import type { Queue } from '../lambda/queue.js';
 import { stepOf } from './escalation.js';
-import { incidentSeverity, type StoredIncident } from './model.js';
+import { audibleSeverity, type StoredIncident } from './model.js';
 import { abandonStep, incidentPolicy, MAX_PAGE_ATTEMPTS, PAGE_LEASE_MS, pageStep, type PagingDeps } from './paging.js';
 
 /**
@@ -14,6 +14,8 @@ import { abandonStep, incidentPolicy, MAX_PAGE_ATTEMPTS, PAGE_LEASE_MS, pageStep
 export const wakeupSchema = z.object({
   incidentId: z.string().regex(/^[0-9a-f]{12}$/, 'an incident id'),
   at: z.iso.datetime(),
+  /** How often this wakeup found the incident held by another worker and came back. */
+  retries: z.number().int().min(0).optional(),
 });
 export type Wakeup = z.infer<typeof wakeupSchema>;
 
@@ -23,14 +25,18 @@ const MAX_DELAY_SECONDS = 900;
 export interface TimerDeps extends PagingDeps {
   wakeups: Queue<Wakeup>;
   reminderEveryMs: number;
-  /** Brings the incident's cards up to date (a step shows on them). */
-  updateCards(incident: StoredIncident): Promise<void>;
 }
 
 /** Queues a wakeup for `at`: now if it is due, otherwise as late as SQS allows, up to `at`. */
-export async function wakeAt(wakeups: Queue<Wakeup>, incidentId: string, at: string, nowMs: number): Promise<void> {
+export async function wakeAt(
+  wakeups: Queue<Wakeup>,
+  incidentId: string,
+  at: string,
+  nowMs: number,
+  retries?: number,
+): Promise<void> {
   const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((Date.parse(at) - nowMs) / 1000)));
-  const { failed } = await wakeups.sendAll([{ incidentId, at }], { delaySeconds });
+  const { failed } = await wakeups.sendAll([{ incidentId, at, ...(retries ? { retries } : {}) }], { delaySeconds });
   if (failed.length) throw new Error(`the timer of incident ${incidentId} for ${at} could not be queued`);
 }
 
@@ -47,17 +53,16 @@ export function nextTimer(incident: StoredIncident): string | undefined {
 }
 
 export interface DueOptions {
-  /** Start escalating an incident that is not yet (the router, for an event someone is told about). */
-  start?: boolean;
   /** Escalate to the next step now, whatever its time (a person asked). */
   manual?: boolean;
 }
 
 /**
  * Does what is due for an incident, each piece claimed with a conditional write so it happens once however many
- * wakeups, redeliveries and clicks race: the first escalation step (when asked to start), a page whose lease ran
- * out, the next step once its time has come, and a reminder. Returns the incident as it then is, and whether this
- * call changed it; a call that changed it queues the wakeup for its next timer. A silenced incident waits.
+ * wakeups, redeliveries and clicks race: the first escalation step (once a member someone is told about has a
+ * severity its policy covers), a page whose lease ran out, the next step once its time has come, and a reminder.
+ * Returns the incident as it then is, and whether this call changed it; a call that changed it queues the wakeup for
+ * its next timer. A silenced incident waits for its silence to end.
  */
 export async function runDue(
   incident: StoredIncident,
@@ -68,7 +73,8 @@ export async function runDue(
   const open = options.manual ? incident.state !== 'resolved' : incident.state === 'triggered';
   if (!open) return { incident, changed: false };
   if (incident.silence && incident.silence.until > now && !options.manual) {
-    if (!options.start) await wakeAt(deps.wakeups, incident.incidentId, incident.silence.until, Date.parse(now));
+    const next = nextTimer(incident);
+    if (next && next <= now) await wakeAt(deps.wakeups, incident.incidentId, incident.silence.until, Date.parse(now));
     return { incident, changed: false };
   }
   let current = incident;
@@ -78,7 +84,8 @@ export async function runDue(
   const policy = incidentPolicy(current, deps.policies);
   const progress = current.escalation;
   if (!progress) {
-    const eligible = options.manual || (options.start && policy.severities.includes(incidentSeverity(current)));
+    const severity = audibleSeverity(current);
+    const eligible = options.manual || (severity !== undefined && policy.severities.includes(severity));
     const claimed = eligible
       ? await deps.incidents.claimStep(current.incidentId, {
           step: 1,
@@ -129,16 +136,6 @@ export async function runDue(
     if (next) await wakeAt(deps.wakeups, current.incidentId, next, Date.parse(deps.now()));
   }
   return { incident: current, changed, paged };
-}
-
-/** What a wakeup does: sends itself on if its time is still ahead, otherwise runs what is due for its incident. */
-export async function onWakeup(wakeup: Wakeup, deps: TimerDeps): Promise<void> {
-  const nowMs = Date.parse(deps.now());
-  if (Date.parse(wakeup.at) - nowMs >= 1000) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
-  const incident = await deps.incidents.get(wakeup.incidentId);
-  if (!incident) return;
-  const { incident: after, changed } = await runDue(incident, deps);
-  if (changed) await deps.updateCards(after);
 }
 
 /**

@@ -14,6 +14,7 @@ import { dynamoDeliveryLedger } from '../store/deliveries-table.js';
 import { dynamoIncidentRepository } from '../store/incidents-table.js';
 import { documentClient } from '../store/dynamo.js';
 import { dynamoOverrideStore } from '../store/overrides-table.js';
+import { dynamoSendBudget } from '../store/send-budget-table.js';
 import { dynamoSilenceStore } from '../store/silences-table.js';
 import { sqsQueue } from '../store/sqs-queue.js';
 import { env, listOf } from './env.js';
@@ -48,6 +49,8 @@ export const overrideStore = /* @__PURE__ */ lazy(() =>
 export const deliveryLedger = /* @__PURE__ */ lazy(() =>
   dynamoDeliveryLedger(documentClient(), env().DELIVERIES_TABLE),
 );
+/** Feishu's send budgets, shared by every function that sends (kept beside the delivery ledger). */
+export const sendBudget = /* @__PURE__ */ lazy(() => dynamoSendBudget(documentClient(), env().DELIVERIES_TABLE));
 export const requestStore = /* @__PURE__ */ lazy(() => dynamoRequestStore(documentClient(), env().AUTOMATION_TABLE));
 export const healLedger = /* @__PURE__ */ lazy(() => dynamoHealLedger(documentClient(), env().AUTOMATION_TABLE));
 export const auditStore = /* @__PURE__ */ lazy(() => dynamoAuditStore(documentClient(), env().AUDIT_TABLE));

@@ -1,7 +1,5 @@
 import { sourceAlertNames } from '../alerts/inhibition.js';
-import { feishuCardNotifier } from '../alerts/notifiers/feishu-card.js';
-import { escalationNotifier } from '../alerts/notifiers/escalation.js';
-import type { Notifier } from '../alerts/notifiers/notifier.js';
+import { incidentWakeupNotifier } from '../alerts/notifiers/incident-wakeup.js';
 import { withOverrides } from '../alerts/overrides.js';
 import { muteChecker } from '../alerts/stages/mute.js';
 import type { AlertPathContext } from '../alerts/stages/stage.js';
@@ -19,8 +17,6 @@ import {
   silenceStore,
   timersQueue,
 } from './adapters.js';
-import { env } from './env.js';
-import { messenger } from './feishu.js';
 import { knowledgeBase } from './knowledge.js';
 
 /** Inhibition needs the alerts firing now; a storm larger than this is already beyond muting one by one. */
@@ -28,29 +24,15 @@ const FIRING_SOURCES_LIMIT = 1000;
 
 /**
  * What `alert-router` needs: the alert path's context, made per SQS batch so silences, firing alerts and on-call
- * overrides are read at most once per batch. The configuration is read when this is called (at cold start), so a bad
- * file stops the function with its message.
+ * overrides are read at most once per batch. Feishu is not among them: the incident worker talks to it. The
+ * configuration is read when this is called (at cold start), so a bad file stops the function with its message.
  */
 export function alertRouter() {
   const config = alertingConfig();
   const healRules = automationConfig().automation.selfHealing.rules;
   const sources = sourceAlertNames(config.inhibitRules);
   const log = logger.child({ function: 'alert-router' });
-  const notifiers = lazyAsync(async (): Promise<Notifier[]> => {
-    const feishu = await messenger('alerts cannot be sent');
-    const timeZone = env().DISPLAY_TIME_ZONE;
-    return [
-      escalationNotifier({
-        messenger: feishu,
-        policies: config.policies,
-        timeZone,
-        wakeups: timersQueue(),
-        reminderEveryMs: config.reminderIntervalSeconds * 1000,
-      }),
-      feishuCardNotifier(feishu, { timeZone }),
-      selfHealNotifier(automationQueue(), healRules),
-    ];
-  });
+  const notifiers = [incidentWakeupNotifier(timersQueue()), selfHealNotifier(automationQueue(), healRules)];
   const related = lazyAsync(async () => {
     const kb = await knowledgeBase();
     return kb && relatedKnowledge(kb);
@@ -69,7 +51,7 @@ export function alertRouter() {
         repo,
         incidents: incidentRepository(),
         config: { ...config, teams: withOverrides(config.teams, overrides) },
-        notifiers: await notifiers(),
+        notifiers,
         log,
         now: Date.now,
         muteReason,

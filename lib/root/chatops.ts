@@ -1,9 +1,8 @@
-import { feishuCardNotifier } from '../alerts/notifiers/feishu-card.js';
 import type { HandlerDeps } from '../chatops/handle.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
 import { withOverrides } from '../alerts/overrides.js';
-import { runDue } from '../incidents/timers.js';
+import { runDue, wakeAt } from '../incidents/timers.js';
 import {
   alertRepository,
   alertingConfig,
@@ -31,7 +30,6 @@ export function chatops() {
       const repo = alertRepository();
       const incidents = incidentRepository();
       const timeZone = env().DISPLAY_TIME_ZONE;
-      const cards = feishuCardNotifier(feishu, { timeZone });
       const overrides = overrideStore();
       const isoNow = () => new Date().toISOString();
       return {
@@ -43,7 +41,7 @@ export function chatops() {
         now: Date.now,
         timeZone,
         log,
-        syncCards: (incident) => cards.notify({ incident }, { repo, incidents, now: isoNow, log }),
+        syncCards: (incident) => wakeAt(timersQueue(), incident.incidentId, isoNow(), Date.now()),
         overrides,
         escalateNow: async (incident) => {
           const teams = withOverrides(config.teams, await overrides.current(isoNow()));
@@ -57,7 +55,6 @@ export function chatops() {
             log,
             wakeups: timersQueue(),
             reminderEveryMs: config.reminderIntervalSeconds * 1000,
-            updateCards: async () => {},
           };
           return runDue(incident, deps, { manual: true });
         },

@@ -126,7 +126,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       const added = await update(
         incidentId,
         'SET members.#member = :member, updatedAt = :at' +
-          `${entry ? ', timeline = list_append(timeline, :entries)' : ''} ADD firing :one`,
+          `${entry ? ', timeline = list_append(timeline, :entries)' : ''} ADD firing :one, version :one`,
         {
           ':member': member,
           ':at': at,
@@ -146,7 +146,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       update(
         incidentId,
         'SET #state = :triggered, members.#member = :member, updatedAt = :at, remindAt = :remindAt, ' +
-          'timeline = list_append(timeline, :entries) ADD firing :one ' +
+          'timeline = list_append(timeline, :entries) ADD firing :one, version :one ' +
           'REMOVE resolvedAt, resolvedBy, resolutionNote, expiresAt',
         {
           ':triggered': 'triggered',
@@ -165,7 +165,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       update(
         incidentId,
         'SET members.#member.#status = :resolved, members.#member.resolvedAt = :at, updatedAt = :at, ' +
-          'timeline = list_append(timeline, :entries) ADD firing :minus, resolved :one',
+          'timeline = list_append(timeline, :entries) ADD firing :minus, resolved :one, version :one',
         { ':resolved': 'resolved', ':firing': 'firing', ':at': at, ':entries': [entry], ':minus': -1, ':one': 1 },
         { '#member': alertId, '#status': 'status' },
         'members.#member.#status = :firing',
@@ -175,8 +175,8 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       update(
         incidentId,
         counted === 'added'
-          ? 'SET updatedAt = :at ADD firing :one'
-          : 'SET updatedAt = :at ADD firing :minus, resolved :one',
+          ? 'SET updatedAt = :at ADD firing :one, version :one'
+          : 'SET updatedAt = :at ADD firing :minus, resolved :one, version :one',
         { ':at': at, ':one': 1, ...(counted === 'added' ? {} : { ':minus': -1 }) },
       ),
 
@@ -184,8 +184,15 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       update(
         incidentId,
         'SET #state = :resolved, resolvedAt = :at, updatedAt = :at, expiresAt = :expiresAt, ' +
-          'timeline = list_append(timeline, :entries)',
-        { ':resolved': 'resolved', ':at': at, ':entries': [entry], ':zero': 0, ':expiresAt': expiresAt(at) },
+          'timeline = list_append(timeline, :entries) ADD version :one',
+        {
+          ':resolved': 'resolved',
+          ':at': at,
+          ':entries': [entry],
+          ':zero': 0,
+          ':one': 1,
+          ':expiresAt': expiresAt(at),
+        },
         { '#state': 'state' },
         'attribute_exists(pk) AND #state <> :resolved AND firing <= :zero',
       ),
@@ -258,8 +265,13 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       update(
         incidentId,
         `SET escalation.pagedStep = :step${nextAt ? ', escalation.nextAt = :next' : ''}${withEntries(entries)} ` +
-          `REMOVE escalation.leaseUntil, escalation.attempts${nextAt ? '' : ', escalation.nextAt'}`,
-        { ':step': step, ...(nextAt ? { ':next': nextAt } : {}), ...(entries.length ? { ':entries': entries } : {}) },
+          `REMOVE escalation.leaseUntil, escalation.attempts${nextAt ? '' : ', escalation.nextAt'} ADD version :one`,
+        {
+          ':step': step,
+          ':one': 1,
+          ...(nextAt ? { ':next': nextAt } : {}),
+          ...(entries.length ? { ':entries': entries } : {}),
+        },
         {},
         'escalation.step = :step AND escalation.pagedStep < :step',
       ),
@@ -279,15 +291,77 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         await update(incidentId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
     },
 
+    async unmuteMembers(incidentId, alertIds, entry) {
+      if (!alertIds.length) return get(incidentId);
+      const names = Object.fromEntries(alertIds.map((id, i) => [`#m${i}`, id]));
+      return update(
+        incidentId,
+        `SET ${alertIds.map((_, i) => `members.#m${i}.muted = :no`).join(', ')}, ` +
+          'timeline = list_append(timeline, :entries) ADD version :one',
+        { ':no': false, ':yes': true, ':one': 1, ':entries': [entry] },
+        names,
+        alertIds.map((_, i) => `members.#m${i}.muted = :yes`).join(' OR '),
+      );
+    },
+
+    claimDelivery: (incidentId, now, until) =>
+      update(
+        incidentId,
+        'SET deliveryLeaseUntil = :until',
+        { ':now': now, ':until': until },
+        {},
+        'attribute_exists(pk) AND (attribute_not_exists(deliveryLeaseUntil) OR deliveryLeaseUntil <= :now)',
+      ),
+
+    async finishRound(incident, { sent, versions, at, entries, announce }, version) {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':at': at };
+      const sets = ['deliveredAt = :at'];
+      if (announce) sets.push('announcedAt = if_not_exists(announcedAt, :at)');
+      Object.keys(sent).forEach((target, i) => {
+        names[`#s${i}`] = target;
+        values[`:s${i}`] = sent[target];
+        sets.push(`notifications.#s${i} = :s${i}`);
+      });
+      // Incidents stored before card versions existed have no map to set a target in: they get one whole.
+      if (incident.cardVersions) {
+        Object.keys(versions).forEach((target, i) => {
+          names[`#v${i}`] = target;
+          values[`:v${i}`] = versions[target];
+          sets.push(`cardVersions.#v${i} = :v${i}`);
+        });
+      } else {
+        values[':versions'] = versions;
+        sets.push('cardVersions = :versions');
+      }
+      if (entries.length) {
+        values[':entries'] = entries;
+        sets.push('timeline = list_append(timeline, :entries)');
+      }
+      if (version !== undefined) {
+        values[':version'] = version;
+        sets.push('deliveredVersion = :version');
+      }
+      const finished = await update(
+        incident.incidentId,
+        `SET ${sets.join(', ')} REMOVE deliveryLeaseUntil`,
+        values,
+        names,
+        version === undefined ? 'attribute_exists(pk)' : 'version = :version',
+      );
+      return Boolean(finished);
+    },
+
     acknowledge: (incidentId, by, entry) =>
       change(incidentId, () =>
         update(
           incidentId,
           'SET #state = :acknowledged, acknowledgedBy = :by, acknowledgedAt = :at, updatedAt = :at, ' +
-            'timeline = list_append(timeline, :entries)',
+            'timeline = list_append(timeline, :entries) ADD version :one',
           {
             ':acknowledged': 'acknowledged',
             ':triggered': 'triggered',
+            ':one': 1,
             ':by': by,
             ':at': entry.at,
             ':entries': [entry],
@@ -303,9 +377,11 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
           incidentId,
           'SET #state = :resolved, resolvedAt = :at, resolvedBy = :by, updatedAt = :at, expiresAt = :expiresAt, ' +
             'timeline = list_append(timeline, :entries)' +
-            (note ? ', resolutionNote = :note' : ''),
+            (note ? ', resolutionNote = :note' : '') +
+            ' ADD version :one',
           {
             ':resolved': 'resolved',
+            ':one': 1,
             ':at': entry.at,
             ':by': by,
             ':entries': [entry],
@@ -318,9 +394,10 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       ),
 
     recordSilence: (incidentId, silence, entry) =>
-      update(incidentId, 'SET silence = :silence, timeline = list_append(timeline, :entries)', {
+      update(incidentId, 'SET silence = :silence, timeline = list_append(timeline, :entries) ADD version :one', {
         ':silence': silence,
         ':entries': [entry],
+        ':one': 1,
       }),
 
     async claimReminder(incidentId, dueAt, nextAt, at) {
@@ -336,24 +413,38 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
     },
 
     async dueTimers(now, limit) {
+      // Cards owed and nobody delivering them (a holder died, a wakeup was lost): open incidents, and those resolved
+      // in the last hour (their green card).
+      const undelivered =
+        '(attribute_not_exists(deliveredVersion) OR deliveredVersion < version) AND ' +
+        '(attribute_not_exists(deliveryLeaseUntil) OR deliveryLeaseUntil <= :now)';
+      const timers = 'escalation.nextAt <= :now OR remindAt <= :now OR escalation.leaseUntil <= :now';
+      const hourAgo = new Date(Date.parse(now) - 3_600_000).toISOString();
+      const queries = [
+        { state: 'triggered', filter: `${timers} OR (${undelivered})` },
+        { state: 'acknowledged', filter: undelivered },
+        { state: 'resolved', filter: undelivered, since: hourAgo },
+      ];
       const due: string[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INCIDENTS_BY_STATE_INDEX,
-            KeyConditionExpression: '#state = :triggered',
-            FilterExpression: 'escalation.nextAt <= :now OR remindAt <= :now OR escalation.leaseUntil <= :now',
-            ProjectionExpression: 'incidentId',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':triggered': 'triggered', ':now': now },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        due.push(...(result.Items ?? []).map((item) => item.incidentId as string));
-        startKey = result.LastEvaluatedKey;
-      } while (startKey && due.length < limit);
+      for (const { state, filter, since } of queries) {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const result = await db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: INCIDENTS_BY_STATE_INDEX,
+              KeyConditionExpression: `#state = :state${since ? ' AND updatedAt >= :since' : ''}`,
+              FilterExpression: filter,
+              ProjectionExpression: 'incidentId',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':state': state, ':now': now, ...(since ? { ':since': since } : {}) },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          due.push(...(result.Items ?? []).map((item) => item.incidentId as string));
+          startKey = result.LastEvaluatedKey;
+        } while (startKey && due.length < limit);
+      }
       return due.slice(0, limit);
     },
 

@@ -170,7 +170,8 @@ async function main() {
     for (; scanned < runtime.outbox.length; scanned++) {
       const entry = runtime.outbox[scanned]!;
       const body = entry.body as { receive_id?: string; content?: string } | undefined;
-      if (!body?.content) continue;
+      // A call Feishu refused (a rate limit) made no card and showed nothing; its retry is a call of its own.
+      if (!body?.content || (entry.status ?? 200) !== 200) continue;
       let group: number | undefined;
       if (entry.method === 'POST' && entry.path.startsWith('/open-apis/im/v1/messages?')) {
         group = Number(/Bench(\d+)/.exec(body.content)?.[1]);
@@ -211,17 +212,20 @@ async function main() {
     .sort((a, b) => a - b);
   const feishuCalls = runtime.outbox.filter((e) => e.path.startsWith('/open-apis/im/')).length;
   const callsByKind = runtime.outbox.reduce<Record<string, number>>((counts, e) => {
-    const kind = e.path.startsWith('/open-apis/auth/')
-      ? 'token'
-      : e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?')
-        ? 'send'
-        : /\/urgent_/.test(e.path)
-          ? 'urgent'
-          : e.path.endsWith('/reply')
-            ? 'reply'
-            : e.method === 'PATCH'
-              ? 'patch'
-              : 'other';
+    const kind =
+      (e.status ?? 200) !== 200
+        ? 'refused'
+        : e.path.startsWith('/open-apis/auth/')
+          ? 'token'
+          : e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?')
+            ? 'send'
+            : /\/urgent_/.test(e.path)
+              ? 'urgent'
+              : e.path.endsWith('/reply')
+                ? 'reply'
+                : e.method === 'PATCH'
+                  ? 'patch'
+                  : 'other';
     counts[kind] = (counts[kind] ?? 0) + 1;
     return counts;
   }, {});

@@ -41,7 +41,10 @@ describe('what each function bundles', () => {
   it('only the functions that talk to Feishu load its SDK', async () => {
     expect(await packagesIn('alert-dedup')).not.toContain('@larksuiteoapi/node-sdk');
     expect(await packagesIn('kb')).not.toContain('@larksuiteoapi/node-sdk');
-    expect(await packagesIn('alert-router')).toContain('@larksuiteoapi/node-sdk');
-    expect(await packagesIn('alert-router')).not.toContain('@kubernetes/client-node');
+    // The router only stores and wakes the incident worker, which alone talks to Feishu about incidents.
+    expect(await packagesIn('alert-router')).not.toContain('@larksuiteoapi/node-sdk');
+    expect(await packagesIn('timer-sweep')).not.toContain('@larksuiteoapi/node-sdk');
+    expect(await packagesIn('incident-timers')).toContain('@larksuiteoapi/node-sdk');
+    expect(await packagesIn('incident-timers')).not.toContain('@kubernetes/client-node');
   });
 }, 60_000);

@@ -14,6 +14,7 @@ import { dynamoAlertRepository } from '../../lib/store/alerts-table.js';
 import { dynamoAuditStore } from '../../lib/store/audit-table.js';
 import { dynamoDedupStore } from '../../lib/store/dedup-table.js';
 import { dynamoIncidentRepository } from '../../lib/store/incidents-table.js';
+import { dynamoSendBudget } from '../../lib/store/send-budget-table.js';
 import { sqsQueue } from '../../lib/store/sqs-queue.js';
 import { startDynamo, startSqs, type Peer } from '../../infra/local/peers.js';
 
@@ -74,6 +75,7 @@ beforeAll(async () => {
   for (const [name, key] of [
     ['dedup', 'fingerprint'],
     ['alerts', 'pk'],
+    ['deliveries', 'pk'],
   ] as const) {
     await raw.send(
       new CreateTableCommand({
@@ -248,7 +250,6 @@ describe('DynamoDB incident repository (dynalite)', () => {
   const at = '2026-11-23T02:00:00.000Z';
   const member = (alertId: string): IncidentMember => ({
     alertId,
-    fingerprint: `${alertId}ffff`,
     name: 'KubePodCrashLooping',
     severity: 'critical',
     status: 'firing',
@@ -267,6 +268,7 @@ describe('DynamoDB incident repository (dynalite)', () => {
     resolved: 0,
     plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
     notifications: {},
+    version: 1,
     openedAt: at,
     updatedAt: at,
     timeline: [{ at, event: 'opened' }],
@@ -313,7 +315,7 @@ describe('DynamoDB incident repository (dynalite)', () => {
 
   it('lets only one of many concurrent claims take an escalation step, and one person acknowledge', async () => {
     const repo = dynamoIncidentRepository(db, 'incidents');
-    await repo.create(incident('inc-2', 'p0'));
+    await repo.create({ ...incident('inc-2', 'p0'), deliveredVersion: 99 }); // its cards are not what this is about
     const claim = (step: number, at: string, leaseUntil: string) =>
       repo.claimStep('inc-2', { step, policy: 'default', at, leaseUntil });
     const claims = await Promise.all(
@@ -359,6 +361,114 @@ describe('DynamoDB incident repository (dynalite)', () => {
     const winner = acks.find((ack) => ack.changed)!.incident!.acknowledgedBy!.openId;
     expect(acks.every((ack) => ack.incident?.acknowledgedBy?.openId === winner)).toBe(true);
   });
+});
+
+describe('incident delivery and send budgets (dynalite)', () => {
+  const at = '2026-11-23T02:00:00.000Z';
+  const base = (incidentId: string): StoredIncident => ({
+    incidentId,
+    groupKey: 'g',
+    state: 'triggered',
+    title: 'PodCrash',
+    service: 'api',
+    members: {},
+    firing: 0,
+    resolved: 0,
+    plan: { routes: [], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
+    notifications: {},
+    version: 1,
+    cardVersions: {},
+    openedAt: at,
+    updatedAt: at,
+    timeline: [],
+  });
+
+  it('lets one worker hold an incident, and notes its round as done only at the version it showed', async () => {
+    const repo = dynamoIncidentRepository(db, 'incidents');
+    const incident = await repo.create(base('dlv-1'));
+    const holders = await Promise.all([1, 2, 3].map(() => repo.claimDelivery('dlv-1', at, '2026-11-23T02:01:10.000Z')));
+    expect(holders.filter(Boolean)).toHaveLength(1);
+    const round = {
+      sent: { 'chat:oc_ops': 'om_1' },
+      versions: { 'chat:oc_ops': 1 },
+      at,
+      entries: [{ at, event: 'notified' }],
+      announce: true,
+    };
+    // A change lands meanwhile: the round cannot be done at the version it showed, and writes nothing.
+    await repo.recordSilence(
+      'dlv-1',
+      { id: 's1', until: '2026-11-23T03:00:00.000Z', by: { openId: 'ou_a' } },
+      {
+        at,
+        event: 'silenced',
+      },
+    );
+    expect(await repo.finishRound(incident, round, 1)).toBe(false);
+    expect((await repo.get('dlv-1'))?.notifications).toEqual({});
+    // Noted and let go whatever happened, for the next round to go on from.
+    expect(await repo.finishRound(incident, round)).toBe(true);
+    expect(await repo.get('dlv-1')).toMatchObject({
+      version: 2,
+      notifications: { 'chat:oc_ops': 'om_1' },
+      cardVersions: { 'chat:oc_ops': 1 },
+      announcedAt: at,
+    });
+    expect((await repo.get('dlv-1'))?.deliveryLeaseUntil).toBeUndefined();
+    expect((await repo.get('dlv-1'))?.deliveredVersion).toBeUndefined();
+    expect(
+      await repo.finishRound(incident, { ...round, sent: {}, entries: [], versions: { 'chat:oc_ops': 2 } }, 2),
+    ).toBe(true);
+    expect((await repo.get('dlv-1'))?.deliveredVersion).toBe(2);
+    // An incident stored before card versions existed gets the map whole.
+    const { cardVersions: _none, ...old } = base('dlv-2');
+    await repo.create(old as StoredIncident);
+    await repo.finishRound(old as StoredIncident, { sent: {}, versions: { 'chat:oc_ops': 1 }, at, entries: [] });
+    expect((await repo.get('dlv-2'))?.cardVersions).toEqual({ 'chat:oc_ops': 1 });
+  });
+
+  it('finds incidents owed a card that nobody is delivering, and those with a timer due', async () => {
+    const repo = dynamoIncidentRepository(db, 'incidents');
+    const now = '2026-11-23T02:10:00.000Z';
+    await repo.create({ ...base('due-owed'), updatedAt: now });
+    await repo.create({ ...base('due-held'), updatedAt: now, deliveryLeaseUntil: '2026-11-23T02:11:00.000Z' });
+    await repo.create({
+      ...base('due-done'),
+      updatedAt: now,
+      deliveredVersion: 1,
+      remindAt: '2026-11-23T03:00:00.000Z',
+    });
+    await repo.create({ ...base('due-remind'), updatedAt: now, deliveredVersion: 1, remindAt: now });
+    await repo.create({ ...base('due-green'), state: 'resolved', updatedAt: now });
+    const due = await repo.dueTimers(now, 100);
+    expect(due).toEqual(expect.arrayContaining(['due-owed', 'due-remind', 'due-green']));
+    expect(due).not.toContain('due-held');
+    expect(due).not.toContain('due-done');
+  });
+
+  it('keeps a budget of calls a second across concurrent callers', async () => {
+    const budget = dynamoSendBudget(db, 'deliveries');
+    const started = Math.floor(Date.now() / 1000);
+    await Promise.all(
+      Array.from({ length: 12 }, () =>
+        budget.take([
+          { key: 'chat:oc_budget', perSecond: 5 },
+          { key: 'app', perSecond: 50 },
+        ]),
+      ),
+    );
+    const seconds = [];
+    for (let second = started; second <= Math.floor(Date.now() / 1000); second++) {
+      const item = await db.send(
+        new GetCommand({ TableName: 'deliveries', Key: { pk: `budget#chat:oc_budget#${second}` } }),
+      );
+      if (item.Item) seconds.push(item.Item.calls as number);
+    }
+    // Twelve calls, never more than five in one second: at least three seconds.
+    expect(seconds.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(Math.max(...seconds)).toBeLessThanOrEqual(5);
+    expect(seconds.length).toBeGreaterThanOrEqual(3);
+  }, 10_000);
 });
 
 describe('SQS queue adapter (fauxqs)', () => {

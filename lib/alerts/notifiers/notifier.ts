@@ -32,6 +32,8 @@ export interface Delivery {
   callout?: Callout;
   /** False when nothing on the incident changed: cards that exist need no update (Feishu limits updates). */
   changed?: boolean;
+  /** This change made the incident owe its cards an update (they were up to date just before). */
+  dirtied?: boolean;
 }
 
 export interface NotifyContext {

@@ -13,6 +13,7 @@ export const notify: AlertStage = async (event, { notifiers, repo, incidents, co
     audience: event.audience,
     decision: event.forwarded.decision,
     changed: event.incidentChanged,
+    dirtied: event.incidentDirtied,
   };
   const context = { repo, incidents, teams: config.teams, log, now: () => new Date(now()).toISOString() };
   const failures: unknown[] = [];

@@ -46,6 +46,8 @@ export interface AlertEvent {
   incident?: StoredIncident;
   /** False when the event left its incident as it was (a repeat): its cards need no update. */
   incidentChanged?: boolean;
+  /** The event made an incident whose cards were up to date owe them an update: its worker must be woken. */
+  incidentDirtied?: boolean;
   /** The alert as stored once the event is applied. */
   stored?: StoredAlert;
 }

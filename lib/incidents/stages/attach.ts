@@ -2,34 +2,76 @@ import type { TimelineEntry } from '../../alerts/repository.js';
 import { isoNow, type AlertEvent, type AlertStage } from '../../alerts/stages/stage.js';
 import { describeMute } from '../../alerts/stages/mute.js';
 import { isOpen, memberOf, type StoredIncident } from '../model.js';
+import type { IncidentRepository } from '../repository.js';
 
 /** Only the first members' arrivals and departures are noted: a group of thousands must not outgrow its item. */
 const MAX_MEMBER_ENTRIES = 20;
 
 /**
  * Applies the alert's event to its incident: a new incident is created with the alert as its first member, a later
- * alert joins it, a resolved alert leaves it firing one fewer, and once no member fires the incident resolves.
- * Each change is one conditional write on the incident, so members of one group arriving at once, and redelivered
- * events, neither undo nor repeat each other.
+ * alert joins it, a resolved alert leaves it firing one fewer, and once no member fires the incident resolves. A
+ * member that came muted is kept muted (nobody is told of it) until an event of it comes unmuted. Each change is one
+ * conditional write on the incident, so members of one group arriving at once, and redelivered events, neither undo
+ * nor repeat each other.
  */
 export const attach: AlertStage = async (event, context) => {
   const stored = event.stored!;
   const incidentId = event.incidentId ?? stored.incidentId;
   if (!incidentId) return event;
-  const { incidents } = context;
+  let dirtied = false;
+  const incidents = watchWrites(context.incidents, () => (dirtied = true));
+  context = { ...context, incidents };
   const at = isoNow(context);
   let incident = event.incident ?? (await incidents.get(incidentId));
   const before = incident;
   if (stored.status === 'firing') {
+    // Two first members racing: the one whose create lost joins the incident the other created.
     if (!incident) incident = await incidents.create(newIncident(event, incidentId, at, remindAt(context, at)));
-    else if (!incident.members[stored.alertId]) incident = await join(incident, event, at, context);
+    if (!incident.members[stored.alertId]) incident = await join(incident, event, at, context);
+    else if (incident.members[stored.alertId]!.muted && !event.mute) {
+      const entry = { at, event: 'unmuted', detail: `${stored.alert.name} 不再被屏蔽` };
+      incident = (await incidents.unmuteMembers(incidentId, [stored.alertId], entry)) ?? incident;
+    }
   } else if (incident) {
     incident = await leave(incident, event, at, context);
   }
   // A repeat that changed nothing needs no card update; a redelivery might, if the first try died before it.
   const incidentChanged = event.change !== 'repeat' || incident !== before;
-  return { ...event, incident, incidentChanged };
+  return { ...event, incident, incidentChanged, incidentDirtied: dirtied || event.change === 'replay' };
 };
+
+/** The writes of attach that change what the card shows: each bumps the incident's version. */
+const versionedWrites = new Set([
+  'create',
+  'addMember',
+  'reopen',
+  'resolveMember',
+  'countUntracked',
+  'close',
+  'unmuteMembers',
+]);
+
+/**
+ * The repository, telling `dirtied` when one of those writes found every card up to date just before it (its new
+ * version one past the delivered one): that write is the one that owes the cards an update, so its event wakes the
+ * incident's worker. A write into an incident already owing one leaves it to the wakeup or worker on the way.
+ */
+function watchWrites(incidents: IncidentRepository, dirtied: () => void): IncidentRepository {
+  return new Proxy(incidents, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function' || !versionedWrites.has(String(name))) return value;
+      return async (...args: unknown[]) => {
+        const written = (await value.apply(target, args)) as StoredIncident | undefined;
+        if (written && written.version - 1 <= (written.deliveredVersion ?? 0)) dirtied();
+        return written;
+      };
+    },
+  });
+}
+
+/** The member the alert makes, muted if the event was. */
+const memberFor = (event: AlertEvent) => ({ ...memberOf(event.stored!), ...(event.mute ? { muted: true } : {}) });
 
 const noted = (incident: StoredIncident, event: string) =>
   incident.timeline.filter((entry) => entry.event === event).length < MAX_MEMBER_ENTRIES;
@@ -39,7 +81,7 @@ const describe = (name: string, labels: Record<string, string>) =>
 
 async function join(incident: StoredIncident, event: AlertEvent, at: string, context: Parameters<AlertStage>[1]) {
   const { incidents } = context;
-  const member = memberOf(event.stored!);
+  const member = memberFor(event);
   const entry: TimelineEntry | undefined = noted(incident, 'member_added')
     ? { at, event: 'member_added', detail: describe(member.name, member.labels) }
     : undefined;
@@ -90,11 +132,13 @@ function newIncident(event: AlertEvent, incidentId: string, at: string, remindAt
     state: 'triggered',
     title: alert.name,
     service: alert.service,
-    members: { [stored.alertId]: memberOf(stored) },
+    members: { [stored.alertId]: memberFor(event) },
     firing: 1,
     resolved: 0,
     plan,
     notifications: {},
+    version: 1,
+    cardVersions: {},
     openedAt,
     updatedAt: at,
     remindAt,

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertingConfig } from '../../../lib/alerts/config.js';
 import type { ForwardedAlert } from '../../../lib/alerts/dedup.js';
 import type { Alert } from '../../../lib/alerts/model.js';
-import { escalationNotifier } from '../../../lib/alerts/notifiers/escalation.js';
-import { feishuCardNotifier } from '../../../lib/alerts/notifiers/feishu-card.js';
+import { incidentWakeupNotifier } from '../../../lib/alerts/notifiers/incident-wakeup.js';
 import { runAlertPath } from '../../../lib/alerts/pipeline.js';
 import type { AlertPathContext, MuteReason } from '../../../lib/alerts/stages/stage.js';
 import { makeAlert, nextEvent } from '../fakes/alerts.js';
@@ -12,7 +11,9 @@ import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { recordingLogger } from '../fakes/logger.js';
 import { RecordingMessenger } from '../fakes/messenger.js';
 import { RecordingQueue } from '../fakes/queue.js';
+import { wakeupRunner } from '../fakes/worker.js';
 import type { Wakeup } from '../../../lib/incidents/timers.js';
+import type { WorkerDeps } from '../../../lib/incidents/worker.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
 const MINUTE = 60_000;
@@ -65,16 +66,7 @@ function router(extra: Partial<AlertPathContext> = {}) {
     repo,
     incidents,
     config,
-    notifiers: [
-      escalationNotifier({
-        messenger,
-        policies: config.policies,
-        timeZone: 'Asia/Shanghai',
-        wakeups,
-        reminderEveryMs: config.reminderIntervalSeconds * 1000,
-      }),
-      feishuCardNotifier(messenger, { timeZone: 'Asia/Shanghai' }),
-    ],
+    notifiers: [incidentWakeupNotifier(wakeups)],
     log,
     now: () => clock,
     muteReason: async (alert) =>
@@ -94,7 +86,25 @@ function router(extra: Partial<AlertPathContext> = {}) {
         : undefined,
     ...extra,
   };
-  const route = (item: ForwardedAlert) => runAlertPath(item, context);
+  // The incident worker, as incident-timers runs it: each wakeup that is due, in the order they were queued.
+  const worker: WorkerDeps = {
+    messenger,
+    incidents,
+    teams: config.teams,
+    policies: config.policies,
+    timeZone: 'Asia/Shanghai',
+    now: () => new Date(clock).toISOString(),
+    log,
+    wakeups,
+    reminderEveryMs: config.reminderIntervalSeconds * 1000,
+  };
+  const work = wakeupRunner(wakeups, worker);
+  /** An alert event down the path, then whatever the incident worker was woken for. */
+  const route = async (item: ForwardedAlert) => {
+    const stored = await runAlertPath(item, context);
+    await work();
+    return stored;
+  };
   /** The incident of a stored alert, as it is now. */
   const incidentOf = (alertId: string) => incidents.incidents.get(repo.alerts.get(alertId)!.incidentId!)!;
   return {
@@ -105,6 +115,9 @@ function router(extra: Partial<AlertPathContext> = {}) {
     route,
     muted,
     wakeups,
+    work,
+    /** Down the path only: the worker is not run. */
+    path: (item: ForwardedAlert) => runAlertPath(item, context),
     incidentOf,
     at: (ms: number) => (clock = t0 + ms),
   };
@@ -181,11 +194,11 @@ describe('the alert path', () => {
       '短信加急：张伟',
       '电话加急：张伟',
     ]);
-    // Its next timer is the reminder, an hour on.
-    expect(r.wakeups.sent.map((sent) => sent.message)).toEqual([
-      { incidentId: incident.incidentId, at: '2026-03-02T04:00:00.000Z' },
+    // The router woke the incident's worker, which paged and then set a wakeup for its next timer: the reminder.
+    expect(r.wakeups.sent).toEqual([
+      { message: { incidentId: incident.incidentId, at: new Date(t0).toISOString() }, delaySeconds: 0 },
+      { message: { incidentId: incident.incidentId, at: '2026-03-02T04:00:00.000Z' }, delaySeconds: 900 },
     ]);
-    expect(r.wakeups.sent[0]!.delaySeconds).toBe(900);
   });
 
   it('sends nothing more and pages once when the same forwarded message is delivered twice', async () => {
@@ -312,18 +325,21 @@ describe('the alert path', () => {
     expect(r.messenger.urgents).toEqual([]);
   });
 
-  it('throws and lets go of the step when every page fails, so a retry pages', async () => {
+  it('lets go of the step when every page fails and tries again shortly, sending the cards meanwhile', async () => {
     const r = router();
-    const item = open(critical());
     r.messenger.failingUrgent.add('app').add('sms').add('phone');
-    await expect(r.route(item)).rejects.toThrow(/page of step 1 of incident \w+ incomplete/);
+    await r.route(open(critical()));
     const [incident] = [...r.incidents.incidents.values()];
     expect(incident!.escalation).toMatchObject({ step: 1, pagedStep: 0, leaseUntil: new Date(t0).toISOString() });
     expect(r.messenger.sends).toHaveLength(2);
+    expect(r.wakeups.sent.at(-1)).toEqual({
+      message: { incidentId: incident!.incidentId, at: new Date(t0 + 2000).toISOString(), retries: 1 },
+      delaySeconds: 2,
+    });
 
     r.messenger.failingUrgent.clear();
-    r.at(15_000);
-    await r.route(item);
+    r.at(2000);
+    await r.work();
     expect(r.messenger.sends).toHaveLength(2);
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
     expect(r.incidents.incidents.get(incident!.incidentId)!.escalation).toMatchObject({ step: 1, pagedStep: 1 });
@@ -332,32 +348,45 @@ describe('the alert path', () => {
   it('retries a failed phone call on its own: the calls that went through are not made again', async () => {
     const r = router();
     r.messenger.failingUrgent.add('phone');
-    const item = open(critical());
-    await expect(r.route(item)).rejects.toThrow(/电话加急 张伟/);
+    const stored = await r.route(open(critical()));
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms']);
-
     r.messenger.failingUrgent.clear();
-    r.at(15_000);
-    const stored = await r.route(item);
+    r.at(2000);
+    await r.work();
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
     expect(r.incidentOf(stored!.alertId).escalation).toMatchObject({ step: 1, pagedStep: 1 });
   });
 
-  it('still sends the on-call card and pages when a chat rejects the card, then fails so the chat is retried', async () => {
+  it('still sends the on-call card and pages when a chat rejects the card, and sends that card once it can', async () => {
     const r = router();
     r.messenger.failingChats.add('oc_ops');
     const alert = critical();
-    await expect(r.route(open(alert))).rejects.toThrow(/card calls failed/);
+    await r.route(open(alert));
     expect(r.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'user', id: 'ou_zhang' }]);
     expect(r.messenger.urgents.map((u) => u.kind)).toEqual(['app', 'sms', 'phone']);
 
     r.messenger.failingChats.clear();
-    await r.route(open(alert)); // the redelivery sends only what is missing, and pages nobody again
+    r.at(2000);
+    await r.work(); // the retry sends only what is missing, and pages nobody again
     expect(r.messenger.sends.map((send) => send.target)).toEqual([
       { kind: 'user', id: 'ou_zhang' },
       { kind: 'chat', id: 'oc_ops' },
     ]);
     expect(r.messenger.urgents).toHaveLength(3);
+  });
+
+  it('sends a card that could not be sent already green when the incident resolved meanwhile', async () => {
+    const r = router();
+    r.messenger.failingChats.add('oc_ops');
+    const alert = makeAlert();
+    await r.route(open(alert));
+    expect(r.messenger.sends).toEqual([]);
+    await r.route(resolve(nextEvent(alert, { status: 'resolved', endsAt: '2026-03-02T03:00:30.000Z' }), 2));
+    r.messenger.failingChats.clear();
+    r.at(5000);
+    await r.work();
+    expect(r.messenger.sends).toHaveLength(1);
+    expect(template(r.messenger.sends[0]!.card)).toBe('green');
   });
 
   it('does not let an old resolution, redelivered late, close a newer incident of the same condition', async () => {
@@ -393,7 +422,7 @@ describe('the alert path', () => {
     const r = router();
     const item = open(critical());
     r.messenger.failingUrgent.add('app').add('sms').add('phone');
-    await expect(r.route(item)).rejects.toThrow();
+    await r.route(item);
     const [incident] = [...r.incidents.incidents.values()];
     // As if another invocation had taken the step over and died before recording anything.
     r.incidents.incidents.get(incident!.incidentId)!.escalation!.leaseUntil = new Date(t0 + 2 * MINUTE).toISOString();
@@ -437,6 +466,43 @@ describe('incidents', () => {
     for (const pod of pods) expect(markdownOf(last)).toContain(`pod=${pod}`);
     expect(r.incidentOf(stored[0]!.alertId)).toMatchObject({ firing: 3, resolved: 0, state: 'triggered' });
     expect(r.incidentOf(stored[0]!.alertId).timeline.filter((entry) => entry.event === 'member_added')).toHaveLength(2);
+  });
+
+  it('keeps every member when the first members of a group arrive at once: the one whose create lost joins', async () => {
+    const incidents = new MemoryIncidentRepository();
+    // The second member read the group's pointer before the first had created the incident.
+    let stale = 0;
+    const r = router({
+      incidents: new Proxy(incidents, {
+        get: (target, name, receiver) =>
+          stale && (name === 'forGroup' || name === 'get')
+            ? async (id: string) => {
+                stale--;
+                return name === 'forGroup' ? { incidentId: (await target.forGroup(id))!.incidentId } : undefined;
+              }
+            : Reflect.get(target, name, receiver),
+      }),
+    });
+    const first = await r.path(open(member('web-1', 'warning')));
+    stale = 2;
+    const second = await r.path(open(member('web-2', 'warning')));
+    expect(second!.incidentId).toBe(first!.incidentId);
+    const incident = incidents.incidents.get(first!.incidentId!)!;
+    expect(incident).toMatchObject({ firing: 2 });
+    expect(Object.keys(incident.members)).toHaveLength(2);
+  });
+
+  it('wakes the worker once for a burst of members, and one round shows them all', async () => {
+    const r = router();
+    for (const pod of ['web-1', 'web-2', 'web-3', 'web-4']) await r.path(open(member(pod, 'warning')));
+    expect(r.wakeups.sent).toHaveLength(1);
+    await r.work();
+    expect(r.messenger.sends).toHaveLength(1);
+    expect(markdownOf(r.messenger.sends[0]!.card)).toContain('4 条触发中');
+    expect(r.messenger.patches).toEqual([]);
+    // The next member after that round owes the card an update: it wakes the worker again.
+    await r.path(open(member('web-5', 'warning')));
+    expect(r.wakeups.sent).toHaveLength(2);
   });
 
   it('counts members as they resolve, and turns the cards green when the last one does', async () => {
@@ -536,6 +602,8 @@ describe('muting and acknowledging', () => {
     r.muted.add('ApiDown');
     const stored = await r.route(open(critical()));
     await ack(r, stored!.incidentId!);
+    // Chat wakes the incident's worker after an acknowledgement, as it does after every change it makes.
+    await r.wakeups.sendAll([{ incidentId: stored!.incidentId!, at: new Date(t0).toISOString() }]);
     r.muted.clear();
     await r.route(remind(nextEvent(stored!.alert), 2));
     expect(r.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'chat', id: 'oc_ops' }]); // now the silence is over

@@ -80,6 +80,7 @@ async function store(stored: StoredAlert) {
     resolved: 0,
     plan: stored.plan,
     notifications: { 'chat:oc_ops': 'om_chat_card', 'user:ou_sre_lina': 'om_lina_card' },
+    version: 1,
     openedAt: stored.firstSeenAt,
     updatedAt: stored.firstSeenAt,
     timeline: [],

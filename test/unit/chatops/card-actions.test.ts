@@ -21,7 +21,6 @@ function storedIncident(): StoredIncident {
   const at = new Date(t0).toISOString();
   const member = memberOf({
     alertId: 'a1b2c3d4e5f6',
-    fingerprint: alert.fingerprint,
     severity: alert.severity,
     alert,
     firstSeenAt: at,
@@ -37,6 +36,7 @@ function storedIncident(): StoredIncident {
     resolved: 0,
     plan: { routes: ['default'], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
     notifications: { 'chat:oc_ops': 'om_1' },
+    version: 1,
     openedAt: at,
     updatedAt: at,
     timeline: [],

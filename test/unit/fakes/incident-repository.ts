@@ -5,7 +5,7 @@ import {
   type IncidentState,
   type StoredIncident,
 } from '../../../lib/incidents/model.js';
-import type { IncidentChange, IncidentRepository } from '../../../lib/incidents/repository.js';
+import type { DeliveryRound, IncidentChange, IncidentRepository } from '../../../lib/incidents/repository.js';
 
 /**
  * The DynamoDB adapter (lib/store/incidents-table.ts) in memory, with the same conditions. Like a table, it hands
@@ -20,6 +20,19 @@ export class MemoryIncidentRepository implements IncidentRepository {
 
   private copy = (incident: StoredIncident | undefined) => incident && structuredClone(incident);
 
+  /** The writes that change what the card shows, and so its version, as the adapter's `ADD version` does. */
+  private static readonly versioned = new Set([
+    'addMember',
+    'reopen',
+    'resolveMember',
+    'countUntracked',
+    'close',
+    'completeStep',
+    'change',
+    'recordSilence',
+    'unmuteMembers',
+  ]);
+
   private write<T>(
     name: string,
     incidentId: string,
@@ -30,6 +43,7 @@ export class MemoryIncidentRepository implements IncidentRepository {
     if (!incident || !allowed(incident)) return undefined;
     this.writes.push(name);
     apply(incident);
+    if (MemoryIncidentRepository.versioned.has(name)) incident.version = (incident.version ?? 0) + 1;
     return structuredClone(incident);
   }
 
@@ -214,6 +228,46 @@ export class MemoryIncidentRepository implements IncidentRepository {
       incidentId,
       (incident) => incident.escalation?.step === step,
       (incident) => void (incident.escalation!.leaseUntil = now),
+    );
+  }
+
+  async unmuteMembers(incidentId: string, alertIds: string[], entry: TimelineEntry) {
+    return this.write(
+      'unmuteMembers',
+      incidentId,
+      (incident) => alertIds.some((id) => incident.members[id]?.muted),
+      (incident) => {
+        for (const id of alertIds) if (incident.members[id]) incident.members[id].muted = false;
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async claimDelivery(incidentId: string, now: string, until: string) {
+    return this.write(
+      'claimDelivery',
+      incidentId,
+      (incident) => !incident.deliveryLeaseUntil || incident.deliveryLeaseUntil <= now,
+      (incident) => void (incident.deliveryLeaseUntil = until),
+    );
+  }
+
+  async finishRound(incident: StoredIncident, round: DeliveryRound, version?: number) {
+    return Boolean(
+      this.write(
+        'finishRound',
+        incident.incidentId,
+        (stored) => version === undefined || stored.version === version,
+        (stored) => {
+          Object.assign(stored.notifications, round.sent);
+          stored.cardVersions = { ...stored.cardVersions, ...round.versions };
+          stored.deliveredAt = round.at;
+          if (round.announce) stored.announcedAt ??= round.at;
+          stored.timeline.push(...round.entries);
+          if (version !== undefined) stored.deliveredVersion = version;
+          delete stored.deliveryLeaseUntil;
+        },
+      ),
     );
   }
 

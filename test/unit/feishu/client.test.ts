@@ -22,7 +22,9 @@ describe('feishuMessenger (the official SDK against the Feishu stand-in)', () =>
   it('fetches the tenant token once for a burst of concurrent first sends', async () => {
     const messenger = feishuMessenger({ appId: 'cli_burst', appSecret: 's', domain });
     const ids = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => messenger.sendCard({ kind: 'chat', id: 'oc_ops' }, { n: i }, `burst-${i}`)),
+      Array.from({ length: 10 }, (_, i) =>
+        messenger.sendCard({ kind: 'chat', id: `oc_ops_${i}` }, { n: i }, `burst-${i}`),
+      ),
     );
     expect(new Set(ids).size).toBe(10);
     expect(
@@ -68,5 +70,20 @@ describe('feishuMessenger (the official SDK against the Feishu stand-in)', () =>
     );
     expect(error).toBeInstanceOf(FeishuApiError);
     expect(error).toMatchObject({ code: 230024, operation: 'urgent phone' });
+  });
+
+  it('answers too many messages to one chat or too many updates to one message as Feishu does, and says so', async () => {
+    const messenger = feishuMessenger({ appId: 'cli_fast', appSecret: 's', domain });
+    // Whole seconds, as the stand-in counts them: start at the beginning of one.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+    const answers = await Promise.allSettled(
+      Array.from({ length: 7 }, (_, i) => messenger.sendCard({ kind: 'chat', id: 'oc_busy' }, {}, `busy-${i}`)),
+    );
+    const refused = answers.filter((answer) => answer.status === 'rejected');
+    expect(refused).toHaveLength(2);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 230020 });
+    const sent = (answers.find((answer) => answer.status === 'fulfilled') as PromiseFulfilledResult<string>).value;
+    const updates = await Promise.allSettled(Array.from({ length: 6 }, () => messenger.patchCard(sent, {})));
+    expect(updates.filter((answer) => answer.status === 'rejected')).toHaveLength(1);
   });
 });

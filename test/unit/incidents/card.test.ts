@@ -10,7 +10,6 @@ const feishuTemplates = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'oran
 
 const stored = (alert: Alert, alertId: string) => ({
   alertId,
-  fingerprint: alert.fingerprint,
   severity: alert.severity,
   alert,
   firstSeenAt: '2026-03-02T03:00:00.000Z',
@@ -34,6 +33,7 @@ function incident(alerts: Partial<Alert>[] = [{}], fields: Partial<StoredInciden
       channels: ['card'],
     },
     notifications: {},
+    version: 1,
     openedAt: '2026-03-02T03:00:00.000Z',
     updatedAt: '2026-03-02T03:00:00.000Z',
     links: { detail: 'https://prometheus.example.com/graph?g0.expr=up', runbook: 'https://runbooks.example.com/api' },

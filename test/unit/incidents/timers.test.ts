@@ -3,7 +3,8 @@ import type { Team } from '../../../lib/alerts/oncall.js';
 import type { EscalationPolicy } from '../../../lib/incidents/escalation.js';
 import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
 import { sweepTimers } from '../../../lib/incidents/sweep.js';
-import { onWakeup, runDue, type TimerDeps, type Wakeup } from '../../../lib/incidents/timers.js';
+import { runDue, type Wakeup } from '../../../lib/incidents/timers.js';
+import { onWakeup, type WorkerDeps } from '../../../lib/incidents/worker.js';
 import { makeAlert } from '../fakes/alerts.js';
 import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { recordingLogger } from '../fakes/logger.js';
@@ -54,7 +55,6 @@ function incident(fields: Partial<StoredIncident> = {}): StoredIncident {
   const alert = makeAlert({ severity: 'critical', name: 'ApiDown', labels: { alertname: 'ApiDown' } });
   const member = memberOf({
     alertId: 'a00000000001',
-    fingerprint: alert.fingerprint,
     severity: 'critical',
     alert,
     firstSeenAt: iso(t0),
@@ -76,6 +76,7 @@ function incident(fields: Partial<StoredIncident> = {}): StoredIncident {
       channels: ['card'],
     },
     notifications: { 'chat:oc_ops': 'om_chat' },
+    version: 1,
     openedAt: iso(t0),
     updatedAt: iso(t0),
     remindAt: iso(t0 + 60 * MINUTE),
@@ -88,9 +89,8 @@ function timers(fields: Partial<StoredIncident> = {}) {
   const incidents = new MemoryIncidentRepository();
   const messenger = new RecordingMessenger();
   const wakeups = new RecordingQueue<Wakeup>();
-  const updated: StoredIncident[] = [];
   let clock = t0;
-  const deps: TimerDeps = {
+  const deps: WorkerDeps = {
     messenger,
     incidents,
     teams: new Map([['sre', sre]]),
@@ -100,13 +100,12 @@ function timers(fields: Partial<StoredIncident> = {}) {
     log: recordingLogger(),
     wakeups,
     reminderEveryMs: 60 * MINUTE,
-    updateCards: async (value) => void updated.push(value),
   };
   const created = incident(fields);
   incidents.incidents.set(created.incidentId, structuredClone(created));
   const current = () => incidents.incidents.get(created.incidentId)!;
   const wake = (at = iso(clock)) => onWakeup({ incidentId: created.incidentId, at }, deps);
-  return { deps, incidents, messenger, wakeups, updated, current, wake, at: (ms: number) => (clock = t0 + ms) };
+  return { deps, incidents, messenger, wakeups, current, wake, at: (ms: number) => (clock = t0 + ms) };
 }
 
 const paged = (messenger: RecordingMessenger) =>
@@ -115,7 +114,7 @@ const paged = (messenger: RecordingMessenger) =>
 describe('escalation', () => {
   it('pages L1 now when an incident starts escalating, and sets a wakeup for L2', async () => {
     const t = timers();
-    const { changed, paged: who } = await runDue(t.current(), t.deps, { start: true });
+    const { changed, paged: who } = await runDue(t.current(), t.deps);
     expect(changed).toBe(true);
     expect(who).toBe('L1（张伟）');
     expect(t.messenger.sends.map((send) => send.target)).toEqual([{ kind: 'user', id: 'ou_zhang' }]);
@@ -131,32 +130,35 @@ describe('escalation', () => {
     ]);
   });
 
-  it('does not start for a severity the policy leaves to the chat, nor without an audience', async () => {
+  it('does not start for a severity the policy leaves to the chat, nor for members nobody is to be told about', async () => {
     const warning = timers();
     warning.current().members.a00000000001!.severity = 'warning';
-    expect((await runDue(warning.current(), warning.deps, { start: true })).changed).toBe(false);
+    expect((await runDue(warning.current(), warning.deps)).changed).toBe(false);
     const muted = timers();
-    expect((await runDue(muted.current(), muted.deps, {})).changed).toBe(false);
+    muted.current().members.a00000000001!.muted = true;
+    expect((await runDue(muted.current(), muted.deps)).changed).toBe(false);
     expect([...warning.messenger.urgents, ...muted.messenger.urgents]).toEqual([]);
   });
 
   it('escalates to L2 exactly once when its wakeups come twice at once, and says so on the cards and timeline', async () => {
     const t = timers();
-    await runDue(t.current(), t.deps, { start: true });
+    await runDue(t.current(), t.deps);
     t.at(5 * MINUTE);
     await Promise.all([t.wake(), t.wake()]);
     expect(paged(t.messenger)).toEqual(['app:ou_zhang', 'phone:ou_zhang', 'app:ou_li', 'app:ou_lead']);
     expect(t.messenger.sends.map((send) => send.target.id)).toEqual(['ou_zhang', 'ou_li', 'ou_lead']);
     const escalated = t.current().timeline.filter((entry) => entry.event === 'escalated');
     expect(escalated.map((entry) => entry.detail)).toEqual(['已升级到 L2（李娜、赵磊）']);
-    expect(t.updated).toHaveLength(1);
-    expect(JSON.stringify(t.updated[0])).toContain('已升级到 L2（李娜、赵磊）');
+    // The chat card says so (the worker that paged L2 brought it up to date).
+    const chat = t.messenger.patches.filter((patch) => patch.messageId === 'om_chat');
+    expect(chat).toHaveLength(1);
+    expect(JSON.stringify(chat[0]!.card)).toContain('已升级到 L2（李娜、赵磊）');
     expect(t.current().escalation).toMatchObject({ step: 2, pagedStep: 2, nextAt: iso(t0 + 15 * MINUTE) });
   });
 
   it('does nothing for a wakeup that comes early, late, twice, or after the incident was acknowledged', async () => {
     const t = timers();
-    await runDue(t.current(), t.deps, { start: true });
+    await runDue(t.current(), t.deps);
     t.at(4 * MINUTE);
     await t.wake(iso(t0 + 4 * MINUTE)); // an early sweep: L2 is not due yet
     expect(paged(t.messenger)).toHaveLength(2);
@@ -188,7 +190,7 @@ describe('escalation', () => {
 
   it('goes round the levels again after the repeat delay, then stops', async () => {
     const t = timers({ remindAt: undefined });
-    await runDue(t.current(), t.deps, { start: true });
+    await runDue(t.current(), t.deps);
     for (const minutes of [5, 15, 25, 30, 40]) {
       t.at(minutes * MINUTE);
       await t.wake();
@@ -214,7 +216,7 @@ describe('escalation', () => {
 
   it('escalates by hand to the next level now, even when acknowledged, and not past the last one', async () => {
     const t = timers();
-    await runDue(t.current(), t.deps, { start: true });
+    await runDue(t.current(), t.deps);
     await t.incidents.acknowledge(
       t.current().incidentId,
       { openId: 'ou_zhang' },
@@ -225,7 +227,7 @@ describe('escalation', () => {
     expect((await runDue(t.current(), t.deps, { manual: true })).paged).toBe('L3（孙总）');
     const noTimers = timers();
     noTimers.deps.policies = new Map([['standard', { ...standard, repeat: { times: 0, afterMs: 0 } }]]);
-    await runDue(noTimers.current(), noTimers.deps, { start: true });
+    await runDue(noTimers.current(), noTimers.deps);
     await runDue(noTimers.current(), noTimers.deps, { manual: true });
     await runDue(noTimers.current(), noTimers.deps, { manual: true });
     expect((await runDue(noTimers.current(), noTimers.deps, { manual: true })).changed).toBe(false);
@@ -233,7 +235,7 @@ describe('escalation', () => {
 
   it('waits out a silence and escalates once it has ended', async () => {
     const t = timers();
-    await runDue(t.current(), t.deps, { start: true });
+    await runDue(t.current(), t.deps);
     const until = iso(t0 + 20 * MINUTE);
     t.current().silence = { id: 'sil1', until, by: { openId: 'ou_zhang' } };
     t.at(5 * MINUTE);
@@ -250,7 +252,7 @@ describe('escalation', () => {
     t.messenger.failingUrgent.add('app');
     for (let attempt = 1; attempt <= 4; attempt++) {
       t.at(attempt * 1000);
-      await expect(runDue(t.current(), t.deps, { start: true })).rejects.toThrow(/incomplete/);
+      await expect(runDue(t.current(), t.deps)).rejects.toThrow(/incomplete/);
     }
     expect(t.current().escalation).toMatchObject({ step: 1, pagedStep: 0, attempts: 4 });
     t.at(5000);
@@ -286,6 +288,7 @@ describe('escalation', () => {
 describe('reminders', () => {
   it('reminds in the chat threads once per interval while triggered, whatever the source does', async () => {
     const t = timers();
+    t.current().members.a00000000001!.severity = 'warning'; // no escalation: reminders only
     t.at(60 * MINUTE);
     await Promise.all([t.wake(), t.wake()]);
     expect(t.messenger.replies.map((reply) => reply.messageId)).toEqual(['om_chat']);

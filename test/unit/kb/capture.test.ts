@@ -19,7 +19,6 @@ const stored: StoredIncident = {
   members: {
     a1: memberOf({
       alertId: 'a1',
-      fingerprint: alert.fingerprint,
       severity: 'critical',
       alert,
       firstSeenAt: '2026-11-24T03:00:00.000Z',
@@ -29,6 +28,7 @@ const stored: StoredIncident = {
   resolved: 1,
   plan: { routes: [], targets: [], channels: [] },
   notifications: {},
+  version: 1,
   openedAt: '2026-11-24T03:00:00.000Z',
   updatedAt: '2026-11-24T03:41:00.000Z',
   resolvedAt: '2026-11-24T03:41:00.000Z',

@@ -1,0 +1,78 @@
+import type { TimelineEntry } from '../alerts/repository.js';
+import { isRetryable, type Messenger } from '../feishu/messenger.js';
+import { stableId } from '../lambda/ids.js';
+import type { Logger } from '../lambda/logger.js';
+import { incidentCard } from './card.js';
+import { audibleSeverity, isOpen, type StoredIncident } from './model.js';
+import type { DeliveryRound } from './repository.js';
+
+export interface DeliveryDeps {
+  messenger: Messenger;
+  timeZone: string;
+  now: () => string;
+  log: Logger;
+}
+
+/** Whether the incident's cards are owed to its route's targets: once someone is to be told, always after. */
+export const cardsOwed = (incident: StoredIncident) =>
+  Boolean(incident.announcedAt) || (isOpen(incident) && (audibleSeverity(incident) ?? 'info') !== 'info');
+
+/**
+ * One round of bringing an incident's cards up to its current version: every card that shows an older version is
+ * patched, and every target of its route that is owed a card and has none gets one (once owed, a card is sent even
+ * after the incident resolved: it arrives green). The card is rendered once for the round; each target's call is its
+ * own, retried by the messenger, and a target that fails does not hold up the others. Returns what went through,
+ * per target, for the caller to note (so the next round repeats none of it), and the targets that failed in a way
+ * worth trying again.
+ */
+export async function deliverCards(
+  incident: StoredIncident,
+  deps: DeliveryDeps,
+): Promise<{ failed: string[]; round: DeliveryRound }> {
+  const version = incident.version ?? 0;
+  const at = deps.now();
+  const card = incidentCard(incident, { timeZone: deps.timeZone, now: at });
+  const sent: Record<string, string> = {};
+  const versions: Record<string, number> = {};
+  const entries: TimelineEntry[] = [];
+  const failed: string[] = [];
+  const note = (target: string, error: unknown) => {
+    deps.log.error('card delivery failed', { incidentId: incident.incidentId, target, error });
+    if (isRetryable(error)) failed.push(target);
+    else {
+      // A refusal that will not change by trying again (the bot left the chat, the message is gone): given up for
+      // this version, noted on the timeline, tried again only when the incident changes.
+      versions[target] = version;
+      entries.push({ at, event: 'card_failed', detail: `${target}：${(error as Error).message.slice(0, 200)}` });
+    }
+  };
+  const calls: Promise<void>[] = [];
+  for (const [target, messageId] of Object.entries(incident.notifications)) {
+    if ((incident.cardVersions?.[target] ?? 0) >= version) continue;
+    calls.push(
+      deps.messenger.patchCard(messageId, card).then(
+        () => void (versions[target] = version),
+        (error: unknown) => note(target, error),
+      ),
+    );
+  }
+  const owed = cardsOwed(incident);
+  if (owed) {
+    for (const target of incident.plan.targets) {
+      const key = `${target.kind}:${target.id}`;
+      if (incident.notifications[key] || (incident.cardVersions?.[key] ?? 0) >= version) continue;
+      calls.push(
+        deps.messenger.sendCard(target, card, stableId(incident.incidentId, key)).then(
+          (messageId) => {
+            sent[key] = messageId;
+            versions[key] = version;
+            entries.push({ at, event: 'notified', detail: `卡片已发送至 ${key}` });
+          },
+          (error: unknown) => note(key, error),
+        ),
+      );
+    }
+  }
+  await Promise.all(calls);
+  return { failed, round: { sent, versions, at, entries, announce: owed && !incident.announcedAt } };
+}

@@ -1,0 +1,66 @@
+import { deliverCards } from './delivery.js';
+import { nextTimer, runDue, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
+
+/** Longer than the worker's Lambda timeout (60 s), so a live holder never loses its incident to another. */
+export const DELIVERY_LEASE_MS = 70_000;
+/** A wakeup that finds the incident held comes back this many times, so a timer it carries is not left to the sweep. */
+const MAX_HELD_RETRIES = 30;
+/**
+ * The next round after one that changes overtook: two seconds on. However fast an incident changes, its cards are
+ * updated every two seconds at most, inside Feishu's 5 updates a second per message, and a storm of 200 changing
+ * incidents costs 200 rounds every two seconds, not a round per alert.
+ */
+const NEXT_ROUND_S = 2;
+/** A round whose cards or pages failed is tried again after this long, then longer, up to the sweep's minute. */
+const RETRY_DELAYS_S = [2, 5, 15, 30, 60];
+
+export type WorkerDeps = TimerDeps;
+
+const later = (deps: WorkerDeps, seconds: number) => new Date(Date.parse(deps.now()) + seconds * 1000).toISOString();
+
+/**
+ * What a wakeup does for its incident: one round, under a lease on the incident so one worker at a time holds it.
+ * The round does what is due (escalation steps, reminders) and brings every card up to the incident's version, then
+ * lets go only if the incident is still at that version. If changes landed meanwhile, the next round comes a second
+ * later, by a delayed wakeup: a storm of changes costs a round a second, whatever their number, and no worker sits
+ * waiting. A wakeup that finds the incident held leaves the changes to the holder and comes back only if a timer is
+ * due. What failed (a card, a page) is tried again by a wakeup after a growing delay, not by the queue's visibility
+ * timeout, and what went through is not repeated.
+ */
+export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> {
+  const nowMs = Date.parse(deps.now());
+  if (Date.parse(wakeup.at) - nowMs >= 1000) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
+  const until = new Date(nowMs + DELIVERY_LEASE_MS).toISOString();
+  let incident = await deps.incidents.claimDelivery(wakeup.incidentId, deps.now(), until);
+  if (!incident) return comeBackIfDue(wakeup, deps);
+  const failed: string[] = [];
+  try {
+    ({ incident } = await runDue(incident, deps));
+  } catch (error) {
+    // A page that did not go through was let go (paging.ts) and is tried again below; the cards do not wait for it.
+    deps.log.error('escalation incomplete', { incidentId: wakeup.incidentId, error });
+    failed.push('page');
+    incident = (await deps.incidents.get(wakeup.incidentId)) ?? incident;
+  }
+  const delivery = await deliverCards(incident, deps);
+  failed.push(...delivery.failed);
+  if (failed.length) {
+    await deps.incidents.finishRound(incident, delivery.round);
+    const retries = (wakeup.retries ?? 0) + 1;
+    const delay = RETRY_DELAYS_S[Math.min(retries - 1, RETRY_DELAYS_S.length - 1)]!;
+    deps.log.warn('incident not fully delivered; trying again', { incidentId: incident.incidentId, failed, delay });
+    return wakeAt(deps.wakeups, incident.incidentId, later(deps, delay), Date.parse(deps.now()), retries);
+  }
+  if (await deps.incidents.finishRound(incident, delivery.round, incident.version)) return;
+  await deps.incidents.finishRound(incident, delivery.round);
+  await wakeAt(deps.wakeups, incident.incidentId, later(deps, NEXT_ROUND_S), Date.parse(deps.now()));
+}
+
+/** The incident is held by another worker: it shows every change; a timer that is due is tried again shortly. */
+async function comeBackIfDue(wakeup: Wakeup, deps: WorkerDeps) {
+  const incident = await deps.incidents.get(wakeup.incidentId);
+  const next = incident && nextTimer(incident);
+  const retries = wakeup.retries ?? 0;
+  if (!next || next > deps.now() || retries >= MAX_HELD_RETRIES) return;
+  await wakeAt(deps.wakeups, wakeup.incidentId, later(deps, 2), Date.parse(deps.now()), retries + 1);
+}

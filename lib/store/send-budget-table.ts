@@ -1,0 +1,41 @@
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SendBudget } from '../feishu/paced-messenger.js';
+import { isConditionFailure } from './dynamo.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Send budgets as counters in the Feishu deliveries table, one item per budget and second (`budget#chat:oc_…#<s>`):
+ * one conditional increment takes a call, and a full second sends the caller to wait for the next. Every container
+ * of every function shares them, which no in-process limiter can. The items expire a minute later.
+ */
+export function dynamoSendBudget(db: DynamoDBDocumentClient, tableName: string, now = Date.now): SendBudget {
+  async function takeOne(key: string, perSecond: number) {
+    for (;;) {
+      const second = Math.floor(now() / 1000);
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: `budget#${key}#${second}` },
+            UpdateExpression: 'SET expiresAt = :expiresAt ADD calls :one',
+            ConditionExpression: 'attribute_not_exists(calls) OR calls < :limit',
+            ExpressionAttributeValues: { ':one': 1, ':limit': perSecond, ':expiresAt': second + 60 },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Full: the next second, with a little jitter so the waiting callers do not all come back at once.
+        await sleep((second + 1) * 1000 - now() + Math.floor(Math.random() * 50));
+      }
+    }
+  }
+  return {
+    async take(budgets) {
+      // The narrowest budget first: a full chat should not hold a slot of the app's while it waits.
+      for (const { key, perSecond } of [...budgets].sort((a, b) => a.perSecond - b.perSecond))
+        await takeOne(key, perSecond);
+    },
+  };
+}

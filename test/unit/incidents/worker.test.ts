@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { FeishuApiError } from '../../../lib/feishu/messenger.js';
+import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
+import type { Wakeup } from '../../../lib/incidents/timers.js';
+import { onWakeup, type WorkerDeps } from '../../../lib/incidents/worker.js';
+import { makeAlert } from '../fakes/alerts.js';
+import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
+import { recordingLogger } from '../fakes/logger.js';
+import { RecordingMessenger } from '../fakes/messenger.js';
+import { RecordingQueue } from '../fakes/queue.js';
+
+const t0 = Date.parse('2026-03-02T03:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const member = (pod: string) => {
+  const alert = makeAlert({ name: 'PodCrash', labels: { alertname: 'PodCrash', pod } });
+  return memberOf({
+    alertId: `a${pod.padStart(11, '0')}`,
+    severity: 'warning',
+    alert,
+    firstSeenAt: iso(t0),
+  });
+};
+
+function worker(fields: Partial<StoredIncident> = {}) {
+  const incidents = new MemoryIncidentRepository();
+  const messenger = new RecordingMessenger();
+  const wakeups = new RecordingQueue<Wakeup>();
+  let clock = t0;
+  const deps: WorkerDeps = {
+    messenger,
+    incidents,
+    teams: new Map(),
+    policies: new Map(),
+    timeZone: 'Asia/Shanghai',
+    now: () => iso(clock),
+    log: recordingLogger(),
+    wakeups,
+    reminderEveryMs: 3_600_000,
+  };
+  const first = member('1');
+  const incident: StoredIncident = {
+    incidentId: '9c2e4b1a7d3f',
+    groupKey: 'g',
+    state: 'triggered',
+    title: 'PodCrash',
+    service: 'api',
+    members: { [first.alertId]: first },
+    firing: 1,
+    resolved: 0,
+    plan: {
+      routes: ['default'],
+      targets: [
+        { kind: 'chat', id: 'oc_ops' },
+        { kind: 'chat', id: 'oc_dev' },
+      ],
+      channels: ['card'],
+    },
+    notifications: {},
+    version: 1,
+    cardVersions: {},
+    openedAt: iso(t0),
+    updatedAt: iso(t0),
+    timeline: [],
+    ...fields,
+  };
+  incidents.incidents.set(incident.incidentId, structuredClone(incident));
+  const wake = () => onWakeup({ incidentId: incident.incidentId, at: iso(clock) }, deps);
+  const current = () => incidents.incidents.get(incident.incidentId)!;
+  return { deps, incidents, messenger, wakeups, wake, current, at: (ms: number) => (clock = t0 + ms) };
+}
+
+describe('the incident worker', () => {
+  it('sends the card to each target once and notes that every card shows the current version', async () => {
+    const w = worker();
+    await w.wake();
+    expect(w.messenger.sends.map((send) => send.target.id)).toEqual(['oc_ops', 'oc_dev']);
+    expect(w.current()).toMatchObject({
+      notifications: { 'chat:oc_ops': 'om_1', 'chat:oc_dev': 'om_2' },
+      cardVersions: { 'chat:oc_ops': 1, 'chat:oc_dev': 1 },
+      deliveredVersion: 1,
+      announcedAt: iso(t0),
+    });
+    expect(w.current().deliveryLeaseUntil).toBeUndefined();
+    await w.wake();
+    expect(w.messenger.sends).toHaveLength(2);
+    expect(w.messenger.patches).toHaveLength(0);
+  });
+
+  it('coalesces changes that land during a round into one more round two seconds later, not one update each', async () => {
+    const w = worker({
+      notifications: { 'chat:oc_ops': 'om_ops' },
+      cardVersions: { 'chat:oc_ops': 1 },
+      announcedAt: iso(t0),
+      plan: { routes: [], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
+    });
+    await w.incidents.addMember('9c2e4b1a7d3f', member('2'), iso(t0));
+    const patch = w.messenger.patchCard.bind(w.messenger);
+    let round = 0;
+    w.messenger.patchCard = async (messageId, card) => {
+      // Three more members arrive while the first update is on its way.
+      if (round++ === 0)
+        for (const pod of ['3', '4', '5']) await w.incidents.addMember('9c2e4b1a7d3f', member(pod), iso(t0));
+      return patch(messageId, card);
+    };
+    await w.wake();
+    expect(w.messenger.patches).toHaveLength(1);
+    expect(w.current().deliveryLeaseUntil).toBeUndefined();
+    expect(w.wakeups.sent).toEqual([{ message: { incidentId: '9c2e4b1a7d3f', at: iso(t0 + 2000) }, delaySeconds: 2 }]);
+    w.at(2000);
+    await onWakeup(w.wakeups.sent[0]!.message, w.deps);
+    expect(w.messenger.patches).toHaveLength(2);
+    expect(JSON.stringify(w.messenger.patches[1]!.card)).toContain('5 条触发中');
+    expect(w.current()).toMatchObject({ version: 5, deliveredVersion: 5, cardVersions: { 'chat:oc_ops': 5 } });
+  });
+
+  it('lets one worker at a time hold an incident; another wakeup leaves the changes to it', async () => {
+    const w = worker();
+    await Promise.all([w.wake(), w.wake(), w.wake()]);
+    expect(w.messenger.sends).toHaveLength(2);
+    expect(w.wakeups.sent).toEqual([]); // nothing was due: nobody comes back
+  });
+
+  it('tries a failed target again after a delay, without repeating the targets that went through', async () => {
+    const w = worker();
+    w.messenger.failingChats.add('oc_dev');
+    await w.wake();
+    expect(w.messenger.sends.map((send) => send.target.id)).toEqual(['oc_ops']);
+    expect(w.wakeups.sent).toEqual([
+      { message: { incidentId: '9c2e4b1a7d3f', at: iso(t0 + 2000), retries: 1 }, delaySeconds: 2 },
+    ]);
+    expect(w.current().deliveryLeaseUntil).toBeUndefined();
+    w.messenger.failingChats.clear();
+    w.at(2000);
+    await onWakeup(w.wakeups.sent[0]!.message, w.deps);
+    expect(w.messenger.sends.map((send) => send.target.id)).toEqual(['oc_ops', 'oc_dev']);
+    expect(w.messenger.patches).toEqual([]);
+    expect(w.current().deliveredVersion).toBe(1);
+  });
+
+  it('gives up a target that refuses for good until the incident changes, and says so on the timeline', async () => {
+    const w = worker();
+    const send = w.messenger.sendCard.bind(w.messenger);
+    w.messenger.sendCard = async (target, card, key) => {
+      if (target.id === 'oc_dev') throw new FeishuApiError('send card', 230002, 'bot is not in the chat', 400);
+      return send(target, card, key);
+    };
+    await w.wake();
+    expect(w.wakeups.sent).toEqual([]);
+    expect(w.current().deliveredVersion).toBe(1);
+    expect(w.current().timeline.find((entry) => entry.event === 'card_failed')).toMatchObject({
+      event: 'card_failed',
+      detail: expect.stringContaining('chat:oc_dev'),
+    });
+  });
+
+  it('owes no card for a member nobody is to be told about, until it is unmuted', async () => {
+    const w = worker();
+    w.current().members.a00000000001!.muted = true;
+    await w.wake();
+    expect(w.messenger.sends).toEqual([]);
+    expect(w.current().announcedAt).toBeUndefined();
+    await w.incidents.unmuteMembers('9c2e4b1a7d3f', ['a00000000001'], { at: iso(t0), event: 'unmuted' });
+    await w.wake();
+    expect(w.messenger.sends).toHaveLength(2);
+  });
+});
