@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { wakeupSchema, type Wakeup } from '../lib/incidents/timers.js';
+import { releaseMuted, timerMessageSchema, type TimerMessage } from '../lib/incidents/release.js';
 import { onWakeup } from '../lib/incidents/worker.js';
 import { logContext } from '../lib/lambda/middlewares/log-context.js';
 import { partialBatchFailures } from '../lib/lambda/middlewares/partial-batch.js';
@@ -11,17 +11,19 @@ const timers = incidentTimers();
 
 /**
  * The incident worker (lib/incidents/worker.ts): for each woken incident, what is due (escalation steps, reminders)
- * and its cards brought up to date.
+ * and its cards brought up to date; and the release of muted alerts whose silence or inhibitor ended (release.ts).
  */
-export const handler = middy<ParsedSqsEvent<Wakeup>, FailedRecords>()
+export const handler = middy<ParsedSqsEvent<TimerMessage>, FailedRecords>()
   .use(logContext('incident-timers'))
   .use(partialBatchFailures())
-  .use(sqsRecords('incident-timers', wakeupSchema))
+  .use(sqsRecords('incident-timers', timerMessageSchema))
   .handler(async (event, lambda) => {
     const deps = await timers.forBatch();
-    return eachRecord(event.parsed, lambda, (wakeup) => onWakeup(wakeup, deps), {
+    const run = (message: TimerMessage) =>
+      'release' in message ? releaseMuted(message, deps) : onWakeup(message, deps);
+    return eachRecord(event.parsed, lambda, run, {
       name: 'incident-timers',
       reserveMs: 10_000,
-      orderKey: (wakeup) => wakeup.incidentId,
+      orderKey: (message) => ('release' in message ? 'release' : message.incidentId),
     });
   });

@@ -42,6 +42,13 @@ export const routingFile = z.strictObject({
     .default({ window: 300, bySeverity: {} }),
   /** How often an unacknowledged alert that keeps firing is brought up again in its chats. */
   reminders: z.strictObject({ every: duration.default(3600) }).default({ every: 3600 }),
+  /**
+   * An incident whose group resolves and fires again within `window` is reopened, its card kept; one that changes
+   * state more than `changes` times within it is flapping (抖动中) and is not paged again until it has been stable.
+   */
+  flapping: z
+    .strictObject({ changes: z.number().int().min(1).max(100).default(4), window: duration.default(600) })
+    .default({ changes: 4, window: 600 }),
   /** Alertmanager-style inhibition: while a source alert fires, matching target alerts with equal labels are muted. */
   inhibit: z
     .array(
@@ -93,12 +100,19 @@ export const oncallFile = z.strictObject({
   ),
 });
 
+/** More than `changes` state changes within `windowSeconds` is flapping. */
+export interface FlappingRule {
+  changes: number;
+  windowSeconds: number;
+}
+
 export interface AlertingConfig {
   dedup: DedupWindows;
   routes: Route[];
   teams: Map<string, Team>;
   inhibitRules: InhibitRule[];
   reminderIntervalSeconds: number;
+  flapping: FlappingRule;
   /** escalation.yaml's policies by name (empty without the file: routes use the built-in one). */
   policies: Map<string, EscalationPolicy>;
 }
@@ -166,6 +180,7 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
     teams,
     inhibitRules: routing.inhibit,
     reminderIntervalSeconds: routing.reminders.every,
+    flapping: { changes: routing.flapping.changes, windowSeconds: routing.flapping.window },
     policies,
   };
 }

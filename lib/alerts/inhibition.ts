@@ -12,6 +12,10 @@ export interface InhibitRule {
 export const couldBeInhibited = (alert: Alert, rules: InhibitRule[]) =>
   rules.some((rule) => matchesAll(rule.target, matchLabels(alert)));
 
+/** Whether `alert` can mute others: while it fires, the targets of a rule whose source it matches are muted. */
+export const couldInhibit = (alert: Alert, rules: InhibitRule[]) =>
+  rules.some((rule) => matchesAll(rule.source, matchLabels(alert)));
+
 /**
  * The rule and firing source alert that mute `alert`, with Alertmanager's semantics: a label in `equal` missing on
  * both sides counts as equal; an alert never inhibits itself; and an alert matching both sides of a rule cannot be

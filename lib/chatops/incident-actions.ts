@@ -12,6 +12,11 @@ import { stableId } from '../lambda/ids.js';
 export interface IncidentActionDeps {
   incidents: IncidentRepository;
   silences: SilenceStore;
+  /**
+   * Has the alerts that a silence muted checked again at `at` (its end, or now when it was expired), so those still
+   * firing are told of then (lib/incidents/release.ts).
+   */
+  releaseMutes(at: string, reason: string): Promise<void>;
   now: () => number;
   timeZone: string;
 }
@@ -130,6 +135,7 @@ export async function silenceIncident(
     createdAt: at,
   };
   await deps.silences.create(silence);
+  await deps.releaseMutes(silence.endsAt, `静默 ${silence.id} 到期`);
   const entry = {
     at,
     event: 'silenced',

@@ -10,15 +10,18 @@ import {
   mention,
   safeUrl,
 } from '../feishu/cards.js';
+import { isFlapping } from './flapping.js';
 import { distinguishingLabels, incidentSeverity, newestMembers, type StoredIncident } from './model.js';
 
 /** Members listed on the card, newest first. */
 const LISTED_MEMBERS = 10;
 
-const stateMark = (incident: StoredIncident, silenced: boolean) => {
-  if (incident.state === 'resolved') return incident.resolvedBy ? '[已解决]' : '[已恢复]';
+const stateMark = (incident: StoredIncident, silenced: boolean, now: string) => {
+  const flapping = isFlapping(incident, now) ? '·抖动中' : '';
+  if (incident.state === 'resolved') return incident.resolvedBy ? '[已解决]' : `[已恢复${flapping}]`;
   const marks = [
     severityLabel[incidentSeverity(incident)],
+    flapping && '抖动中',
     incident.state === 'acknowledged' ? '已确认' : '',
     silenced ? '已静默' : '',
   ];
@@ -58,7 +61,7 @@ export function incidentCard(incident: StoredIncident, options: { timeZone: stri
   const resolved = incident.state === 'resolved';
   const silenced = !resolved && Boolean(incident.silence && incident.silence.until > options.now);
   const time = (iso?: string) => formatTime(iso, options.timeZone);
-  const title = `${stateMark(incident, silenced)} ${clip(incident.title, 100)}`;
+  const title = `${stateMark(incident, silenced, options.now)} ${clip(incident.title, 100)}`;
   const lasted = formatDuration(Date.parse(incident.resolvedAt ?? options.now) - Date.parse(incident.openedAt));
   const paged = pagedLines(incident);
   const escalated = escalatedTo(incident);
@@ -69,6 +72,11 @@ export function incidentCard(incident: StoredIncident, options: { timeZone: stri
     ...(incident.plan.onCall ? [`**值班人**：${escapeMarkdown(incident.plan.onCall.name)}`] : []),
     ...(paged.length ? [`**已加急**：${escapeMarkdown(clip(paged.join('、'), 300))}`] : []),
     ...(escalated && !resolved ? [`**升级**：${escapeMarkdown(escalated)}`] : []),
+    ...(incident.flaps
+      ? [
+          `**抖动**：恢复后再次触发 ${incident.flaps} 次${isFlapping(incident, options.now) ? '（抖动中，不再重复加急）' : ''}`,
+        ]
+      : []),
     ...(incident.acknowledgedBy
       ? [`**确认人**：${mention(incident.acknowledgedBy)}（${time(incident.acknowledgedAt)}）`]
       : []),

@@ -8,6 +8,8 @@ export type IncidentState = 'triggered' | 'acknowledged' | 'resolved';
 /** What an incident keeps of one of its alerts: enough for the card's member list and the counts. */
 export interface IncidentMember {
   alertId: string;
+  /** The condition it is: a flapping alert that fires again replaces its resolved self rather than adding one. */
+  fingerprint: string;
   name: string;
   severity: Severity;
   status: 'firing' | 'resolved';
@@ -52,6 +54,11 @@ export interface StoredIncident {
   deliveryLeaseUntil?: string;
   openedAt: string;
   updatedAt: string;
+  /** Its recent state changes and whether it flaps (flapping.ts). */
+  stateChanges?: string[];
+  flappingUntil?: string;
+  /** How many times it fired again after resolving on its own. */
+  flaps?: number;
   /** Its escalation policy's progress, from the first page on (see escalation.ts and timers.ts). */
   escalation?: EscalationProgress;
   /** When the next reminder is due, while it is triggered (timers.ts). */
@@ -106,6 +113,7 @@ const SHOWN_ELSEWHERE = new Set(['alertname', 'severity', 'service']);
 
 export function memberOf(alert: {
   alertId: string;
+  fingerprint: string;
   severity: Severity;
   alert: { name: string; summary: string; labels: Record<string, string>; host?: string };
   firstSeenAt: string;
@@ -118,6 +126,7 @@ export function memberOf(alert: {
   );
   return {
     alertId: alert.alertId,
+    fingerprint: alert.fingerprint,
     name: alert.alert.name.slice(0, 200),
     severity: alert.severity,
     status: 'firing',

@@ -1,5 +1,17 @@
 import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
+import type { FlapRecord } from './flapping.js';
 import type { IncidentMember, IncidentState, StoredIncident } from './model.js';
+
+/** A resolved incident firing again: its new member, and what the change makes of its flap record. */
+export interface Reopening {
+  member: IncidentMember;
+  /** A resolved member of the same condition that the new one takes the place of. */
+  replaces?: string;
+  at: string;
+  entries: TimelineEntry[];
+  remindAt: string;
+  flap: FlapRecord;
+}
 
 /** What one round of card delivery did (delivery.ts). */
 export interface DeliveryRound {
@@ -40,16 +52,11 @@ export interface IncidentRepository {
     entry?: TimelineEntry,
   ): Promise<StoredIncident | undefined>;
   /**
-   * Reopens a resolved incident with a firing member (a member that came just as the last one left). Its escalation
-   * stays as it was, so a reopened incident is not paged again from the start.
+   * Reopens a resolved incident with a firing member (its group fired again within the flap window). Its escalation
+   * stays as it was, so a reopened incident is not paged again from the start. A member that is the same condition
+   * as a resolved one (`replaces`) takes its place, so a flapping alert stays one member.
    */
-  reopen(
-    incidentId: string,
-    member: IncidentMember,
-    at: string,
-    entry: TimelineEntry,
-    remindAt: string,
-  ): Promise<StoredIncident | undefined>;
+  reopen(incidentId: string, reopening: Reopening): Promise<StoredIncident | undefined>;
   /** Marks a tracked member resolved once; undefined when it was not firing. */
   resolveMember(
     incidentId: string,
@@ -60,7 +67,7 @@ export interface IncidentRepository {
   /** Counts a member beyond the tracked ones (it is not kept one by one). */
   countUntracked(incidentId: string, change: 'added' | 'resolved', at: string): Promise<StoredIncident | undefined>;
   /** Resolves an open incident whose members have all resolved; undefined if one fires or it is resolved already. */
-  close(incidentId: string, at: string, entry: TimelineEntry): Promise<StoredIncident | undefined>;
+  close(incidentId: string, at: string, entry: TimelineEntry, flap: FlapRecord): Promise<StoredIncident | undefined>;
   recordNotifications(incidentId: string, sent: Record<string, string>, entries: TimelineEntry[]): Promise<void>;
   /**
    * Claims escalation step `step` with a lease until `leaseUntil`: step 1 of an incident that is not escalating yet,

@@ -24,6 +24,7 @@ const labels: Record<string, string> = {
   member_added: '新告警',
   member_resolved: '告警恢复',
   reopened: '重新触发',
+  flapping: '抖动',
   stale_firing: '过期的触发通知',
   stale_resolved: '过期的恢复通知',
 };

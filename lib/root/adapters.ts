@@ -1,10 +1,12 @@
 import { loadAlertingConfig } from '../alerts/config.js';
 import type { ForwardedAlert } from '../alerts/dedup.js';
+import { sourceAlertNames } from '../alerts/inhibition.js';
 import type { Alert } from '../alerts/model.js';
+import { muteChecker } from '../alerts/stages/mute.js';
 import { loadAutomationConfig } from '../automation/config.js';
 import type { AutomationTask } from '../automation/tasks.js';
 import type { ChatopsTask } from '../chatops/tasks.js';
-import type { Wakeup } from '../incidents/timers.js';
+import type { TimerMessage } from '../incidents/release.js';
 import { lazy } from '../lambda/lazy.js';
 import { dynamoAlertRepository } from '../store/alerts-table.js';
 import { dynamoAuditStore } from '../store/audit-table.js';
@@ -60,4 +62,23 @@ export const alertsQueue = /* @__PURE__ */ lazy(() => sqsQueue<Alert>(env().ALER
 export const notifyQueue = /* @__PURE__ */ lazy(() => sqsQueue<ForwardedAlert>(env().NOTIFY_QUEUE_URL));
 export const commandsQueue = /* @__PURE__ */ lazy(() => sqsQueue<ChatopsTask>(env().COMMANDS_QUEUE_URL));
 export const automationQueue = /* @__PURE__ */ lazy(() => sqsQueue<AutomationTask>(env().AUTOMATION_QUEUE_URL));
-export const timersQueue = /* @__PURE__ */ lazy(() => sqsQueue<Wakeup>(env().TIMERS_QUEUE_URL));
+export const timersQueue = /* @__PURE__ */ lazy(() => sqsQueue<TimerMessage>(env().TIMERS_QUEUE_URL));
+
+/** Inhibition needs the alerts firing now; a storm larger than this is already beyond muting one by one. */
+const FIRING_SOURCES_LIMIT = 1000;
+
+/**
+ * Silences and inhibition as they are now, for the alert path and the release of muted alerts: the silences and the
+ * firing source alerts are read at most once per checker, so make one per batch.
+ */
+export function mutesNow() {
+  const { inhibitRules } = alertingConfig();
+  const sources = sourceAlertNames(inhibitRules);
+  const silences = silenceStore();
+  const alerts = alertRepository();
+  return muteChecker(
+    { silences: () => silences.list(), firing: () => alerts.firingAlerts(FIRING_SOURCES_LIMIT, sources) },
+    inhibitRules,
+    Date.now(),
+  );
+}

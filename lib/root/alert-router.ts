@@ -1,7 +1,6 @@
-import { sourceAlertNames } from '../alerts/inhibition.js';
 import { incidentWakeupNotifier } from '../alerts/notifiers/incident-wakeup.js';
+import { muteReleaseNotifier } from '../alerts/notifiers/mute-release.js';
 import { withOverrides } from '../alerts/overrides.js';
-import { muteChecker } from '../alerts/stages/mute.js';
 import type { AlertPathContext } from '../alerts/stages/stage.js';
 import { selfHealNotifier } from '../automation/heal-notifier.js';
 import { relatedKnowledge } from '../kb/related.js';
@@ -14,13 +13,10 @@ import {
   automationQueue,
   incidentRepository,
   overrideStore,
-  silenceStore,
+  mutesNow,
   timersQueue,
 } from './adapters.js';
 import { knowledgeBase } from './knowledge.js';
-
-/** Inhibition needs the alerts firing now; a storm larger than this is already beyond muting one by one. */
-const FIRING_SOURCES_LIMIT = 1000;
 
 /**
  * What `alert-router` needs: the alert path's context, made per SQS batch so silences, firing alerts and on-call
@@ -30,9 +26,12 @@ const FIRING_SOURCES_LIMIT = 1000;
 export function alertRouter() {
   const config = alertingConfig();
   const healRules = automationConfig().automation.selfHealing.rules;
-  const sources = sourceAlertNames(config.inhibitRules);
   const log = logger.child({ function: 'alert-router' });
-  const notifiers = [incidentWakeupNotifier(timersQueue()), selfHealNotifier(automationQueue(), healRules)];
+  const notifiers = [
+    incidentWakeupNotifier(timersQueue()),
+    muteReleaseNotifier(timersQueue(), config.inhibitRules),
+    selfHealNotifier(automationQueue(), healRules),
+  ];
   const related = lazyAsync(async () => {
     const kb = await knowledgeBase();
     return kb && relatedKnowledge(kb);
@@ -40,12 +39,7 @@ export function alertRouter() {
   return {
     async forBatch(): Promise<AlertPathContext> {
       const repo = alertRepository();
-      const silences = silenceStore();
-      const muteReason = muteChecker(
-        { silences: () => silences.list(), firing: () => repo.firingAlerts(FIRING_SOURCES_LIMIT, sources) },
-        config.inhibitRules,
-        Date.now(),
-      );
+      const muteReason = mutesNow();
       const overrides = await overrideStore().current(new Date().toISOString());
       return {
         repo,

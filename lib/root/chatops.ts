@@ -2,6 +2,7 @@ import type { HandlerDeps } from '../chatops/handle.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
 import { withOverrides } from '../alerts/overrides.js';
+import { releaseAt } from '../incidents/release.js';
 import { runDue, wakeAt } from '../incidents/timers.js';
 import {
   alertRepository,
@@ -42,6 +43,7 @@ export function chatops() {
         timeZone,
         log,
         syncCards: (incident) => wakeAt(timersQueue(), incident.incidentId, isoNow(), Date.now()),
+        releaseMutes: (at, reason) => releaseAt(timersQueue(), at, reason, Date.now()),
         overrides,
         escalateNow: async (incident) => {
           const teams = withOverrides(config.teams, await overrides.current(isoNow()));

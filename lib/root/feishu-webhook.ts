@@ -1,4 +1,5 @@
 import type { FeishuWebhookDeps } from '../chatops/webhook.js';
+import { releaseAt } from '../incidents/release.js';
 import { logger } from '../lambda/logger.js';
 import {
   auditStore,
@@ -9,6 +10,7 @@ import {
   requestStore,
   secrets,
   silenceStore,
+  timersQueue,
 } from './adapters.js';
 import { env } from './env.js';
 
@@ -29,6 +31,7 @@ export function feishuWebhook(): FeishuWebhookDeps {
       approvals: { requests: requestStore(), audit: auditStore(), queue: automationQueue() },
       incidents: incidentRepository(),
       silences: silenceStore(),
+      releaseMutes: (at, reason) => releaseAt(timersQueue(), at, reason, Date.now()),
       queue: commands,
       log,
       now: Date.now,

@@ -142,23 +142,29 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       return added;
     },
 
-    reopen: (incidentId, member, at, entry, remindAt) =>
+    reopen: (incidentId, { member, replaces, at, entries, remindAt, flap }) =>
       update(
         incidentId,
         'SET #state = :triggered, members.#member = :member, updatedAt = :at, remindAt = :remindAt, ' +
-          'timeline = list_append(timeline, :entries) ADD firing :one, version :one ' +
-          'REMOVE resolvedAt, resolvedBy, resolutionNote, expiresAt',
+          'timeline = list_append(timeline, :entries), stateChanges = :changes' +
+          `${flap.flappingUntil ? ', flappingUntil = :flappingUntil' : ''} ` +
+          `ADD firing :one, version :one, flaps :one${replaces ? ', resolved :minus' : ''} ` +
+          `REMOVE resolvedAt, resolvedBy, resolutionNote, expiresAt${replaces ? ', members.#replaced' : ''}`,
         {
           ':triggered': 'triggered',
           ':resolved': 'resolved',
           ':member': member,
           ':at': at,
-          ':entries': [entry],
+          ':entries': entries,
           ':one': 1,
           ':remindAt': remindAt,
+          ':changes': flap.stateChanges,
+          ...(flap.flappingUntil ? { ':flappingUntil': flap.flappingUntil } : {}),
+          ...(replaces ? { ':minus': -1 } : {}),
         },
-        { '#member': member.alertId, '#state': 'state' },
-        '#state = :resolved AND attribute_not_exists(members.#member)',
+        { '#member': member.alertId, '#state': 'state', ...(replaces ? { '#replaced': replaces } : {}) },
+        '#state = :resolved AND attribute_not_exists(members.#member)' +
+          (replaces ? ' AND attribute_exists(members.#replaced)' : ''),
       ),
 
     resolveMember: (incidentId, alertId, at, entry) =>
@@ -180,11 +186,12 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         { ':at': at, ':one': 1, ...(counted === 'added' ? {} : { ':minus': -1 }) },
       ),
 
-    close: (incidentId, at, entry) =>
+    close: (incidentId, at, entry, flap) =>
       update(
         incidentId,
         'SET #state = :resolved, resolvedAt = :at, updatedAt = :at, expiresAt = :expiresAt, ' +
-          'timeline = list_append(timeline, :entries) ADD version :one',
+          'timeline = list_append(timeline, :entries), stateChanges = :changes' +
+          `${flap.flappingUntil ? ', flappingUntil = :flappingUntil' : ''} ADD version :one`,
         {
           ':resolved': 'resolved',
           ':at': at,
@@ -192,6 +199,8 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
           ':zero': 0,
           ':one': 1,
           ':expiresAt': expiresAt(at),
+          ':changes': flap.stateChanges,
+          ...(flap.flappingUntil ? { ':flappingUntil': flap.flappingUntil } : {}),
         },
         { '#state': 'state' },
         'attribute_exists(pk) AND #state <> :resolved AND firing <= :zero',

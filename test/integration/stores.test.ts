@@ -250,6 +250,7 @@ describe('DynamoDB incident repository (dynalite)', () => {
   const at = '2026-11-23T02:00:00.000Z';
   const member = (alertId: string): IncidentMember => ({
     alertId,
+    fingerprint: `${alertId}ffff`,
     name: 'KubePodCrashLooping',
     severity: 'critical',
     status: 'firing',
@@ -300,15 +301,21 @@ describe('DynamoDB incident repository (dynalite)', () => {
       ['m0', 'm0', 'm1', 'm2', 'm3'].map((id) => repo.resolveMember('inc-1', id, at, entry)),
     );
     expect(resolved.filter(Boolean)).toHaveLength(4);
-    expect(await repo.close('inc-1', at, { at, event: 'resolved' })).toBeUndefined(); // m4 still fires
+    const flap = { stateChanges: [at, at] };
+    expect(await repo.close('inc-1', at, { at, event: 'resolved' }, flap)).toBeUndefined(); // m4 still fires
     await repo.resolveMember('inc-1', 'm4', at, entry);
-    const closed = await repo.close('inc-1', at, { at, event: 'resolved' });
+    const closed = await repo.close('inc-1', at, { at, event: 'resolved' }, flap);
     expect(closed).toMatchObject({ state: 'resolved', firing: 0, resolved: 5 });
-    expect(await repo.close('inc-1', at, { at, event: 'resolved' })).toBeUndefined();
+    expect(await repo.close('inc-1', at, { at, event: 'resolved' }, flap)).toBeUndefined();
     expect(await repo.addMember('inc-1', member('m5'), at)).toBeUndefined(); // a resolved incident takes no members
     const remindAt = '2026-11-23T03:00:00.000Z';
-    const reopened = await repo.reopen('inc-1', member('m5'), at, { at, event: 'reopened' }, remindAt);
-    expect(reopened).toMatchObject({ state: 'triggered', firing: 1, remindAt });
+    // m1 firing again takes the place of its resolved self; the incident flaps from now on.
+    const flapping = { stateChanges: [at, at, at], flappingUntil: '2026-11-23T02:10:00.000Z' };
+    const again = { ...member('m6'), fingerprint: member('m1').fingerprint };
+    const reopening = { member: again, replaces: 'm1', at, entries: [{ at, event: 'reopened' }], remindAt };
+    const reopened = await repo.reopen('inc-1', { ...reopening, flap: flapping });
+    expect(reopened).toMatchObject({ state: 'triggered', firing: 1, resolved: 4, flaps: 1, remindAt, ...flapping });
+    expect(Object.keys(reopened!.members).sort()).toEqual(['m0', 'm2', 'm3', 'm4', 'm6']);
     expect(reopened?.resolvedAt).toBeUndefined();
     expect((await repo.list('triggered', { limit: 10 })).map((entry) => entry.incidentId)).toContain('inc-1');
   });

@@ -54,6 +54,7 @@ export const silence: Command = {
         silenceUsage.expire,
       );
       const ended = await deps.silences.expire(id, actor, new Date(now).toISOString());
+      if (ended) await deps.releaseMutes(new Date(now).toISOString(), `静默 ${id} 已解除`);
       return textReply(ended ? `已解除静默 ${id}（${describeSilence(ended)}）` : `静默 ${id} 不存在或已结束`);
     }
     let request: ReturnType<typeof parseSilenceArgs>;
@@ -75,6 +76,7 @@ export const silence: Command = {
       createdAt: at,
     };
     await deps.silences.create(created);
+    await deps.releaseMutes(created.endsAt, `静默 ${created.id} 到期`);
     const open = await openAlerts(deps);
     const matched = open.filter((stored) => silencedBy(stored.alert, [created], now));
     const until = `${formatTime(created.endsAt, deps.timeZone)}（${formatDuration(request.durationMs)}）`;

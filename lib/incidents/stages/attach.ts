@@ -1,6 +1,8 @@
 import type { TimelineEntry } from '../../alerts/repository.js';
 import { isoNow, type AlertEvent, type AlertStage } from '../../alerts/stages/stage.js';
 import { describeMute } from '../../alerts/stages/mute.js';
+import { formatDuration } from '../../feishu/cards.js';
+import { afterStateChange, isFlapping } from '../flapping.js';
 import { isOpen, memberOf, type StoredIncident } from '../model.js';
 import type { IncidentRepository } from '../repository.js';
 
@@ -89,17 +91,41 @@ async function join(incident: StoredIncident, event: AlertEvent, at: string, con
   if (added) return added;
   const now = (await incidents.get(incident.incidentId)) ?? incident;
   if (now.members[member.alertId]) return now;
-  if (!isOpen(now)) {
-    const reopened = { at, event: 'reopened', detail: `${describe(member.name, member.labels)} 再次触发` };
-    return (
-      (await incidents.reopen(now.incidentId, member, at, reopened, remindAt(context, at))) ??
-      (await incidents.get(now.incidentId)) ??
-      now
-    );
-  }
+  if (!isOpen(now)) return reopen(now, event, at, context);
   if (event.change !== 'open') return now;
   // Full: the member is counted, not kept one by one.
   return (await incidents.countUntracked(incident.incidentId, 'added', at)) ?? now;
+}
+
+/**
+ * The incident's group fired again soon after it resolved: the same incident and card, its escalation where it was
+ * (so nobody is paged again from the start), the flap counted; the same condition replaces its resolved self.
+ */
+async function reopen(incident: StoredIncident, event: AlertEvent, at: string, context: Parameters<AlertStage>[1]) {
+  const member = memberFor(event);
+  const rule = context.config.flapping;
+  const flap = afterStateChange(incident, at, rule);
+  const flaps = (incident.flaps ?? 0) + 1;
+  const entries: TimelineEntry[] = [
+    { at, event: 'reopened', detail: `${describe(member.name, member.labels)} 再次触发（第 ${flaps} 次）` },
+  ];
+  if (flap.flappingUntil && !isFlapping(incident, at)) {
+    const window = formatDuration(rule.windowSeconds * 1000);
+    entries.push({
+      at,
+      event: 'flapping',
+      detail: `${window}内状态变化 ${flap.stateChanges.length} 次：抖动中，稳定 ${window}前不再重复加急`,
+    });
+  }
+  const replaces = Object.values(incident.members).find(
+    (old) => old.fingerprint === member.fingerprint && old.status === 'resolved',
+  )?.alertId;
+  const remind = remindAt(context, at);
+  return (
+    (await context.incidents.reopen(incident.incidentId, { member, replaces, at, entries, remindAt: remind, flap })) ??
+    (await context.incidents.get(incident.incidentId)) ??
+    incident
+  );
 }
 
 async function leave(incident: StoredIncident, event: AlertEvent, at: string, context: Parameters<AlertStage>[1]) {
@@ -114,7 +140,8 @@ async function leave(incident: StoredIncident, event: AlertEvent, at: string, co
     now = (await incidents.countUntracked(incident.incidentId, 'resolved', at)) ?? incident;
   }
   if (now.firing > 0 || !isOpen(now)) return now;
-  const closed = await incidents.close(now.incidentId, at, { at, event: 'resolved', detail: '全部告警已恢复' });
+  const flap = afterStateChange(now, at, context.config.flapping);
+  const closed = await incidents.close(now.incidentId, at, { at, event: 'resolved', detail: '全部告警已恢复' }, flap);
   return closed ?? (await incidents.get(now.incidentId)) ?? now;
 }
 
@@ -139,6 +166,7 @@ function newIncident(event: AlertEvent, incidentId: string, at: string, remindAt
     notifications: {},
     version: 1,
     cardVersions: {},
+    stateChanges: [at],
     openedAt,
     updatedAt: at,
     remindAt,

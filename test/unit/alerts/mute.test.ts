@@ -52,6 +52,7 @@ const config: AlertingConfig = {
   policies: new Map(),
   inhibitRules: [serviceDown],
   reminderIntervalSeconds: 3600,
+  flapping: { changes: 4, windowSeconds: 600 },
 };
 const context = (
   muteReason?: AlertPathContext['muteReason'],

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AlertingConfig } from '../../../lib/alerts/config.js';
 import type { ForwardedAlert } from '../../../lib/alerts/dedup.js';
 import type { Alert } from '../../../lib/alerts/model.js';
+import { parseMatcher } from '../../../lib/alerts/matchers.js';
+import type { StoredAlert } from '../../../lib/alerts/repository.js';
 import { incidentWakeupNotifier } from '../../../lib/alerts/notifiers/incident-wakeup.js';
 import { runAlertPath } from '../../../lib/alerts/pipeline.js';
 import type { AlertPathContext, MuteReason } from '../../../lib/alerts/stages/stage.js';
@@ -13,6 +15,8 @@ import { RecordingMessenger } from '../fakes/messenger.js';
 import { RecordingQueue } from '../fakes/queue.js';
 import { wakeupRunner } from '../fakes/worker.js';
 import type { Wakeup } from '../../../lib/incidents/timers.js';
+import { releaseMuted, type MuteRelease } from '../../../lib/incidents/release.js';
+import { muteReleaseNotifier } from '../../../lib/alerts/notifiers/mute-release.js';
 import type { WorkerDeps } from '../../../lib/incidents/worker.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
@@ -51,6 +55,7 @@ const config: AlertingConfig = {
   ]),
   inhibitRules: [],
   reminderIntervalSeconds: 3600,
+  flapping: { changes: 4, windowSeconds: 600 },
   policies: new Map(),
 };
 
@@ -114,6 +119,12 @@ function router(extra: Partial<AlertPathContext> = {}) {
     log,
     route,
     muted,
+    /** The release of muted alerts (incident-timers), with the silences and inhibition of now. */
+    release: (reason: string) =>
+      releaseMuted(
+        { release: 'mutes', at: new Date(clock).toISOString(), reason },
+        { incidents, alerts: repo, muteReason: context.muteReason!, wakeups, now: worker.now, log },
+      ).then(work),
     wakeups,
     work,
     /** Down the path only: the worker is not run. */
@@ -564,6 +575,63 @@ describe('incidents', () => {
   });
 });
 
+describe('flapping', () => {
+  /** One fire/resolve cycle of the same condition, `seconds` apart, from `start` seconds on. */
+  const cycle = async (r: ReturnType<typeof router>, alert: Alert, start: number, count: number) => {
+    r.at(start * 1000);
+    const startsAt = new Date(t0 + start * 1000).toISOString();
+    const firing = await r.route(open(nextEvent(alert, { startsAt }), count));
+    r.at((start + 2) * 1000);
+    const endsAt = new Date(t0 + (start + 2) * 1000).toISOString();
+    await r.route(resolve(nextEvent(alert, { status: 'resolved', startsAt, endsAt }), count + 1));
+    return firing!;
+  };
+
+  it('six fire/resolve cycles in 24 s: one incident, one card per target, one page, marked 抖动中 with the flaps counted', async () => {
+    const r = router();
+    const alert = critical();
+    const firings = [];
+    for (let i = 0; i < 6; i++) firings.push(await cycle(r, alert, i * 4, 2 * i + 1));
+    expect(new Set(firings.map((stored) => stored.incidentId)).size).toBe(1);
+    expect(r.messenger.sends.map((send) => send.target.id)).toEqual(['ou_zhang', 'oc_ops']);
+    expect(r.messenger.urgents).toHaveLength(3); // app, SMS and phone, once
+    const incident = r.incidentOf(firings[0]!.alertId);
+    expect(incident).toMatchObject({ flaps: 5, firing: 0, resolved: 1, state: 'resolved' });
+    expect(Object.keys(incident.members)).toEqual([firings[5]!.alertId]); // one condition, one member
+    expect(incident.timeline.filter((entry) => entry.event === 'reopened').at(-1)?.detail).toContain('第 5 次');
+    expect(incident.timeline.filter((entry) => entry.event === 'flapping')).toHaveLength(1);
+    r.at(25 * 1000);
+    await r.route(open(nextEvent(alert, { startsAt: new Date(t0 + 25_000).toISOString() }), 13));
+    const card = r.messenger.patches.at(-1)!.card;
+    expect((card as { header: { title: { content: string } } }).header.title.content).toContain('抖动中');
+    expect(markdownOf(card)).toContain('恢复后再次触发 6 次');
+    expect(r.messenger.urgents).toHaveLength(3);
+  });
+
+  it('a condition that fires again after a window of calm opens a new incident and is paged again', async () => {
+    const r = router();
+    const alert = critical();
+    const first = await cycle(r, alert, 0, 1);
+    r.at(11 * MINUTE);
+    const again = await r.route(open(nextEvent(alert, { startsAt: new Date(t0 + 11 * MINUTE).toISOString() }), 3));
+    expect(again!.incidentId).not.toBe(first.incidentId);
+    expect(r.messenger.urgents).toHaveLength(6);
+  });
+
+  it('reopens a resolved incident whose group fires again soon: the same card turns red again, nobody is paged again', async () => {
+    const r = router();
+    const alert = critical();
+    const first = await cycle(r, alert, 0, 1);
+    r.at(3 * MINUTE);
+    const again = await r.route(open(nextEvent(alert, { startsAt: new Date(t0 + 3 * MINUTE).toISOString() }), 3));
+    expect(again!.incidentId).toBe(first.incidentId);
+    expect(r.messenger.sends).toHaveLength(2);
+    expect(template(r.messenger.patches.at(-1)!.card)).toBe('red');
+    expect(r.messenger.urgents).toHaveLength(3);
+    expect(r.incidentOf(again!.alertId).flappingUntil).toBeUndefined(); // two changes are not flapping
+  });
+});
+
 describe('muting and acknowledging', () => {
   const ack = (r: ReturnType<typeof router>, incidentId: string) =>
     r.incidents.acknowledge(
@@ -585,6 +653,58 @@ describe('muting and acknowledging', () => {
     await r.route(remind(nextEvent(alert), 7));
     expect(r.repo.alerts.get(stored!.alertId)!.count).toBe(7);
     expect(r.messenger.sends).toEqual([]);
+  });
+
+  it('tells of a muted alert still firing as soon as its silence ends: its card is sent and it is paged', async () => {
+    const r = router();
+    const alert = critical();
+    r.muted.add(alert.name);
+    const stored = await r.route(open(alert));
+    await r.release('静默 sil1 到期'); // still silenced: nothing changes
+    expect(r.messenger.sends).toEqual([]);
+    r.muted.delete(alert.name);
+    await r.release('静默 sil1 到期');
+    expect(r.messenger.sends.map((send) => send.target.id)).toEqual(['ou_zhang', 'oc_ops']);
+    expect(r.messenger.urgents).toHaveLength(3);
+    const incident = r.incidentOf(stored!.alertId);
+    expect(incident.members[stored!.alertId]!.muted).toBe(false);
+    expect(incident.timeline.find((entry) => entry.event === 'unmuted')).toMatchObject({
+      event: 'unmuted',
+      detail: '1 条告警解除屏蔽：静默 sil1 到期',
+    });
+    await r.release('静默 sil1 到期'); // once only
+    expect(r.messenger.sends).toHaveLength(2);
+  });
+
+  it('asks for the release two seconds after an alert that can inhibit others resolves, and only then', async () => {
+    const queue = new RecordingQueue<MuteRelease>();
+    const rules = [
+      { name: 'down-mutes-warnings', source: [parseMatcher('alertname="ServiceDown"')], target: [], equal: [] },
+    ];
+    const notifier = muteReleaseNotifier(queue, rules);
+    const down = makeAlert({ name: 'ServiceDown', labels: { alertname: 'ServiceDown' } });
+    const other = makeAlert({ name: 'DiskFull', labels: { alertname: 'DiskFull' } });
+    const stored = (alert: Alert) => ({ alert }) as StoredAlert;
+    const context = {
+      now: () => new Date(t0).toISOString(),
+      log: recordingLogger(),
+      repo: new MemoryAlertRepository(),
+      incidents: new MemoryIncidentRepository(),
+    };
+    await notifier.notify({ stored: stored(down), decision: 'open', changed: true }, context);
+    await notifier.notify({ stored: stored(other), decision: 'resolve', changed: true }, context);
+    expect(queue.sent).toEqual([]);
+    await notifier.notify({ stored: stored(down), decision: 'resolve', changed: true }, context);
+    expect(queue.sent).toEqual([
+      {
+        message: {
+          release: 'mutes',
+          at: new Date(t0 + 2000).toISOString(),
+          reason: expect.stringContaining('ServiceDown'),
+        },
+        delaySeconds: 2,
+      },
+    ]);
   });
 
   it('cards already sent are still updated while muted, and a resolution turns them green', async () => {

@@ -14,6 +14,7 @@ const t0 = Date.parse('2026-03-02T03:00:00Z');
 let incidents: MemoryIncidentRepository;
 let silences: Silence[];
 let queued: ChatopsTask[];
+let releases: { at: string; reason: string }[];
 let deps: CardActionDeps;
 
 function storedIncident(): StoredIncident {
@@ -21,6 +22,7 @@ function storedIncident(): StoredIncident {
   const at = new Date(t0).toISOString();
   const member = memberOf({
     alertId: 'a1b2c3d4e5f6',
+    fingerprint: alert.fingerprint,
     severity: alert.severity,
     alert,
     firstSeenAt: at,
@@ -48,6 +50,7 @@ beforeEach(async () => {
   await incidents.create(storedIncident());
   silences = [];
   queued = [];
+  releases = [];
   const store: SilenceStore = {
     create: async (silence) => void (silences.some((s) => s.id === silence.id) || silences.push(silence)),
     list: async () => silences,
@@ -56,6 +59,7 @@ beforeEach(async () => {
   deps = {
     incidents,
     silences: store,
+    releaseMutes: async (at, reason) => void releases.push({ at, reason }),
     log: recordingLogger(),
     now: () => t0 + 60_000,
     timeZone: 'Asia/Shanghai',
@@ -108,6 +112,8 @@ describe('card buttons', () => {
       endsAt: new Date(t0 + 60_000 + 3600_000).toISOString(),
     });
     expect(JSON.stringify(answer.card?.data)).toContain('已静默');
+    // What it mutes from now on is checked again when it ends.
+    expect(releases).toEqual([{ at: silences[0]!.endsAt, reason: `静默 ${silences[0]!.id} 到期` }]);
     expect((await click('silence', 'ou_b')).toast?.content).toMatch(/已静默至/);
     expect(silences).toHaveLength(1);
   });

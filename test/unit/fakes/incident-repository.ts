@@ -5,7 +5,13 @@ import {
   type IncidentState,
   type StoredIncident,
 } from '../../../lib/incidents/model.js';
-import type { DeliveryRound, IncidentChange, IncidentRepository } from '../../../lib/incidents/repository.js';
+import type { FlapRecord } from '../../../lib/incidents/flapping.js';
+import type {
+  DeliveryRound,
+  IncidentChange,
+  IncidentRepository,
+  Reopening,
+} from '../../../lib/incidents/repository.js';
 
 /**
  * The DynamoDB adapter (lib/store/incidents-table.ts) in memory, with the same conditions. Like a table, it hands
@@ -89,17 +95,25 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
-  async reopen(incidentId: string, member: IncidentMember, at: string, entry: TimelineEntry, remindAt: string) {
+  async reopen(incidentId: string, { member, replaces, at, entries, remindAt, flap }: Reopening) {
     return this.write(
       'reopen',
       incidentId,
-      (incident) => incident.state === 'resolved' && !incident.members[member.alertId],
+      (incident) =>
+        incident.state === 'resolved' &&
+        !incident.members[member.alertId] &&
+        (!replaces || Boolean(incident.members[replaces])),
       (incident) => {
+        if (replaces) {
+          delete incident.members[replaces];
+          incident.resolved -= 1;
+        }
         incident.members[member.alertId] = structuredClone(member);
         incident.firing += 1;
-        Object.assign(incident, { state: 'triggered', updatedAt: at, remindAt });
+        incident.flaps = (incident.flaps ?? 0) + 1;
+        Object.assign(incident, { state: 'triggered', updatedAt: at, remindAt, ...structuredClone(flap) });
         for (const key of ['resolvedAt', 'resolvedBy', 'resolutionNote'] as const) delete incident[key];
-        incident.timeline.push(entry);
+        incident.timeline.push(...entries);
       },
     );
   }
@@ -132,13 +146,13 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
-  async close(incidentId: string, at: string, entry: TimelineEntry) {
+  async close(incidentId: string, at: string, entry: TimelineEntry, flap: FlapRecord) {
     return this.write(
       'close',
       incidentId,
       (incident) => incident.state !== 'resolved' && incident.firing <= 0,
       (incident) => {
-        Object.assign(incident, { state: 'resolved', resolvedAt: at, updatedAt: at });
+        Object.assign(incident, { state: 'resolved', resolvedAt: at, updatedAt: at, ...structuredClone(flap) });
         incident.timeline.push(entry);
       },
     );

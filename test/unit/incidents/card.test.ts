@@ -10,6 +10,7 @@ const feishuTemplates = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'oran
 
 const stored = (alert: Alert, alertId: string) => ({
   alertId,
+  fingerprint: alert.fingerprint,
   severity: alert.severity,
   alert,
   firstSeenAt: '2026-03-02T03:00:00.000Z',

@@ -55,6 +55,7 @@ function incident(fields: Partial<StoredIncident> = {}): StoredIncident {
   const alert = makeAlert({ severity: 'critical', name: 'ApiDown', labels: { alertname: 'ApiDown' } });
   const member = memberOf({
     alertId: 'a00000000001',
+    fingerprint: alert.fingerprint,
     severity: 'critical',
     alert,
     firstSeenAt: iso(t0),

@@ -16,6 +16,7 @@ const member = (pod: string) => {
   const alert = makeAlert({ name: 'PodCrash', labels: { alertname: 'PodCrash', pod } });
   return memberOf({
     alertId: `a${pod.padStart(11, '0')}`,
+    fingerprint: alert.fingerprint,
     severity: 'warning',
     alert,
     firstSeenAt: iso(t0),

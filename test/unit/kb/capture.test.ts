@@ -19,6 +19,7 @@ const stored: StoredIncident = {
   members: {
     a1: memberOf({
       alertId: 'a1',
+      fingerprint: alert.fingerprint,
       severity: 'critical',
       alert,
       firstSeenAt: '2026-11-24T03:00:00.000Z',
