@@ -15,6 +15,8 @@ export const auditKinds = [
   'guardrail_stopped',
   'verified',
   'escalated',
+  /** A person acted on an incident or on-call (ack, resolve, silence, escalate, override): allowed and done. */
+  'performed',
 ] as const;
 export type AuditKind = (typeof auditKinds)[number];
 
@@ -25,7 +27,8 @@ export interface AuditEntry {
   actor: { openId: string } | { rule: string };
   action: string;
   args: Record<string, unknown>;
-  environment: string;
+  /** Where an automation action ran; absent for incidents and on-call. */
+  environment?: string;
   at: string;
   outcome?: string;
   /** sha256 of the full output: the log keeps the proof, not the output. */

@@ -163,6 +163,27 @@ export const automationFile = z.strictObject({
         .default([]),
     })
     .default({ dryRun: false, maxRunsPerHour: 10, rules: [] }),
+  /**
+   * Who may act on incidents and on-call, from cards and chat: `team` (the members of the on-call team concerned: the
+   * incident's route team, the team overridden) or roles above. Silences longer or broader than `broadSilence` need
+   * one of its roles. What is left out is `defaultIncidentRules`, less the roles the file does not define.
+   */
+  incidents: z
+    .strictObject({
+      ack: z.array(z.string()).optional(),
+      resolve: z.array(z.string()).optional(),
+      silence: z.array(z.string()).optional(),
+      escalate: z.array(z.string()).optional(),
+      override: z.array(z.string()).optional(),
+      broadSilence: z
+        .strictObject({
+          longerThan: duration.default(86_400),
+          matchingMoreThan: z.number().int().min(0).default(20),
+          roles: z.array(z.string()).min(1).optional(),
+        })
+        .optional(),
+    })
+    .default({}),
   approval: z
     .strictObject({
       /** Environments where any state-changing action waits for approval. */
@@ -174,6 +195,32 @@ export const automationFile = z.strictObject({
 });
 export type AutomationConfig = z.infer<typeof automationFile>;
 export type HealRule = AutomationConfig['selfHealing']['rules'][number];
+
+const defaultIncidentRules = {
+  ack: ['team', 'responder', 'admin'],
+  resolve: ['team', 'responder', 'admin'],
+  silence: ['team', 'responder', 'admin'],
+  escalate: ['team', 'responder', 'observer', 'admin'],
+  override: ['team', 'admin'],
+};
+type IncidentRuleName = keyof typeof defaultIncidentRules;
+
+/** Who may act on incidents and on-call, as automation.yaml says or by default. */
+export function incidentRules(automation: AutomationConfig) {
+  const given = automation.incidents;
+  const defined = (roles: string[]) => roles.filter((role) => role === 'team' || automation.roles[role]);
+  const names = Object.keys(defaultIncidentRules) as IncidentRuleName[];
+  return {
+    allowed: Object.fromEntries(
+      names.map((name) => [name, given[name] ?? defined(defaultIncidentRules[name])]),
+    ) as Record<IncidentRuleName, string[]>,
+    broadSilence: {
+      longerThanSeconds: given.broadSilence?.longerThan ?? 86_400,
+      matchingMoreThan: given.broadSilence?.matchingMoreThan ?? 20,
+      roles: given.broadSilence?.roles ?? defined(['admin']),
+    },
+  };
+}
 
 /** Loads both files and checks they agree with each other. */
 export function loadAutomationConfig(dir: string): { inventory: Inventory; automation: AutomationConfig } {
@@ -211,6 +258,14 @@ export function loadAutomationConfig(dir: string): { inventory: Inventory; autom
     entry.roles.forEach(
       (role, i) =>
         roles.has(role) || where('automation.yaml', `groups.${group}.roles.${i}`, `role "${role}" is not defined`),
+    );
+  const { broadSilence, ...lists } = automation.incidents;
+  for (const [list, entries = []] of [...Object.entries(lists), ['broadSilence.roles', broadSilence?.roles] as const])
+    entries.forEach(
+      (role, i) =>
+        role === 'team' ||
+        roles.has(role) ||
+        where('automation.yaml', `incidents.${list}.${i}`, `role "${role}" is not defined (or use team)`),
     );
   automation.selfHealing.rules.forEach((rule, i) => {
     rule.roles.forEach(

@@ -11,6 +11,14 @@ export function rolesOf(openId: string, config: AutomationConfig): string[] {
   return [...roles];
 }
 
+/** The open_ids that hold `role`: its users and its groups' members. */
+export function holdersOf(role: string, config: AutomationConfig): string[] {
+  const people = new Set(Object.keys(config.users).filter((openId) => config.users[openId]!.includes(role)));
+  for (const group of Object.values(config.groups))
+    if (group.roles.includes(role)) group.members.forEach((openId) => people.add(openId));
+  return [...people];
+}
+
 /**
  * Whether `openId` may run `action` in `environment`, and whether a second person must approve it. Denials say why
  * in words the requester can act on (which role would allow it).

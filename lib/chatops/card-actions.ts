@@ -90,9 +90,10 @@ export async function answerCardAction(
   }
   const { action: kind, incidentId } = value.data;
   let outcome: IncidentActionOutcome;
-  if (kind === 'ack') outcome = await acknowledgeIncident(incidentId, by, deps);
-  else if (kind === 'resolve') outcome = await resolveIncidentByHand(incidentId, by, undefined, deps);
-  else outcome = await silenceIncident(incidentId, by, SILENCE_BUTTON_MS, '', `card:${eventId}`, deps);
+  const asked = { by, requestId: `card:${eventId}` };
+  if (kind === 'ack') outcome = await acknowledgeIncident(incidentId, asked, deps);
+  else if (kind === 'resolve') outcome = await resolveIncidentByHand(incidentId, asked, undefined, deps);
+  else outcome = await silenceIncident(incidentId, asked, SILENCE_BUTTON_MS, '', deps);
   deps.log.info('card action', { eventId, action: kind, incidentId, operator: by.openId, changed: outcome.changed });
 
   if (outcome.changed) {

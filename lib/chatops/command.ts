@@ -3,6 +3,7 @@ import type { Person } from '../alerts/oncall.js';
 import type { OverrideStore } from '../alerts/overrides.js';
 import type { Actor, AlertRepository } from '../alerts/repository.js';
 import type { StoredIncident } from '../incidents/model.js';
+import type { PermissionRules } from '../incidents/permissions.js';
 import type { AutomationDeps } from '../automation/submit.js';
 import type { RequestCards } from '../automation/cards.js';
 import type { OutgoingMessage } from '../feishu/messenger.js';
@@ -25,6 +26,8 @@ export interface ChatopsDeps extends IncidentActionDeps {
   model?: LanguageModel;
   /** Brings every card of an incident in line with its state, after a command changed it. */
   syncCards(incident: StoredIncident): Promise<void>;
+  /** Who may act on incidents and on-call, for what is not decided on an incident (label silences, overrides). */
+  permissions: PermissionRules;
   /** On-call overrides set from chat. */
   overrides: OverrideStore;
   /**

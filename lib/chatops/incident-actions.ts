@@ -1,4 +1,7 @@
 import type { Actor, AlertRepository } from '../alerts/repository.js';
+import { appendAudit, type AuditStore } from '../automation/audit.js';
+import { refusal, type IncidentPermitOp } from '../incidents/permissions.js';
+import type { Logger } from '../lambda/logger.js';
 import type { Silence, SilenceStore } from '../alerts/silences.js';
 import { formatTime } from '../feishu/cards.js';
 import { isOpen, type StoredIncident } from '../incidents/model.js';
@@ -17,8 +20,66 @@ export interface IncidentActionDeps {
    * firing are told of then (lib/incidents/release.ts).
    */
   releaseMutes(at: string, reason: string): Promise<void>;
+  /** The hash-chained audit log: every action on an incident or on-call, allowed or denied, is noted there. */
+  audit: AuditStore;
+  log: Logger;
   now: () => number;
   timeZone: string;
+}
+
+/** Who asked, and the request (a message, a click) that carried it: the audit record's id. */
+export interface Asked {
+  by: Actor;
+  requestId: string;
+}
+
+/**
+ * Notes an action in the audit log: `performed` with what it did, or `denied` with why. A failure to write the record
+ * after the change is logged, not thrown: the change stands and the person is told of it.
+ */
+export async function auditAction(
+  deps: Pick<IncidentActionDeps, 'audit' | 'log' | 'now'>,
+  { by, requestId }: Asked,
+  action: string,
+  args: Record<string, unknown>,
+  result: { refused?: string; outcome?: IncidentActionOutcome },
+) {
+  const entry = {
+    requestId,
+    kind: result.refused ? ('denied' as const) : ('performed' as const),
+    actor: { openId: by.openId },
+    action,
+    args,
+    at: new Date(deps.now()).toISOString(),
+    outcome: result.refused ? 'denied' : result.outcome?.changed ? 'changed' : 'unchanged',
+    detail: (result.refused ?? result.outcome?.message ?? '').slice(0, 500),
+  };
+  try {
+    await appendAudit(deps.audit, entry);
+  } catch (error) {
+    if (result.refused) throw error;
+    deps.log.error('audit record not written', { action, requestId, error });
+  }
+}
+
+/**
+ * Runs a change on an incident if the incident's permits (decided from config when it opened) allow the person, and
+ * notes it in the audit log either way. An incident from before permits were kept allows anyone.
+ */
+export async function permitted(
+  op: IncidentPermitOp,
+  incidentId: string,
+  asked: Asked,
+  deps: IncidentActionDeps,
+  change: (incident: StoredIncident) => Promise<IncidentActionOutcome>,
+  args: Record<string, unknown> = {},
+): Promise<IncidentActionOutcome> {
+  const incident = await deps.incidents.get(incidentId);
+  if (!incident) return notFound(incidentId);
+  const refused = refusal(incident.permits?.[op], asked.by, op);
+  const outcome = refused ? { changed: false, incident, message: refused } : await change(incident);
+  await auditAction(deps, asked, `incident.${op}`, { incidentId, ...args }, { refused, outcome });
+  return outcome;
 }
 
 export interface IncidentActionOutcome {
@@ -42,11 +103,10 @@ function alreadyClosed(incident: StoredIncident, timeZone: string): string {
   return incident.resolvedBy ? `该事件已由${who(incident.resolvedBy)}于 ${at} 解决` : `该事件已于 ${at} 恢复`;
 }
 
-export async function acknowledgeIncident(
-  incidentId: string,
-  by: Actor,
-  deps: IncidentActionDeps,
-): Promise<IncidentActionOutcome> {
+export const acknowledgeIncident = (incidentId: string, asked: Asked, deps: IncidentActionDeps) =>
+  permitted('ack', incidentId, asked, deps, () => acknowledge(incidentId, asked.by, deps));
+
+async function acknowledge(incidentId: string, by: Actor, deps: IncidentActionDeps): Promise<IncidentActionOutcome> {
   const at = new Date(deps.now()).toISOString();
   const entry = { at, event: 'acknowledged', detail: `确认人：${nameOf(by)}`, actor: by.openId };
   const { changed, incident } = await deps.incidents.acknowledge(incidentId, by, entry);
@@ -63,7 +123,14 @@ export async function acknowledgeIncident(
   };
 }
 
-export async function resolveIncidentByHand(
+export const resolveIncidentByHand = (
+  incidentId: string,
+  asked: Asked,
+  note: string | undefined,
+  deps: IncidentActionDeps,
+) => permitted('resolve', incidentId, asked, deps, () => resolveByHand(incidentId, asked.by, note, deps), { note });
+
+async function resolveByHand(
   incidentId: string,
   by: Actor,
   note: string | undefined,
@@ -108,17 +175,27 @@ export function silenceMatchersFor(incident: StoredIncident): string[] {
  * Silences alerts like this incident's for `durationMs` and marks the incident, so its card says until when and by
  * whom. `requestId` names the request (a message or a click) so a retried request makes the same silence.
  */
-export async function silenceIncident(
+export const silenceIncident = (
   incidentId: string,
-  by: Actor,
+  asked: Asked,
   durationMs: number,
   reason: string,
-  requestId: string,
+  deps: IncidentActionDeps,
+) =>
+  permitted('silence', incidentId, asked, deps, (incident) => silence(incident, asked, durationMs, reason, deps), {
+    durationMs,
+    reason,
+  });
+
+async function silence(
+  incident: StoredIncident,
+  { by, requestId }: Asked,
+  durationMs: number,
+  reason: string,
   deps: IncidentActionDeps,
 ): Promise<IncidentActionOutcome & { silence?: Silence }> {
   const now = deps.now();
-  const incident = await deps.incidents.get(incidentId);
-  if (!incident) return notFound(incidentId);
+  const { incidentId } = incident;
   if (!isOpen(incident)) return { changed: false, incident, message: alreadyClosed(incident, deps.timeZone) };
   if (incident.silence && Date.parse(incident.silence.until) > now) {
     const until = formatTime(incident.silence.until, deps.timeZone);

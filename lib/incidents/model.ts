@@ -1,6 +1,7 @@
 import { severities, type Severity } from '../alerts/severity.js';
 import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
 import type { RoutePlan } from '../alerts/routing.js';
+import type { IncidentPermits } from './permissions.js';
 
 /** triggered → acknowledged → resolved; a resolved incident whose group fires again soon after is reopened. */
 export type IncidentState = 'triggered' | 'acknowledged' | 'resolved';
@@ -54,6 +55,8 @@ export interface StoredIncident {
   deliveryLeaseUntil?: string;
   openedAt: string;
   updatedAt: string;
+  /** Who may acknowledge, resolve, silence and escalate it, decided from config when it opened (permissions.ts). */
+  permits?: IncidentPermits;
   /** Its recent state changes and whether it flaps (flapping.ts). */
   stateChanges?: string[];
   flappingUntil?: string;

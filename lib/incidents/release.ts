@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Alert } from '../alerts/model.js';
 import type { AlertRepository } from '../alerts/repository.js';
 import type { MuteReason } from '../alerts/stages/stage.js';

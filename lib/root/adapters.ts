@@ -3,7 +3,9 @@ import type { ForwardedAlert } from '../alerts/dedup.js';
 import { sourceAlertNames } from '../alerts/inhibition.js';
 import type { Alert } from '../alerts/model.js';
 import { muteChecker } from '../alerts/stages/mute.js';
-import { loadAutomationConfig } from '../automation/config.js';
+import { incidentRules, loadAutomationConfig } from '../automation/config.js';
+import { holdersOf } from '../automation/permissions.js';
+import type { PermissionRules } from '../incidents/permissions.js';
 import type { AutomationTask } from '../automation/tasks.js';
 import type { ChatopsTask } from '../chatops/tasks.js';
 import type { TimerMessage } from '../incidents/release.js';
@@ -82,3 +84,9 @@ export function mutesNow() {
     Date.now(),
   );
 }
+
+/** Who may act on incidents and on-call (automation.yaml's `incidents`, with the roles' holders). */
+export const permissionRules = /* @__PURE__ */ lazy((): PermissionRules => {
+  const { automation } = automationConfig();
+  return { ...incidentRules(automation), holders: (role) => holdersOf(role, automation) };
+});

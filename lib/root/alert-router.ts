@@ -2,7 +2,9 @@ import { incidentWakeupNotifier } from '../alerts/notifiers/incident-wakeup.js';
 import { muteReleaseNotifier } from '../alerts/notifiers/mute-release.js';
 import { withOverrides } from '../alerts/overrides.js';
 import type { AlertPathContext } from '../alerts/stages/stage.js';
+import type { RoutePlan } from '../alerts/routing.js';
 import { selfHealNotifier } from '../automation/heal-notifier.js';
+import { incidentPermits } from '../incidents/permissions.js';
 import { relatedKnowledge } from '../kb/related.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
@@ -13,6 +15,7 @@ import {
   automationQueue,
   incidentRepository,
   overrideStore,
+  permissionRules,
   mutesNow,
   timersQueue,
 } from './adapters.js';
@@ -32,6 +35,13 @@ export function alertRouter() {
     muteReleaseNotifier(timersQueue(), config.inhibitRules),
     selfHealNotifier(automationQueue(), healRules),
   ];
+  const rules = permissionRules();
+  // Who may act on an incident: its route teams' members and the roles automation.yaml names.
+  const permitsFor = (plan: RoutePlan) => {
+    const teamNames = plan.routes.map((name) => config.routes.find((route) => route.name === name)?.team);
+    const teams = [...new Set(teamNames)].flatMap((name) => (name && config.teams.get(name)) || []);
+    return incidentPermits(teams, rules);
+  };
   const related = lazyAsync(async () => {
     const kb = await knowledgeBase();
     return kb && relatedKnowledge(kb);
@@ -50,6 +60,7 @@ export function alertRouter() {
         now: Date.now,
         muteReason,
         relatedKnowledge: await related(),
+        permitsFor,
       };
     },
   };

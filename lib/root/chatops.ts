@@ -9,6 +9,7 @@ import {
   alertingConfig,
   incidentRepository,
   overrideStore,
+  permissionRules,
   silenceStore,
   timersQueue,
 } from './adapters.js';
@@ -44,6 +45,8 @@ export function chatops() {
         log,
         syncCards: (incident) => wakeAt(timersQueue(), incident.incidentId, isoNow(), Date.now()),
         releaseMutes: (at, reason) => releaseAt(timersQueue(), at, reason, Date.now()),
+        audit: automation.audit,
+        permissions: permissionRules(),
         overrides,
         escalateNow: async (incident) => {
           const teams = withOverrides(config.teams, await overrides.current(isoNow()));

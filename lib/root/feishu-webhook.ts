@@ -32,6 +32,7 @@ export function feishuWebhook(): FeishuWebhookDeps {
       incidents: incidentRepository(),
       silences: silenceStore(),
       releaseMutes: (at, reason) => releaseAt(timersQueue(), at, reason, Date.now()),
+      audit: auditStore(),
       queue: commands,
       log,
       now: Date.now,

@@ -255,6 +255,20 @@ describe('silences and inhibition', () => {
     expect(await say('/silence 2h')).toMatch(/至少需要一个匹配条件[\s\S]*用法/);
   });
 
+  it('checks who may: a broad silence needs an admin, an override needs the team; refusals and actions are audited', async () => {
+    const broad = await say('/silence service=~".*" 7d 全部静默', { sender: 'ou_sre_lina' });
+    expect(broad).toContain('你没有权限创建长时间或大范围的静默（需要：角色 admin）');
+    expect(broad).toContain('超过 24 小时或匹配超过 20 条告警');
+    expect(await say('/silence list')).not.toContain('service=~');
+    const stranger = await say('/oncall override 王强 1h sre', { sender: 'ou_pay_liuyang' });
+    expect(stranger).toMatch(/你没有权限设置临时值班（需要：值班团队 sre 的成员，或角色 admin）/);
+    const created = await say('/silence service=~".*" 7d 全部静默', { sender: 'ou_sre_zhangwei' });
+    const silenceId = /已创建静默 ([0-9a-f]+)/.exec(created)?.[1];
+    expect(silenceId).toBeDefined();
+    expect(await say(`/silence expire ${silenceId}`)).toContain('已解除静默');
+    expect(await say('/audit verify')).toMatch(/审计日志完整：共 \d+ 条记录/);
+  });
+
   it('a firing critical ServiceDown mutes warnings of the same service only', async () => {
     await post({ name: 'ServiceDown', severity: 'critical', service: 'search', summary: 'search is down' });
     await waitFor(

@@ -4,6 +4,7 @@ import type { ForwardedAlert } from '../dedup.js';
 import type { InhibitRule } from '../inhibition.js';
 import type { Alert } from '../model.js';
 import type { StoredIncident } from '../../incidents/model.js';
+import type { IncidentPermits } from '../../incidents/permissions.js';
 import type { IncidentRepository } from '../../incidents/repository.js';
 import type { Notifier } from '../notifiers/notifier.js';
 import type { AlertRepository, StoredAlert } from '../repository.js';
@@ -65,6 +66,8 @@ export interface AlertPathContext {
   muteReason?: (alert: Alert) => Promise<MuteReason | undefined>;
   /** The best runbook section for a new alert; a failure here never holds up the alert. */
   relatedKnowledge?: (alert: Alert) => Promise<StoredAlert['related']>;
+  /** Who may act on a new incident routed so (config); without it, anyone may. */
+  permitsFor?: (plan: RoutePlan) => IncidentPermits;
 }
 
 /**

@@ -85,7 +85,8 @@ export const alert: Command = {
   usage: Object.values(alertUsage),
   summary: '查看告警；确认、解决告警所在的事件',
   example: '/alert ack 3f9a0c1b2d4e',
-  async run({ args, actor }, deps) {
+  async run({ args, actor, messageId }, deps) {
+    const asked = { by: actor, requestId: messageId };
     const [sub, ...rest] = args;
     const now = deps.now();
     switch (sub) {
@@ -132,13 +133,13 @@ export const alert: Command = {
       case 'ack': {
         const [id] = parseArgs(z.tuple([alertId]), rest, alertUsage.ack);
         const incidentId = (await deps.repo.get(id))?.incidentId;
-        return incidentId ? acknowledgeFromChat(incidentId, actor, deps) : textReply(`找不到告警 ${id} 的事件`);
+        return incidentId ? acknowledgeFromChat(incidentId, asked, deps) : textReply(`找不到告警 ${id} 的事件`);
       }
       case 'resolve': {
         const [id, ...note] = parseArgs(z.tuple([alertId]).rest(z.string()), rest, alertUsage.resolve);
         const incidentId = (await deps.repo.get(id))?.incidentId;
         if (!incidentId) return textReply(`找不到告警 ${id} 的事件`);
-        return resolveFromChat(incidentId, actor, note.join(' ') || undefined, deps);
+        return resolveFromChat(incidentId, asked, note.join(' ') || undefined, deps);
       }
       default:
         throw new UsageError(sub ? `不认识的子命令 ${sub}` : '缺少子命令', this.usage.join('\n'));

@@ -123,7 +123,7 @@ const auditUsage = '/audit verify';
 const audit: Command = {
   name: 'audit',
   usage: [auditUsage],
-  summary: '校验自动化审计日志的哈希链（仅管理员）',
+  summary: '校验审计日志（自动化、事件操作、静默、临时值班）的哈希链（仅管理员）',
   example: '/audit verify',
   async run(invocation, deps) {
     parseArgs(z.tuple([z.literal('verify')]), invocation.args, auditUsage);

@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { headerColour, severityLabel } from '../../alerts/card.js';
-import type { Actor } from '../../alerts/repository.js';
 import { severities } from '../../alerts/severity.js';
 import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
 import {
@@ -13,7 +12,13 @@ import {
 import { rosterNames, timelineLines } from '../../incidents/timeline.js';
 import { draftFromIncident } from '../../kb/capture.js';
 import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
-import { acknowledgeIncident, resolveIncidentByHand, resolveMembersByHand } from '../incident-actions.js';
+import {
+  acknowledgeIncident,
+  permitted,
+  resolveIncidentByHand,
+  resolveMembersByHand,
+  type Asked,
+} from '../incident-actions.js';
 import { parseArgs, UsageError } from '../usage.js';
 import { draftCard } from './kb.js';
 
@@ -54,8 +59,8 @@ export function incidentLine(incident: StoredIncident, now: number): string {
 }
 
 /** Acknowledges an incident from chat and brings its cards up to date; the reply says what happened. */
-export async function acknowledgeFromChat(id: string, actor: Actor, deps: ChatopsDeps) {
-  const outcome = await acknowledgeIncident(id, actor, deps);
+export async function acknowledgeFromChat(id: string, asked: Asked, deps: ChatopsDeps) {
+  const outcome = await acknowledgeIncident(id, asked, deps);
   if (outcome.changed && outcome.incident) await deps.syncCards(outcome.incident);
   return textReply(outcome.changed ? `已确认事件 ${id}：重复提醒和升级已停止` : outcome.message);
 }
@@ -64,10 +69,10 @@ export async function acknowledgeFromChat(id: string, actor: Actor, deps: Chatop
  * Resolves an incident from chat, with its firing alerts, and brings its cards up to date. With a note, what was
  * learned is offered to the knowledge base as a draft.
  */
-export async function resolveFromChat(id: string, actor: Actor, note: string | undefined, deps: ChatopsDeps) {
-  const outcome = await resolveIncidentByHand(id, actor, note, deps);
+export async function resolveFromChat(id: string, asked: Asked, note: string | undefined, deps: ChatopsDeps) {
+  const outcome = await resolveIncidentByHand(id, asked, note, deps);
   if (!outcome.changed || !outcome.incident) return textReply(outcome.message);
-  await resolveMembersByHand(outcome.incident, actor, deps.repo, new Date(deps.now()).toISOString());
+  await resolveMembersByHand(outcome.incident, asked.by, deps.repo, new Date(deps.now()).toISOString());
   await deps.syncCards(outcome.incident);
   const done = `已解决事件 ${id}。${outcome.message.replace(/^已标记为解决；/, '')}`;
   if (!note || !deps.knowledge) return textReply(done);
@@ -111,23 +116,23 @@ function showIncident(incident: StoredIncident, deps: ChatopsDeps): object {
  * Escalates an incident from chat to its next level now, whatever its timers say; the request goes on the timeline
  * first, so the record says who asked even if the page then fails (it is retried like any other).
  */
-export async function escalateFromChat(id: string, actor: Actor, deps: ChatopsDeps) {
-  const incident = await deps.incidents.get(id);
-  if (!incident) return textReply(`找不到事件 ${id}`);
-  if (!isOpen(incident)) return textReply(`事件 ${id} 已经结束，不需要升级`);
-  const at = new Date(deps.now()).toISOString();
-  const who = actor.name ?? actor.openId;
-  await deps.incidents.appendTimeline(id, [
-    { at, event: 'escalate_requested', detail: `请求升级：${who}`, actor: actor.openId },
-  ]);
-  const { incident: after, changed, paged } = await deps.escalateNow(incident);
-  if (!changed) {
+export async function escalateFromChat(id: string, asked: Asked, deps: ChatopsDeps) {
+  const outcome = await permitted('escalate', id, asked, deps, async (incident) => {
+    if (!isOpen(incident)) return { changed: false, incident, message: `事件 ${id} 已经结束，不需要升级` };
+    const at = new Date(deps.now()).toISOString();
+    const who = asked.by.name ?? asked.by.openId;
+    await deps.incidents.appendTimeline(id, [
+      { at, event: 'escalate_requested', detail: `请求升级：${who}`, actor: asked.by.openId },
+    ]);
+    const { incident: after, changed, paged } = await deps.escalateNow(incident);
+    if (changed) return { changed, incident: after, message: `已升级事件 ${id}：已呼叫 ${paged}` };
     const progress = after.escalation;
     const busy = progress && progress.pagedStep < progress.step;
-    return textReply(busy ? `事件 ${id} 正在呼叫中，请稍后再试` : `事件 ${id} 已升级到最后一级，没有更高的级别了`);
-  }
-  await deps.syncCards(after);
-  return textReply(`已升级事件 ${id}：已呼叫 ${paged}`);
+    const message = busy ? `事件 ${id} 正在呼叫中，请稍后再试` : `事件 ${id} 已升级到最后一级，没有更高的级别了`;
+    return { changed, incident: after, message };
+  });
+  if (outcome.changed && outcome.incident) await deps.syncCards(outcome.incident);
+  return textReply(outcome.message);
 }
 
 const usage = {
@@ -143,7 +148,8 @@ export const incident: Command = {
   usage: Object.values(usage),
   summary: '查看、确认、解决、升级事件（一组相关的告警，一张卡片）',
   example: '/incident ack 9c2e4b1a7d3f',
-  async run({ args, actor }, deps) {
+  async run({ args, actor, messageId }, deps) {
+    const asked = { by: actor, requestId: messageId };
     const [sub, ...rest] = args;
     switch (sub) {
       case 'list': {
@@ -160,15 +166,15 @@ export const incident: Command = {
       }
       case 'ack': {
         const [id] = parseArgs(z.tuple([incidentId]), rest, usage.ack);
-        return acknowledgeFromChat(await incidentOf(id, deps), actor, deps);
+        return acknowledgeFromChat(await incidentOf(id, deps), asked, deps);
       }
       case 'resolve': {
         const [id, ...note] = parseArgs(z.tuple([incidentId]).rest(z.string()), rest, usage.resolve);
-        return resolveFromChat(await incidentOf(id, deps), actor, note.join(' ') || undefined, deps);
+        return resolveFromChat(await incidentOf(id, deps), asked, note.join(' ') || undefined, deps);
       }
       case 'escalate': {
         const [id] = parseArgs(z.tuple([incidentId]), rest, usage.escalate);
-        return escalateFromChat(await incidentOf(id, deps), actor, deps);
+        return escalateFromChat(await incidentOf(id, deps), asked, deps);
       }
       default:
         throw new UsageError(sub ? `不认识的子命令 ${sub}` : '缺少子命令', this.usage.join('\n'));

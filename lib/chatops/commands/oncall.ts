@@ -4,7 +4,9 @@ import { withOverrides } from '../../alerts/overrides.js';
 import { formatTime } from '../../feishu/cards.js';
 import { stableId } from '../../lambda/ids.js';
 import { parseDurationSeconds } from '../../lambda/duration.js';
+import { permitFor, refusal } from '../../incidents/permissions.js';
 import { textReply, type ChatopsDeps, type Command, type Invocation } from '../command.js';
+import { auditAction } from '../incident-actions.js';
 import { optionalArg, parseArgs, UsageError } from '../usage.js';
 
 function describeTeam(team: Team, now: number, timeZone: string): string {
@@ -130,6 +132,17 @@ async function override(invocation: Invocation, deps: ChatopsDeps) {
     throw new UsageError((error as Error).message, usage.override);
   }
   const at = new Date(now).toISOString();
+  const asked = { by: invocation.actor, requestId: invocation.messageId };
+  const what = { team, person: person.openId, to: new Date(to).toISOString() };
+  const refused = refusal(
+    permitFor('override', [deps.config.teams.get(team)!], deps.permissions),
+    asked.by,
+    'override',
+  );
+  if (refused) {
+    await auditAction(deps, asked, 'oncall.override', what, { refused });
+    return textReply(refused);
+  }
   const teams = withOverrides(deps.config.teams, await deps.overrides.current(at));
   const before = onCallAt(teams.get(team)!, now);
   await deps.overrides.create({
@@ -143,10 +156,11 @@ async function override(invocation: Invocation, deps: ChatopsDeps) {
   });
   deps.log.info('on-call override set', { team, person: person.openId, to, by: invocation.actor.openId });
   const instead = before && before.openId !== person.openId ? `（原值班：${before.name}）` : '';
-  return textReply(
+  const message =
     `已设置临时值班：${team} 由 <at user_id="${person.openId}">${person.name}</at> 值班，` +
-      `至 ${formatTime(new Date(to).toISOString(), deps.timeZone)}${instead}。新的告警和升级都会找 ${person.name}。`,
-  );
+    `至 ${formatTime(new Date(to).toISOString(), deps.timeZone)}${instead}。新的告警和升级都会找 ${person.name}。`;
+  await auditAction(deps, asked, 'oncall.override', what, { outcome: { changed: true, message } });
+  return textReply(message);
 }
 
 export const oncall: Command = {

@@ -9,7 +9,9 @@ import {
 } from '../../alerts/silences.js';
 import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
 import { stableId } from '../../lambda/ids.js';
-import { cardReply, textReply, type Command } from '../command.js';
+import { broadSilencePermit, permitFor, refusal } from '../../incidents/permissions.js';
+import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
+import { auditAction, type Asked } from '../incident-actions.js';
 import { parseArgs, UsageError } from '../usage.js';
 import { openAlerts } from './alerts.js';
 
@@ -26,6 +28,7 @@ export const silence: Command = {
   example: '/silence service=payments env=prod 2h 数据库迁移',
   async run({ args, actor, messageId }, deps) {
     const now = deps.now();
+    const asked = { by: actor, requestId: messageId };
     const [sub, ...rest] = args;
     if (sub === 'list') {
       parseArgs(z.tuple([]), rest, silenceUsage.list);
@@ -53,9 +56,13 @@ export const silence: Command = {
         rest,
         silenceUsage.expire,
       );
+      const refused = mayNotSilence(asked, deps);
+      if (refused) return textReply(await denied(asked, 'silence.expire', { id }, refused, deps));
       const ended = await deps.silences.expire(id, actor, new Date(now).toISOString());
       if (ended) await deps.releaseMutes(new Date(now).toISOString(), `静默 ${id} 已解除`);
-      return textReply(ended ? `已解除静默 ${id}（${describeSilence(ended)}）` : `静默 ${id} 不存在或已结束`);
+      const message = ended ? `已解除静默 ${id}（${describeSilence(ended)}）` : `静默 ${id} 不存在或已结束`;
+      await auditAction(deps, asked, 'silence.expire', { id }, { outcome: { changed: Boolean(ended), message } });
+      return textReply(message);
     }
     let request: ReturnType<typeof parseSilenceArgs>;
     try {
@@ -75,15 +82,38 @@ export const silence: Command = {
       reason: request.reason,
       createdAt: at,
     };
-    await deps.silences.create(created);
-    await deps.releaseMutes(created.endsAt, `静默 ${created.id} 到期`);
     const open = await openAlerts(deps);
     const matched = open.filter((stored) => silencedBy(stored.alert, [created], now));
+    const what = { id: created.id, matchers: created.matchers, endsAt: created.endsAt, matched: matched.length };
+    const { broadSilence } = deps.permissions;
+    const broad =
+      request.durationMs > broadSilence.longerThanSeconds * 1000 || matched.length > broadSilence.matchingMoreThan;
+    const refused =
+      mayNotSilence(asked, deps) ??
+      (broad ? refusal(broadSilencePermit(deps.permissions), actor, 'broad_silence') : undefined);
+    if (refused) {
+      const limits = `超过 ${formatDuration(broadSilence.longerThanSeconds * 1000)}或匹配超过 ${broadSilence.matchingMoreThan} 条告警`;
+      const why = broad ? `${refused}。该静默${limits}（当前匹配 ${matched.length} 条）` : refused;
+      return textReply(await denied(asked, 'silence.create', what, why, deps));
+    }
+    await deps.silences.create(created);
+    await deps.releaseMutes(created.endsAt, `静默 ${created.id} 到期`);
     const until = `${formatTime(created.endsAt, deps.timeZone)}（${formatDuration(request.durationMs)}）`;
-    return textReply(
+    const message =
       `已创建静默 ${created.id}：${describeSilence(created)}，至 ${until}` +
-        `${created.reason ? `，原因：${created.reason}` : ''}。` +
-        `当前匹配 ${matched.length} 条未恢复的告警。解除：/silence expire ${created.id}`,
-    );
+      `${created.reason ? `，原因：${created.reason}` : ''}。` +
+      `当前匹配 ${matched.length} 条未恢复的告警。解除：/silence expire ${created.id}`;
+    await auditAction(deps, asked, 'silence.create', what, { outcome: { changed: true, message } });
+    return textReply(message);
   },
 };
+
+/** Silences by labels belong to no one incident: whoever may silence for any on-call team, or by role. */
+const mayNotSilence = ({ by }: Asked, deps: ChatopsDeps) =>
+  refusal(permitFor('silence', [...deps.config.teams.values()], deps.permissions), by, 'silence');
+
+/** Notes a refusal in the audit log and gives the words for the reply. */
+async function denied(asked: Asked, action: string, args: Record<string, unknown>, why: string, deps: ChatopsDeps) {
+  await auditAction(deps, asked, action, args, { refused: why });
+  return why;
+}

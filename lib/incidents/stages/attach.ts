@@ -28,7 +28,7 @@ export const attach: AlertStage = async (event, context) => {
   const before = incident;
   if (stored.status === 'firing') {
     // Two first members racing: the one whose create lost joins the incident the other created.
-    if (!incident) incident = await incidents.create(newIncident(event, incidentId, at, remindAt(context, at)));
+    if (!incident) incident = await incidents.create(newIncident(event, incidentId, at, context));
     if (!incident.members[stored.alertId]) incident = await join(incident, event, at, context);
     else if (incident.members[stored.alertId]!.muted && !event.mute) {
       const entry = { at, event: 'unmuted', detail: `${stored.alert.name} 不再被屏蔽` };
@@ -149,7 +149,12 @@ async function leave(incident: StoredIncident, event: AlertEvent, at: string, co
 const remindAt = (context: Parameters<AlertStage>[1], at: string) =>
   new Date(Date.parse(at) + context.config.reminderIntervalSeconds * 1000).toISOString();
 
-function newIncident(event: AlertEvent, incidentId: string, at: string, remindAt: string): StoredIncident {
+function newIncident(
+  event: AlertEvent,
+  incidentId: string,
+  at: string,
+  context: Parameters<AlertStage>[1],
+): StoredIncident {
   const stored = event.stored!;
   const { alert, plan } = stored;
   const openedAt = stored.firstSeenAt < at ? stored.firstSeenAt : at;
@@ -169,7 +174,8 @@ function newIncident(event: AlertEvent, incidentId: string, at: string, remindAt
     stateChanges: [at],
     openedAt,
     updatedAt: at,
-    remindAt,
+    remindAt: remindAt(context, at),
+    ...(context.permitsFor ? { permits: context.permitsFor(plan) } : {}),
     ...(stored.related ? { related: stored.related } : {}),
     links: { detail: alert.generatorURL, runbook: alert.runbookURL },
     timeline: [

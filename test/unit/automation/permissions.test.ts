@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkLogs, k8sSetImage, restartService } from '../../../lib/automation/actions.js';
-import { loadAutomationConfig } from '../../../lib/automation/config.js';
-import { authorise, rolesOf } from '../../../lib/automation/permissions.js';
+import { incidentRules, loadAutomationConfig } from '../../../lib/automation/config.js';
+import { authorise, holdersOf, rolesOf } from '../../../lib/automation/permissions.js';
+import type { Team } from '../../../lib/alerts/oncall.js';
+import { broadSilencePermit, incidentPermits, permitFor, refusal } from '../../../lib/incidents/permissions.js';
 
 const { automation, inventory } = loadAutomationConfig(fileURLToPath(new URL('../../../config', import.meta.url)));
 
@@ -57,7 +59,53 @@ describe('permissions (RBAC from config/automation.yaml)', () => {
   });
 });
 
+describe('who may act on incidents and on-call (automation.yaml `incidents`, defaults)', () => {
+  const rules = { ...incidentRules(automation), holders: (role: string) => holdersOf(role, automation) };
+  const team = (name: string, ...openIds: string[]): Team => ({
+    name,
+    rotation: { members: openIds.map((openId) => ({ name: openId, openId })), handoffAt: 0, shiftMs: 1, overrides: [] },
+  });
+
+  it('lets the route team and responders act on an incident; observers may only escalate; strangers nothing', () => {
+    const permits = incidentPermits([team('payments', 'ou_pay_chenjing', 'ou_pay_liuyang')], rules);
+    expect(permits.ack.people).toEqual(
+      ['ou_pay_chenjing', 'ou_pay_liuyang', 'ou_sre_lina', 'ou_sre_wangqiang', 'ou_sre_zhangwei'].sort(),
+    );
+    expect(permits.ack.who).toBe('需要：值班团队 payments 的成员，或角色 responder，或角色 admin');
+    expect(refusal(permits.resolve, { openId: 'ou_stranger' }, 'resolve')).toBe(
+      '你没有权限解决（需要：值班团队 payments 的成员，或角色 responder，或角色 admin）',
+    );
+    expect(refusal(permits.escalate, { openId: 'ou_pay_chenjing' }, 'escalate')).toBeUndefined();
+    expect(
+      refusal(permitFor('override', [team('sre', 'ou_sre_lina')], rules), { openId: 'ou_pay_liuyang' }, 'override'),
+    ).toMatch(/你没有权限设置临时值班/);
+  });
+
+  it('broad silences need an admin: over 24 h or more than 20 matching alerts by default', () => {
+    expect(rules.broadSilence).toMatchObject({ longerThanSeconds: 86_400, matchingMoreThan: 20 });
+    expect(broadSilencePermit(rules).people).toEqual(['ou_sre_zhangwei']);
+  });
+});
+
 describe('automation config', () => {
+  it('names the path of an unknown role in incidents; defaults leave out roles the file does not define', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openclaw-automation-'));
+    writeFileSync(join(dir, 'inventory.yaml'), 'hosts: {}\n');
+    writeFileSync(
+      join(dir, 'automation.yaml'),
+      'environments: [prod]\nroles:\n  ops: { actions: [restart_service], environments: [prod] }\n' +
+        'incidents:\n  ack: [team, oncallers]\n',
+    );
+    expect(() => loadAutomationConfig(dir)).toThrow(
+      /automation.yaml is invalid:\n  incidents.ack.1: role "oncallers" is not defined \(or use team\)/,
+    );
+    writeFileSync(
+      join(dir, 'automation.yaml'),
+      'environments: [prod]\nroles:\n  ops: { actions: [restart_service], environments: [prod] }\n',
+    );
+    expect(incidentRules(loadAutomationConfig(dir).automation).allowed.resolve).toEqual(['team']);
+  });
+
   it('names the file and path of an unknown role, an unknown environment and a malformed host key', () => {
     const dir = mkdtempSync(join(tmpdir(), 'openclaw-automation-'));
     writeFileSync(

@@ -7,6 +7,7 @@ import { cardClick } from '../../../infra/local/feishu-events.js';
 import { makeAlert } from '../fakes/alerts.js';
 import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { MemoryAuditStore } from '../fakes/audit-store.js';
+import { verifyAudit } from '../../../lib/automation/audit.js';
 import { recordingLogger } from '../fakes/logger.js';
 import { MemoryRequestStore } from '../fakes/request-store.js';
 
@@ -15,6 +16,7 @@ let incidents: MemoryIncidentRepository;
 let silences: Silence[];
 let queued: ChatopsTask[];
 let releases: { at: string; reason: string }[];
+let audit: MemoryAuditStore;
 let deps: CardActionDeps;
 
 function storedIncident(): StoredIncident {
@@ -51,6 +53,7 @@ beforeEach(async () => {
   silences = [];
   queued = [];
   releases = [];
+  audit = new MemoryAuditStore();
   const store: SilenceStore = {
     create: async (silence) => void (silences.some((s) => s.id === silence.id) || silences.push(silence)),
     list: async () => silences,
@@ -60,6 +63,7 @@ beforeEach(async () => {
     incidents,
     silences: store,
     releaseMutes: async (at, reason) => void releases.push({ at, reason }),
+    audit,
     log: recordingLogger(),
     now: () => t0 + 60_000,
     timeZone: 'Asia/Shanghai',
@@ -76,6 +80,28 @@ const click = (action: string, operator: string, eventId = `ev-${operator}-${act
   answerCardAction(cardClick({ action, incidentId: 'c0ffee000001' }, { operatorOpenId: operator }), eventId, deps);
 
 describe('card buttons', () => {
+  it('refuses a person the incident does not permit, says who may, changes nothing, and audits both', async () => {
+    const permit = { people: ['ou_a'], who: '需要：值班团队 sre 的成员，或角色 responder' };
+    const incident = incidents.incidents.get('c0ffee000001')!;
+    incident.permits = { ack: permit, resolve: permit, silence: permit, escalate: permit };
+    const refused = await click('resolve', 'ou_stranger');
+    expect(refused.toast?.content).toBe('你没有权限解决（需要：值班团队 sre 的成员，或角色 responder）');
+    expect(incidents.incidents.get('c0ffee000001')!.state).toBe('triggered');
+    expect(await click('silence', 'ou_stranger')).toMatchObject({
+      toast: { content: expect.stringContaining('静默') },
+    });
+    expect(silences).toEqual([]);
+    expect((await click('ack', 'ou_a')).toast?.type).toBe('success');
+    const records = [];
+    for await (const record of audit.records()) records.push(record);
+    expect(records.map((r) => [r.kind, r.action, r.actor, r.args.incidentId])).toEqual([
+      ['denied', 'incident.resolve', { openId: 'ou_stranger' }, 'c0ffee000001'],
+      ['denied', 'incident.silence', { openId: 'ou_stranger' }, 'c0ffee000001'],
+      ['performed', 'incident.ack', { openId: 'ou_a' }, 'c0ffee000001'],
+    ]);
+    expect(await verifyAudit(audit)).toMatchObject({ ok: true, records: 3 });
+  });
+
   it('ack: the first click wins, the second is told it was acknowledged, and both get the updated card', async () => {
     const [first, second] = [await click('ack', 'ou_a'), await click('ack', 'ou_b')];
     expect(first.toast).toEqual({ type: 'success', content: '已确认：重复提醒和升级已停止' });
