@@ -174,10 +174,16 @@ export class ScheduleEventSource {
     private readonly hooks: { invoked(fn: LocalFunction): void; log(entry: Record<string, unknown>): void },
   ) {}
 
+  /**
+   * The first run is now: EventBridge kept the schedule going while this runtime was down, so what it would have done
+   * meanwhile (a due escalation step whose wakeup was lost with the in-memory queues) is done at start.
+   */
   start(): void {
-    this.timer = setInterval(() => {
+    const tick = () => {
       this.running ??= this.invoke().finally(() => (this.running = undefined));
-    }, this.subscription.everyMs);
+    };
+    tick();
+    this.timer = setInterval(tick, this.subscription.everyMs);
   }
 
   async stop(): Promise<void> {

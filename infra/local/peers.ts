@@ -41,7 +41,7 @@ export interface Peer {
 
 /**
  * Runs a DynamoDB- or SQS-compatible server as a child process, so it has a CPU core of its own and its logs stay
- * out of ours. It dies with us.
+ * out of ours. It dies with us: on exit we stop it, and if we are killed its stdin closes (orphan-guard.cjs).
  */
 async function startChild(
   name: string,
@@ -50,9 +50,9 @@ async function startChild(
   env: Record<string, string>,
   port: number,
 ): Promise<Peer> {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, ['--require', join(root, 'infra/local/orphan-guard.cjs'), script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['pipe', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));

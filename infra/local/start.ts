@@ -7,9 +7,17 @@ const feishu =
   process.env.FEISHU_APP_ID && process.env.FEISHU_APP_SECRET
     ? { appId: process.env.FEISHU_APP_ID, appSecret: process.env.FEISHU_APP_SECRET, domain: process.env.FEISHU_DOMAIN }
     : undefined;
-const dataDir = join(projectRoot, '.data');
+const dataDir = process.env.LOCAL_DATA_DIR ?? join(projectRoot, '.data');
+const scheduleEveryMs = process.env.LOCAL_SCHEDULE_EVERY_MS ? Number(process.env.LOCAL_SCHEDULE_EVERY_MS) : undefined;
 
-const runtime = new LocalRuntime({ port, dataDir: join(dataDir, 'dynamodb'), feishu, alertToken: token });
+const runtime = new LocalRuntime({
+  port,
+  dataDir: join(dataDir, 'dynamodb'),
+  feishu,
+  alertToken: token,
+  scheduleEveryMs,
+  env: process.env.CONFIG_DIR ? { CONFIG_DIR: process.env.CONFIG_DIR } : {},
+});
 runtime.feishu.onCall = (entry) => {
   const body = entry.body === undefined ? '' : JSON.stringify(entry.body);
   console.log(`[feishu] ${entry.method} ${entry.path} ${body.length > 300 ? `${body.slice(0, 300)}…` : body}`);

@@ -3,6 +3,7 @@ import { formatDuration } from '../feishu/cards.js';
 import { stableId } from '../lambda/ids.js';
 import type { Queue } from '../lambda/queue.js';
 import { stepOf } from './escalation.js';
+import { isFlapping } from './flapping.js';
 import { audibleSeverity, type StoredIncident } from './model.js';
 import { abandonStep, incidentPolicy, MAX_PAGE_ATTEMPTS, PAGE_LEASE_MS, pageStep, type PagingDeps } from './paging.js';
 
@@ -40,12 +41,16 @@ export async function wakeAt(
   if (failed.length) throw new Error(`the timer of incident ${incidentId} for ${at} could not be queued`);
 }
 
-/** The incident's next timer: its next escalation step, a page to retry, or its next reminder. */
+/**
+ * The incident's next timer: its next escalation step (held while it flaps, see flapping.ts), a page to retry, or its
+ * next reminder.
+ */
 export function nextTimer(incident: StoredIncident): string | undefined {
   if (incident.state !== 'triggered') return undefined;
   const progress = incident.escalation;
+  const flapping = incident.flappingUntil ?? '';
   const times = [
-    progress?.nextAt,
+    progress?.nextAt && (progress.nextAt < flapping ? flapping : progress.nextAt),
     progress && progress.pagedStep < progress.step ? progress.leaseUntil : undefined,
     incident.remindAt,
   ].filter((time): time is string => Boolean(time));
@@ -113,19 +118,24 @@ export async function runDue(
       if (abandoned) [current, changed] = [abandoned, true];
     }
   } else if (progress.pagedStep === progress.step && (options.manual || (progress.nextAt && progress.nextAt <= now))) {
-    const step = progress.step + 1;
-    const claimed =
-      stepOf(policy, step) &&
-      (await deps.incidents.claimStep(current.incidentId, {
-        step,
-        policy: progress.policy,
-        at: now,
-        leaseUntil: lease,
-        manual: options.manual,
-      }));
-    if (claimed) {
-      ({ incident: current, paged } = await pageStep(claimed, step, deps));
-      changed = true;
+    if (!options.manual && isFlapping(current, now)) {
+      // A flapping incident was paged once: its next level waits until it has been stable for the flap window.
+      await wakeAt(deps.wakeups, current.incidentId, nextTimer(current)!, Date.parse(now));
+    } else {
+      const step = progress.step + 1;
+      const claimed =
+        stepOf(policy, step) &&
+        (await deps.incidents.claimStep(current.incidentId, {
+          step,
+          policy: progress.policy,
+          at: now,
+          leaseUntil: lease,
+          manual: options.manual,
+        }));
+      if (claimed) {
+        ({ incident: current, paged } = await pageStep(claimed, step, deps));
+        changed = true;
+      }
     }
   }
   if (current.state === 'triggered' && current.remindAt && current.remindAt <= now) {

@@ -29,7 +29,7 @@ const later = (deps: WorkerDeps, seconds: number) => new Date(Date.parse(deps.no
  */
 export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> {
   const nowMs = Date.parse(deps.now());
-  if (Date.parse(wakeup.at) - nowMs >= 1000) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
+  if (Date.parse(wakeup.at) - nowMs > 1000) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
   const until = new Date(nowMs + DELIVERY_LEASE_MS).toISOString();
   let incident = await deps.incidents.claimDelivery(wakeup.incidentId, deps.now(), until);
   if (!incident) return comeBackIfDue(wakeup, deps);

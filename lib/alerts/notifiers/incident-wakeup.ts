@@ -14,7 +14,13 @@ export function incidentWakeupNotifier(wakeups: Queue<Wakeup>): Notifier {
     name: 'incident-wakeup',
     async notify({ incident, dirtied }, { now }) {
       if (!incident || !dirtied) return;
-      await wakeAt(wakeups, incident.incidentId, now(), Date.parse(now()));
+      // A round a second at most per incident, however changes trickle in: its messages stay far inside Feishu's
+      // 5 updates a second, whichever worker holds them.
+      const nowMs = Date.parse(now());
+      const at = Math.max(nowMs, Date.parse(incident.deliveredAt ?? '') + ROUND_SPACING_MS || 0);
+      await wakeAt(wakeups, incident.incidentId, new Date(at).toISOString(), nowMs);
     },
   };
 }
+
+const ROUND_SPACING_MS = 1000;

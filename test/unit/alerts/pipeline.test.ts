@@ -103,7 +103,7 @@ function router(extra: Partial<AlertPathContext> = {}) {
     wakeups,
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
   };
-  const work = wakeupRunner(wakeups, worker);
+  const work = wakeupRunner(wakeups, worker, 1000);
   /** An alert event down the path, then whatever the incident worker was woken for. */
   const route = async (item: ForwardedAlert) => {
     const stored = await runAlertPath(item, context);
@@ -511,9 +511,11 @@ describe('incidents', () => {
     expect(r.messenger.sends).toHaveLength(1);
     expect(markdownOf(r.messenger.sends[0]!.card)).toContain('4 条触发中');
     expect(r.messenger.patches).toEqual([]);
-    // The next member after that round owes the card an update: it wakes the worker again.
+    // The next member after that round owes the card an update: it wakes the worker again, a second after the round
+    // (rounds stay a second apart however changes trickle in).
     await r.path(open(member('web-5', 'warning')));
     expect(r.wakeups.sent).toHaveLength(2);
+    expect(r.wakeups.sent[1]).toMatchObject({ message: { at: new Date(t0 + 1000).toISOString() }, delaySeconds: 1 });
   });
 
   it('counts members as they resolve, and turns the cards green when the last one does', async () => {

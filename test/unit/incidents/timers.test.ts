@@ -131,6 +131,18 @@ describe('escalation', () => {
     ]);
   });
 
+  it('holds the next level while the incident flaps, and pages it once it has been stable for the flap window', async () => {
+    const t = timers();
+    await runDue(t.current(), t.deps);
+    t.current().flappingUntil = iso(t0 + 8 * MINUTE);
+    t.at(5 * MINUTE);
+    expect((await runDue(t.current(), t.deps)).changed).toBe(false);
+    expect(paged(t.messenger)).toEqual(['app:ou_zhang', 'phone:ou_zhang']);
+    expect(t.wakeups.sent.at(-1)).toMatchObject({ message: { at: iso(t0 + 8 * MINUTE) }, delaySeconds: 180 });
+    t.at(8 * MINUTE);
+    expect((await runDue(t.current(), t.deps)).paged).toBe('L2（李娜、赵磊）');
+  });
+
   it('does not start for a severity the policy leaves to the chat, nor for members nobody is to be told about', async () => {
     const warning = timers();
     warning.current().members.a00000000001!.severity = 'warning';
