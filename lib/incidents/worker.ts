@@ -3,8 +3,6 @@ import { nextTimer, runDue, wakeAt, type TimerDeps, type Wakeup } from './timers
 
 /** Longer than the worker's Lambda timeout (60 s), so a live holder never loses its incident to another. */
 export const DELIVERY_LEASE_MS = 70_000;
-/** A wakeup that finds the incident held comes back this many times, so a timer it carries is not left to the sweep. */
-const MAX_HELD_RETRIES = 30;
 /**
  * The next round after one that changes overtook: two seconds on. However fast an incident changes, its cards are
  * updated every two seconds at most, inside Feishu's 5 updates a second per message, and a storm of 200 changing
@@ -21,9 +19,9 @@ const later = (deps: WorkerDeps, seconds: number) => new Date(Date.parse(deps.no
 /**
  * What a wakeup does for its incident: one round, under a lease on the incident so one worker at a time holds it.
  * The round does what is due (escalation steps, reminders) and brings every card up to the incident's version, then
- * lets go only if the incident is still at that version. If changes landed meanwhile, the next round comes a second
- * later, by a delayed wakeup: a storm of changes costs a round a second, whatever their number, and no worker sits
- * waiting. A wakeup that finds the incident held leaves the changes to the holder and comes back only if a timer is
+ * lets go only if the incident is still at that version. If changes landed meanwhile, the next round comes two
+ * seconds later, by a delayed wakeup: a storm of changes costs a round every two seconds, whatever their number, and
+ * no worker sits waiting. A wakeup that finds the incident held leaves the cards to the holder and does only what is
  * due. What failed (a card, a page) is tried again by a wakeup after a growing delay, not by the queue's visibility
  * timeout, and what went through is not repeated.
  */
@@ -32,7 +30,7 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
   if (Date.parse(wakeup.at) - nowMs > 1000) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
   const until = new Date(nowMs + DELIVERY_LEASE_MS).toISOString();
   let incident = await deps.incidents.claimDelivery(wakeup.incidentId, deps.now(), until);
-  if (!incident) return comeBackIfDue(wakeup, deps);
+  if (!incident) return dueWhileHeld(wakeup, deps);
   const failed: string[] = [];
   try {
     ({ incident } = await runDue(incident, deps));
@@ -56,11 +54,15 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
   await wakeAt(deps.wakeups, incident.incidentId, later(deps, NEXT_ROUND_S), Date.parse(deps.now()));
 }
 
-/** The incident is held by another worker: it shows every change; a timer that is due is tried again shortly. */
-async function comeBackIfDue(wakeup: Wakeup, deps: WorkerDeps) {
+/**
+ * The incident is held by another worker, which shows every change in its cards. What is due is done anyway (each
+ * step and reminder is claimed on its own, so nothing rings twice): a worker that died holding the incident must not
+ * hold up its escalation for the rest of its lease. The cards are left to the holder, or to the sweep once the lease
+ * of a holder that died runs out.
+ */
+async function dueWhileHeld(wakeup: Wakeup, deps: WorkerDeps) {
   const incident = await deps.incidents.get(wakeup.incidentId);
   const next = incident && nextTimer(incident);
-  const retries = wakeup.retries ?? 0;
-  if (!next || next > deps.now() || retries >= MAX_HELD_RETRIES) return;
-  await wakeAt(deps.wakeups, wakeup.incidentId, later(deps, 2), Date.parse(deps.now()), retries + 1);
+  if (!next || next > deps.now()) return;
+  await runDue(incident, deps);
 }

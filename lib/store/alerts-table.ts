@@ -14,6 +14,11 @@ const RESOLVED_RETENTION_SECONDS = 90 * 24 * 3600;
 
 /** The sparse index of alerts by state (pointer items have no status), newest first by lastSeenAt. */
 export const ALERTS_BY_STATUS_INDEX = 'byStatus';
+/**
+ * The sparse index of firing alerts by name (`firingName` is set while an alert fires): inhibition reads the firing
+ * alerts of its source names only, not every firing alert, which in a storm would be thousands per batch.
+ */
+export const FIRING_BY_NAME_INDEX = 'byFiringName';
 /** A filtered listing reads at most this many pages: a bounded cost for `/status` on a large history. */
 const MAX_LIST_PAGES = 5;
 
@@ -97,37 +102,43 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     },
 
     async firingAlerts(limit, names) {
-      const byName = names?.length
-        ? {
-            filter: `#alert.#name IN (${names.map((_, i) => `:name${i}`).join(', ')})`,
-            values: Object.fromEntries(names.map((name, i) => [`:name${i}`, name])),
-          }
-        : undefined;
-      const found: Alert[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: ALERTS_BY_STATUS_INDEX,
-            KeyConditionExpression: '#status = :firing',
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              '#alert': 'alert',
-              ...(byName ? { '#name': 'name' } : {}),
+      // By name when the rules name their sources: a query per name on the sparse index, newest first.
+      const queries = names?.length
+        ? names.map((name) => ({
+            IndexName: FIRING_BY_NAME_INDEX,
+            KeyConditionExpression: 'firingName = :name',
+            ExpressionAttributeValues: { ':name': name },
+          }))
+        : [
+            {
+              IndexName: ALERTS_BY_STATUS_INDEX,
+              KeyConditionExpression: '#status = :firing',
+              ExpressionAttributeValues: { ':firing': 'firing' },
             },
-            ExpressionAttributeValues: { ':firing': 'firing', ...byName?.values },
-            ...(byName ? { FilterExpression: byName.filter } : {}),
-            // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
-            ProjectionExpression: '#alert',
-            ScanIndexForward: false,
-            Limit: byName ? 500 : limit - found.length,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        found.push(...((result.Items ?? []) as { alert: Alert }[]).map((item) => item.alert));
-        startKey = result.LastEvaluatedKey;
-      } while (startKey && found.length < limit);
+          ];
+      const found: Alert[] = [];
+      for (const query of queries) {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const result = await db.send(
+            new QueryCommand({
+              TableName: tableName,
+              ...query,
+              ExpressionAttributeNames: {
+                '#alert': 'alert',
+                ...(query.IndexName === ALERTS_BY_STATUS_INDEX ? { '#status': 'status' } : {}),
+              },
+              // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
+              ProjectionExpression: '#alert',
+              ScanIndexForward: false,
+              Limit: limit - found.length,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          found.push(...((result.Items ?? []) as { alert: Alert }[]).map((item) => item.alert));
+          startKey = result.LastEvaluatedKey;
+        } while (startKey && found.length < limit);
+      }
       return found;
     },
 
@@ -143,7 +154,11 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
         db.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...alertKey(alert.alertId), ...alert },
+            Item: {
+              ...alertKey(alert.alertId),
+              ...alert,
+              ...(alert.status === 'firing' ? { firingName: alert.alert.name } : {}),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
@@ -158,10 +173,12 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     applyRepeat: (alertId, alert: Alert, count, at, entries) =>
       update(
         alertId,
-        'SET #alert = :alert, lastSeenAt = :at, #count = :count, lastEventId = :eventId' +
+        // firingName too: an alert stored before the index existed joins it on its next repeat.
+        'SET #alert = :alert, lastSeenAt = :at, #count = :count, lastEventId = :eventId, firingName = :name' +
           (entries.length ? ', timeline = list_append(timeline, :entries)' : ''),
         {
           ':alert': alert,
+          ':name': alert.name,
           ':at': at,
           ':count': count,
           ':eventId': alert.eventId,
@@ -176,7 +193,8 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
       update(
         alertId,
         'SET #status = :resolved, resolvedAt = :resolvedAt, lastSeenAt = :at, #alert.endsAt = :resolvedAt, ' +
-          '#count = :count, lastEventId = :eventId, timeline = list_append(timeline, :entries), expiresAt = :expiresAt',
+          '#count = :count, lastEventId = :eventId, timeline = list_append(timeline, :entries), expiresAt = :expiresAt ' +
+          'REMOVE firingName',
         {
           ':resolved': 'resolved',
           ':firing': 'firing',
@@ -202,7 +220,8 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
           alertId,
           'SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, lastSeenAt = :at, ' +
             'timeline = list_append(timeline, :entries), expiresAt = :expiresAt' +
-            (note ? ', resolutionNote = :note' : ''),
+            (note ? ', resolutionNote = :note' : '') +
+            ' REMOVE firingName',
           {
             ':resolved': 'resolved',
             ':firing': 'firing',

@@ -4,16 +4,16 @@
  * and out through the real @larksuiteoapi/node-sdk client to the local Feishu stand-in, whose outbox is what we check.
  * Everything listens on 127.0.0.1 only.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
-import { freePort } from '../../infra/local/peers.js';
 import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
+import { startAlertmanager } from '../support/alertmanager.js';
 import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -21,8 +21,7 @@ const TOKEN = 'e2e-token';
 const GROUP_INTERVAL_S = 2;
 
 let runtime: LocalRuntime;
-let alertmanager: ChildProcess | undefined;
-let amStderr = '';
+let alertmanager: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
 let amUrl = '';
 let workDir = '';
 /** What the stand-in answered to each call (the outbox keeps only the requests): message ids come from here. */
@@ -276,63 +275,17 @@ beforeAll(async () => {
   };
 
   workDir = mkdtempSync(join(tmpdir(), 'openclaw-am-e2e-'));
-  const config = join(workDir, 'alertmanager.yml');
-  writeFileSync(
-    config,
-    [
-      'route:',
-      '  receiver: openclaw',
-      "  group_by: ['alertname', 'service']",
-      '  group_wait: 1s',
-      `  group_interval: ${GROUP_INTERVAL_S}s`,
-      '  repeat_interval: 1h',
-      'receivers:',
-      '  - name: openclaw',
-      '    webhook_configs:',
-      `      - url: '${runtime.url}/alerts/alertmanager'`,
-      '        send_resolved: true',
-      '        http_config:',
-      '          authorization:',
-      '            type: Bearer',
-      `            credentials: '${TOKEN}'`,
-      '',
-    ].join('\n'),
-  );
-  const port = await freePort();
-  amUrl = `http://127.0.0.1:${port}`;
-  alertmanager = spawn(
-    'prometheus-alertmanager',
-    [
-      `--config.file=${config}`,
-      `--storage.path=${join(workDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  alertmanager.stderr?.on('data', (chunk) => (amStderr = (amStderr + chunk).slice(-4000)));
-  await waitFor(
-    async () => {
-      if (alertmanager?.exitCode !== null)
-        throw new Error(`Alertmanager exited with ${alertmanager?.exitCode}: ${amStderr}`);
-      try {
-        return (await fetch(`${amUrl}/-/ready`)).ok;
-      } catch {
-        return false;
-      }
-    },
-    'Alertmanager /-/ready',
-    { timeoutMs: 20_000, describe: () => amStderr },
-  );
+  alertmanager = await startAlertmanager({
+    dir: workDir,
+    webhook: `${runtime.url}/alerts/alertmanager`,
+    token: TOKEN,
+    groupInterval: `${GROUP_INTERVAL_S}s`,
+  });
+  amUrl = alertmanager.url;
 });
 
 afterAll(async () => {
-  if (alertmanager && alertmanager.exitCode === null) {
-    const exited = new Promise((resolve) => alertmanager!.once('exit', resolve));
-    alertmanager.kill('SIGTERM');
-    await exited;
-  }
+  await alertmanager?.stop();
   await runtime?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });

@@ -1,10 +1,11 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
-import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
+import { LocalRuntime } from '../../infra/local/runtime.js';
 import { chatWith } from '../support/chat.js';
+import { configDirWith } from '../support/config-dir.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -18,12 +19,8 @@ let configDir: string;
 const { say } = chatWith(() => runtime);
 
 beforeAll(async () => {
-  configDir = mkdtempSync(join(tmpdir(), 'openclaw-config-'));
-  for (const file of ['routing.yaml', 'oncall.yaml', 'automation.yaml', 'inventory.yaml'])
-    copyFileSync(join(projectRoot, 'config', file), join(configDir, file));
-  writeFileSync(
-    join(configDir, 'escalation.yaml'),
-    [
+  configDir = configDirWith(mkdtempSync(join(tmpdir(), 'openclaw-config-')), {
+    'escalation.yaml': [
       'policies:',
       '  default:',
       '    levels:',
@@ -32,7 +29,7 @@ beforeAll(async () => {
       '      - { after: 6s, notify: [{ user: ou_sre_manager, name: 周经理 }], channels: [card, urgent_phone] }',
       '',
     ].join('\n'),
-  );
+  });
   runtime = await new LocalRuntime({
     quiet: true,
     alertToken,

@@ -5,13 +5,15 @@
  * The escalation policy's delays are seconds here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { freePort } from '../../infra/local/peers.js';
 import { projectRoot } from '../../infra/local/runtime.js';
+import { startAlertmanager } from '../support/alertmanager.js';
+import { configDirWith } from '../support/config-dir.js';
 import { waitFor } from '../support/wait.js';
 
 const TOKEN = 'incidents-e2e-token';
@@ -24,9 +26,8 @@ let runtimeUrl = '';
 let runtimePort = 0;
 let runtime: ChildProcess | undefined;
 let runtimeLog = '';
-let alertmanager: ChildProcess | undefined;
+let alertmanager: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
 let amUrl = '';
-let amLog = '';
 
 /** Every Feishu call of every run of the runtime: its outbox lives in its memory, so it is read as it grows. */
 const outbox: OutboxEntry[] = [];
@@ -130,13 +131,8 @@ async function say(text: string, sender = 'ou_sre_zhangwei') {
 
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'openclaw-incidents-e2e-'));
-  const config = join(workDir, 'config');
-  mkdirSync(config);
-  for (const file of ['routing.yaml', 'oncall.yaml', 'automation.yaml', 'inventory.yaml'])
-    copyFileSync(join(projectRoot, 'config', file), join(config, file));
-  writeFileSync(
-    join(config, 'escalation.yaml'),
-    [
+  configDirWith(join(workDir, 'config'), {
+    'escalation.yaml': [
       'policies:',
       '  default:',
       '    levels:',
@@ -145,65 +141,25 @@ beforeAll(async () => {
       `      - { after: ${L3_AFTER_S}s, notify: [{ user: ou_sre_manager, name: 周经理 }], channels: [card, urgent_phone] }`,
       '',
     ].join('\n'),
-  );
+  });
   runtimePort = await freePort();
   runtimeUrl = `http://127.0.0.1:${runtimePort}`;
   await startRuntime();
 
-  const amConfig = join(workDir, 'alertmanager.yml');
-  writeFileSync(
-    amConfig,
-    [
-      'route:',
-      '  receiver: openclaw',
-      "  group_by: ['alertname', 'service']",
-      '  group_wait: 1s',
-      '  group_interval: 1s',
-      '  repeat_interval: 1h',
-      'receivers:',
-      '  - name: openclaw',
-      '    webhook_configs:',
-      `      - url: '${runtimeUrl}/alerts/alertmanager'`,
-      '        send_resolved: true',
-      '        http_config:',
-      '          authorization:',
-      '            type: Bearer',
-      `            credentials: '${TOKEN}'`,
-      '',
-    ].join('\n'),
-  );
-  const amPort = await freePort();
-  amUrl = `http://127.0.0.1:${amPort}`;
-  alertmanager = spawn(
-    'prometheus-alertmanager',
-    [
-      `--config.file=${amConfig}`,
-      `--storage.path=${join(workDir, 'am')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`,
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  alertmanager.stderr?.on('data', (chunk) => (amLog = (amLog + chunk).slice(-4000)));
-  await waitFor(
-    async () => {
-      if (alertmanager?.exitCode !== null) throw new Error(`Alertmanager exited: ${amLog}`);
-      return fetch(`${amUrl}/-/ready`).then(
-        (response) => response.ok,
-        () => false,
-      );
-    },
-    'Alertmanager /-/ready',
-    { timeoutMs: 20_000 },
-  );
+  alertmanager = await startAlertmanager({
+    dir: workDir,
+    webhook: `${runtimeUrl}/alerts/alertmanager`,
+    token: TOKEN,
+    groupInterval: '1s',
+  });
+  amUrl = alertmanager.url;
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of [alertmanager, runtime]) {
-    if (!child || child.exitCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
+  await alertmanager?.stop();
+  if (runtime && runtime.exitCode === null) {
+    const exited = new Promise((resolve) => runtime!.once('exit', resolve));
+    runtime.kill('SIGTERM');
     await exited;
   }
   if (workDir) rmSync(workDir, { recursive: true, force: true });

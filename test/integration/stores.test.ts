@@ -72,9 +72,40 @@ beforeAll(async () => {
       ],
     }),
   );
+  // The alerts table as infra/resources.yml declares it, with its two sparse indexes.
+  await raw.send(
+    new CreateTableCommand({
+      TableName: 'alerts',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'status', AttributeType: 'S' },
+        { AttributeName: 'firingName', AttributeType: 'S' },
+        { AttributeName: 'lastSeenAt', AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byStatus',
+          KeySchema: [
+            { AttributeName: 'status', KeyType: 'HASH' },
+            { AttributeName: 'lastSeenAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'byFiringName',
+          KeySchema: [
+            { AttributeName: 'firingName', KeyType: 'HASH' },
+            { AttributeName: 'lastSeenAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['alert'] },
+        },
+      ],
+    }),
+  );
   for (const [name, key] of [
     ['dedup', 'fingerprint'],
-    ['alerts', 'pk'],
     ['deliveries', 'pk'],
   ] as const) {
     await raw.send(
@@ -243,6 +274,26 @@ describe('DynamoDB alert repository (dynalite)', () => {
     expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: '2026-11-23T03:00:00.000Z' });
     expect(resolved?.timeline.map((e) => e.event)).toEqual(['opened', 'repeated', 'resolved']);
     expect(await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' })).toBeUndefined();
+  });
+  it('finds the firing alerts of inhibition source names on their own index, and no longer once resolved', async () => {
+    const repo = dynamoAlertRepository(db, 'alerts');
+    const named = (alertId: string, fingerprint: string, name: string) => {
+      const base = stored(alertId, fingerprint);
+      return { ...base, alert: { ...base.alert, name } };
+    };
+    await repo.create(named('down-1', 'd000000000000001', 'ServiceDown'));
+    await repo.create(named('down-2', 'd000000000000002', 'ServiceDown'));
+    for (let i = 0; i < 5; i++) await repo.create(named(`noise-${i}`, `e00000000000000${i}`, 'HighLatency'));
+    const names = async (found: Promise<{ name: string }[]>) => (await found).map((alert) => alert.name).sort();
+    expect(await names(repo.firingAlerts(100, ['ServiceDown']))).toEqual(['ServiceDown', 'ServiceDown']);
+    const resolution = alert({
+      fingerprint: 'd000000000000001',
+      status: 'resolved',
+      endsAt: '2026-11-23T03:00:00.000Z',
+    });
+    await repo.resolve('down-1', resolution, 2, { at: '2026-11-23T03:00:00.000Z', event: 'resolved' });
+    expect(await names(repo.firingAlerts(100, ['ServiceDown']))).toEqual(['ServiceDown']);
+    expect((await repo.firingAlerts(100)).length).toBeGreaterThanOrEqual(6);
   });
 });
 

@@ -1,6 +1,41 @@
+import type { Team } from '../../../lib/alerts/oncall.js';
+import type { EscalationPolicy } from '../../../lib/incidents/escalation.js';
+import type { StoredIncident } from '../../../lib/incidents/model.js';
 import type { Wakeup } from '../../../lib/incidents/timers.js';
 import { onWakeup, type WorkerDeps } from '../../../lib/incidents/worker.js';
-import type { RecordingQueue } from './queue.js';
+import { MemoryIncidentRepository } from './incident-repository.js';
+import { recordingLogger } from './logger.js';
+import { RecordingMessenger } from './messenger.js';
+import { RecordingQueue } from './queue.js';
+
+/**
+ * The incident worker around one stored incident, on a clock that stands at `start` until `at(ms)` moves it:
+ * `wake()` is a wakeup for it now, `current()` the incident as stored.
+ */
+export function workerAround(
+  incident: StoredIncident,
+  options: { start: number; teams?: Map<string, Team>; policies?: Map<string, EscalationPolicy>; remindMs?: number },
+) {
+  const incidents = new MemoryIncidentRepository();
+  const messenger = new RecordingMessenger();
+  const wakeups = new RecordingQueue<Wakeup>();
+  let clock = options.start;
+  const deps: WorkerDeps = {
+    messenger,
+    incidents,
+    teams: options.teams ?? new Map(),
+    policies: options.policies ?? new Map(),
+    timeZone: 'Asia/Shanghai',
+    now: () => new Date(clock).toISOString(),
+    log: recordingLogger(),
+    wakeups,
+    reminderEveryMs: options.remindMs ?? 3_600_000,
+  };
+  incidents.incidents.set(incident.incidentId, structuredClone(incident));
+  const current = () => incidents.incidents.get(incident.incidentId)!;
+  const wake = (at = deps.now()) => onWakeup({ incidentId: incident.incidentId, at }, deps);
+  return { deps, incidents, messenger, wakeups, current, wake, at: (ms: number) => (clock = options.start + ms) };
+}
 
 /**
  * The incident worker as incident-timers runs it: every wakeup queued so far that is due by the deps' clock, in the

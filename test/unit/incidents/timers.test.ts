@@ -3,13 +3,10 @@ import type { Team } from '../../../lib/alerts/oncall.js';
 import type { EscalationPolicy } from '../../../lib/incidents/escalation.js';
 import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
 import { sweepTimers } from '../../../lib/incidents/sweep.js';
-import { runDue, type Wakeup } from '../../../lib/incidents/timers.js';
-import { onWakeup, type WorkerDeps } from '../../../lib/incidents/worker.js';
+import { runDue } from '../../../lib/incidents/timers.js';
 import { makeAlert } from '../fakes/alerts.js';
-import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
-import { recordingLogger } from '../fakes/logger.js';
-import { RecordingMessenger } from '../fakes/messenger.js';
-import { RecordingQueue } from '../fakes/queue.js';
+import type { RecordingMessenger } from '../fakes/messenger.js';
+import { workerAround } from '../fakes/worker.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
 const MINUTE = 60_000;
@@ -87,26 +84,12 @@ function incident(fields: Partial<StoredIncident> = {}): StoredIncident {
 }
 
 function timers(fields: Partial<StoredIncident> = {}) {
-  const incidents = new MemoryIncidentRepository();
-  const messenger = new RecordingMessenger();
-  const wakeups = new RecordingQueue<Wakeup>();
-  let clock = t0;
-  const deps: WorkerDeps = {
-    messenger,
-    incidents,
+  return workerAround(incident(fields), {
+    start: t0,
     teams: new Map([['sre', sre]]),
     policies: new Map([['standard', standard]]),
-    timeZone: 'Asia/Shanghai',
-    now: () => iso(clock),
-    log: recordingLogger(),
-    wakeups,
-    reminderEveryMs: 60 * MINUTE,
-  };
-  const created = incident(fields);
-  incidents.incidents.set(created.incidentId, structuredClone(created));
-  const current = () => incidents.incidents.get(created.incidentId)!;
-  const wake = (at = iso(clock)) => onWakeup({ incidentId: created.incidentId, at }, deps);
-  return { deps, incidents, messenger, wakeups, current, wake, at: (ms: number) => (clock = t0 + ms) };
+    remindMs: 60 * MINUTE,
+  });
 }
 
 const paged = (messenger: RecordingMessenger) =>
@@ -129,6 +112,19 @@ describe('escalation', () => {
     expect(t.wakeups.sent).toEqual([
       { message: { incidentId: '9c2e4b1a7d3f', at: iso(t0 + 5 * MINUTE) }, delaySeconds: 300 },
     ]);
+  });
+
+  it('pages a level that is due even while a worker that died still holds the incident; leaves its cards alone', async () => {
+    const t = timers();
+    await runDue(t.current(), t.deps);
+    t.current().deliveryLeaseUntil = iso(t0 + 6 * MINUTE); // a holder that died mid-round
+    t.current().notifications = { 'chat:oc_ops': 'om_ops' };
+    t.at(5 * MINUTE);
+    await t.wake();
+    expect(paged(t.messenger)).toEqual(['app:ou_zhang', 'phone:ou_zhang', 'app:ou_li', 'app:ou_lead']);
+    expect(t.messenger.patches).toEqual([]);
+    await t.wake(); // twice: still once
+    expect(paged(t.messenger)).toHaveLength(4);
   });
 
   it('holds the next level while the incident flaps, and pages it once it has been stable for the flap window', async () => {

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FeishuApiError } from '../../../lib/feishu/messenger.js';
 import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
-import type { Wakeup } from '../../../lib/incidents/timers.js';
-import { onWakeup, type WorkerDeps } from '../../../lib/incidents/worker.js';
+import { onWakeup } from '../../../lib/incidents/worker.js';
 import { makeAlert } from '../fakes/alerts.js';
-import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
-import { recordingLogger } from '../fakes/logger.js';
-import { RecordingMessenger } from '../fakes/messenger.js';
-import { RecordingQueue } from '../fakes/queue.js';
+import { workerAround } from '../fakes/worker.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -24,21 +20,6 @@ const member = (pod: string) => {
 };
 
 function worker(fields: Partial<StoredIncident> = {}) {
-  const incidents = new MemoryIncidentRepository();
-  const messenger = new RecordingMessenger();
-  const wakeups = new RecordingQueue<Wakeup>();
-  let clock = t0;
-  const deps: WorkerDeps = {
-    messenger,
-    incidents,
-    teams: new Map(),
-    policies: new Map(),
-    timeZone: 'Asia/Shanghai',
-    now: () => iso(clock),
-    log: recordingLogger(),
-    wakeups,
-    reminderEveryMs: 3_600_000,
-  };
   const first = member('1');
   const incident: StoredIncident = {
     incidentId: '9c2e4b1a7d3f',
@@ -65,10 +46,7 @@ function worker(fields: Partial<StoredIncident> = {}) {
     timeline: [],
     ...fields,
   };
-  incidents.incidents.set(incident.incidentId, structuredClone(incident));
-  const wake = () => onWakeup({ incidentId: incident.incidentId, at: iso(clock) }, deps);
-  const current = () => incidents.incidents.get(incident.incidentId)!;
-  return { deps, incidents, messenger, wakeups, wake, current, at: (ms: number) => (clock = t0 + ms) };
+  return workerAround(incident, { start: t0 });
 }
 
 describe('the incident worker', () => {
