@@ -60,16 +60,7 @@ beforeAll(async () => {
         { AttributeName: 'updatedAt', AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byState',
-          KeySchema: [
-            { AttributeName: 'state', KeyType: 'HASH' },
-            { AttributeName: 'updatedAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      GlobalSecondaryIndexes: [index('byState', 'state', 'updatedAt')],
     }),
   );
   // The alerts table as infra/resources.yml declares it, with its two sparse indexes.
@@ -85,22 +76,8 @@ beforeAll(async () => {
       ],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byStatus',
-          KeySchema: [
-            { AttributeName: 'status', KeyType: 'HASH' },
-            { AttributeName: 'lastSeenAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-        {
-          IndexName: 'byFiringName',
-          KeySchema: [
-            { AttributeName: 'firingName', KeyType: 'HASH' },
-            { AttributeName: 'lastSeenAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['alert'] },
-        },
+        index('byStatus', 'status', 'lastSeenAt'),
+        index('byFiringName', 'firingName', 'lastSeenAt', ['alert']),
       ],
     }),
   );
@@ -122,6 +99,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([dynamo?.stop(), sqsPeer?.stop()]);
 });
+
+/** A global secondary index as infra/resources.yml declares them: all attributes, or only `include`. */
+function index(name: string, hash: string, range: string, include?: string[]) {
+  return {
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: hash, KeyType: 'HASH' as const },
+      { AttributeName: range, KeyType: 'RANGE' as const },
+    ],
+    Projection: include
+      ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: include }
+      : { ProjectionType: 'ALL' as const },
+  };
+}
 
 let sequence = 0;
 function alert(overrides: Partial<Alert> = {}): Alert {
