@@ -1,5 +1,5 @@
 import { parseDurationSeconds } from '../lambda/duration.js';
-import { parseMatcher, type LabelMatcher } from './matchers.js';
+import { MatcherSyntaxError, parseMatcher, type LabelMatcher } from './matchers.js';
 import { matchLabels, type Alert } from './model.js';
 import type { Actor } from './repository.js';
 
@@ -64,6 +64,9 @@ export class SilenceArgsError extends Error {
 
 const MIN_SILENCE_MS = 60_000;
 const MAX_SILENCE_MS = 7 * 24 * 3600_000;
+/** Bounds on what one silence may say: every alert of every batch is checked against every active silence. */
+export const MAX_SILENCE_MATCHERS = 10;
+export const MAX_MATCHER_CHARS = 256;
 const looksLikeMatcher = (word: string) => /^[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)/.test(word);
 
 /**
@@ -73,13 +76,20 @@ export function parseSilenceArgs(args: string[]): { matchers: string[]; duration
   const matchers: string[] = [];
   let index = 0;
   for (; index < args.length && looksLikeMatcher(args[index]!); index++) {
+    const text = args[index]!;
+    if (text.length > MAX_MATCHER_CHARS)
+      throw new SilenceArgsError(`匹配条件过长（最多 ${MAX_MATCHER_CHARS} 个字符）：${text.slice(0, 40)}…`);
     try {
-      parseMatcher(args[index]!);
+      parseMatcher(text);
     } catch (error) {
-      throw new SilenceArgsError(`匹配条件 ${args[index]} 无效：${(error as Error).message}`);
+      const why =
+        error instanceof MatcherSyntaxError ? '正则表达式不符合 RE2 语法（不支持前瞻、后顾和反向引用）' : '格式不对';
+      throw new SilenceArgsError(`匹配条件 ${text} 无效：${why}`);
     }
-    matchers.push(args[index]!);
+    matchers.push(text);
   }
+  if (matchers.length > MAX_SILENCE_MATCHERS)
+    throw new SilenceArgsError(`匹配条件太多（最多 ${MAX_SILENCE_MATCHERS} 个）`);
   if (!matchers.length) throw new SilenceArgsError('至少需要一个匹配条件，如 service=payments');
   const durationText = args[index];
   if (!durationText) throw new SilenceArgsError('缺少时长，如 30m、2h、1d');

@@ -58,6 +58,18 @@ describe('parseMatcher', () => {
     expect(() => parseMatcher('env>prod')).toThrow(/not a label matcher/);
   });
 
+  it('matches in linear time, as RE2 does: a regex that would backtrack for minutes answers at once', () => {
+    // With a backtracking engine this pattern on 40 characters takes longer than the test suite runs.
+    const catastrophic = parseMatcher('alertname=~"(.*.*)*z"');
+    expect(catastrophic.test({ alertname: 'a'.repeat(40) })).toBe(false);
+    expect(catastrophic.test({ alertname: `${'a'.repeat(40)}z` })).toBe(true);
+  });
+
+  it('rejects what RE2 does not have (lookarounds, backreferences)', () => {
+    expect(() => parseMatcher('service=~"(?!db).*"')).toThrow(/invalid regular expression \(RE2/);
+    expect(() => parseMatcher('service=~"(a)\\1"')).toThrow(/invalid regular expression/);
+  });
+
   it('rejects an invalid regular expression, naming the matcher', () => {
     expect(() => parseMatcher('service=~"(mysql"')).toThrow(/"service=~"\(mysql"": invalid regular expression/);
     expect(() => parseMatcher('service!~[')).toThrow(/invalid regular expression/);

@@ -70,7 +70,10 @@ describe('/silence arguments', () => {
     [['service=api', 'soon'], /不是时长/],
     [['service=api', '30s'], /1 分钟到 7 天/],
     [['service=api', '8d'], /1 分钟到 7 天/],
-    [['service=~"("', '1h'], /匹配条件 .* 无效/],
+    [['service=~"("', '1h'], /匹配条件 .* 无效：正则表达式不符合 RE2 语法/],
+    [['service=~"(?!db).*"', '1h'], /不支持前瞻、后顾和反向引用/],
+    [[`service=~"${'a'.repeat(300)}"`, '1h'], /匹配条件过长（最多 256 个字符）/],
+    [[...Array.from({ length: 11 }, (_, i) => `l${i}=x`), '1h'], /匹配条件太多（最多 10 个）/],
     [['service=api', '1h', 'env=prod'], /匹配条件要写在时长前面/],
   ])('%j is refused with a clear reason', (args, message) => {
     expect(() => parseSilenceArgs(args)).toThrow(SilenceArgsError);
