@@ -84,11 +84,16 @@ export class HttpGateway {
         if (size > API_GATEWAY_MAX_BODY) return sendJson(res, 413, { message: 'Request Entity Too Large' });
         chunks.push(chunk as Buffer);
       }
+      let event: ReturnType<typeof this.event>;
+      try {
+        event = this.event(req, url, route, Buffer.concat(chunks));
+      } catch (error) {
+        // A path parameter such as %ZZ that is not valid percent-encoding: the client's mistake, not ours.
+        if (error instanceof URIError) return sendJson(res, 400, { message: 'Bad Request: malformed URL encoding' });
+        throw error;
+      }
       this.hooks.invoked(route.fn);
-      const result = (await route.fn.handler(
-        this.event(req, url, route, Buffer.concat(chunks)),
-        lambdaContext(route.fn),
-      )) as
+      const result = (await route.fn.handler(event, lambdaContext(route.fn))) as
         | { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean }
         | string
         | undefined;

@@ -118,6 +118,8 @@ export interface IncidentRepository {
     silence: NonNullable<StoredIncident['silence']>,
     entry: TimelineEntry,
   ): Promise<StoredIncident | undefined>;
+  /** Ends the incident's silence `silenceId` (it was expired early); undefined if it carries no such silence. */
+  endSilence(incidentId: string, silenceId: string, entry: TimelineEntry): Promise<StoredIncident | undefined>;
   /**
    * Takes the reminder due at `dueAt` and sets the next one to `nextAt`: false when the incident is no longer
    * triggered or someone took it first.

@@ -15,6 +15,7 @@ const labels: Record<string, string> = {
   resolved: '恢复',
   resolved_by_hand: '人工解决',
   silenced: '静默',
+  silence_ended: '解除静默',
   muted: '屏蔽',
   unmuted: '解除屏蔽',
   card_failed: '卡片发送失败',

@@ -409,6 +409,15 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         ':one': 1,
       }),
 
+    endSilence: (incidentId, silenceId, entry) =>
+      update(
+        incidentId,
+        'REMOVE silence SET timeline = list_append(timeline, :entries) ADD version :one',
+        { ':id': silenceId, ':entries': [entry], ':one': 1 },
+        {},
+        'silence.id = :id',
+      ),
+
     async claimReminder(incidentId, dueAt, nextAt, at) {
       return Boolean(
         await update(

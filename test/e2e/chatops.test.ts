@@ -255,6 +255,32 @@ describe('silences and inhibition', () => {
     expect(await say('/silence 2h')).toMatch(/至少需要一个匹配条件[\s\S]*用法/);
   });
 
+  it('a card silenced for an hour and then expired from chat offers 静默 again, and says so on its timeline', async () => {
+    await post({ name: 'QueueBacklog', severity: 'warning', service: 'orders', summary: 'backlog 10k' });
+    const [card] = await waitFor(() => {
+      const cards = cardSends((c) => c.header?.title?.content?.includes('QueueBacklog'));
+      return cards.length > 0 && cards;
+    }, 'the QueueBacklog card');
+    const incidentId = incidentIdOf(card!);
+    const click = (eventId: string) =>
+      feishu(
+        envelope(
+          app,
+          'card.action.trigger',
+          cardClick({ action: 'silence', incidentId }, { operatorOpenId: 'ou_sre_lina', messageId: card!.messageId }),
+          { eventId },
+        ),
+      );
+    const first = await click('ev-silence-1');
+    const silenceId = /静默 ([0-9a-f]+)/.exec(first.body.toast.content)?.[1];
+    expect(silenceId).toBeDefined();
+    expect((await click('ev-silence-2')).body.toast.content).toMatch(/已静默至/);
+    expect(await say(`/silence expire ${silenceId}`, { sender: 'ou_sre_lina' })).toContain('已解除静默');
+    const again = await click('ev-silence-3');
+    expect(again.body.toast).toMatchObject({ type: 'success', content: expect.stringMatching(/^已静默至/) });
+    expect(await say(`/incident show ${incidentId}`)).toContain('解除静默');
+  });
+
   it('checks who may: a broad silence needs an admin, an override needs the team; refusals and actions are audited', async () => {
     const broad = await say('/silence service=~".*" 7d 全部静默', { sender: 'ou_sre_lina' });
     expect(broad).toContain('你没有权限创建长时间或大范围的静默（需要：角色 admin）');

@@ -72,6 +72,11 @@ describe('the knowledge base API', () => {
     expect((await call('GET', '/kb/search')).status).toBe(400);
     expect((await call('GET', '/kb/search?q=disk', undefined, 'Bearer wrong')).status).toBe(401);
     expect((await call('GET', '/kb/articles/nope')).status).toBe(404);
+    // Not valid percent-encoding: the client's mistake, answered 400 by the gateway, not a 500.
+    expect(await call('GET', '/kb/articles/%ZZ')).toMatchObject({
+      status: 400,
+      body: { message: 'Bad Request: malformed URL encoding' },
+    });
   });
 
   it('kb:import loads a folder idempotently: new articles the first time, updates the second', async () => {

@@ -59,7 +59,10 @@ export const silence: Command = {
       const refused = mayNotSilence(asked, deps);
       if (refused) return textReply(await denied(asked, 'silence.expire', { id }, refused, deps));
       const ended = await deps.silences.expire(id, actor, new Date(now).toISOString());
-      if (ended) await deps.releaseMutes(new Date(now).toISOString(), `静默 ${id} 已解除`);
+      if (ended) {
+        await endIncidentSilences(id, asked, deps);
+        await deps.releaseMutes(new Date(now).toISOString(), `静默 ${id} 已解除`);
+      }
       const message = ended ? `已解除静默 ${id}（${describeSilence(ended)}）` : `静默 ${id} 不存在或已结束`;
       await auditAction(deps, asked, 'silence.expire', { id }, { outcome: { changed: Boolean(ended), message } });
       return textReply(message);
@@ -116,4 +119,28 @@ const mayNotSilence = ({ by }: Asked, deps: ChatopsDeps) =>
 async function denied(asked: Asked, action: string, args: Record<string, unknown>, why: string, deps: ChatopsDeps) {
   await auditAction(deps, asked, action, args, { refused: why });
   return why;
+}
+
+/** Open incidents looked at when a silence is expired early: a storm beyond this has more urgent problems. */
+const OPEN_INCIDENTS_LIMIT = 500;
+
+/**
+ * The incidents silenced by `id` (the card's 静默 button) are silenced no longer: their cards drop 已静默 and offer
+ * the button again, and their escalation goes on.
+ */
+async function endIncidentSilences(id: string, { by }: Asked, deps: ChatopsDeps) {
+  const at = new Date(deps.now()).toISOString();
+  const entry = {
+    at,
+    event: 'silence_ended',
+    detail: `静默 ${id} 已由${by.name ?? by.openId}提前解除`,
+    actor: by.openId,
+  };
+  for (const state of ['triggered', 'acknowledged'] as const) {
+    for (const incident of await deps.incidents.list(state, { limit: OPEN_INCIDENTS_LIMIT })) {
+      if (incident.silence?.id !== id) continue;
+      const updated = await deps.incidents.endSilence(incident.incidentId, id, entry);
+      if (updated) await deps.syncCards(updated);
+    }
+  }
 }

@@ -36,6 +36,7 @@ export class MemoryIncidentRepository implements IncidentRepository {
     'completeStep',
     'change',
     'recordSilence',
+    'endSilence',
     'unmuteMembers',
   ]);
 
@@ -341,6 +342,18 @@ export class MemoryIncidentRepository implements IncidentRepository {
       () => true,
       (incident) => {
         incident.silence = structuredClone(silence);
+        incident.timeline.push(entry);
+      },
+    );
+  }
+
+  async endSilence(incidentId: string, silenceId: string, entry: TimelineEntry) {
+    return this.write(
+      'endSilence',
+      incidentId,
+      (incident) => incident.silence?.id === silenceId,
+      (incident) => {
+        delete incident.silence;
         incident.timeline.push(entry);
       },
     );
