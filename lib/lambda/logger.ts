@@ -24,14 +24,38 @@ function serialiseError(value: unknown): unknown {
   return value;
 }
 
+/**
+ * How deep and how wide a logged value is written: a request can nest thousands of levels, and logging it must not
+ * throw.
+ */
+const MAX_DEPTH = 8;
+const MAX_KEYS = 50;
+const MAX_STRING = 4000;
+
+/** A copy of `value` cut at MAX_DEPTH levels, MAX_KEYS entries per level and MAX_STRING characters per string. */
+function bounded(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  if (Array.isArray(value)) return value.slice(0, MAX_KEYS).map((item) => bounded(item, depth + 1));
+  const entries = Object.entries(value as Record<string, unknown>).slice(0, MAX_KEYS);
+  return Object.fromEntries(entries.map(([key, item]) => [key, bounded(item, depth + 1)]));
+}
+
 /** One JSON object per line, so CloudWatch Logs Insights can query every field. */
 export function createLogger(base: Record<string, unknown> = {}): Logger {
   const threshold = order[(process.env.LOG_LEVEL as Level | 'silent') ?? 'info'] ?? order.info;
   const write = (level: Level, message: string, fields?: Record<string, unknown>) => {
     if (order[level] < threshold) return;
     const entry: Record<string, unknown> = { level, time: new Date().toISOString(), message, ...base };
-    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = serialiseError(value);
-    const line = JSON.stringify(entry);
+    for (const [key, value] of Object.entries(fields ?? {})) entry[key] = bounded(serialiseError(value));
+    let line: string;
+    try {
+      line = JSON.stringify(entry);
+    } catch (error) {
+      // A value JSON cannot write (a BigInt, say): the line still goes out, saying so.
+      line = JSON.stringify({ level, time: entry.time, message, ...base, unloggable: String(error) });
+    }
     if (level === 'error' || level === 'warn') console.error(line);
     else console.log(line);
   };
