@@ -60,7 +60,7 @@ export const k8sSetImage = define({
 
 export const checkLogs = define({
   name: 'check_logs',
-  description: '查看服务最近的日志（最新的在前）',
+  description: '查看服务最近的日志（最新的在最后）',
   args: z.strictObject({
     service: unitName,
     since: lookBack.default('15m'),

@@ -95,7 +95,7 @@ const logsUsage = '/logs <服务名> [时长]';
 const logs: Command = {
   name: 'logs',
   usage: [logsUsage],
-  summary: '查看服务最近的日志，最新的在前（默认 15 分钟内）',
+  summary: '查看服务最近的日志，最新的在最后（默认 15 分钟内）',
   example: '/logs payments 30m',
   async run(invocation, deps) {
     const [service, since] = parseArgs(
