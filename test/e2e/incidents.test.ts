@@ -205,6 +205,9 @@ describe('escalation that survives kill -9', () => {
     const l1At = Date.now();
     const l1Person = l1[0]!.split(':')[1]!;
     expect(l1).toEqual([`app:${l1Person}`, `phone:${l1Person}`]);
+    // Killed between L1 and L2: once L1 is done, which its round shows by sending the chat card after the page. (A
+    // kill in the middle of L1 is another case: L1's calls are then taken over when their lease runs out.)
+    await until(() => cardsAbout('DatabaseDown').some((card) => receiver(card)!.startsWith('oc_')), 'L1 done');
 
     runtime!.kill('SIGKILL');
     await new Promise((resolve) => runtime!.once('exit', resolve));
