@@ -4,8 +4,8 @@ import type { AlertRepository } from '../alerts/repository.js';
 import type { MuteReason } from '../alerts/stages/stage.js';
 import type { Queue } from '../lambda/queue.js';
 import type { Logger } from '../lambda/logger.js';
-import type { IncidentRepository } from './repository.js';
-import { wakeAt, wakeupSchema, type Wakeup } from './timers.js';
+import { listOpen, type IncidentRepository } from './repository.js';
+import { isEarly, sendAt, wakeAt, wakeupSchema, type Wakeup } from './timers.js';
 
 /**
  * A check of the muted members of open incidents, queued on the timers queue when a mute may have ended: a silence
@@ -22,17 +22,12 @@ export type MuteRelease = z.infer<typeof muteReleaseSchema>;
 export const timerMessageSchema = z.union([wakeupSchema, muteReleaseSchema]);
 export type TimerMessage = z.infer<typeof timerMessageSchema>;
 
-/** SQS's longest delay. */
-const MAX_DELAY_SECONDS = 900;
 /** Open incidents looked at per state: a storm beyond this is already beyond muting one by one. */
 const OPEN_INCIDENTS_LIMIT = 500;
 
-/** Queues a release check for `at`: now if due, else as late as SQS allows (it is sent on again until then). */
-export async function releaseAt(queue: Queue<MuteRelease>, at: string, reason: string, nowMs: number) {
-  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((Date.parse(at) - nowMs) / 1000)));
-  const { failed } = await queue.sendAll([{ release: 'mutes', at, reason: reason.slice(0, 300) }], { delaySeconds });
-  if (failed.length) throw new Error(`the release of muted alerts for ${at} could not be queued`);
-}
+/** Queues a release check for `at` (sendAt: sent on again until then). */
+export const releaseAt = (queue: Queue<MuteRelease>, at: string, reason: string, nowMs: number) =>
+  sendAt(queue, { release: 'mutes', at, reason: reason.slice(0, 300) }, nowMs, 'the release of muted alerts');
 
 export interface ReleaseDeps {
   incidents: IncidentRepository;
@@ -52,23 +47,21 @@ export interface ReleaseDeps {
  */
 export async function releaseMuted(release: MuteRelease, deps: ReleaseDeps): Promise<void> {
   const nowMs = Date.parse(deps.now());
-  if (Date.parse(release.at) - nowMs >= 1000) return releaseAt(deps.wakeups, release.at, release.reason, nowMs);
+  if (isEarly(release, nowMs)) return releaseAt(deps.wakeups, release.at, release.reason, nowMs);
   let freed = 0;
-  for (const state of ['triggered', 'acknowledged'] as const) {
-    for (const incident of await deps.incidents.list(state, { limit: OPEN_INCIDENTS_LIMIT })) {
-      const muted = Object.values(incident.members).filter((member) => member.muted && member.status === 'firing');
-      const free: string[] = [];
-      for (const member of muted) {
-        const stored = await deps.alerts.get(member.alertId);
-        if (stored?.status === 'firing' && !(await deps.muteReason(stored.alert))) free.push(member.alertId);
-      }
-      if (!free.length) continue;
-      const at = deps.now();
-      const entry = { at, event: 'unmuted', detail: `${free.length} 条告警解除屏蔽：${release.reason}` };
-      if (!(await deps.incidents.unmuteMembers(incident.incidentId, free, entry))) continue;
-      await wakeAt(deps.wakeups, incident.incidentId, at, Date.parse(at));
-      freed += free.length;
+  for (const incident of await listOpen(deps.incidents, { limit: OPEN_INCIDENTS_LIMIT })) {
+    const muted = Object.values(incident.members).filter((member) => member.muted && member.status === 'firing');
+    const free: string[] = [];
+    for (const member of muted) {
+      const stored = await deps.alerts.get(member.alertId);
+      if (stored?.status === 'firing' && !(await deps.muteReason(stored.alert))) free.push(member.alertId);
     }
+    if (!free.length) continue;
+    const at = deps.now();
+    const entry = { at, event: 'unmuted', detail: `${free.length} 条告警解除屏蔽：${release.reason}` };
+    if (!(await deps.incidents.unmuteMembers(incident.incidentId, free, entry))) continue;
+    await wakeAt(deps.wakeups, incident.incidentId, at, Date.parse(at));
+    freed += free.length;
   }
   deps.log.info('muted alerts released', { reason: release.reason, freed });
 }

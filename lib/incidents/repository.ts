@@ -136,3 +136,12 @@ export interface IncidentRepository {
   /** Incidents in one state, most recently updated first (`service` narrows them). */
   list(state: IncidentState, options: { limit: number; service?: string }): Promise<StoredIncident[]>;
 }
+
+/** The open incidents, triggered then acknowledged, at most `limit` of each (by the byState index). */
+export async function listOpen(incidents: IncidentRepository, options: { limit: number; service?: string }) {
+  const [triggered, acknowledged] = await Promise.all([
+    incidents.list('triggered', options),
+    incidents.list('acknowledged', options),
+  ]);
+  return [...triggered, ...acknowledged];
+}

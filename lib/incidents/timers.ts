@@ -15,7 +15,7 @@ import { abandonStep, incidentPolicy, MAX_PAGE_ATTEMPTS, PAGE_LEASE_MS, pageStep
 export const wakeupSchema = z.object({
   incidentId: z.string().regex(/^[0-9a-f]{12}$/, 'an incident id'),
   at: z.iso.datetime(),
-  /** How often this wakeup found the incident held by another worker and came back. */
+  /** How many rounds in a row left a card or page undelivered: the next retry waits longer (worker.ts). */
   retries: z.number().int().min(0).optional(),
 });
 export type Wakeup = z.infer<typeof wakeupSchema>;
@@ -28,18 +28,22 @@ export interface TimerDeps extends PagingDeps {
   reminderEveryMs: number;
 }
 
-/** Queues a wakeup for `at`: now if it is due, otherwise as late as SQS allows, up to `at`. */
-export async function wakeAt(
-  wakeups: Queue<Wakeup>,
-  incidentId: string,
-  at: string,
-  nowMs: number,
-  retries?: number,
-): Promise<void> {
-  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((Date.parse(at) - nowMs) / 1000)));
-  const { failed } = await wakeups.sendAll([{ incidentId, at, ...(retries ? { retries } : {}) }], { delaySeconds });
-  if (failed.length) throw new Error(`the timer of incident ${incidentId} for ${at} could not be queued`);
+/**
+ * Queues a timer message for its `at`: now if it is due, otherwise as late as SQS allows, up to `at`; a message that
+ * arrives early (`isEarly`) is sent on again by whoever receives it. Throws if it could not be queued.
+ */
+export async function sendAt<T extends { at: string }>(queue: Queue<T>, message: T, nowMs: number, what: string) {
+  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((Date.parse(message.at) - nowMs) / 1000)));
+  const { failed } = await queue.sendAll([message], { delaySeconds });
+  if (failed.length) throw new Error(`${what} for ${message.at} could not be queued`);
 }
+
+/** More than a second before its time (SQS delays are whole seconds): the message is chained on, not acted on. */
+export const isEarly = (message: { at: string }, nowMs: number) => Date.parse(message.at) - nowMs > 1000;
+
+/** Queues a wakeup of the incident for `at` (sendAt). */
+export const wakeAt = (wakeups: Queue<Wakeup>, incidentId: string, at: string, nowMs: number, retries?: number) =>
+  sendAt(wakeups, { incidentId, at, ...(retries ? { retries } : {}) }, nowMs, `the timer of incident ${incidentId}`);
 
 /**
  * The incident's next timer: its next escalation step (held while it flaps, see flapping.ts), a page to retry, or its

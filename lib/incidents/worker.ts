@@ -1,5 +1,5 @@
 import { deliverCards } from './delivery.js';
-import { nextTimer, runDue, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
+import { isEarly, nextTimer, runDue, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
 
 /** Longer than the worker's Lambda timeout (60 s), so a live holder never loses its incident to another. */
 export const DELIVERY_LEASE_MS = 70_000;
@@ -27,7 +27,7 @@ const later = (deps: WorkerDeps, seconds: number) => new Date(Date.parse(deps.no
  */
 export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> {
   const nowMs = Date.parse(deps.now());
-  if (Date.parse(wakeup.at) - nowMs > 1000) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
+  if (isEarly(wakeup, nowMs)) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
   const until = new Date(nowMs + DELIVERY_LEASE_MS).toISOString();
   let incident = await deps.incidents.claimDelivery(wakeup.incidentId, deps.now(), until);
   if (!incident) return dueWhileHeld(wakeup, deps);

@@ -1,7 +1,6 @@
 import type { HandlerDeps } from '../chatops/handle.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
-import { withOverrides } from '../alerts/overrides.js';
 import { releaseAt } from '../incidents/release.js';
 import { runDue, wakeAt } from '../incidents/timers.js';
 import {
@@ -16,6 +15,7 @@ import {
 import { automationCards, automationDeps } from './automation.js';
 import { env } from './env.js';
 import { messenger } from './feishu.js';
+import { workerDeps } from './incident-timers.js';
 import { knowledgeBase, languageModel } from './knowledge.js';
 
 /**
@@ -48,21 +48,7 @@ export function chatops() {
         audit: automation.audit,
         permissions: permissionRules(),
         overrides,
-        escalateNow: async (incident) => {
-          const teams = withOverrides(config.teams, await overrides.current(isoNow()));
-          const deps = {
-            messenger: feishu,
-            incidents,
-            teams,
-            policies: config.policies,
-            timeZone,
-            now: isoNow,
-            log,
-            wakeups: timersQueue(),
-            reminderEveryMs: config.reminderIntervalSeconds * 1000,
-          };
-          return runDue(incident, deps, { manual: true });
-        },
+        escalateNow: async (incident) => runDue(incident, await workerDeps(feishu, log), { manual: true }),
         knowledge: await knowledgeBase(),
         model: await languageModel(),
         automation: { ...automation, cards: automationCards(feishu, log) },

@@ -1,8 +1,9 @@
 import { withOverrides } from '../alerts/overrides.js';
+import type { Messenger } from '../feishu/messenger.js';
 import type { ReleaseDeps } from '../incidents/release.js';
 import type { WorkerDeps } from '../incidents/worker.js';
 import { lazyAsync } from '../lambda/lazy.js';
-import { logger } from '../lambda/logger.js';
+import { logger, type Logger } from '../lambda/logger.js';
 import {
   alertRepository,
   alertingConfig,
@@ -15,33 +16,39 @@ import { env } from './env.js';
 import { messenger } from './feishu.js';
 
 /**
- * What `incident-timers` (the incident worker) needs: Feishu, the escalation policies and the teams with the
- * overrides set from chat (read once per batch), the timers queue for the next wakeup, and for releasing muted alerts
- * the silences and firing alerts (read once per batch, when a release asks). The configuration is read at cold start.
+ * What the incident worker needs to page and deliver through `feishu`: the escalation policies, the teams with the
+ * overrides set from chat as they are now, and the timers queue for the next wakeup. Also what chat uses to escalate
+ * by hand, so a level paged from chat is paged exactly as the worker pages it.
  */
-export function incidentTimers() {
+export async function workerDeps(feishu: Messenger, log: Logger): Promise<WorkerDeps> {
   const config = alertingConfig();
-  const log = logger.child({ function: 'incident-timers' });
-  const base = lazyAsync(async () => ({
-    messenger: await messenger('incident cards and pages cannot be sent'),
+  const now = () => new Date().toISOString();
+  const overrides = await overrideStore().current(now());
+  return {
+    messenger: feishu,
     incidents: incidentRepository(),
+    teams: withOverrides(config.teams, overrides),
     policies: config.policies,
     timeZone: env().DISPLAY_TIME_ZONE,
-    now: () => new Date().toISOString(),
+    now,
     log,
     wakeups: timersQueue(),
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
-  }));
+  };
+}
+
+/**
+ * What `incident-timers` (the incident worker) needs: the worker's dependencies (the overrides read once per batch),
+ * and for releasing muted alerts the silences and firing alerts (read once per batch, when a release asks). The
+ * configuration is read at cold start.
+ */
+export function incidentTimers() {
+  alertingConfig(); // read now: a bad file stops the function at cold start, with its message
+  const log = logger.child({ function: 'incident-timers' });
+  const feishu = lazyAsync(() => messenger('incident cards and pages cannot be sent'));
   return {
     async forBatch(): Promise<WorkerDeps & ReleaseDeps> {
-      const overrides = await overrideStore().current(new Date().toISOString());
-      const muteReason = mutesNow();
-      return {
-        ...(await base()),
-        teams: withOverrides(config.teams, overrides),
-        alerts: alertRepository(),
-        muteReason,
-      };
+      return { ...(await workerDeps(await feishu(), log)), alerts: alertRepository(), muteReason: mutesNow() };
     },
   };
 }

@@ -3,7 +3,6 @@ import type { DedupDecision } from '../dedup.js';
 import type { StoredIncident } from '../../incidents/model.js';
 import type { IncidentRepository } from '../../incidents/repository.js';
 import type { AlertRepository, StoredAlert } from '../repository.js';
-import type { Team } from '../oncall.js';
 import type { RoutePlan } from '../routing.js';
 
 /** A call for a person that nothing automatic could settle: why, in a few lines, on a red card. */
@@ -39,8 +38,6 @@ export interface Delivery {
 export interface NotifyContext {
   repo: AlertRepository;
   incidents: IncidentRepository;
-  /** The teams as they are now: config's rotations with the overrides set from chat (the router's, for escalation). */
-  teams?: Map<string, Team>;
   now: () => string;
   log: Logger;
 }

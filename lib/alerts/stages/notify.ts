@@ -5,7 +5,7 @@ import type { AlertStage } from './stage.js';
  * about). Every notifier runs even if one before it failed: a chat that rejects the card must not stop the page.
  * Failures are thrown together at the end, so SQS redelivers the event and each notifier retries what is missing.
  */
-export const notify: AlertStage = async (event, { notifiers, repo, incidents, config, log, now }) => {
+export const notify: AlertStage = async (event, { notifiers, repo, incidents, log, now }) => {
   const stored = event.stored!;
   const delivery = {
     stored,
@@ -15,7 +15,7 @@ export const notify: AlertStage = async (event, { notifiers, repo, incidents, co
     changed: event.incidentChanged,
     dirtied: event.incidentDirtied,
   };
-  const context = { repo, incidents, teams: config.teams, log, now: () => new Date(now()).toISOString() };
+  const context = { repo, incidents, log, now: () => new Date(now()).toISOString() };
   const failures: unknown[] = [];
   for (const notifier of notifiers) {
     try {

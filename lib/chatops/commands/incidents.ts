@@ -9,6 +9,7 @@ import {
   newestMembers,
   type StoredIncident,
 } from '../../incidents/model.js';
+import { listOpen } from '../../incidents/repository.js';
 import { rosterNames, timelineLines } from '../../incidents/timeline.js';
 import { draftFromIncident } from '../../kb/capture.js';
 import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
@@ -37,13 +38,8 @@ const bySeverity = (a: StoredIncident, b: StoredIncident) =>
   b.updatedAt.localeCompare(a.updatedAt);
 
 /** Open incidents (triggered and acknowledged), worst first. */
-export async function openIncidents(deps: ChatopsDeps, service?: string) {
-  const [triggered, acknowledged] = await Promise.all([
-    deps.incidents.list('triggered', { limit: OPEN_LIMIT, service }),
-    deps.incidents.list('acknowledged', { limit: OPEN_LIMIT, service }),
-  ]);
-  return [...triggered, ...acknowledged].sort(bySeverity);
-}
+export const openIncidents = async (deps: ChatopsDeps, service?: string) =>
+  (await listOpen(deps.incidents, { limit: OPEN_LIMIT, service })).sort(bySeverity);
 
 export function incidentLine(incident: StoredIncident, now: number): string {
   const silenced = incident.silence && Date.parse(incident.silence.until) > now;

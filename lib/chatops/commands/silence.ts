@@ -10,6 +10,7 @@ import {
 import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
 import { stableId } from '../../lambda/ids.js';
 import { broadSilencePermit, permitFor, refusal } from '../../incidents/permissions.js';
+import { listOpen } from '../../incidents/repository.js';
 import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
 import { auditAction, type Asked } from '../incident-actions.js';
 import { parseArgs, UsageError } from '../usage.js';
@@ -136,11 +137,9 @@ async function endIncidentSilences(id: string, { by }: Asked, deps: ChatopsDeps)
     detail: `静默 ${id} 已由${by.name ?? by.openId}提前解除`,
     actor: by.openId,
   };
-  for (const state of ['triggered', 'acknowledged'] as const) {
-    for (const incident of await deps.incidents.list(state, { limit: OPEN_INCIDENTS_LIMIT })) {
-      if (incident.silence?.id !== id) continue;
-      const updated = await deps.incidents.endSilence(incident.incidentId, id, entry);
-      if (updated) await deps.syncCards(updated);
-    }
+  for (const incident of await listOpen(deps.incidents, { limit: OPEN_INCIDENTS_LIMIT })) {
+    if (incident.silence?.id !== id) continue;
+    const updated = await deps.incidents.endSilence(incident.incidentId, id, entry);
+    if (updated) await deps.syncCards(updated);
   }
 }
