@@ -41,7 +41,7 @@ export interface Peer {
 
 /**
  * Runs a DynamoDB- or SQS-compatible server as a child process, so it has a CPU core of its own and its logs stay
- * out of ours. It dies with us: on exit we stop it, and if we are killed its stdin closes (orphan-guard.cjs).
+ * out of ours. It dies with us: on exit we stop it, and if we are killed it sees its parent change (orphan-guard.cjs).
  */
 async function startChild(
   name: string,
@@ -52,7 +52,7 @@ async function startChild(
 ): Promise<Peer> {
   const child = spawn(process.execPath, ['--require', join(root, 'infra/local/orphan-guard.cjs'), script, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['pipe', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
@@ -100,8 +100,13 @@ export async function startDynamo(options: { port?: number; dataDir?: string } =
   return startChild('dynalite', join(root, 'node_modules/dynalite/cli.js'), args, {}, port);
 }
 
-/** fauxqs: SQS's JSON protocol in memory, with visibility timeouts and redrive to dead-letter queues. */
-export async function startSqs(options: { port?: number } = {}): Promise<Peer> {
+/**
+ * fauxqs: SQS's JSON protocol, with visibility timeouts and redrive to dead-letter queues; `dataDir` keeps queues and
+ * messages in SQLite across restarts (written before each request is answered), none keeps them in memory.
+ */
+export async function startSqs(options: { port?: number; dataDir?: string } = {}): Promise<Peer> {
   const port = options.port ?? (await freePort());
-  return startChild('fauxqs', join(root, 'infra/local/sqs-server.mjs'), [], { SQS_PORT: String(port) }, port);
+  const env: Record<string, string> = { SQS_PORT: String(port) };
+  if (options.dataDir) env.SQS_DATA_DIR = options.dataDir;
+  return startChild('fauxqs', join(root, 'infra/local/sqs-server.mjs'), [], env, port);
 }

@@ -5,7 +5,7 @@ import {
   ResourceInUseException,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { cloudFormationResources } from './serverless-config.js';
 
 export const REGION = 'us-east-1';
@@ -94,8 +94,22 @@ export async function provisionQueues(
         maxReceiveCount: String(p.RedrivePolicy.maxReceiveCount),
       });
     }
-    const result = await sqs.send(new CreateQueueCommand({ QueueName: p.QueueName, Attributes: attributes }));
-    urls.set(logicalId, result.QueueUrl!);
+    urls.set(logicalId, await createOrUpdateQueue(sqs, p.QueueName, attributes));
   }
   return urls;
+}
+
+/**
+ * Queues kept from an earlier run (with a data dir) keep their messages; their attributes follow serverless.yml as
+ * a stack update would, where CreateQueue alone refuses a name whose attributes changed.
+ */
+async function createOrUpdateQueue(sqs: SQSClient, name: string, attributes: Record<string, string>) {
+  try {
+    return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
+  } catch (error) {
+    if ((error as Error).name !== 'QueueNameExists') throw error;
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+    return QueueUrl!;
+  }
 }

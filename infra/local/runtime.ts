@@ -22,7 +22,7 @@ export const LOCAL_ENCRYPT_KEY = 'local-encrypt-key';
 
 export interface LocalRuntimeOptions {
   port?: number;
-  /** Keep DynamoDB tables here across restarts; in memory when unset. */
+  /** Keep DynamoDB tables here across restarts, and the queues beside it (`../sqs`); in memory when unset. */
   dataDir?: string;
   /** Concurrent pollers per queue, like Lambda scaling out consumers. */
   pollers?: number;
@@ -82,7 +82,11 @@ export class LocalRuntime {
     this.port = this.options.port ?? (await freePort());
 
     if (this.options.dataDir) mkdirSync(this.options.dataDir, { recursive: true });
-    const [dynamo, sqs] = await Promise.all([startDynamo({ dataDir: this.options.dataDir }), startSqs()]);
+    const dataDir = this.options.dataDir;
+    const [dynamo, sqs] = await Promise.all([
+      startDynamo({ dataDir }),
+      startSqs({ dataDir: dataDir && join(dirname(dataDir), 'sqs') }),
+    ]);
     this.peers = [dynamo, sqs];
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     this.sqs = new SQSClient({ region: REGION, endpoint: sqs.endpoint, credentials, useQueueUrlAsEndpoint: false });

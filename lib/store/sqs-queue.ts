@@ -26,6 +26,17 @@ function chunks(bodies: { index: number; body: string }[]) {
   return result;
 }
 
+/**
+ * JSON with every character outside the Basic Multilingual Plane written as its `\\uD83D\\uDE00` escape pair.
+ * JSON.parse reads it back unchanged; SQS-compatible servers that accept only U+0000–U+FFFD in a body (fauxqs does,
+ * where SQS itself takes all of Unicode) then take an emoji in a summary or a chat message too.
+ */
+const queueBody = (message: unknown) =>
+  JSON.stringify(message).replace(
+    /[\u{10000}-\u{10FFFF}]/gu,
+    (pair) => `\\u${pair.charCodeAt(0).toString(16)}\\u${pair.charCodeAt(1).toString(16)}`,
+  );
+
 let client: SQSClient | undefined;
 // The queue URL names the queue; the endpoint comes from the SDK config (AWS_ENDPOINT_URL_SQS locally).
 export const sqsClient = () =>
@@ -40,7 +51,7 @@ export function sqsQueue<T>(queueUrl: string, sqs: SQSClient = sqsClient(), atte
           : { DelaySeconds: Math.max(0, Math.min(900, Math.round(options.delaySeconds))) };
       const failed: number[] = [];
       let requests = 0;
-      for (const chunk of chunks(messages.map((message, index) => ({ index, body: JSON.stringify(message) })))) {
+      for (const chunk of chunks(messages.map((message, index) => ({ index, body: queueBody(message) })))) {
         let pending = chunk;
         for (let attempt = 1; attempt <= attempts && pending.length; attempt++) {
           requests++;

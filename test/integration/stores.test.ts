@@ -557,6 +557,16 @@ describe('SQS queue adapter (fauxqs)', () => {
     expect(result).toEqual({ failed: [], requests: 6 });
   });
 
+  it('carries characters outside the BMP (emoji) that fauxqs refuses in a raw body', async () => {
+    const sqs = sqsClientOf(sqsPeer);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'emoji' }));
+    expect(await sqsQueue<{ summary: string }>(QueueUrl!, sqs).sendAll([{ summary: 's😀 🔥' }])).toEqual({
+      failed: [],
+      requests: 1,
+    });
+    expect(await receiveAll<{ summary: string }>(sqs, QueueUrl!)).toEqual([{ summary: 's😀 🔥' }]);
+  });
+
   it('reports every message as failed when the queue is unreachable, instead of throwing', async () => {
     const sqs = new SQSClient({
       region: 'us-east-1',
@@ -568,6 +578,35 @@ describe('SQS queue adapter (fauxqs)', () => {
     const queue = sqsQueue<{ n: number }>('http://127.0.0.1:9/000000000000/nowhere', sqs, 2);
     const result = await queue.sendAll([{ n: 1 }, { n: 2 }]);
     expect(result.failed).toEqual([0, 1]);
+  });
+});
+
+describe('local SQS data directory', () => {
+  it('keeps queued messages across a restart and hands back those in flight when the runtime died', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'openclaw-sqs-'));
+    try {
+      const first = await startSqs({ dataDir });
+      const before = sqsClientOf(first);
+      const { QueueUrl } = await before.send(
+        new CreateQueueCommand({ QueueName: 'kept', Attributes: { VisibilityTimeout: '300' } }),
+      );
+      await sqsQueue<{ n: number }>(QueueUrl!, before).sendAll([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      // One message is taken and never deleted: its poller dies with the runtime.
+      const taken = await before.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1 }));
+      expect(taken.Messages).toHaveLength(1);
+      await first.stop();
+
+      const second = await startSqs({ dataDir });
+      try {
+        const after = sqsClientOf(second);
+        const received = await receiveAll<{ n: number }>(after, QueueUrl!);
+        expect(received.map(({ n }) => n).sort()).toEqual([1, 2, 3]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -632,3 +671,17 @@ describe('DynamoDB audit chain', () => {
     expect(await verifyAudit(store)).toMatchObject({ ok: false, brokenAt: 7 });
   });
 });
+
+function sqsClientOf(peer: Peer) {
+  return new SQSClient({ region: 'us-east-1', endpoint: peer.endpoint, credentials, useQueueUrlAsEndpoint: false });
+}
+
+/** Every message visible in the queue now, parsed (and deleted by nobody: the test owns the queue). */
+async function receiveAll<T>(sqs: SQSClient, QueueUrl: string): Promise<T[]> {
+  const received: T[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    if (!Messages.length) return received;
+    received.push(...Messages.map((message) => JSON.parse(message.Body!) as T));
+  }
+}
