@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { lambdaContext, type LocalFunction } from './lambda.js';
+import { lambdaContext, type InvocationHooks, type LocalFunction } from './lambda.js';
 import { ACCOUNT, REGION } from './provision.js';
 
 /** One `sqs` event of serverless.yml: which function consumes which queue, and how. */
@@ -9,6 +9,8 @@ export interface SqsSubscription {
   queueUrl: string;
   batchSize: number;
   reportsBatchItemFailures: boolean;
+  /** The event's `maximumConcurrency`: Lambda runs at most this many batches at once; locally, this many pollers. */
+  maximumConcurrency?: number;
 }
 
 /** The `sqs` events of every function, with the queue each names by `!GetAtt <Queue>.Arn`. */
@@ -31,6 +33,7 @@ export function sqsSubscriptions(
         queueUrl: queueUrls.get(logicalId)!,
         batchSize: event.sqs.batchSize ?? 10,
         reportsBatchItemFailures: event.sqs.functionResponseType === 'ReportBatchItemFailures',
+        maximumConcurrency: event.sqs.maximumConcurrency,
       });
     }
   }
@@ -49,7 +52,7 @@ export class SqsEventSource {
   constructor(
     private readonly sqs: SQSClient,
     private readonly subscription: SqsSubscription,
-    private readonly hooks: { invoked(fn: LocalFunction): void; log(entry: Record<string, unknown>): void },
+    private readonly hooks: InvocationHooks,
   ) {}
 
   start(pollers: number): void {
@@ -106,8 +109,9 @@ export class SqsEventSource {
         awsRegion: REGION,
       })),
     };
+    const started = Date.now();
+    const queueWaitMs = messages.map((m) => started - Number(m.Attributes?.SentTimestamp ?? started));
     try {
-      this.hooks.invoked(fn);
       const result = (await fn.handler(event, lambdaContext(fn))) as
         { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
       return new Set(reportsBatchItemFailures ? (result?.batchItemFailures ?? []).map((f) => f.itemIdentifier) : []);
@@ -115,6 +119,8 @@ export class SqsEventSource {
       // Like Lambda: an invocation error leaves the whole batch to reappear after the visibility timeout.
       this.hooks.log({ level: 'error', message: 'invocation failed', function: fn.name, error: String(error) });
       return undefined;
+    } finally {
+      this.hooks.invoked(fn, { durationMs: Date.now() - started, queueWaitMs });
     }
   }
 
@@ -171,12 +177,12 @@ export class ScheduleEventSource {
 
   constructor(
     private readonly subscription: ScheduleSubscription,
-    private readonly hooks: { invoked(fn: LocalFunction): void; log(entry: Record<string, unknown>): void },
+    private readonly hooks: InvocationHooks,
   ) {}
 
   /**
    * The first run is now: EventBridge kept the schedule going while this runtime was down, so what it would have done
-   * meanwhile (a due escalation step whose wakeup was lost with the in-memory queues) is done at start.
+   * meanwhile (a due escalation step whose wakeup came while nothing polled) is done at start.
    */
   start(): void {
     const tick = () => {
@@ -204,11 +210,13 @@ export class ScheduleEventSource {
       resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/${fn.name}-${expression}`],
       detail: {},
     };
+    const started = Date.now();
     try {
-      this.hooks.invoked(fn);
       await fn.handler(event, lambdaContext(fn));
     } catch (error) {
       this.hooks.log({ level: 'error', message: 'invocation failed', function: fn.name, error: String(error) });
+    } finally {
+      this.hooks.invoked(fn, { durationMs: Date.now() - started });
     }
   }
 }

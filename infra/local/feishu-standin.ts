@@ -12,7 +12,17 @@ export interface OutboxEntry {
   /** The HTTP status answered, and Feishu's code when it was not 0 (a rate limit is 429 or 230020). */
   status?: number;
   code?: number;
+  /** Set when the stand-in failed the call on purpose (`faults`): it was not carried out. */
+  failed?: true;
+  fault?: Fault;
 }
+
+/**
+ * How a Feishu call fails when Feishu is in trouble: an HTTP 500, an answer that never comes (held past the client's
+ * 5 s timeout, then dropped), or a connection reset. None of them carries the call out.
+ */
+export type Fault = 'http_500' | 'hang' | 'reset';
+const HANG_MS = 8_000;
 
 /** Feishu's limits, as the stand-in enforces them per whole second: new messages per app and per chat or person. */
 const APP_SENDS_PER_SECOND = 50;
@@ -38,6 +48,8 @@ export class FeishuStandin {
   onCall?: (entry: OutboxEntry) => void;
   /** Tests can make the next calls to a path fail, to exercise retries. */
   readonly failures: { match: RegExp; code: number; msg: string; times: number }[] = [];
+  /** The share of calls (0–1) that fail with a fault: half HTTP 500, a quarter hangs, a quarter resets. */
+  faults = 0;
   /** Calls per budget in the current second, to answer as Feishu does when a caller goes too fast. */
   private window = { second: 0, counts: new Map<string, number>() };
 
@@ -227,13 +239,52 @@ export class FeishuStandin {
   async serve(req: IncomingMessage, res: ServerResponse, mount = ''): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const result = this.handle(
-      req.method ?? 'GET',
-      (req.url ?? '/').slice(mount.length),
-      Buffer.concat(chunks).toString('utf8'),
-      req.headers,
-    );
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').slice(mount.length);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const fault = this.faults > 0 && Math.random() < this.faults ? pickFault() : undefined;
+    if (fault) return this.fail(fault, { method, path, rawBody }, req, res);
+    const result = this.handle(method, path, rawBody, req.headers);
     res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...result.headers });
     res.end(JSON.stringify(result.body));
   }
+
+  private fail(
+    fault: Fault,
+    call: { method: string; path: string; rawBody: string },
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) {
+    let body: unknown = call.rawBody;
+    try {
+      body = call.rawBody ? JSON.parse(call.rawBody) : undefined;
+    } catch {
+      // kept as text: the call failed before anything read it
+    }
+    const entry: OutboxEntry = {
+      method: call.method,
+      path: call.path,
+      body,
+      at: new Date().toISOString(),
+      failed: true,
+      fault,
+    };
+    if (fault === 'http_500') entry.status = 500;
+    this.outbox.push(entry);
+    this.onCall?.(entry);
+    if (fault === 'http_500') {
+      res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ code: 500, msg: 'internal error' }));
+    } else if (fault === 'reset') {
+      req.socket.destroy();
+    } else {
+      const timer = setTimeout(() => req.socket.destroy(), HANG_MS);
+      req.socket.once('close', () => clearTimeout(timer));
+    }
+  }
+}
+
+function pickFault(): Fault {
+  const roll = Math.random();
+  return roll < 0.5 ? 'http_500' : roll < 0.75 ? 'hang' : 'reset';
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { lambdaContext, type LocalFunction } from './lambda.js';
+import { lambdaContext, type InvocationHooks, type LocalFunction } from './lambda.js';
 import { ACCOUNT } from './provision.js';
 
 /** API Gateway's own payload limit: larger requests never reach the function. */
@@ -52,7 +52,7 @@ export class HttpGateway {
   constructor(
     private readonly routes: HttpRoute[],
     private readonly local: LocalPaths,
-    private readonly hooks: { invoked(fn: LocalFunction): void; log(entry: Record<string, unknown>): void },
+    private readonly hooks: InvocationHooks,
   ) {}
 
   async listen(port: number): Promise<void> {
@@ -92,8 +92,10 @@ export class HttpGateway {
         if (error instanceof URIError) return sendJson(res, 400, { message: 'Bad Request: malformed URL encoding' });
         throw error;
       }
-      this.hooks.invoked(route.fn);
-      const result = (await route.fn.handler(event, lambdaContext(route.fn))) as
+      const started = Date.now();
+      const result = (await route.fn
+        .handler(event, lambdaContext(route.fn))
+        .finally(() => this.hooks.invoked(route.fn, { durationMs: Date.now() - started }))) as
         | { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean }
         | string
         | undefined;

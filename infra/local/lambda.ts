@@ -12,6 +12,18 @@ export interface LocalFunction {
   timeoutMs: number;
 }
 
+/** One invocation as the runtime saw it: how long the handler ran, and for a queue how long each message waited. */
+export interface Invocation {
+  durationMs: number;
+  queueWaitMs?: number[];
+}
+
+/** What the event sources and the gateway tell the runtime. */
+export interface InvocationHooks {
+  invoked(fn: LocalFunction, invocation: Invocation): void;
+  log(entry: Record<string, unknown>): void;
+}
+
 /** Imports every function's handler (`functions/x.handler` → the `handler` export of functions/x.ts). */
 export async function loadFunctions(config: Record<string, any>, root: string): Promise<Map<string, LocalFunction>> {
   const functions = new Map<string, LocalFunction>();

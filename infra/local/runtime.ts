@@ -11,7 +11,7 @@ import { seedDemoRunbooks } from './demo-runbooks.js';
 import { ScheduleEventSource, scheduleSubscriptions, SqsEventSource, sqsSubscriptions } from './event-sources.js';
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { HttpGateway, httpRoutes, send } from './http-gateway.js';
-import { loadFunctions, type LocalFunction } from './lambda.js';
+import { loadFunctions, type Invocation, type LocalFunction } from './lambda.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
 import { provisionQueues, provisionTables, REGION } from './provision.js';
 import { cloudFormationResources, loadServerlessConfig } from './serverless-config.js';
@@ -24,7 +24,7 @@ export interface LocalRuntimeOptions {
   port?: number;
   /** Keep DynamoDB tables here across restarts, and the queues beside it (`../sqs`); in memory when unset. */
   dataDir?: string;
-  /** Concurrent pollers per queue, like Lambda scaling out consumers. */
+  /** Concurrent pollers per queue, like Lambda scaling out consumers (a queue's `maximumConcurrency` wins). */
   pollers?: number;
   /** Real Feishu when credentials are set; the local stand-in and outbox otherwise. */
   feishu?: { appId: string; appSecret: string; domain?: string };
@@ -39,6 +39,8 @@ export interface LocalRuntimeOptions {
   visibilityTimeoutSeconds?: number;
   /** Runs every `schedule` this often instead of at its rate (the timer sweep every minute), for tests. */
   scheduleEveryMs?: number;
+  /** Told of every invocation once it is done: how long it ran and how long its messages waited (the benchmark). */
+  onInvocation?: (fn: string, invocation: Invocation) => void;
 }
 
 /**
@@ -99,7 +101,7 @@ export class LocalRuntime {
     const functions = await loadFunctions(config, projectRoot);
 
     const hooks = {
-      invoked: (fn: LocalFunction) => this.count(fn),
+      invoked: (fn: LocalFunction, invocation: Invocation) => this.count(fn, invocation),
       log: (entry: Record<string, unknown>) => this.log(entry),
     };
     this.gateway = new HttpGateway(
@@ -110,7 +112,7 @@ export class LocalRuntime {
     await this.gateway.listen(this.port);
     for (const subscription of sqsSubscriptions(config, functions, this.queueUrls)) {
       const source = new SqsEventSource(this.sqs, subscription, hooks);
-      source.start(this.options.pollers ?? 2);
+      source.start(subscription.maximumConcurrency ?? this.options.pollers ?? 2);
       this.sources.push(source);
     }
     for (const subscription of scheduleSubscriptions(config, functions, this.options.scheduleEveryMs)) {
@@ -210,8 +212,9 @@ export class LocalRuntime {
     return false;
   }
 
-  private count(fn: LocalFunction) {
+  private count(fn: LocalFunction, invocation: Invocation) {
     this.invocations.set(fn.name, (this.invocations.get(fn.name) ?? 0) + 1);
+    this.options.onInvocation?.(fn.name, invocation);
   }
 
   private log(entry: Record<string, unknown>) {

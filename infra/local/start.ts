@@ -8,6 +8,14 @@ const feishu =
     ? { appId: process.env.FEISHU_APP_ID, appSecret: process.env.FEISHU_APP_SECRET, domain: process.env.FEISHU_DOMAIN }
     : undefined;
 const dataDir = process.env.LOCAL_DATA_DIR ?? join(projectRoot, '.data');
+// A share of Feishu calls (0–1) the local stand-in fails on purpose, to watch delivery hold up when Feishu does not.
+const feishuFaults = Number(process.env.LOCAL_FEISHU_FAULTS ?? 0);
+if (!(feishuFaults >= 0 && feishuFaults <= 1)) {
+  console.error(
+    `LOCAL_FEISHU_FAULTS must be a share between 0 and 1 (e.g. 0.3), not "${process.env.LOCAL_FEISHU_FAULTS}"`,
+  );
+  process.exit(1);
+}
 const scheduleEveryMs = process.env.LOCAL_SCHEDULE_EVERY_MS ? Number(process.env.LOCAL_SCHEDULE_EVERY_MS) : undefined;
 
 const runtime = new LocalRuntime({
@@ -18,9 +26,13 @@ const runtime = new LocalRuntime({
   scheduleEveryMs,
   env: process.env.CONFIG_DIR ? { CONFIG_DIR: process.env.CONFIG_DIR } : {},
 });
+runtime.feishu.faults = feishuFaults;
 runtime.feishu.onCall = (entry) => {
   const body = entry.body === undefined ? '' : JSON.stringify(entry.body);
-  console.log(`[feishu] ${entry.method} ${entry.path} ${body.length > 300 ? `${body.slice(0, 300)}…` : body}`);
+  const outcome = entry.fault ? ` [fault: ${entry.fault}]` : '';
+  console.log(
+    `[feishu] ${entry.method} ${entry.path}${outcome} ${body.length > 300 ? `${body.slice(0, 300)}…` : body}`,
+  );
 };
 
 try {
@@ -35,7 +47,7 @@ runtime.writeEnvFile(envFile);
 const url = runtime.url;
 const feishuLine = feishu
   ? `real API (${feishu.domain ?? 'https://open.feishu.cn'}, app ${feishu.appId})`
-  : `local outbox: GET ${url}/_local/outbox`;
+  : `local outbox: GET ${url}/_local/outbox${feishuFaults ? ` (failing ${feishuFaults * 100}% of calls on purpose)` : ''}`;
 console.log(`
 OpenClaw is running locally on ${url}
   alert sources: POST ${url}/alerts/{source}: alertmanager | cloudwatch | generic

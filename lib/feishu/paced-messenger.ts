@@ -10,10 +10,12 @@ export const PATCH_SPACING_MS = 200;
 
 /**
  * Shared send budgets: `take` waits until every named budget has room for one more call this second, across all the
- * functions and containers that send (the DynamoDB adapter is lib/store/send-budget-table.ts).
+ * functions and containers that send (the DynamoDB adapter is lib/store/send-budget-table.ts). It waits `maxWaitMs`
+ * at most, then fails as a rate limit would: a person paged by 250 incidents at once gets 5 cards a second, and a
+ * caller that waited too long comes back later instead of holding its batch (and the others waiting) up.
  */
 export interface SendBudget {
-  take(budgets: { key: string; perSecond: number }[]): Promise<void>;
+  take(budgets: { key: string; perSecond: number }[], maxWaitMs: number): Promise<void>;
 }
 
 /** How a failed call is tried again: a few quick attempts, backing off, within a bound. */
@@ -23,9 +25,29 @@ export interface RetryOptions {
   maxTimeoutMs: number;
   /** Attempts stop once this much time has gone by, whatever is left of `retries`. */
   maxRetryTimeMs: number;
+  /** How long one attempt may wait for room in a send budget. */
+  budgetWaitMs: number;
 }
 
-export const FAST_RETRIES: RetryOptions = { retries: 4, minTimeoutMs: 250, maxTimeoutMs: 4000, maxRetryTimeMs: 20_000 };
+export const FAST_RETRIES: RetryOptions = {
+  retries: 4,
+  minTimeoutMs: 250,
+  maxTimeoutMs: 4000,
+  maxRetryTimeMs: 20_000,
+  budgetWaitMs: 10_000,
+};
+/**
+ * For a caller that comes back by itself (the incident worker's next round, seconds later): one quick second try,
+ * none after a call that hung until its timeout. A struggling Feishu then costs the round seconds, not minutes of
+ * in-call retries that hold up every other incident of its batch.
+ */
+export const ROUND_RETRIES: RetryOptions = {
+  retries: 1,
+  minTimeoutMs: 250,
+  maxTimeoutMs: 1000,
+  maxRetryTimeMs: 3000,
+  budgetWaitMs: 2000,
+};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,14 +86,14 @@ export function pacedMessenger(
   return {
     sendCard: (target, card, key) =>
       attempt('send card', async () => {
-        await budget.take(budgets(`${target.kind}:${target.id}`));
+        await budget.take(budgets(`${target.kind}:${target.id}`), retry.budgetWaitMs);
         return inner.sendCard(target, card, key);
       }),
     reply: (messageId, message, key) =>
       attempt('reply', async () => {
         // A reply goes to the chat of the message it answers, which is not known here; replies are few (answers,
         // reminders, prompts), so they take the app's budget and their thread's.
-        await budget.take(budgets(`thread:${messageId}`));
+        await budget.take(budgets(`thread:${messageId}`), retry.budgetWaitMs);
         return inner.reply(messageId, message, key);
       }),
     patchCard: (messageId, card) =>

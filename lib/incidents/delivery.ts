@@ -3,7 +3,7 @@ import { isRetryable, type Messenger } from '../feishu/messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
 import { incidentCard } from './card.js';
-import { audibleSeverity, isOpen, type StoredIncident } from './model.js';
+import type { StoredIncident } from './model.js';
 import type { DeliveryRound } from './repository.js';
 
 export interface DeliveryDeps {
@@ -13,9 +13,14 @@ export interface DeliveryDeps {
   log: Logger;
 }
 
-/** Whether the incident's cards are owed to its route's targets: once someone is to be told, always after. */
+/**
+ * Whether the incident's cards are owed to its route's targets: once a member joined that someone is to be told about
+ * (not muted, above info), always after. A resolution that overtakes the first card (a struggling Feishu, a backlog)
+ * still leaves one, sent late and already green, so the on-call person sees what happened.
+ */
 export const cardsOwed = (incident: StoredIncident) =>
-  Boolean(incident.announcedAt) || (isOpen(incident) && (audibleSeverity(incident) ?? 'info') !== 'info');
+  Boolean(incident.announcedAt) ||
+  Object.values(incident.members).some((member) => !member.muted && member.severity !== 'info');
 
 /**
  * One round of bringing an incident's cards up to its current version: every card that shows an older version is

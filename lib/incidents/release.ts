@@ -5,7 +5,7 @@ import type { MuteReason } from '../alerts/stages/stage.js';
 import type { Queue } from '../lambda/queue.js';
 import type { Logger } from '../lambda/logger.js';
 import { listOpen, type IncidentRepository } from './repository.js';
-import { isEarly, sendAt, wakeAt, wakeupSchema, type Wakeup } from './timers.js';
+import { onTime, sendAt, wakeAt, wakeupSchema, type TimerQueueDeps, type Wakeup } from './timers.js';
 
 /**
  * A check of the muted members of open incidents, queued on the timers queue when a mute may have ended: a silence
@@ -27,14 +27,15 @@ const OPEN_INCIDENTS_LIMIT = 500;
 
 /** Queues a release check for `at` (sendAt: sent on again until then). */
 export const releaseAt = (queue: Queue<MuteRelease>, at: string, reason: string, nowMs: number) =>
-  sendAt(queue, { release: 'mutes', at, reason: reason.slice(0, 300) }, nowMs, 'the release of muted alerts');
+  sendAt(queue, { release: 'mutes', at, reason: reason.slice(0, 300) }, nowMs, RELEASE);
 
-export interface ReleaseDeps {
+const RELEASE = 'the release of muted alerts';
+
+export interface ReleaseDeps extends TimerQueueDeps<Wakeup | MuteRelease> {
   incidents: IncidentRepository;
   alerts: Pick<AlertRepository, 'get'>;
   /** Silences and inhibition as they are now (muteChecker). */
   muteReason: (alert: Alert) => Promise<MuteReason | undefined>;
-  wakeups: Queue<Wakeup | MuteRelease>;
   now: () => string;
   log: Logger;
 }
@@ -46,8 +47,7 @@ export interface ReleaseDeps {
  * Running it twice frees nobody twice: a member already unmuted is not looked at again.
  */
 export async function releaseMuted(release: MuteRelease, deps: ReleaseDeps): Promise<void> {
-  const nowMs = Date.parse(deps.now());
-  if (isEarly(release, nowMs)) return releaseAt(deps.wakeups, release.at, release.reason, nowMs);
+  if (!(await onTime(release, deps, Date.parse(deps.now()), RELEASE))) return;
   let freed = 0;
   for (const incident of await listOpen(deps.incidents, { limit: OPEN_INCIDENTS_LIMIT })) {
     const muted = Object.values(incident.members).filter((member) => member.muted && member.status === 'firing');

@@ -17,33 +17,64 @@ export const wakeupSchema = z.object({
   at: z.iso.datetime(),
   /** How many rounds in a row left a card or page undelivered: the next retry waits longer (worker.ts). */
   retries: z.number().int().min(0).optional(),
+  /** How many rounds in a row changes overtook: the next round waits longer (worker.ts). */
+  overtaken: z.number().int().min(0).optional(),
 });
 export type Wakeup = z.infer<typeof wakeupSchema>;
 
 /** SQS's longest delay. */
 const MAX_DELAY_SECONDS = 900;
 
-export interface TimerDeps extends PagingDeps {
-  wakeups: Queue<Wakeup>;
+/** What receiving a timer message needs: its queue, to send it on, and a way to wait out the part of a second. */
+export interface TimerQueueDeps<T> {
+  wakeups: Queue<T>;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface TimerDeps extends PagingDeps, TimerQueueDeps<Wakeup> {
   reminderEveryMs: number;
 }
 
 /**
- * Queues a timer message for its `at`: now if it is due, otherwise as late as SQS allows, up to `at`; a message that
- * arrives early (`isEarly`) is sent on again by whoever receives it. Throws if it could not be queued.
+ * Queues a timer message for its `at`: now if it is due, otherwise for the whole seconds SQS can delay it, up to 15
+ * minutes; whoever receives it waits out the rest (`onTime`). Throws if it could not be queued.
  */
 export async function sendAt<T extends { at: string }>(queue: Queue<T>, message: T, nowMs: number, what: string) {
-  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((Date.parse(message.at) - nowMs) / 1000)));
+  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.floor((Date.parse(message.at) - nowMs) / 1000)));
   const { failed } = await queue.sendAll([message], { delaySeconds });
   if (failed.length) throw new Error(`${what} for ${message.at} could not be queued`);
 }
 
-/** More than a second before its time (SQS delays are whole seconds): the message is chained on, not acted on. */
-export const isEarly = (message: { at: string }, nowMs: number) => Date.parse(message.at) - nowMs > 1000;
+/**
+ * Whether a timer message that arrived now may be acted on. SQS delays are whole seconds, so a message arrives up to
+ * a second before its time: that is waited out here, and a round due 250 ms after the last one comes 250 ms later,
+ * not a second. A message further from its time (one beyond SQS's 15 minutes) is sent on again, and false returned.
+ */
+export async function onTime<T extends { at: string }>(
+  message: T,
+  deps: TimerQueueDeps<T>,
+  nowMs: number,
+  what: string,
+) {
+  const early = Date.parse(message.at) - nowMs;
+  if (early > 1000) {
+    await sendAt(deps.wakeups, message, nowMs, what);
+    return false;
+  }
+  if (early > 0) await deps.sleep(early);
+  return true;
+}
 
-/** Queues a wakeup of the incident for `at` (sendAt). */
-export const wakeAt = (wakeups: Queue<Wakeup>, incidentId: string, at: string, nowMs: number, retries?: number) =>
-  sendAt(wakeups, { incidentId, at, ...(retries ? { retries } : {}) }, nowMs, `the timer of incident ${incidentId}`);
+/** Queues a wakeup of the incident for `at` (sendAt), with the worker's counts of rounds in a row (`retries`…). */
+export const wakeAt = (
+  wakeups: Queue<Wakeup>,
+  incidentId: string,
+  at: string,
+  nowMs: number,
+  streak: Pick<Wakeup, 'retries' | 'overtaken'> = {},
+) => sendAt(wakeups, { incidentId, at, ...streak }, nowMs, timerOf(incidentId));
+
+export const timerOf = (incidentId: string) => `the timer of incident ${incidentId}`;
 
 /**
  * The incident's next timer: its next escalation step (held while it flaps, see flapping.ts), a page to retry, or its

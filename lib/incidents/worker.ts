@@ -1,33 +1,34 @@
 import { deliverCards } from './delivery.js';
-import { isEarly, nextTimer, runDue, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
+import { nextTimer, onTime, runDue, timerOf, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
 
 /** Longer than the worker's Lambda timeout (60 s), so a live holder never loses its incident to another. */
 export const DELIVERY_LEASE_MS = 70_000;
 /**
- * The next round after one that changes overtook: two seconds on. However fast an incident changes, its cards are
- * updated every two seconds at most, inside Feishu's 5 updates a second per message, and a storm of 200 changing
- * incidents costs 200 rounds every two seconds, not a round per alert.
+ * The next round after one that changes overtook, by how many rounds in a row they did: a quarter of a second after
+ * the first (a change that came while a card was being updated shows at once, inside Feishu's 5 updates a second per
+ * message), then a second, then two. An incident that keeps changing is updated every two seconds, and a storm of 200
+ * changing incidents costs 200 rounds every two seconds, not a round per alert.
  */
-const NEXT_ROUND_S = 2;
+const OVERTAKEN_SPACING_MS = [250, 1000, 2000];
 /** A round whose cards or pages failed is tried again after this long, then longer, up to the sweep's minute. */
 const RETRY_DELAYS_S = [2, 5, 15, 30, 60];
 
 export type WorkerDeps = TimerDeps;
 
-const later = (deps: WorkerDeps, seconds: number) => new Date(Date.parse(deps.now()) + seconds * 1000).toISOString();
+const later = (deps: WorkerDeps, ms: number) => new Date(Date.parse(deps.now()) + ms).toISOString();
 
 /**
  * What a wakeup does for its incident: one round, under a lease on the incident so one worker at a time holds it.
  * The round does what is due (escalation steps, reminders) and brings every card up to the incident's version, then
- * lets go only if the incident is still at that version. If changes landed meanwhile, the next round comes two
- * seconds later, by a delayed wakeup: a storm of changes costs a round every two seconds, whatever their number, and
- * no worker sits waiting. A wakeup that finds the incident held leaves the cards to the holder and does only what is
+ * lets go only if the incident is still at that version. If changes landed meanwhile, the next round comes by a
+ * delayed wakeup, sooner after the first such round than after many in a row (OVERTAKEN_SPACING_MS): a storm of
+ * changes costs a round every two seconds, whatever their number, and no worker sits waiting. A wakeup that finds the incident held leaves the cards to the holder and does only what is
  * due. What failed (a card, a page) is tried again by a wakeup after a growing delay, not by the queue's visibility
  * timeout, and what went through is not repeated.
  */
 export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> {
+  if (!(await onTime(wakeup, deps, Date.parse(deps.now()), timerOf(wakeup.incidentId)))) return;
   const nowMs = Date.parse(deps.now());
-  if (isEarly(wakeup, nowMs)) return wakeAt(deps.wakeups, wakeup.incidentId, wakeup.at, nowMs);
   const until = new Date(nowMs + DELIVERY_LEASE_MS).toISOString();
   let incident = await deps.incidents.claimDelivery(wakeup.incidentId, deps.now(), until);
   if (!incident) return dueWhileHeld(wakeup, deps);
@@ -47,11 +48,13 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
     const retries = (wakeup.retries ?? 0) + 1;
     const delay = RETRY_DELAYS_S[Math.min(retries - 1, RETRY_DELAYS_S.length - 1)]!;
     deps.log.warn('incident not fully delivered; trying again', { incidentId: incident.incidentId, failed, delay });
-    return wakeAt(deps.wakeups, incident.incidentId, later(deps, delay), Date.parse(deps.now()), retries);
+    return wakeAt(deps.wakeups, incident.incidentId, later(deps, delay * 1000), Date.parse(deps.now()), { retries });
   }
   if (await deps.incidents.finishRound(incident, delivery.round, incident.version)) return;
   await deps.incidents.finishRound(incident, delivery.round);
-  await wakeAt(deps.wakeups, incident.incidentId, later(deps, NEXT_ROUND_S), Date.parse(deps.now()));
+  const overtaken = (wakeup.overtaken ?? 0) + 1;
+  const spacing = OVERTAKEN_SPACING_MS[Math.min(overtaken, OVERTAKEN_SPACING_MS.length) - 1]!;
+  await wakeAt(deps.wakeups, incident.incidentId, later(deps, spacing), Date.parse(deps.now()), { overtaken });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { withOverrides } from '../alerts/overrides.js';
 import type { Messenger } from '../feishu/messenger.js';
+import { ROUND_RETRIES } from '../feishu/paced-messenger.js';
 import type { ReleaseDeps } from '../incidents/release.js';
 import type { WorkerDeps } from '../incidents/worker.js';
 import { lazyAsync } from '../lambda/lazy.js';
@@ -33,6 +34,7 @@ export async function workerDeps(feishu: Messenger, log: Logger): Promise<Worker
     now,
     log,
     wakeups: timersQueue(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
   };
 }
@@ -45,7 +47,8 @@ export async function workerDeps(feishu: Messenger, log: Logger): Promise<Worker
 export function incidentTimers() {
   alertingConfig(); // read now: a bad file stops the function at cold start, with its message
   const log = logger.child({ function: 'incident-timers' });
-  const feishu = lazyAsync(() => messenger('incident cards and pages cannot be sent'));
+  // Rounds retry by themselves (worker.ts): calls are tried once more at most, so no batch waits on a failing Feishu.
+  const feishu = lazyAsync(() => messenger('incident cards and pages cannot be sent', ROUND_RETRIES));
   return {
     async forBatch(): Promise<WorkerDeps & ReleaseDeps> {
       return { ...(await workerDeps(await feishu(), log)), alerts: alertRepository(), muteReason: mutesNow() };

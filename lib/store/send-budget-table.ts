@@ -10,7 +10,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * of every function shares them, which no in-process limiter can. The items expire a minute later.
  */
 export function dynamoSendBudget(db: DynamoDBDocumentClient, tableName: string, now = Date.now): SendBudget {
-  async function takeOne(key: string, perSecond: number) {
+  async function takeOne(key: string, perSecond: number, deadline: number) {
     for (;;) {
       const second = Math.floor(now() / 1000);
       try {
@@ -27,15 +27,18 @@ export function dynamoSendBudget(db: DynamoDBDocumentClient, tableName: string, 
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         // Full: the next second, with a little jitter so the waiting callers do not all come back at once.
-        await sleep((second + 1) * 1000 - now() + Math.floor(Math.random() * 50));
+        const next = (second + 1) * 1000 + Math.floor(Math.random() * 50);
+        if (next > deadline) throw new Error(`the send budget of ${key} (${perSecond} a second) stayed full`);
+        await sleep(next - now());
       }
     }
   }
   return {
-    async take(budgets) {
+    async take(budgets, maxWaitMs) {
+      const deadline = now() + maxWaitMs;
       // The narrowest budget first: a full chat should not hold a slot of the app's while it waits.
       for (const { key, perSecond } of [...budgets].sort((a, b) => a.perSecond - b.perSecond))
-        await takeOne(key, perSecond);
+        await takeOne(key, perSecond, deadline);
     },
   };
 }

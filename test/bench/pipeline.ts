@@ -48,12 +48,20 @@ const shuffle = <T>(items: T[]) => {
   return items;
 };
 
+/** Per function: how long its handler ran, and how long the messages it took had waited in its queue. */
+const hops = new Map<string, { durations: number[]; waits: number[] }>();
+
 async function main() {
   const runtime = new LocalRuntime({
     quiet: true,
     alertToken: token,
     pollers: Number(values.pollers),
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+    onInvocation: (fn, { durationMs, queueWaitMs = [] }) => {
+      const hop = hops.get(fn) ?? hops.set(fn, { durations: [], waits: [] }).get(fn)!;
+      hop.durations.push(durationMs);
+      hop.waits.push(...queueWaitMs);
+    },
   });
   await runtime.start();
   // The functions run in this process and share these clients: count what they send.
@@ -241,6 +249,22 @@ async function main() {
   const seconds = (finished - started) / 1000;
 
   const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? 'never' : `${value} ms`);
+  const spread = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}`;
+  };
+  // The alert's path, in order: each queue's wait, then the handler that took it.
+  const path = [
+    ['alert-ingest', 'HTTP'],
+    ['alert-dedup', 'alerts queue'],
+    ['alert-router', 'notify queue'],
+    ['incident-timers', 'timers queue'],
+  ] as const;
+  const hopLines = path.map(([fn, queue]) => {
+    const hop = hops.get(fn) ?? { durations: [], waits: [] };
+    const wait = queue === 'HTTP' ? '' : `waited in the ${queue} ${spread(hop.waits)}; `;
+    return `  ${fn.padEnd(16)} ${wait}ran ${spread(hop.durations)} per invocation (${hop.durations.length})`;
+  });
   const lines = [
     `alerts sent:                 ${total} (${unique} distinct in ${groups} groups, ${(100 * (1 - unique / total)).toFixed(0)} % duplicates, ${perRequest} per webhook, ${values.concurrency} concurrent, ${rate > 0 ? `paced at ${rate}/s` : 'unpaced'})`,
     `rejected deliveries:         ${rejected}`,
@@ -251,6 +275,8 @@ async function main() {
     `Feishu calls per alert:      ${(feishuCalls / total).toFixed(3)} (${feishuCalls} message calls: ${JSON.stringify(callsByKind)})`,
     `group→first card:            p50 ${ms(percentile(firstCard, 50))}, p99 ${ms(percentile(firstCard, 99))}, max ${ms(firstCard.at(-1))}`,
     `alert→card latency:          p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1))} (until its group's card counts it)`,
+    "per hop (a queue's wait includes a delayed wakeup's delay):",
+    ...hopLines,
     `DynamoDB writes per alert:   ${((writes[dedupTable] ?? 0) / total).toFixed(3)} in dedup (${writes[dedupTable] ?? 0}), ${(totalWrites / total).toFixed(3)} in all (${JSON.stringify(writes)})`,
     `SQS sends per alert:         ${((sqsSends[alertsQueue] ?? 0) / total).toFixed(3)} at ingest (${sqsSends[alertsQueue] ?? 0}), ${(totalSends / total).toFixed(3)} in all (${JSON.stringify(sqsSends)})`,
     'bundle sizes (minified / gzip):',

@@ -4,16 +4,15 @@
  * read over HTTP. Alerts are posted to Alertmanager's API; Alertmanager groups them and calls the runtime's webhook.
  * The escalation policy's delays are seconds here.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { freePort } from '../../infra/local/peers.js';
-import { projectRoot } from '../../infra/local/runtime.js';
 import { startAlertmanager } from '../support/alertmanager.js';
 import { configDirWith } from '../support/config-dir.js';
+import { RuntimeProcess } from '../support/runtime-process.js';
 import { waitFor } from '../support/wait.js';
 
 const TOKEN = 'incidents-e2e-token';
@@ -23,9 +22,7 @@ const L3_AFTER_S = 24;
 
 let workDir = '';
 let runtimeUrl = '';
-let runtimePort = 0;
-let runtime: ChildProcess | undefined;
-let runtimeLog = '';
+let runtime: RuntimeProcess | undefined;
 let alertmanager: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
 let amUrl = '';
 
@@ -35,31 +32,7 @@ let seenThisRun = 0;
 
 async function startRuntime() {
   seenThisRun = 0;
-  runtime = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      PORT: String(runtimePort),
-      LOCAL_DATA_DIR: join(workDir, 'data'),
-      CONFIG_DIR: join(workDir, 'config'),
-      LOCAL_ALERT_TOKEN: TOKEN,
-      LOCAL_SCHEDULE_EVERY_MS: '1000',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  runtime.stderr?.on('data', (chunk) => (runtimeLog = (runtimeLog + chunk).slice(-4000)));
-  await waitFor(
-    async () => {
-      if (runtime?.exitCode !== null) throw new Error(`npm start exited: ${runtimeLog}`);
-      return fetch(`${runtimeUrl}/_local/outbox`).then(
-        (response) => response.ok,
-        () => false,
-      );
-    },
-    'npm start to listen',
-    { timeoutMs: 60_000, describe: () => runtimeLog },
-  );
+  await runtime!.start();
 }
 
 /** Brings `outbox` up to date with the running runtime's. */
@@ -142,8 +115,15 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   });
-  runtimePort = await freePort();
-  runtimeUrl = `http://127.0.0.1:${runtimePort}`;
+  const port = await freePort();
+  runtimeUrl = `http://127.0.0.1:${port}`;
+  runtime = new RuntimeProcess(runtimeUrl, {
+    PORT: String(port),
+    LOCAL_DATA_DIR: join(workDir, 'data'),
+    CONFIG_DIR: join(workDir, 'config'),
+    LOCAL_ALERT_TOKEN: TOKEN,
+    LOCAL_SCHEDULE_EVERY_MS: '1000',
+  });
   await startRuntime();
 
   alertmanager = await startAlertmanager({
@@ -157,11 +137,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await alertmanager?.stop();
-  if (runtime && runtime.exitCode === null) {
-    const exited = new Promise((resolve) => runtime!.once('exit', resolve));
-    runtime.kill('SIGTERM');
-    await exited;
-  }
+  await runtime?.kill();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -209,8 +185,7 @@ describe('escalation that survives kill -9', () => {
     // kill in the middle of L1 is another case: L1's calls are then taken over when their lease runs out.)
     await until(() => cardsAbout('DatabaseDown').some((card) => receiver(card)!.startsWith('oc_')), 'L1 done');
 
-    runtime!.kill('SIGKILL');
-    await new Promise((resolve) => runtime!.once('exit', resolve));
+    await runtime!.kill('SIGKILL');
     await startRuntime();
 
     const l2 = await until(

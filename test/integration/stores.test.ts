@@ -500,10 +500,13 @@ describe('incident delivery and send budgets (dynalite)', () => {
     const started = Math.floor(Date.now() / 1000);
     await Promise.all(
       Array.from({ length: 12 }, () =>
-        budget.take([
-          { key: 'chat:oc_budget', perSecond: 5 },
-          { key: 'app', perSecond: 50 },
-        ]),
+        budget.take(
+          [
+            { key: 'chat:oc_budget', perSecond: 5 },
+            { key: 'app', perSecond: 50 },
+          ],
+          10_000,
+        ),
       ),
     );
     const seconds = [];
@@ -518,6 +521,18 @@ describe('incident delivery and send budgets (dynalite)', () => {
     expect(Math.max(...seconds)).toBeLessThanOrEqual(5);
     expect(seconds.length).toBeGreaterThanOrEqual(3);
   }, 10_000);
+
+  it('fails a caller that would wait longer than it may, as a rate limit would, and counts nothing for it', async () => {
+    const budget = dynamoSendBudget(db, 'deliveries');
+    const key = 'user:ou_paged_by_many';
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, () => budget.take([{ key, perSecond: 5 }], 500)),
+    );
+    const refused = results.filter((result) => result.status === 'rejected');
+    // At most two seconds' worth go through in half a second (the one under way, and the next if it began).
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    expect(String((refused[0] as PromiseRejectedResult).reason)).toContain('stayed full');
+  });
 });
 
 describe('SQS queue adapter (fauxqs)', () => {

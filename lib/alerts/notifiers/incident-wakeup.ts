@@ -14,8 +14,8 @@ export function incidentWakeupNotifier(wakeups: Queue<Wakeup>): Notifier {
     name: 'incident-wakeup',
     async notify({ incident, dirtied }, { now }) {
       if (!incident || !dirtied) return;
-      // A round a second at most per incident, however changes trickle in: its messages stay far inside Feishu's
-      // 5 updates a second, whichever worker holds them.
+      // Rounds of one incident a quarter of a second apart at least, however changes trickle in: its messages stay
+      // inside Feishu's 5 updates a second, whichever worker holds them.
       const nowMs = Date.parse(now());
       const at = Math.max(nowMs, Date.parse(incident.deliveredAt ?? '') + ROUND_SPACING_MS || 0);
       await wakeAt(wakeups, incident.incidentId, new Date(at).toISOString(), nowMs);
@@ -23,4 +23,4 @@ export function incidentWakeupNotifier(wakeups: Queue<Wakeup>): Notifier {
   };
 }
 
-const ROUND_SPACING_MS = 1000;
+const ROUND_SPACING_MS = 250;

@@ -101,6 +101,8 @@ function router(extra: Partial<AlertPathContext> = {}) {
     now: () => new Date(clock).toISOString(),
     log,
     wakeups,
+    // The clock stands still here: a wakeup due within the runner's horizon is run as if its time had come.
+    sleep: async () => {},
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
   };
   const work = wakeupRunner(wakeups, worker, 1000);
@@ -123,7 +125,15 @@ function router(extra: Partial<AlertPathContext> = {}) {
     release: (reason: string) =>
       releaseMuted(
         { release: 'mutes', at: new Date(clock).toISOString(), reason },
-        { incidents, alerts: repo, muteReason: context.muteReason!, wakeups, now: worker.now, log },
+        {
+          incidents,
+          alerts: repo,
+          muteReason: context.muteReason!,
+          wakeups,
+          now: worker.now,
+          sleep: worker.sleep,
+          log,
+        },
       ).then(work),
     wakeups,
     work,
@@ -511,11 +521,12 @@ describe('incidents', () => {
     expect(r.messenger.sends).toHaveLength(1);
     expect(markdownOf(r.messenger.sends[0]!.card)).toContain('4 条触发中');
     expect(r.messenger.patches).toEqual([]);
-    // The next member after that round owes the card an update: it wakes the worker again, a second after the round
-    // (rounds stay a second apart however changes trickle in).
+    // The next member after that round owes the card an update: it wakes the worker again, a quarter of a second
+    // after the round (rounds stay that far apart however changes trickle in). SQS delays are whole seconds: the
+    // message goes at once, and the worker waits out the 250 ms.
     await r.path(open(member('web-5', 'warning')));
     expect(r.wakeups.sent).toHaveLength(2);
-    expect(r.wakeups.sent[1]).toMatchObject({ message: { at: new Date(t0 + 1000).toISOString() }, delaySeconds: 1 });
+    expect(r.wakeups.sent[1]).toMatchObject({ message: { at: new Date(t0 + 250).toISOString() }, delaySeconds: 0 });
   });
 
   it('counts members as they resolve, and turns the cards green when the last one does', async () => {

@@ -29,6 +29,7 @@ export function workerAround(
     now: () => new Date(clock).toISOString(),
     log: recordingLogger(),
     wakeups,
+    sleep: async (ms) => void (clock += ms),
     reminderEveryMs: options.remindMs ?? 3_600_000,
   };
   incidents.incidents.set(incident.incidentId, structuredClone(incident));

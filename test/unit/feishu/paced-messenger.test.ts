@@ -4,7 +4,7 @@ import { pacedMessenger, type SendBudget } from '../../../lib/feishu/paced-messe
 import { recordingLogger } from '../fakes/logger.js';
 import { RecordingMessenger } from '../fakes/messenger.js';
 
-const quick = { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 50, maxRetryTimeMs: 5000 };
+const quick = { retries: 3, minTimeoutMs: 5, maxTimeoutMs: 50, maxRetryTimeMs: 5000, budgetWaitMs: 1000 };
 
 function setup(failures: unknown[] = []) {
   const inner = new RecordingMessenger();

@@ -85,12 +85,39 @@ describe('the incident worker', () => {
     await w.wake();
     expect(w.messenger.patches).toHaveLength(1);
     expect(w.current().deliveryLeaseUntil).toBeUndefined();
-    expect(w.wakeups.sent).toEqual([{ message: { incidentId: '9c2e4b1a7d3f', at: iso(t0 + 2000) }, delaySeconds: 2 }]);
-    w.at(2000);
+    // The next round is a quarter of a second later: queued at once (SQS delays are whole seconds), and the worker
+    // that receives it waits out the rest.
+    expect(w.wakeups.sent).toEqual([
+      { message: { incidentId: '9c2e4b1a7d3f', at: iso(t0 + 250), overtaken: 1 }, delaySeconds: 0 },
+    ]);
     await onWakeup(w.wakeups.sent[0]!.message, w.deps);
+    expect(w.deps.now()).toBe(iso(t0 + 250));
     expect(w.messenger.patches).toHaveLength(2);
     expect(JSON.stringify(w.messenger.patches[1]!.card)).toContain('5 条触发中');
     expect(w.current()).toMatchObject({ version: 5, deliveredVersion: 5, cardVersions: { 'chat:oc_ops': 5 } });
+  });
+
+  it('spaces rounds further apart while changes keep overtaking them: a quarter second, then one, then two', async () => {
+    const w = worker({
+      notifications: { 'chat:oc_ops': 'om_ops' },
+      cardVersions: { 'chat:oc_ops': 1 },
+      announcedAt: iso(t0),
+    });
+    const patch = w.messenger.patchCard.bind(w.messenger);
+    let pod = 1;
+    w.messenger.patchCard = async (messageId, card) => {
+      await w.incidents.addMember('9c2e4b1a7d3f', member(String(++pod)), w.deps.now());
+      return patch(messageId, card);
+    };
+    await w.incidents.addMember('9c2e4b1a7d3f', member(String(++pod)), iso(t0));
+    await w.wake();
+    for (let round = 0; round < 3; round++) {
+      const { message } = w.wakeups.sent.at(-1)!;
+      w.at(Date.parse(message.at) - t0);
+      await onWakeup(message, w.deps);
+    }
+    expect(w.wakeups.sent.map(({ message }) => Date.parse(message.at) - t0)).toEqual([250, 1250, 3250, 5250]);
+    expect(w.wakeups.sent.map(({ message }) => message.overtaken)).toEqual([1, 2, 3, 4]);
   });
 
   it('lets one worker at a time hold an incident; another wakeup leaves the changes to it', async () => {
