@@ -219,7 +219,9 @@ describe('fromSnsNotification', () => {
 
   it('rejects a Message that is not JSON with a 400 that says the alarm message is not an object', () => {
     const error = rejected(() => toAlerts(fromSnsNotification(envelope('ALARM: api-high-cpu'), receivedAt)));
-    expect(error.message).toBe('invalid CloudWatch alarm (SNS Message) payload');
+    expect(error.message).toBe(
+      'invalid CloudWatch alarm (SNS Message) payload: (body): Invalid input: expected object, received string',
+    );
     expect(error.details).toEqual([{ path: '(body)', message: 'Invalid input: expected object, received string' }]);
   });
 
