@@ -51,6 +51,31 @@ describe('the embedded knowledge base', () => {
     expect((await reopened.search('inode 耗尽', 3))[0]?.section).toBe('新的内容');
   });
 
+  it('lets other work run while it indexes a long article, and finds it afterwards', async () => {
+    const kb = embeddedKnowledgeBase();
+    // One line of 100,000 characters without a break: the segmenter alone once took a minute on it.
+    const body = '磁盘使用率过高时先清理日志文件然后检查挂载点和inode'.repeat(4_000).slice(0, 100_000);
+    const order: string[] = [];
+    setTimeout(() => order.push('timer'), 0);
+    await kb.upsert({ id: 'long', title: '长文', tags: [], body, source: 'long.md' }).then(() => order.push('indexed'));
+    expect(order).toEqual(['timer', 'indexed']);
+    expect((await kb.search('清理日志 挂载点', 1))[0]?.articleId).toBe('long');
+  });
+
+  it("answers a search from its index while it picks up another process's changes; a read waits for them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openclaw-kb-'));
+    dirs.push(dir);
+    const file = join(dir, 'kb.json');
+    const writer = embeddedKnowledgeBase({ file });
+    await writer.upsert(nginx);
+    const reader = embeddedKnowledgeBase({ file });
+    expect((await reader.search('nginx 502', 1))[0]?.articleId).toBe('nginx-502');
+    await writer.upsert(disk);
+    expect(await reader.search('logrotate', 1)).toEqual([]);
+    expect((await reader.get('disk-full'))?.title).toBe('磁盘爆满');
+    expect((await reader.search('logrotate', 1))[0]?.articleId).toBe('disk-full');
+  });
+
   it('escapes markup in snippets so only the highlight tags are HTML', async () => {
     const kb = embeddedKnowledgeBase();
     await kb.upsert(articleFromMarkdown('x', '# Proxy\n\nSet <upstream> timeout & retry on proxy errors.', 'x.md'));
