@@ -8,6 +8,13 @@ import { articleFromMarkdown } from '../../../lib/kb/markdown.js';
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+/** A knowledge-base file in a folder of its own, removed after the test. */
+function kbFile() {
+  const dir = mkdtempSync(join(tmpdir(), 'openclaw-kb-'));
+  dirs.push(dir);
+  return join(dir, 'kb.json');
+}
+
 const disk = articleFromMarkdown(
   'disk-full',
   '---\ntitle: 磁盘爆满\n---\n\n## 如何清理\n\n用 `du -sh /var/log/*` 找到最大的日志，清理后磁盘恢复。\n\n## 如何规避\n\n配置 logrotate。\n',
@@ -39,9 +46,7 @@ describe('the embedded knowledge base', () => {
   });
 
   it('replaces an article on upsert by id, and keeps articles in its file across restarts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'openclaw-kb-'));
-    dirs.push(dir);
-    const file = join(dir, 'kb.json');
+    const file = kbFile();
     const kb = embeddedKnowledgeBase({ file });
     await kb.upsert(disk);
     expect(await kb.upsert({ ...disk, body: '## 新的内容\n\n只剩 inode 耗尽。' })).toEqual({ sections: 1 });
@@ -63,9 +68,7 @@ describe('the embedded knowledge base', () => {
   });
 
   it("answers a search from its index while it picks up another process's changes; a read waits for them", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'openclaw-kb-'));
-    dirs.push(dir);
-    const file = join(dir, 'kb.json');
+    const file = kbFile();
     const writer = embeddedKnowledgeBase({ file });
     await writer.upsert(nginx);
     const reader = embeddedKnowledgeBase({ file });

@@ -6,6 +6,7 @@ import type { StoredAlert } from '../../../../lib/alerts/repository.js';
 import { MAX_ALERTS_PER_DELIVERY } from '../../../../lib/alerts/sources/parse.js';
 import { HttpError } from '../../../../lib/lambda/errors.js';
 import { createLogger } from '../../../../lib/lambda/logger.js';
+import { stateChange } from '../../fakes/cloudwatch.js';
 import { RecordingQueue } from '../../fakes/queue.js';
 
 /*
@@ -80,30 +81,13 @@ const alertmanager = (alerts: object[], groupKey = '{}:{alertname="DiskFull"}') 
   alerts,
 });
 
-const eventBridge = (change: { id?: string; alarmName?: string; dimensions?: Record<string, string> } = {}) => ({
-  version: '0',
-  id: change.id ?? 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
-  'detail-type': 'CloudWatch Alarm State Change',
-  source: 'aws.cloudwatch',
-  account: '123456789012',
-  time: '2026-03-02T02:56:07Z',
-  region: 'eu-west-1',
-  resources: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-db-cpu'],
-  detail: {
-    alarmName: change.alarmName ?? 'orders-db-cpu',
-    state: { value: 'ALARM', reason: 'Threshold Crossed', timestamp: '2026-03-02T02:56:07.989+0000' },
-    configuration: {
-      description: 'severity=critical',
-      metrics: [
-        {
-          metricStat: {
-            metric: { namespace: 'AWS/RDS', name: 'CPUUtilization', dimensions: change.dimensions ?? {} },
-          },
-        },
-      ],
-    },
-  },
-});
+/** The EventBridge alarm event, with an id, an alarm name or a metric's dimensions of our choosing. */
+function eventBridge(change: { id?: string; alarmName?: string; dimensions?: Record<string, string> } = {}) {
+  const event = stateChange({ id: change.id });
+  if (change.alarmName) event.detail.alarmName = change.alarmName;
+  if (change.dimensions) event.detail.configuration.metrics[0]!.metricStat.metric.dimensions = change.dimensions;
+  return event;
+}
 
 const generic = (fields: Record<string, unknown> = {}) => ({
   name: 'BackupFailed',
