@@ -31,8 +31,8 @@ export const alertSchema = z.object({
 export type Alert = z.infer<typeof alertSchema>;
 
 /**
- * What a source makes of one alert in a delivery: the alert before ingest bounds its free text and names the
- * condition, with the labels that identify the condition (`identity`, hashed into the fingerprint, never clipped).
+ * What a source makes of one alert in a delivery: the alert before ingest names the condition, with the labels that
+ * identify the condition (`identity`, hashed into the fingerprint).
  */
 export type AlertDraft = Omit<Alert, 'fingerprint'> & { identity: Record<string, string> };
 
@@ -91,33 +91,52 @@ export function meaningfulTime(value: string | undefined): string | undefined {
 }
 
 /**
- * Limits that keep one alert (in UTF-8, up to 3 bytes a character) near 130 KB at most: below SQS's 256 KB message
- * and, with its timeline, DynamoDB's 400 KB item, whatever a source sends.
+ * What one alert may carry, in characters (as JavaScript counts them). Every field a source sends that is stored is
+ * checked against one of these at ingest, and a delivery with a field over its bound is a 400 that names the field:
+ * an alert that was accepted is never clipped, and never fails later for its size.
  */
-export const alertLimits = { summary: 1_000, description: 4_000, value: 500, url: 2_000, entries: 32 };
+export const alertLimits = {
+  /** The id a source gives an event (an EventBridge `id`, an SNS `MessageId`), kept as the alert's `eventId`. */
+  id: 256,
+  /** An alert's name (`alertname`, `AlarmName`): it is also a DynamoDB index key (at most 2,048 bytes). */
+  name: 256,
+  /** A label's or an annotation's name. */
+  key: 256,
+  /** A label's value, and so a service or a host. */
+  value: 2_048,
+  /** Labels per alert, and annotations per alert (CloudWatch allows 30 dimensions). */
+  entries: 64,
+  /** A summary (the one line on the card; a CloudWatch state reason). */
+  summary: 2_000,
+  /** A description, and any annotation's value. */
+  text: 20_000,
+  /** A link (`generatorURL`, `runbookURL`), and a source's group (an Alertmanager `groupKey`, an alarm's ARN). */
+  url: 4_096,
+  /**
+   * The whole alert as queued (JSON, UTF-8): every field at its bound at once would be more, so the whole has its own
+   * bound. Under it, the alert fits SQS's 256 KB message with the dedup decision around it, and DynamoDB's 400 KB
+   * item with its timeline, route plan and ids beside it.
+   */
+  bytes: 192 * 1024,
+} as const;
 
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const clipMap = (map: Record<string, string>) =>
-  Object.fromEntries(
-    Object.entries(map)
-      .slice(0, alertLimits.entries)
-      .map(([key, value]) => [clip(key, 200), clip(value, alertLimits.value)]),
-  );
+/** A bound's message in a 400, as every source words it. */
+export const atMost = (max: number, what = 'characters') => `at most ${max.toLocaleString('en-US')} ${what}`;
+const bounded = (max: number) => z.string().max(max, atMost(max));
+const stringMap = (valueMax: number) =>
+  z
+    .record(bounded(alertLimits.key), bounded(valueMax))
+    .refine((map) => Object.keys(map).length <= alertLimits.entries, atMost(alertLimits.entries, 'entries'));
 
-/** Bounds every free-text field of an alert; identity (fingerprint, eventId) is computed before and never clipped. */
-export function boundAlert<A extends Omit<Alert, 'fingerprint'>>(alert: A): A {
-  const url = (value: string | undefined) => (value && value.length <= alertLimits.url ? value : undefined);
-  return {
-    ...alert,
-    name: clip(alert.name, 200),
-    service: clip(alert.service, 200),
-    host: alert.host === undefined ? undefined : clip(alert.host, 200),
-    summary: clip(alert.summary, alertLimits.summary),
-    description: alert.description === undefined ? undefined : clip(alert.description, alertLimits.description),
-    labels: clipMap(alert.labels),
-    annotations: clipMap(alert.annotations),
-    generatorURL: url(alert.generatorURL),
-    runbookURL: url(alert.runbookURL),
-    group: alert.group === undefined ? undefined : clip(alert.group, alertLimits.url),
-  };
-}
+/** The bounded fields sources are made of: a source's zod schema uses these for every field that ends up stored. */
+export const alertFields = {
+  id: bounded(alertLimits.id).min(1),
+  name: bounded(alertLimits.name).min(1),
+  key: bounded(alertLimits.key),
+  value: bounded(alertLimits.value),
+  summary: bounded(alertLimits.summary),
+  text: bounded(alertLimits.text),
+  url: bounded(alertLimits.url),
+  labels: stringMap(alertLimits.value),
+  annotations: stringMap(alertLimits.text),
+};

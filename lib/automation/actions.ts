@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { chineseIssues } from '../lambda/chinese-issues.js';
 import { checkName, dnsLabel, dnsSubdomain, hostName, imageReference, lookBack, unitName } from './arguments.js';
 
 /**
@@ -97,7 +98,7 @@ export function validateRequest(
 ): { ok: true; action: ActionDefinition; args: Record<string, unknown> } | { ok: false; problem: string } {
   const action = findAction(name);
   if (!action) return { ok: false, problem: `没有名为 ${name} 的操作` };
-  const parsed = action.args.safeParse(args);
+  const parsed = action.args.safeParse(args, { error: chineseIssues() });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '参数'}：${issue.message}`);
     return { ok: false, problem: problems.join('；') };

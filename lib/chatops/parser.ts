@@ -115,11 +115,41 @@ export interface CommandLine {
   args: string[];
 }
 
-/** A command is a slash (or a full-width ／) and a letter at the start; anything else is a question in plain text. */
+/** Full-width forms of ASCII (U+FF01–U+FF5E, what a Chinese input method types in full-width mode) as ASCII. */
+const halfWidth = (text: string) =>
+  text.replace(/[\uFF01-\uFF5E]/g, (char) => String.fromCharCode(char.charCodeAt(0) - 0xfee0));
+
+/** Letters, digits and `. _ -` in either width: a subcommand, an id, a duration, a name. Never Chinese text. */
+const PLAIN_WORD = /^[\w.\-０-９Ａ-Ｚａ-ｚ．＿－]+$/;
+/** What may be the label name and operator of a matcher, in either width (`ｓｅｒｖｉｃｅ＝`, `team!~`). */
+const MATCHER_HEAD = /^([^\s=!~＝！～]+?)([=＝][~～]|[!！][~～]|[!！][=＝]|[=＝])/;
+const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A slash and a command's name at the start of a message, in either width; the rest is its arguments. */
+const COMMAND_LINE = /^[/／]([A-Za-zＡ-Ｚａ-ｚ][\w\-０-９Ａ-Ｚａ-ｚ＿－]*)(.*)$/s;
+
+/**
+ * One argument as the commands read it: a plain word in full-width letters or digits as ASCII, and the label name and
+ * operator of a matcher too (its value only when it is a plain word). Anything else is free text, such as a
+ * silence's reason or a question, whose full-width punctuation is Chinese and is kept as typed.
+ */
+function commandWord(token: string): string {
+  const head = MATCHER_HEAD.exec(token);
+  if (head && LABEL_NAME.test(halfWidth(head[1]!))) {
+    const value = token.slice(head[0].length);
+    return halfWidth(head[0]) + (PLAIN_WORD.test(value) ? halfWidth(value) : value);
+  }
+  return PLAIN_WORD.test(token) ? halfWidth(token) : token;
+}
+
+/**
+ * A command is a slash and a letter at the start, either in full width (`／ｓｉｌｅｎｃｅ`, `/ｋｂ`); anything else is a
+ * question in plain text. Full-width forms are read as ASCII here, once, and only where they are command syntax
+ * (`commandWord`).
+ */
 export function parseCommandLine(text: string): CommandLine | undefined {
-  const match = /^[/／]([A-Za-z][A-Za-z0-9_-]*)(.*)$/s.exec(text.trim());
+  const match = COMMAND_LINE.exec(text.trim());
   if (!match) return undefined;
-  return { command: match[1]!.toLowerCase(), args: tokenize(match[2]!) };
+  return { command: halfWidth(match[1]!).toLowerCase(), args: tokenize(match[2]!).map(commandWord) };
 }
 
 /** Optimal string alignment distance: Levenshtein plus adjacent swaps, the usual typo (`stauts`). */

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import MiniSearch from 'minisearch';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
 import { sectionsOf, type Article, type Section } from './markdown.js';
-import { synonymsFor, synonymsOfWord, termWeight, terms, words } from './segment.js';
+import { synonymsFor, synonymsOfWord, termWeight, terms, termsBySentence, words } from './segment.js';
 
 /**
  * A section must match at least this share of the question's words (in either language) to be an answer at all:
@@ -15,11 +15,11 @@ import { snippetFor } from './snippet.js';
 /** Title words say most about what a runbook is for; section headings next; then the text. */
 export const FIELD_BOOST = { title: 3, section: 2, text: 1 };
 
-function newIndex() {
+function newIndex(tokenize: (text: string) => string[]) {
   return new MiniSearch<Section>({
     fields: ['title', 'section', 'text', 'tags'],
     storeFields: ['articleId', 'title', 'section', 'text', 'source'],
-    tokenize: terms,
+    tokenize,
     // `terms` already lower-cases, drops stop words and stems.
     processTerm: (term) => term,
     searchOptions: { boost: { ...FIELD_BOOST, tags: 2 }, combineWith: 'OR', prefix: false, fuzzy: false },
@@ -27,24 +27,80 @@ function newIndex() {
 }
 
 /**
- * The embedded knowledge base for local runs: articles kept in one JSON file (under .data/), the index rebuilt from
- * them at start and kept in memory. Search is BM25 (minisearch) over Chinese-aware terms.
+ * Runs `work` on each step, letting everything else waiting in the process run (timers, I/O, other requests) once it
+ * has worked `turnMs` without a break: indexing a 200,000-character article takes a few hundred milliseconds, which in
+ * one piece would stall every other request for as long.
  */
-export function embeddedKnowledgeBase(options: { file?: string } = {}): KnowledgeBase & { articles(): Article[] } {
+async function inTurns<T>(steps: Iterable<T>, work: (step: T) => void, turnMs = 10): Promise<void> {
+  let since = performance.now();
+  for (const step of steps) {
+    work(step);
+    if (performance.now() - since > turnMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+/** The texts of a section the index tokenizes, as MiniSearch turns its fields into text. */
+const fieldTexts = (section: Section) => [section.title, section.section, section.text, section.tags.toString()];
+
+const sameArticle = (a: Article, b: Article) =>
+  a.title === b.title && a.body === b.body && a.source === b.source && a.tags.join('\n') === b.tags.join('\n');
+
+/**
+ * The embedded knowledge base for local runs: articles kept in one JSON file (under .data/), the index built from
+ * them at start and kept in memory. Search is BM25 (minisearch) over Chinese-aware terms.
+ *
+ * Indexing never holds up other requests for long: an article's terms are made, and its sections indexed, in turns
+ * (`inTurns`); a search in the meantime finds the article as it was, or part of the new one. Changes are applied
+ * one at a time. When another process changed the file, only the articles that changed are indexed again; a
+ * search meanwhile answers from the index as it is (an alert's related runbook must not wait for it), everything else
+ * waits for it.
+ */
+export function embeddedKnowledgeBase(options: { file?: string } = {}): KnowledgeBase {
   const articles = new Map<string, Article>();
-  let index = newIndex();
   const sectionIds = new Map<string, string[]>();
   const sectionTexts = new Map<string, string>();
+  /** Terms made in turns before an article is indexed, by field text: the index's tokenizer takes them from here. */
+  const prepared = new Map<string, string[]>();
+  const index = newIndex((text) => prepared.get(text) ?? terms(text));
   let loadedAt = 0;
+  let changes: Promise<unknown> = Promise.resolve();
 
-  const add = (article: Article) => {
-    for (const id of sectionIds.get(article.id) ?? []) {
+  /** Runs one change to the index after those before it. */
+  const serially = <T>(change: () => Promise<T>): Promise<T> => {
+    const done = changes.then(change);
+    changes = done.catch(() => undefined);
+    return done;
+  };
+
+  const remove = (articleId: string) => {
+    for (const id of sectionIds.get(articleId) ?? []) {
       index.discard(id);
       sectionTexts.delete(id);
     }
+    sectionIds.delete(articleId);
+    articles.delete(articleId);
+  };
+
+  const add = async (article: Article) => {
     const sections = sectionsOf(article);
-    for (const section of sections) sectionTexts.set(section.id, section.text);
-    index.addAll(sections);
+    const texts = [...new Set(sections.flatMap(fieldTexts))];
+    try {
+      for (const text of texts) {
+        const made: string[] = [];
+        await inTurns(termsBySentence(text), (sentence) => made.push(...sentence));
+        prepared.set(text, made);
+      }
+      remove(article.id);
+      await inTurns(sections, (section) => {
+        index.add(section);
+        sectionTexts.set(section.id, section.text);
+      });
+    } finally {
+      for (const text of texts) prepared.delete(text);
+    }
     sectionIds.set(
       article.id,
       sections.map((section) => section.id),
@@ -60,33 +116,49 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
     renameSync(`${options.file}.tmp`, options.file);
     loadedAt = statSync(options.file).mtimeMs;
   };
-  /** Several functions share the file in one local runtime: one's writes are picked up by the others. */
-  const refresh = () => {
-    if (!options.file || !existsSync(options.file)) return;
-    const modified = statSync(options.file).mtimeMs;
-    if (modified === loadedAt) return;
-    articles.clear();
-    sectionIds.clear();
-    sectionTexts.clear();
-    index = newIndex();
-    for (const article of JSON.parse(readFileSync(options.file, 'utf8')) as Article[]) add(article);
-    loadedAt = modified;
-  };
-  refresh();
+  const fileChanged = () =>
+    Boolean(options.file && existsSync(options.file) && statSync(options.file).mtimeMs !== loadedAt);
+  /** Several processes may share the file: one's writes are picked up by the others, article by article. */
+  const reload = () =>
+    serially(async () => {
+      if (!fileChanged()) return;
+      const modified = statSync(options.file!).mtimeMs;
+      const stored = JSON.parse(readFileSync(options.file!, 'utf8')) as Article[];
+      const ids = new Set(stored.map((article) => article.id));
+      for (const id of [...articles.keys()]) if (!ids.has(id)) remove(id);
+      for (const article of stored) {
+        const known = articles.get(article.id);
+        if (!known || !sameArticle(known, article)) await add(article);
+      }
+      loadedAt = modified;
+    });
+  let reloading: Promise<void> | undefined;
+  /** The index as the file has it: a reload when the file changed (one at a time), else the changes under way. */
+  const current = () => (fileChanged() ? (reloading ??= reload().finally(() => (reloading = undefined))) : changes);
+  let loaded = false;
+  // A first load that fails is tried again, and its error given, by the next call that waits for the file.
+  current().then(
+    () => (loaded = true),
+    () => undefined,
+  );
 
   return {
     async upsert(article) {
-      refresh();
-      const sections = add(article);
-      save();
-      return { sections };
+      await current();
+      return serially(async () => {
+        const sections = await add(article);
+        save();
+        return { sections };
+      });
     },
     async get(id) {
-      refresh();
+      await current();
       return articles.get(id);
     },
     async search(query, size) {
-      refresh();
+      // Waits for the first load only: a later reload is picked up when it is done, and fails at the next upsert.
+      const update = current().catch(() => undefined);
+      if (!loaded) await update;
       if (!terms(query).length) return [];
       const queryWords = words(query);
       const synonyms = synonymsFor(queryWords, query);
@@ -113,9 +185,8 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
         }));
     },
     async sectionText(sectionId) {
-      refresh();
+      await current();
       return sectionTexts.get(sectionId);
     },
-    articles: () => (refresh(), [...articles.values()]),
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Search terms for Chinese and English text alike. The JS engines' default tokenisers split on spaces, so Chinese
  * comes out as whole sentences. `Intl.Segmenter` finds Chinese words, but slows badly on long strings, so text is
- * cut into sentences first. Each run of Han characters also yields its character bigrams, which catch the words the
- * segmenter splits differently in a query and in a runbook (满了 / 已满, 耗尽 / 耗|尽).
+ * cut into sentences, and long sentences into pieces, first. Each run of Han characters also yields its character
+ * bigrams, which catch the words the segmenter splits differently in a query and in a runbook (满了 / 已满, 耗尽 / 耗|尽).
  */
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
@@ -135,7 +135,31 @@ function* sentenceWords(sentence: string): Generator<{ term: string; segment: st
   }
 }
 
-const sentences = (text: string) => text.split(SENTENCE_BREAK).filter((sentence) => sentence.trim());
+/**
+ * The segmenter takes time that grows with the square of the text it is given (one 100,000-character line without a
+ * break took a minute to index), so a long sentence is cut into pieces of at most this many characters, at a space
+ * where there is one near the end. Only a word or a bigram cut in two at a piece's end is lost.
+ */
+const PIECE_CHARS = 200;
+
+function* pieces(sentence: string): Generator<string> {
+  let start = 0;
+  while (sentence.length - start > PIECE_CHARS) {
+    const space = sentence.slice(start + PIECE_CHARS / 2, start + PIECE_CHARS).lastIndexOf(' ');
+    let end = space >= 0 ? start + PIECE_CHARS / 2 + space : start + PIECE_CHARS;
+    // Never between the two halves of a surrogate pair.
+    if (space < 0 && /[\uD800-\uDBFF]/.test(sentence[end - 1]!)) end -= 1;
+    yield sentence.slice(start, end);
+    start = end;
+  }
+  yield sentence.slice(start);
+}
+
+const sentences = (text: string) =>
+  text
+    .split(SENTENCE_BREAK)
+    .filter((sentence) => sentence.trim())
+    .flatMap((sentence) => [...pieces(sentence)]);
 
 /** The segmenter's words of a text, without bigrams or single characters. */
 export function words(text: string): string[] {
@@ -147,9 +171,12 @@ export function words(text: string): string[] {
  * already emitted as a word is not repeated). Single characters carry words like 慢 or 卡 that the segmenter keeps
  * alone; `termWeight` gives them, and bigrams that are not words, less say in the score.
  */
-export function terms(text: string): string[] {
-  const result: string[] = [];
+export const terms = (text: string): string[] => [...termsBySentence(text)].flat();
+
+/** The terms of a text one sentence at a time: work that can be interrupted between sentences. */
+export function* termsBySentence(text: string): Generator<string[]> {
   for (const original of sentences(text)) {
+    const result: string[] = [];
     const sentence = original.toLowerCase();
     const seen = new Set<string>();
     for (const { term, segment } of sentenceWords(original)) {
@@ -164,8 +191,8 @@ export function terms(text: string): string[] {
       }
     }
     for (const char of sentence.match(/\p{Script=Han}/gu) ?? []) if (!STOPWORDS.has(char)) result.push(char);
+    yield result;
   }
-  return result;
 }
 
 /**

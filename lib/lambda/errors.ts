@@ -12,14 +12,35 @@ export class HttpError extends Error {
   }
 }
 
-/** Turns zod issues into `[{path, message}]` so a 400 names every bad field. */
+/** A key this long is shown by its start in a path: the caller knows which one. */
+const SHOWN_KEY_CHARS = 64;
+
+/** A field's path as people write it, `alerts[3].labels.instance`; `(body)` for the body itself. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  if (!path.length) return '(body)';
+  return path
+    .map((key, index) => {
+      if (typeof key === 'number') return `[${key}]`;
+      const name = String(key);
+      const shown = name.length > SHOWN_KEY_CHARS ? `${name.slice(0, SHOWN_KEY_CHARS)}…` : name;
+      return index ? `.${shown}` : shown;
+    })
+    .join('');
+}
+
+/** Turns zod issues into `[{path, message}]` so a 400 names every bad field (a bad record key by its own problem). */
 export function describeZodError(error: ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
-    path: issue.path.length ? issue.path.map(String).join('.') : '(body)',
-    message: issue.message,
+    path: fieldPath(issue.path),
+    message: issue.code === 'invalid_key' ? `name ${issue.issues[0]?.message ?? 'is not valid'}` : issue.message,
   }));
 }
 
+/** A 400 whose message names the first bad field; `details` lists them all. */
 export function badRequest(message: string, error?: ZodError): HttpError {
-  return new HttpError(400, message, error ? describeZodError(error) : undefined);
+  if (!error) return new HttpError(400, message);
+  const details = describeZodError(error);
+  const [first] = details;
+  const more = details.length > 1 ? ` (and ${details.length - 1} more in details)` : '';
+  return new HttpError(400, first ? `${message}: ${first.path}: ${first.message}${more}` : message, details);
 }

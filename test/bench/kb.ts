@@ -3,7 +3,8 @@
  *
  * Quality: hit@1, hit@5 and MRR@10 of the article that answers each query in ./kb-queries.ts (articles ranked by
  * their best section). Speed: search latency p50/p95 over an index grown to at least 1,000 sections. The same figures
- * for plain minisearch with its default tokeniser are the baseline. Figures, not assertions.
+ * for plain minisearch with its default tokeniser are the baseline. Indexing: how long a 100,000-character article
+ * takes to index, and the longest that anything else in the process had to wait meanwhile. Figures, not assertions.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,6 +82,41 @@ function baseline(corpus: Article[]) {
       .map((result) => String(result.articleId).replace(/~\d+$/, ''));
 }
 
+/**
+ * Indexes one large article while a 1 ms timer ticks: the time the upsert took, and the longest gap between ticks
+ * (what any other request of the process would have waited).
+ */
+async function indexing(article: Article) {
+  const kb = embeddedKnowledgeBase();
+  await kb.upsert(articles[0]!);
+  let last = performance.now();
+  let stall = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    stall = Math.max(stall, now - last);
+    last = now;
+  }, 1);
+  const started = performance.now();
+  await kb.upsert(article);
+  const took = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  clearInterval(ticker);
+  return { took, stall };
+}
+
+/** 100,000 characters of runbook text: the samples one after another, and the same text as one line without breaks. */
+function largeArticles(chars = 100_000): Article[] {
+  let body = '';
+  for (let copy = 0; body.length < chars; copy++) body += articles.map((article) => article.body).join('\n\n');
+  const runbook = body.slice(0, chars);
+  const oneLine = runbook.replace(/[\s。！？；，,：:、（）()《》「」“”"'!?;]+/gu, '');
+  const line = oneLine.repeat(Math.ceil(chars / oneLine.length)).slice(0, chars);
+  return [
+    { id: 'large-runbook', title: '大型手册', tags: [], body: runbook, source: 'bench' },
+    { id: 'large-line', title: '无断句的长文', tags: [], body: line, source: 'bench' },
+  ];
+}
+
 async function main() {
   const sectionCount = articles.reduce((total, article) => total + sectionsOf(article).length, 0);
   const big = grown(1000);
@@ -118,6 +154,12 @@ async function main() {
       `  ${language === 'en' ? 'English' : 'Chinese'} questions (${demoQueries.filter((entry) => entry.language === language).length}): hit@1 ${format(q.hit1)}   hit@5 ${format(q.hit5)}   MRR@10 ${format(q.mrr)}`,
     );
     if (process.argv.includes('--misses')) console.log(q.misses.join('\n'));
+  }
+
+  console.log('\nindexing one article of 100,000 characters (embedded engine):');
+  for (const article of largeArticles()) {
+    const { took, stall } = await indexing(article);
+    console.log(`  ${article.id}: upsert ${took.toFixed(0)} ms, longest wait for anything else ${stall.toFixed(0)} ms`);
   }
 }
 

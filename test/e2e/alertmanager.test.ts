@@ -313,8 +313,8 @@ describe('Alertmanager webhook authentication and validation', () => {
     expect(response.headers.get('content-type')).toMatch(/application\/json/);
     const body = (await response.json()) as { error: string; details: { path: string; message: string }[] };
     expect(body.error).toMatch(/Alertmanager/);
-    expect(body.details.map((d) => d.path).sort()).toEqual(['alerts.0.labels', 'version']);
-    expect(body.details.find((d) => d.path === 'alerts.0.labels')?.message).toMatch(/alertname/);
+    expect(body.details.map((d) => d.path).sort()).toEqual(['alerts[0].labels.alertname', 'version']);
+    expect(body.details.find((d) => d.path === 'alerts[0].labels.alertname')?.message).toBe('required');
   });
 });
 

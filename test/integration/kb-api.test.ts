@@ -79,6 +79,19 @@ describe('the knowledge base API', () => {
     });
   });
 
+  it('takes an article of up to 200,000 characters and answers 400 naming the body for a longer one', async () => {
+    const runbook =
+      '## 排查\n\n' + '检查磁盘使用率和 inode，清理 /var/log 下的旧日志，确认 logrotate 生效。'.repeat(5_000);
+    const body = runbook.slice(0, 200_000);
+    expect(await call('POST', '/kb/articles', { id: 'long-runbook', title: '很长的手册', body })).toMatchObject({
+      status: 201,
+    });
+    expect(await call('POST', '/kb/articles', { id: 'too-long', title: '太长', body: `${body}。` })).toMatchObject({
+      status: 400,
+      body: { error: 'invalid article: body: at most 200,000 characters of markdown' },
+    });
+  });
+
   it('kb:import loads a folder idempotently: new articles the first time, updates the second', async () => {
     // The project's own runbooks, in a folder of folders: ids come from the path under the imported folder.
     const folder = mkdtempSync(join(tmpdir(), 'openclaw-import-'));

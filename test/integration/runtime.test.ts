@@ -68,7 +68,7 @@ describe('HTTP ingest through the local runtime', () => {
     });
     expect(invalid.status).toBe(400);
     const body = (await invalid.json()) as { details: { path: string }[] };
-    expect(body.details.map((d) => d.path).sort()).toEqual(['alerts.1.severity', 'alerts.1.summary']);
+    expect(body.details.map((d) => d.path).sort()).toEqual(['alerts[1].severity', 'alerts[1].summary']);
   });
 
   it('answers a body over 1 MB with 413, never 5xx', async () => {

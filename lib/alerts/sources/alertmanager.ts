@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { meaningfulTime, normaliseSeverity, type AlertDraft } from '../model.js';
-import { parsePayload } from './parse.js';
+import { alertFields, alertLimits, atMost, meaningfulTime, normaliseSeverity, type AlertDraft } from '../model.js';
+import { capAlerts, parsePayload } from './parse.js';
 import { bearerToken, type AlertSourceDefinition } from './source.js';
 
 const labels = z.record(z.string(), z.string());
 
-/** Alertmanager webhook payload, version 4. */
+/** Alertmanager webhook payload, version 4. What is stored is bounded (`alertFields`); the rest is only read. */
 export const alertmanagerPayload = z.object({
   version: z.literal('4'),
-  groupKey: z.string(),
+  groupKey: alertFields.url,
   truncatedAlerts: z.number().int().nonnegative().optional(),
   status: z.enum(['firing', 'resolved']),
   receiver: z.string(),
@@ -21,13 +21,18 @@ export const alertmanagerPayload = z.object({
     .array(
       z.object({
         status: z.enum(['firing', 'resolved']),
-        labels: labels.refine((value) => Boolean(value.alertname), { message: 'labels.alertname is required' }),
-        annotations: labels.default({}),
+        // alertname is the alert's name, bounded as a name.
+        labels: alertFields.labels.superRefine(({ alertname }, ctx) => {
+          if (!alertname) ctx.addIssue({ code: 'custom', path: ['alertname'], message: 'required' });
+          else if (alertname.length > alertLimits.name)
+            ctx.addIssue({ code: 'custom', path: ['alertname'], message: atMost(alertLimits.name) });
+        }),
+        annotations: alertFields.annotations.default({}),
         startsAt: z
           .string()
           .refine((value) => !Number.isNaN(Date.parse(value)), { message: 'startsAt is not a timestamp' }),
         endsAt: z.string().optional(),
-        generatorURL: z.string().optional(),
+        generatorURL: alertFields.url.optional(),
         fingerprint: z.string().optional(),
       }),
     )
@@ -37,6 +42,7 @@ export const alertmanagerPayload = z.object({
 const first = (source: Record<string, string>, keys: string[]) => keys.map((key) => source[key]).find((value) => value);
 
 export function fromAlertmanager(body: unknown, receivedAt: string): AlertDraft[] {
+  capAlerts(body, 'set max_alerts in its webhook_configs');
   const payload = parsePayload(alertmanagerPayload, body, 'Alertmanager webhook');
   return payload.alerts.map((alert) => {
     const { labels, annotations } = alert;

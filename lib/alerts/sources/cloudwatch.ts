@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { HttpError } from '../../lambda/errors.js';
-import { meaningfulTime, normaliseSeverity, type AlertDraft } from '../model.js';
+import { alertFields, alertLimits, atMost, meaningfulTime, normaliseSeverity, type AlertDraft } from '../model.js';
 import type { Severity } from '../severity.js';
 import { parsePayload } from './parse.js';
 import { isSnsDelivery, snsEnvelope, type SnsEnvelope } from './sns.js';
@@ -8,23 +8,28 @@ import { bearerToken, type AlertSourceDefinition, type Delivery, type SourceDeps
 
 const alarmState = z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
-/** The alarm notification CloudWatch puts in the SNS `Message`. */
+/** The alarm notification CloudWatch puts in the SNS `Message`. What is stored is bounded (`alertFields`). */
 export const cloudwatchAlarmMessage = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
+  AlarmName: alertFields.name,
+  AlarmDescription: alertFields.text.nullish(),
   AWSAccountId: z.string(),
   NewStateValue: alarmState,
-  NewStateReason: z.string().default(''),
+  NewStateReason: alertFields.summary.default(''),
   StateChangeTime: z.string(),
   Region: z.string().optional(),
-  AlarmArn: z.string().regex(/^arn:aws[\w-]*:cloudwatch:[\w-]+:\d+:alarm:/, { message: 'not a CloudWatch alarm ARN' }),
+  AlarmArn: alertFields.url.regex(/^arn:aws[\w-]*:cloudwatch:[\w-]+:\d+:alarm:/, {
+    message: 'not a CloudWatch alarm ARN',
+  }),
   OldStateValue: alarmState.optional(),
   Trigger: z
     .object({
-      MetricName: z.string().optional(),
-      Namespace: z.string().optional(),
+      MetricName: alertFields.value.optional(),
+      Namespace: alertFields.value.optional(),
       Statistic: z.string().nullish(),
-      Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).default([]),
+      Dimensions: z
+        .array(z.object({ name: alertFields.key, value: alertFields.value }))
+        .max(alertLimits.entries, atMost(alertLimits.entries, 'entries'))
+        .default([]),
       Period: z.number().optional(),
       EvaluationPeriods: z.number().optional(),
       ComparisonOperator: z.string().optional(),
@@ -33,31 +38,31 @@ export const cloudwatchAlarmMessage = z.object({
     .optional(),
 });
 
-/** The EventBridge "CloudWatch Alarm State Change" event. */
+/** The EventBridge "CloudWatch Alarm State Change" event. What is stored is bounded (`alertFields`). */
 export const cloudwatchAlarmEvent = z.object({
-  id: z.string().min(1),
+  id: alertFields.id,
   source: z.literal('aws.cloudwatch'),
   'detail-type': z.literal('CloudWatch Alarm State Change'),
   account: z.string(),
   region: z.string(),
   time: z.string(),
-  resources: z.array(z.string()).min(1),
+  resources: z.array(alertFields.url).min(1),
   detail: z.object({
-    alarmName: z.string().min(1),
-    state: z.object({ value: alarmState, reason: z.string().default(''), timestamp: z.string() }),
+    alarmName: alertFields.name,
+    state: z.object({ value: alarmState, reason: alertFields.summary.default(''), timestamp: z.string() }),
     previousState: z.object({ value: alarmState }).partial().optional(),
     configuration: z
       .object({
-        description: z.string().nullish(),
+        description: alertFields.text.nullish(),
         metrics: z
           .array(
             z.object({
               metricStat: z
                 .object({
                   metric: z.object({
-                    namespace: z.string().optional(),
-                    name: z.string().optional(),
-                    dimensions: z.record(z.string(), z.string()).default({}),
+                    namespace: alertFields.value.optional(),
+                    name: alertFields.value.optional(),
+                    dimensions: alertFields.labels.default({}),
                   }),
                 })
                 .optional(),
@@ -127,7 +132,8 @@ function toAlert(change: AlarmChange, receivedAt: string): AlertDraft | undefine
     hostDimensions.map((name) => change.dimensions[name]).find(Boolean) ?? Object.values(change.dimensions)[0];
   const changedAt = meaningfulTime(change.changedAt) ?? receivedAt;
   const firing = change.state === 'ALARM';
-  const alarm = encodeURIComponent(change.alarmName);
+  // A lone surrogate cannot be percent-encoded (URIError): it becomes U+FFFD in the link, and only there.
+  const alarm = encodeURIComponent(change.alarmName.replace(/[\uD800-\uDFFF]/gu, '\uFFFD'));
   return {
     eventId: change.eventId,
     source: 'cloudwatch',

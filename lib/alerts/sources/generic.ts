@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { meaningfulTime, type AlertDraft } from '../model.js';
+import { alertFields, meaningfulTime, type AlertDraft } from '../model.js';
 import { severities } from '../severity.js';
-import { parsePayload } from './parse.js';
+import { capAlerts, parsePayload } from './parse.js';
 import { bearerToken, type AlertSourceDefinition } from './source.js';
 
 const timestamp = z
@@ -11,30 +11,34 @@ const timestamp = z
 
 /** The generic JSON alert: for scripts, cron jobs and tools with no native integration. Documented in the README. */
 export const genericAlert = z.object({
-  name: z.string().min(1).max(200),
+  name: alertFields.name,
   status: z.enum(['firing', 'resolved']).default('firing'),
   severity: z.enum(severities).default('warning'),
-  service: z.string().min(1).max(200),
-  host: z.string().max(200).optional(),
-  summary: z.string().min(1).max(2000),
-  description: z.string().max(20_000).optional(),
-  labels: z.record(z.string(), z.string()).default({}),
-  annotations: z.record(z.string(), z.string()).default({}),
+  service: alertFields.value.min(1),
+  host: alertFields.value.optional(),
+  summary: alertFields.summary.min(1),
+  description: alertFields.text.optional(),
+  labels: alertFields.labels.default({}),
+  annotations: alertFields.annotations.default({}),
   startsAt: timestamp.optional(),
   endsAt: timestamp.optional(),
-  url: z.url().optional(),
-  runbookURL: z.url().optional(),
+  url: alertFields.url.pipe(z.url()).optional(),
+  runbookURL: alertFields.url.pipe(z.url()).optional(),
   /** Alerts with the same group are one incident; without it, the route's groupBy labels or name + service decide. */
-  group: z.string().min(1).max(500).optional(),
-  /** Alerts with the same dedupKey are one condition; without it, name + service + host + labels identify it. */
+  group: alertFields.url.min(1).optional(),
+  /**
+   * Alerts with the same dedupKey are one condition; without it, name + service + host + labels identify it. Only its
+   * hash is kept.
+   */
   dedupKey: z.string().min(1).max(500).optional(),
 });
 
-/** Several alerts in one delivery; a body without `alerts` is one alert on its own. */
-export const genericBatch = z.object({ alerts: z.array(genericAlert).min(1).max(1000) });
+/** Several alerts in one delivery (at most MAX_ALERTS_PER_DELIVERY); a body without `alerts` is one alert. */
+export const genericBatch = z.object({ alerts: z.array(genericAlert).min(1) });
 
 export function fromGeneric(body: unknown, receivedAt: string): AlertDraft[] {
   // Choosing the form first (rather than a union) lets a 400 name the exact bad field.
+  capAlerts(body, 'send them in several deliveries');
   const alerts =
     typeof body === 'object' && body !== null && 'alerts' in body
       ? parsePayload(genericBatch, body, 'generic alert').alerts

@@ -1,11 +1,13 @@
 import https from 'node:https';
 import Validator from 'sns-payload-validator';
 import * as z from 'zod';
+import { alertFields } from '../model.js';
 
 /** The SNS HTTPS envelope. Fields are as SNS signs them; unknown ones are kept for the signature check. */
 export const snsEnvelope = z.looseObject({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string().min(1),
+  /** Kept as the alert's event id: bounded like every id a source gives. */
+  MessageId: alertFields.id,
   TopicArn: z.string().min(1),
   Subject: z.string().nullish(),
   Message: z.string(),

@@ -16,7 +16,11 @@ export function rawBody(options: { maxBytes: number }): MiddlewareObj<HttpEvent,
       }
       const body = event.body ? Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
       if (body.length > options.maxBytes) {
-        throw new HttpError(413, `request body is ${body.length} bytes; the limit is ${options.maxBytes}`);
+        const bytes = (n: number) => n.toLocaleString('en-US');
+        throw new HttpError(
+          413,
+          `request body is ${bytes(body.length)} bytes; the limit is ${bytes(options.maxBytes)}`,
+        );
       }
       const opened: HttpRequest = { ...event, headers, rawBody: body };
       request.event = opened;

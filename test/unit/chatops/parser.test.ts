@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseSilenceArgs } from '../../../lib/alerts/silences.js';
 import { closestCommand, messageText, parseCommandLine, tokenize } from '../../../lib/chatops/parser.js';
 
 const bot = 'ou_bot';
@@ -61,6 +62,39 @@ describe('parsing a command line', () => {
     expect(parseCommandLine('/alert  ack   3f9a0c1b2d4e')).toEqual({ command: 'alert', args: ['ack', '3f9a0c1b2d4e'] });
     expect(parseCommandLine('数据库连接数满了怎么办')).toBeUndefined();
     expect(parseCommandLine('/ 空格')).toBeUndefined();
+  });
+
+  it('reads full-width command syntax as ASCII, one way: ／silence, /ｋｂ and ｓｅｒｖｉｃｅ＝ all work', () => {
+    expect(parseCommandLine('／silence service=payments 1h 扩容中')).toEqual({
+      command: 'silence',
+      args: ['service=payments', '1h', '扩容中'],
+    });
+    expect(parseCommandLine('/ｋｂ 磁盘满了怎么办？')).toEqual({ command: 'kb', args: ['磁盘满了怎么办？'] });
+    const line = parseCommandLine(
+      '／ｓｉｌｅｎｃｅ　ｓｅｒｖｉｃｅ＝ｐａｙｍｅｎｔｓ　ｔｅａｍ＝支付组　２ｈ　扩容中，请勿打扰！',
+    );
+    expect(line).toEqual({
+      command: 'silence',
+      args: ['service=payments', 'team=支付组', '2h', '扩容中，请勿打扰！'],
+    });
+    expect(parseSilenceArgs(line!.args)).toEqual({
+      matchers: ['service=payments', 'team=支付组'],
+      durationMs: 2 * 3600_000,
+      reason: '扩容中，请勿打扰！',
+    });
+  });
+
+  it('leaves free text as typed: a question, a reason, a regex, and Chinese punctuation anywhere', () => {
+    expect(parseCommandLine('ｋｂ：磁盘满了（根分区）怎么办？')).toBeUndefined();
+    expect(parseCommandLine('／ａｌｅｒｔ　ｒｅｓｏｌｖｅ　３ｆ９ａ０ｃ１ｂ２ｄ４ｅ　已扩容（见工单！）')).toEqual({
+      command: 'alert',
+      args: ['resolve', '3f9a0c1b2d4e', '已扩容（见工单！）'],
+    });
+    expect(parseCommandLine('/silence alertname＝～"Ｄｉｓｋ.*" ！＝ 1h')?.args).toEqual([
+      'alertname=~"Ｄｉｓｋ.*"',
+      '！＝',
+      '1h',
+    ]);
   });
 
   it('suggests the closest command for typos and unique prefixes, and nothing for gibberish', () => {

@@ -34,6 +34,13 @@ describe('search terms', () => {
     expect(performance.now() - started).toBeLessThan(5_000); // a guard against the quadratic case, not a benchmark
   });
 
+  it('cuts a sentence longer than a piece at spaces, so no word of it is lost', () => {
+    const line = 'restart the failing pod on node-7 '.repeat(300);
+    const found = words(line);
+    expect(found.filter((word) => word === 'restart')).toHaveLength(300);
+    expect(found.filter((word) => word === 'pod')).toHaveLength(300);
+  });
+
   it('offers the other language’s word for ops terms', () => {
     expect(synonymsFor(words('节点 NotReady'), '节点 NotReady')).toContain('node');
     expect(synonymsFor(words('disk full on node'), 'disk full on node')).toEqual(

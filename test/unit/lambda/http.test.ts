@@ -110,7 +110,7 @@ describe('HTTP middlewares', () => {
     expect(await call(event({ headers: authorised, body: '{"size":1.5,"extra":1}' }))).toEqual({
       status: 400,
       body: {
-        error: 'invalid thing',
+        error: 'invalid thing: name: Invalid input: expected string, received undefined (and 2 more in details)',
         details: [
           { path: 'name', message: 'Invalid input: expected string, received undefined' },
           { path: 'size', message: 'Invalid input: expected int, received number' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertLimits, alertSchema, boundAlert } from '../../../../lib/alerts/model.js';
+import { alertSchema } from '../../../../lib/alerts/model.js';
 import { fromAlertmanager } from '../../../../lib/alerts/sources/alertmanager.js';
 import { toAlerts } from '../../../../lib/alerts/ingest.js';
 import { paths, rejected400 } from '../../fakes/rejections.js';
@@ -205,7 +205,7 @@ describe('fromAlertmanager', () => {
   it('rejects an alert without labels.alertname, naming that alert', () => {
     const error = badRequest(withAlert({}, { job: 'api' }));
     expect(error.statusCode).toBe(400);
-    expect(error.details).toContainEqual({ path: 'alerts.0.labels', message: expect.stringContaining('alertname') });
+    expect(error.details).toContainEqual({ path: 'alerts[0].labels.alertname', message: 'required' });
   });
 
   it('rejects webhook version 3', () => {
@@ -214,32 +214,17 @@ describe('fromAlertmanager', () => {
 
   it('rejects an unknown alert status and a startsAt that is not a time, naming both', () => {
     const payload = withAlert({ status: 'pending', startsAt: 'yesterday' });
-    expect(paths(badRequest(payload))).toEqual(expect.arrayContaining(['alerts.0.status', 'alerts.0.startsAt']));
+    expect(paths(badRequest(payload))).toEqual(expect.arrayContaining(['alerts[0].status', 'alerts[0].startsAt']));
   });
 
   it('rejects non-string label values', () => {
     const payload = webhook();
     (payload.alerts[1]!.labels as Record<string, unknown>).port = 9100;
-    expect(paths(badRequest(payload))).toContain('alerts.1.labels.port');
+    expect(paths(badRequest(payload))).toContain('alerts[1].labels.port');
   });
 
   it('rejects a body that is not an object', () => {
     expect(badRequest('alerts').statusCode).toBe(400);
     expect(badRequest(null).statusCode).toBe(400);
-  });
-
-  it('is bounded before queueing, so no payload can make an alert too big for SQS or DynamoDB', () => {
-    const huge = '长'.repeat(300_000);
-    const payload = webhook();
-    const many = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, huge]));
-    payload.alerts[0]!.labels = { ...payload.alerts[0]!.labels, ...many };
-    payload.alerts[0]!.annotations = { summary: huge, description: huge, ...many };
-    const [alert] = toAlerts(fromAlertmanager(payload, receivedAt));
-    const bounded = boundAlert(alert!);
-    expect(bounded.fingerprint).toBe(alert!.fingerprint);
-    expect(Buffer.byteLength(JSON.stringify(bounded))).toBeLessThan(150 * 1024);
-    expect(Object.keys(bounded.labels)).toHaveLength(alertLimits.entries);
-    expect(bounded.summary).toHaveLength(alertLimits.summary);
-    expect(alertSchema.parse(bounded)).toEqual(bounded);
   });
 });

@@ -3,6 +3,7 @@ import { alertSchema } from '../../../../lib/alerts/model.js';
 import { toAlerts } from '../../../../lib/alerts/ingest.js';
 import { fromEventBridge, fromSnsNotification } from '../../../../lib/alerts/sources/cloudwatch.js';
 import { snsEnvelope, type SnsEnvelope } from '../../../../lib/alerts/sources/sns.js';
+import { stateChange } from '../../fakes/cloudwatch.js';
 import { paths, rejected400 } from '../../fakes/rejections.js';
 
 const receivedAt = '2026-03-02T03:00:00.000Z';
@@ -60,48 +61,6 @@ function envelope(message: unknown, messageId = 'b1946ac9-2c6f-5c3e-9f2a-6d1c2f3
     UnsubscribeURL:
       'https://sns.ap-southeast-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:ap-southeast-1:123456789012:openclaw-alarms:0',
   });
-}
-
-/** The EventBridge "CloudWatch Alarm State Change" event, as in the CloudWatch user guide. */
-function stateChange(change: { state?: string; description?: string | null; id?: string } = {}) {
-  return {
-    version: '0',
-    id: change.id ?? 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
-    'detail-type': 'CloudWatch Alarm State Change',
-    source: 'aws.cloudwatch',
-    account: '123456789012',
-    time: '2026-03-02T02:56:07Z',
-    region: 'eu-west-1',
-    resources: ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-db-cpu'],
-    detail: {
-      alarmName: 'orders-db-cpu',
-      state: {
-        value: change.state ?? 'ALARM',
-        reason: 'Threshold Crossed: 3 datapoints were greater than the threshold (90.0).',
-        reasonData: '{"version":"1.0"}',
-        timestamp: '2026-03-02T02:56:07.989+0000',
-      },
-      previousState: { value: 'OK', reason: 'Threshold Crossed', timestamp: '2026-03-01T10:00:00.000+0000' },
-      configuration: {
-        description: change.description === undefined ? 'Orders database CPU. Severity: critical' : change.description,
-        metrics: [
-          {
-            id: '30b6c6b2-a864-43a2-4877-c09a1afc3b87',
-            metricStat: {
-              metric: {
-                dimensions: { DBInstanceIdentifier: 'orders-db-1' },
-                name: 'CPUUtilization',
-                namespace: 'AWS/RDS',
-              },
-              period: 300,
-              stat: 'Average',
-            },
-            returnData: true,
-          },
-        ],
-      },
-    },
-  };
 }
 
 const rejected = rejected400;
@@ -219,7 +178,9 @@ describe('fromSnsNotification', () => {
 
   it('rejects a Message that is not JSON with a 400 that says the alarm message is not an object', () => {
     const error = rejected(() => toAlerts(fromSnsNotification(envelope('ALARM: api-high-cpu'), receivedAt)));
-    expect(error.message).toBe('invalid CloudWatch alarm (SNS Message) payload');
+    expect(error.message).toBe(
+      'invalid CloudWatch alarm (SNS Message) payload: (body): Invalid input: expected object, received string',
+    );
     expect(error.details).toEqual([{ path: '(body)', message: 'Invalid input: expected object, received string' }]);
   });
 

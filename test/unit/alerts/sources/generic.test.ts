@@ -118,6 +118,6 @@ describe('fromGeneric', () => {
 
   it('names the bad field of the bad entry of {alerts:[...]} in the 400', () => {
     const error = rejected({ alerts: [backup, { name: 'x', service: 'y' }] });
-    expect(paths(error)).toContain('alerts.1.summary');
+    expect(paths(error)).toContain('alerts[1].summary');
   });
 });
