@@ -19,6 +19,11 @@ import { cloudFormationResources, loadServerlessConfig } from './serverless-conf
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const LOCAL_VERIFICATION_TOKEN = 'local-verification-token';
 export const LOCAL_ENCRYPT_KEY = 'local-encrypt-key';
+/**
+ * Secret values (Secrets Manager in AWS) that the runtime takes from the shell as env vars, so they also reach
+ * .data/local.env for `serverless invoke local`.
+ */
+const SHELL_SECRETS = ['LLM_API_KEY', 'SSH_PRIVATE_KEY'] as const;
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -33,6 +38,12 @@ export interface LocalRuntimeOptions {
   alertToken?: string;
   /** Extra environment for the functions (set before they load). */
   env?: Record<string, string>;
+  /**
+   * The shell's environment, read as `serverless deploy` reads it: serverless.yml's `${env:…}` settings
+   * (LLM_BASE_URL, LLM_MODEL, OPENSEARCH_URL …) and the secret values a shell may hold (SHELL_SECRETS). Unset, none
+   * are read, so a test runs with what it sets whatever the machine's environment holds.
+   */
+  shellEnv?: NodeJS.ProcessEnv;
   quiet?: boolean;
   stage?: string;
   /** Shortens every queue's visibility timeout, so tests can watch redelivery and redrive without waiting minutes. */
@@ -76,7 +87,7 @@ export class LocalRuntime {
     const config = loadServerlessConfig(join(projectRoot, 'serverless.yml'), {
       stage: this.options.stage ?? 'local',
       region: REGION,
-      env: {},
+      env: this.options.shellEnv ?? {},
     });
     const resources = cloudFormationResources(config);
     this.port = this.options.port ?? (await freePort());
@@ -171,6 +182,10 @@ export class LocalRuntime {
       if (resolved !== undefined && !(key in provided)) env[key] = resolved;
     }
     delete env.NODE_OPTIONS;
+    for (const key of SHELL_SECRETS) {
+      const value = this.options.shellEnv?.[key];
+      if (value) env[key] = value;
+    }
     // check_logs reads demo lines locally (OpenSearch in AWS), written fresh so they are always recent.
     const dir = this.options.dataDir ? dirname(this.options.dataDir) : mkdtempSync(join(tmpdir(), 'openclaw-logs-'));
     env.LOCAL_LOGS_FILE = join(dir, 'demo-logs.jsonl');

@@ -17,6 +17,7 @@ const runtime = new LocalRuntime({
   alertToken: token,
   scheduleEveryMs,
   env: process.env.CONFIG_DIR ? { CONFIG_DIR: process.env.CONFIG_DIR } : {},
+  shellEnv: process.env,
 });
 runtime.feishu.onCall = (entry) => {
   const body = entry.body === undefined ? '' : JSON.stringify(entry.body);
@@ -33,6 +34,13 @@ const envFile = join(dataDir, 'local.env');
 runtime.writeEnvFile(envFile);
 
 const url = runtime.url;
+const { LLM_BASE_URL, LLM_MODEL, LLM_API_KEY } = runtime.env;
+const llmLine =
+  LLM_BASE_URL && LLM_MODEL
+    ? LLM_API_KEY
+      ? `${LLM_MODEL} at ${LLM_BASE_URL} writes knowledge-base answers`
+      : `LLM_API_KEY is not set, so ${LLM_MODEL} is not used (a server that needs no key takes any value)`
+    : 'none: answers are runbook passages (set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY)';
 const feishuLine = feishu
   ? `real API (${feishu.domain ?? 'https://open.feishu.cn'}, app ${feishu.appId})`
   : `local outbox: GET ${url}/_local/outbox`;
@@ -41,6 +49,7 @@ OpenClaw is running locally on ${url}
   alert sources: POST ${url}/alerts/{source}: alertmanager | cloudwatch | generic
   bearer token:  ${token}   (set LOCAL_ALERT_TOKEN to change it)
   Feishu:        ${feishuLine}
+  LLM:           ${llmLine}
   DynamoDB data: ${join(dataDir, 'dynamodb')}
 
 Send a test alert:
