@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { localPort } from './address.js';
 import { LocalRuntime, projectRoot } from './runtime.js';
 
-const port = Number(process.env.PORT ?? 3000);
+const port = localPort();
 const token = process.env.LOCAL_ALERT_TOKEN ?? 'local-dev-token';
 const feishu =
   process.env.FEISHU_APP_ID && process.env.FEISHU_APP_SECRET
