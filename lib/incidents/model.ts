@@ -57,6 +57,11 @@ export interface StoredIncident {
   updatedAt: string;
   /** Who may acknowledge, resolve, silence and escalate it, decided from config when it opened (permissions.ts). */
   permits?: IncidentPermits;
+  /**
+   * The roster's names of the people its permits name, by open_id, kept with them: the webhook, which loads no config,
+   * names by them who acted (a click carries only an open_id).
+   */
+  names?: Record<string, string>;
   /** Its recent state changes and whether it flaps (flapping.ts). */
   stateChanges?: string[];
   flappingUntil?: string;

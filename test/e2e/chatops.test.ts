@@ -114,7 +114,9 @@ describe('acknowledging and resolving an incident', () => {
     expect(winner).toHaveLength(1);
     const loser = [first, second].find((answer) => answer !== winner[0])!;
     expect(loser.body.toast).toMatchObject({ type: 'info' });
-    expect(loser.body.toast.content).toMatch(/已由.*确认/);
+    // Told by name who was first: the incident keeps the roster names of the people it permits.
+    const winnerName = first === winner[0] ? '陈静' : '刘洋';
+    expect(loser.body.toast.content).toMatch(new RegExp(`^该事件已由${winnerName}于 .* 确认$`));
     // Both see the card as it now is: acknowledged, by whom, without the 确认 button.
     for (const answer of [first, second]) {
       const card = JSON.stringify(answer.body.card.data);
