@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { chat } from './chat.js';
+import { chat, clickCard } from './chat.js';
 import { writeDemoLogs } from './demo-logs.js';
 import { seedDemoRunbooks } from './demo-runbooks.js';
 import { ScheduleEventSource, scheduleSubscriptions, SqsEventSource, sqsSubscriptions } from './event-sources.js';
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { HttpGateway, httpRoutes, send } from './http-gateway.js';
 import { loadFunctions, type LocalFunction } from './lambda.js';
+import { outboxView } from './outbox-view.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
 import { provisionQueues, provisionTables, REGION } from './provision.js';
 import { cloudFormationResources, loadServerlessConfig } from './serverless-config.js';
@@ -199,7 +200,7 @@ export class LocalRuntime {
     return env;
   }
 
-  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, and the chat driver. */
+  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, and the chat and card drivers. */
   private async serveLocal(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname.startsWith('/_local/feishu/')) {
       await this.feishu.serve(req, res, '/_local/feishu');
@@ -207,15 +208,17 @@ export class LocalRuntime {
     }
     if (url.pathname === '/_local/outbox') {
       if (req.method === 'DELETE') this.feishu.outbox.length = 0;
-      send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(this.feishu.outbox));
+      const view = outboxView(this.feishu.outbox, url.searchParams);
+      send(res, view.status, { 'content-type': view.contentType }, view.body);
       return true;
     }
-    if (url.pathname === '/_local/chat' && req.method === 'POST') {
+    const driver = drivers.get(url.pathname);
+    if (driver && req.method === 'POST') {
       const app = {
         verificationToken: this.env.FEISHU_VERIFICATION_TOKEN!,
         encryptKey: this.env.FEISHU_ENCRYPT_KEY || undefined,
       };
-      await chat(req, res, { url: this.url, app, outbox: this.feishu.outbox });
+      await driver(req, res, { url: this.url, app, outbox: this.feishu.outbox });
       return true;
     }
     return false;
@@ -230,5 +233,11 @@ export class LocalRuntime {
     console.error(JSON.stringify({ time: new Date().toISOString(), component: 'local-runtime', ...entry }));
   }
 }
+
+/** Talking to the bot as Feishu would: messages, and clicks on its cards. */
+const drivers = new Map([
+  ['/_local/chat', chat],
+  ['/_local/card', clickCard],
+]);
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;

@@ -44,7 +44,7 @@ const llmLine =
     : 'none: answers are runbook passages (set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY)';
 const feishuLine = feishu
   ? `real API (${feishu.domain ?? 'https://open.feishu.cn'}, app ${feishu.appId})`
-  : `local outbox: GET ${url}/_local/outbox`;
+  : `local outbox: GET ${url}/_local/outbox?format=text`;
 console.log(`
 OpenClaw is running locally on ${url}
   alert sources: POST ${url}/alerts/{source}: alertmanager | cloudwatch | generic
@@ -69,6 +69,8 @@ Alertmanager receiver (alertmanager.yml):
 Talk to the bot (a signed, encrypted Feishu event to POST ${url}/feishu/events; prints the bot's reply):
   curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/status"}'
   curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/logs payments 15m"}'
+  a click on a card's button (its message id is on its line in the outbox):
+  curl -sS -X POST ${url}/_local/card -H 'content-type: application/json' -d '{"messageId":"om_local_…","button":"确认"}'
   Feishu event keys: verification token ${runtime.env.FEISHU_VERIFICATION_TOKEN},
                      encrypt key ${runtime.env.FEISHU_ENCRYPT_KEY}
 

@@ -3,7 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
+import { cardButtons } from '../../infra/local/outbox-view.js';
 import { LocalRuntime } from '../../infra/local/runtime.js';
+import { waitFor } from '../support/wait.js';
 
 /**
  * What `npm start` gives someone trying OpenClaw on their machine: the shell's LLM settings reach the functions, and
@@ -71,5 +74,114 @@ describe("the shell's LLM settings", () => {
     expect(JSON.stringify(answer.body.content)).toContain('先清理旧日志');
     expect(llmRequests).toHaveLength(1);
     expect(llmRequests[0]).toMatchObject({ authorization: 'Bearer local-key', body: { model: 'qwen2.5' } });
+  });
+});
+
+/** Fires a warning for mysql and waits for its incident's card in the database route's chat. */
+async function chatCard(name: string): Promise<OutboxEntry> {
+  const alert = { name, severity: 'warning', service: 'mysql', host: 'db-1', summary: '/data 使用率 97%' };
+  const response = await fetch(`${runtime.url}/alerts/generic`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer local-dev-token', 'content-type': 'application/json' },
+    body: JSON.stringify(alert),
+  });
+  expect(response.status).toBe(202);
+  return waitFor(
+    () =>
+      runtime.outbox.find(
+        (entry) =>
+          entry.path.includes('receive_id_type=chat_id') && (entry.body as { content: string }).content.includes(name),
+      ),
+    `the chat card of ${name}`,
+  );
+}
+
+const contentOf = (entry: OutboxEntry) => JSON.parse((entry.body as { content: string }).content);
+
+describe('POST /_local/card', () => {
+  it('clicks a button by its label on the card as it is now; a click that comes second is told who was first', async () => {
+    const card = await chatCard('DriverAck');
+    const ack = await local('/_local/card', { messageId: card.messageId, button: '确认', operator: 'ou_sre_lina' });
+    expect(ack.status).toBe(200);
+    expect(ack.body.toast).toEqual({ type: 'success', content: '已确认：重复提醒和升级已停止' });
+    expect(JSON.stringify(ack.body.card.data)).toContain('<at id=ou_sre_lina></at>');
+
+    // The card now shown has no 确认; a click from an older view of it sends the button's value as it was.
+    await waitFor(
+      () => runtime.outbox.some((e) => e.method === 'PATCH' && e.path.endsWith(card.messageId!)),
+      'the card patched',
+    );
+    expect(await local('/_local/card', { messageId: card.messageId, button: '确认' })).toMatchObject({
+      status: 404,
+      body: { error: `card ${card.messageId} has no button "确认"; its buttons: 解决, 静默 1 小时` },
+    });
+    const [stale] = cardButtons(contentOf(card));
+    const late = await local('/_local/card', { value: stale!.value, operator: 'ou_sre_wangqiang' });
+    expect(late.body.toast).toMatchObject({
+      type: 'info',
+      content: expect.stringMatching(/^该事件已由李娜于 .* 确认$/),
+    });
+
+    expect((await local('/_local/card', { button: '确认' })).status).toBe(400);
+    expect((await local('/_local/card', { value: 'ack' })).status).toBe(400);
+    expect((await local('/_local/card', { messageId: 'om_nowhere', button: '确认' })).status).toBe(404);
+  });
+});
+
+describe('a reply in a thread through POST /_local/chat', () => {
+  it('answers the note prompt under a card resolved from its button with a runbook draft, which its button saves', async () => {
+    const card = await chatCard('DriverNote');
+    const resolved = await local('/_local/card', { messageId: card.messageId, button: '解决' });
+    expect(resolved.body.toast.type).toBe('success');
+    const prompt = await waitFor(
+      () => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${card.messageId}/reply`),
+      'the note prompt in the card thread',
+    );
+    const note = await local('/_local/chat', {
+      text: '清理了 /data 下 7 天前的 binlog',
+      parentId: prompt.messageId,
+      rootId: card.messageId,
+    });
+    expect(note.status).toBe(200);
+    expect(JSON.stringify(note.body.content)).toContain('处理记录草稿：DriverNote（mysql）处理记录');
+    const draft = runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${note.body.messageId}/reply`)!;
+    const save = await local('/_local/card', { messageId: draft.messageId, button: '保存到知识库' });
+    expect(save.body.toast).toEqual({ type: 'info', content: '正在保存到知识库…' });
+    await waitFor(
+      () =>
+        runtime.outbox.some(
+          (e) =>
+            e.method === 'PATCH' &&
+            e.path.endsWith(draft.messageId!) &&
+            (e.body as { content: string }).content.includes('已保存到知识库'),
+        ),
+      'the draft card marked saved',
+    );
+  });
+});
+
+describe('GET /_local/outbox', () => {
+  it('format=decoded parses message content; format=text shows each call as a person reads it', async () => {
+    const card = await chatCard('DriverOutbox');
+    const decoded = await local('/_local/outbox?format=decoded');
+    const sent = decoded.body.find((entry: OutboxEntry) => entry.messageId === card.messageId);
+    expect(sent.body.content).toMatchObject({ header: { title: { content: '[警告] DriverOutbox' } } });
+    expect((await local('/_local/outbox?last=1')).body).toHaveLength(1);
+
+    const text = (await local('/_local/outbox?format=text')).text;
+    const index = runtime.outbox.indexOf(card) + 1;
+    const incidentId = cardButtons(contentOf(card))[0]!.value as { incidentId: string };
+    expect(text).toContain(
+      [
+        `#${index} ${card.at.slice(11, 23)} POST /open-apis/im/v1/messages?receive_id_type=chat_id → 200 ${card.messageId}`,
+        '    to oc_dba',
+        `    card [orange] [警告] DriverOutbox · 事件 ${incidentId.incidentId}`,
+        '    服务：mysql',
+      ].join('\n'),
+    );
+    expect(text).toContain(`    🟠 DriverOutbox · host=db-1 · /data 使用率 97%`);
+    expect(text).toContain(`    [确认] {"action":"ack","incidentId":"${incidentId.incidentId}"}`);
+    expect(text).not.toMatch(/&#\d+;|\\"|tenant_access_token/);
+    expect((await local('/_local/outbox?format=yaml')).status).toBe(400);
   });
 });
