@@ -185,3 +185,20 @@ describe('GET /_local/outbox', () => {
     expect((await local('/_local/outbox?format=yaml')).status).toBe(400);
   });
 });
+
+describe('an action that cannot run for want of a setting', () => {
+  it('says why on its card in Chinese, with nothing in English', async () => {
+    const asked = await local('/_local/chat', { text: '/restart nginx staging-web-01', chatType: 'p2p' });
+    expect(asked.status).toBe(200);
+    const failed = await waitFor(
+      () =>
+        runtime.outbox.find(
+          (e) => e.method === 'PATCH' && (e.body as { content: string }).content.includes('[失败] 重启服务'),
+        ),
+      'the request card marked failed',
+    );
+    const card = JSON.stringify(contentOf(failed));
+    expect(card).toContain('**结果**：未配置 SSH 私钥（密钥 SSH&#95;PRIVATE&#95;KEY），无法登录主机');
+    expect(card).not.toMatch(/not configured|secret/);
+  });
+});

@@ -4,6 +4,7 @@ import { decideApproval, expireIfDue } from '../../../lib/automation/approvals.j
 import { verifyAudit } from '../../../lib/automation/audit.js';
 import { loadAutomationConfig } from '../../../lib/automation/config.js';
 import type { ActionOutcome, Executor } from '../../../lib/automation/executor.js';
+import { ExpectedError } from '../../../lib/lambda/errors.js';
 import { requestCards } from '../../../lib/automation/cards.js';
 import { handleAutomationTask, type RunnerDeps } from '../../../lib/automation/runner.js';
 import { submitRequest, type AutomationDeps } from '../../../lib/automation/submit.js';
@@ -299,8 +300,11 @@ describe('an automation request from chat', () => {
     });
   });
 
-  it('an executor fault is a failed request with the reason, and the lock is released', async () => {
-    outcome = new Error('connect ECONNREFUSED 10.1.1.11:22');
+  it('an expected executor failure is a failed request that says why in Chinese; the English goes to the log', async () => {
+    outcome = new ExpectedError(
+      '无法连接 staging-web-01（10.1.1.11:22）：连接被拒绝',
+      'staging-web-01 (10.1.1.11:22): connect ECONNREFUSED 10.1.1.11:22',
+    );
     await submitRequest(
       {
         requestId: 'req-f',
@@ -314,12 +318,33 @@ describe('an automation request from chat', () => {
     await drain();
     expect(await requests.get('req-f')).toMatchObject({
       status: 'failed',
-      summary: '执行出错：connect ECONNREFUSED 10.1.1.11:22',
+      summary: '无法连接 staging-web-01（10.1.1.11:22）：连接被拒绝',
+      outputTail: '',
     });
     expect(requests.locks.size).toBe(0);
     expect([...audit.byNumber.values()].at(-1)).toMatchObject({
       kind: 'failed',
-      outcome: '执行出错：connect ECONNREFUSED 10.1.1.11:22',
+      outcome: '无法连接 staging-web-01（10.1.1.11:22）：连接被拒绝',
     });
+    const logged = (deps.log as ReturnType<typeof recordingLogger>).lines.find((l) => l.message === 'action failed');
+    expect(logged).toMatchObject({ level: 'warn', fields: { requestId: 'req-f', error: outcome } });
+  });
+
+  it('an unforeseen executor fault says so in Chinese, and is logged as an error (with its stack)', async () => {
+    outcome = new TypeError("Cannot read properties of undefined (reading 'exitCode')");
+    await submitRequest(
+      {
+        requestId: 'req-g',
+        action: 'restart_service',
+        args: { host: 'staging-web-01', unit: 'nginx' },
+        requester: lina,
+        messageId: 'om_g',
+      },
+      deps,
+    );
+    await drain();
+    expect(await requests.get('req-g')).toMatchObject({ status: 'failed', summary: '执行出错：意外错误，详情见日志' });
+    const logged = (deps.log as ReturnType<typeof recordingLogger>).lines.find((l) => l.message === 'action failed');
+    expect(logged).toMatchObject({ level: 'error', fields: { error: outcome } });
   });
 });
