@@ -164,7 +164,7 @@ export const newestMembers = (incident: Pick<StoredIncident, 'members'>, limit: 
     .slice(0, limit);
 
 /** The labels on which members differ (all of a lone member's): what the card lists beside each member. */
-export function distinguishingLabels(members: IncidentMember[]): string[] {
+export function distinguishingLabels(members: Pick<IncidentMember, 'labels'>[]): string[] {
   const keys = [...new Set(members.flatMap((member) => Object.keys(member.labels)))];
   if (members.length < 2) return keys;
   return keys.filter((key) => new Set(members.map((member) => member.labels[key] ?? '')).size > 1);
