@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartService } from '../../lib/automation/actions.js';
@@ -9,14 +9,13 @@ import { hostKeyFingerprint, sshRemoteShell } from '../../lib/automation/executo
 import { restartServiceExecutor } from '../../lib/automation/executors/systemd.js';
 import { freePort } from '../../infra/local/peers.js';
 import { recordingLogger } from '../unit/fakes/logger.js';
-import { SSHD, TestSshd } from '../support/sshd.js';
+import { TestSshd } from '../support/sshd.js';
 
 /** restart_service against a real OpenSSH server on loopback, with a recording systemctl on its PATH. */
 let sshd: TestSshd;
 let inventory: Inventory;
 
 beforeAll(async () => {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server (.ci/run does)`);
   sshd = await new TestSshd().start();
   const host = {
     address: '127.0.0.1',
