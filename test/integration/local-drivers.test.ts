@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { cardButtons } from '../../infra/local/outbox-view.js';
 import { LocalRuntime } from '../../infra/local/runtime.js';
+import { chatCompletion } from '../support/chat-completion.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -24,15 +25,7 @@ beforeAll(async () => {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     llmRequests.push({ authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString()) });
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'c1',
-        object: 'chat.completion',
-        created: 0,
-        model: 'qwen2.5',
-        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: '先清理旧日志 [1]。' } }],
-      }),
-    );
+    res.end(JSON.stringify(chatCompletion('qwen2.5', '先清理旧日志 [1]。')));
   });
   await new Promise<void>((resolve) => llm.listen(0, '127.0.0.1', resolve));
   const shellEnv = {

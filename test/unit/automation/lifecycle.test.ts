@@ -64,6 +64,19 @@ beforeEach(() => {
   };
 });
 
+/** lina restarts nginx on the staging host, where nothing waits for approval. */
+const restartInStaging = (requestId: string) =>
+  submitRequest(
+    {
+      requestId,
+      action: 'restart_service',
+      args: { host: 'staging-web-01', unit: 'nginx' },
+      requester: lina,
+      messageId: `om_${requestId}`,
+    },
+    deps,
+  );
+
 /** Runs what the queue holds, as the automation-runner would (delays ignored unless `at` is given). */
 async function drain() {
   while (queued.length) await handleAutomationTask(queued.shift()!.task, deps);
@@ -148,27 +161,9 @@ describe('an automation request from chat', () => {
   });
 
   it('in staging runs without approval; a redelivered message runs nothing twice', async () => {
-    await submitRequest(
-      {
-        requestId: 'req-s',
-        action: 'restart_service',
-        args: { host: 'staging-web-01', unit: 'nginx' },
-        requester: lina,
-        messageId: 'om_s',
-      },
-      deps,
-    );
+    await restartInStaging('req-s');
     await drain();
-    await submitRequest(
-      {
-        requestId: 'req-s',
-        action: 'restart_service',
-        args: { host: 'staging-web-01', unit: 'nginx' },
-        requester: lina,
-        messageId: 'om_s',
-      },
-      deps,
-    );
+    await restartInStaging('req-s');
     await drain();
     expect(runs).toHaveLength(1);
     expect((await requests.get('req-s'))!.status).toBe('succeeded');
@@ -305,16 +300,7 @@ describe('an automation request from chat', () => {
       '无法连接 staging-web-01（10.1.1.11:22）：连接被拒绝',
       'staging-web-01 (10.1.1.11:22): connect ECONNREFUSED 10.1.1.11:22',
     );
-    await submitRequest(
-      {
-        requestId: 'req-f',
-        action: 'restart_service',
-        args: { host: 'staging-web-01', unit: 'nginx' },
-        requester: lina,
-        messageId: 'om_f',
-      },
-      deps,
-    );
+    await restartInStaging('req-f');
     await drain();
     expect(await requests.get('req-f')).toMatchObject({
       status: 'failed',
@@ -332,16 +318,7 @@ describe('an automation request from chat', () => {
 
   it('an unforeseen executor fault says so in Chinese, and is logged as an error (with its stack)', async () => {
     outcome = new TypeError("Cannot read properties of undefined (reading 'exitCode')");
-    await submitRequest(
-      {
-        requestId: 'req-g',
-        action: 'restart_service',
-        args: { host: 'staging-web-01', unit: 'nginx' },
-        requester: lina,
-        messageId: 'om_g',
-      },
-      deps,
-    );
+    await restartInStaging('req-g');
     await drain();
     expect(await requests.get('req-g')).toMatchObject({ status: 'failed', summary: '执行出错：意外错误，详情见日志' });
     const logged = (deps.log as ReturnType<typeof recordingLogger>).lines.find((l) => l.message === 'action failed');
