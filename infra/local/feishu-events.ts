@@ -50,6 +50,9 @@ export function delivery(app: FeishuApp, payload: object, options: { sign?: bool
 
 let messageSequence = 0;
 
+/** Who talks to the bot and clicks its cards locally unless a request says otherwise: on the demo roster, an admin. */
+export const LOCAL_USER_OPEN_ID = 'ou_sre_zhangwei';
+
 /** `im.message.receive_v1` for a text message; in a group the bot is @-mentioned first unless `mentionBot` is false. */
 export function textMessage(options: {
   text: string;
@@ -59,19 +62,21 @@ export function textMessage(options: {
   botOpenId: string;
   messageId?: string;
   mentionBot?: boolean;
+  /** A reply in a thread: the message replied to, and the thread's first message (the same one unless said). */
   parentId?: string;
+  rootId?: string;
 }) {
   const chatType = options.chatType ?? 'group';
   const mention = chatType === 'group' && options.mentionBot !== false;
   return {
     sender: {
-      sender_id: { open_id: options.senderOpenId ?? 'ou_sre_zhangwei' },
+      sender_id: { open_id: options.senderOpenId ?? LOCAL_USER_OPEN_ID },
       sender_type: 'user',
       tenant_key: 'tenant_local',
     },
     message: {
       message_id: options.messageId ?? `om_user_${++messageSequence}_${randomUUID().slice(0, 8)}`,
-      ...(options.parentId ? { parent_id: options.parentId, root_id: options.parentId } : {}),
+      ...(options.parentId ? { parent_id: options.parentId, root_id: options.rootId ?? options.parentId } : {}),
       chat_id: options.chatId ?? 'oc_ops_alerts',
       chat_type: chatType,
       message_type: 'text',

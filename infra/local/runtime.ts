@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { chat } from './chat.js';
+import { chat, clickCard } from './chat.js';
 import { writeDemoLogs } from './demo-logs.js';
 import { seedDemoRunbooks } from './demo-runbooks.js';
 import { ScheduleEventSource, scheduleSubscriptions, SqsEventSource, sqsSubscriptions } from './event-sources.js';
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { HttpGateway, httpRoutes, send } from './http-gateway.js';
 import { loadFunctions, type Invocation, type LocalFunction } from './lambda.js';
+import { outboxView } from './outbox-view.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
 import { provisionQueues, provisionTables, REGION } from './provision.js';
 import { cloudFormationResources, loadServerlessConfig } from './serverless-config.js';
@@ -19,6 +20,11 @@ import { cloudFormationResources, loadServerlessConfig } from './serverless-conf
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const LOCAL_VERIFICATION_TOKEN = 'local-verification-token';
 export const LOCAL_ENCRYPT_KEY = 'local-encrypt-key';
+/**
+ * Secret values (Secrets Manager in AWS) that the runtime takes from the shell as env vars, so they also reach
+ * .data/local.env for `serverless invoke local`.
+ */
+const SHELL_SECRETS = ['LLM_API_KEY', 'SSH_PRIVATE_KEY'] as const;
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -33,6 +39,12 @@ export interface LocalRuntimeOptions {
   alertToken?: string;
   /** Extra environment for the functions (set before they load). */
   env?: Record<string, string>;
+  /**
+   * The shell's environment, read as `serverless deploy` reads it: serverless.yml's `${env:…}` settings
+   * (LLM_BASE_URL, LLM_MODEL, OPENSEARCH_URL …) and the secret values a shell may hold (SHELL_SECRETS). Unset, none
+   * are read, so a test runs with what it sets whatever the machine's environment holds.
+   */
+  shellEnv?: NodeJS.ProcessEnv;
   quiet?: boolean;
   stage?: string;
   /** Shortens every queue's visibility timeout, so tests can watch redelivery and redrive without waiting minutes. */
@@ -78,7 +90,7 @@ export class LocalRuntime {
     const config = loadServerlessConfig(join(projectRoot, 'serverless.yml'), {
       stage: this.options.stage ?? 'local',
       region: REGION,
-      env: {},
+      env: this.options.shellEnv ?? {},
     });
     const resources = cloudFormationResources(config);
     this.port = this.options.port ?? (await freePort());
@@ -177,6 +189,10 @@ export class LocalRuntime {
       if (resolved !== undefined && !(key in provided)) env[key] = resolved;
     }
     delete env.NODE_OPTIONS;
+    for (const key of SHELL_SECRETS) {
+      const value = this.options.shellEnv?.[key];
+      if (value) env[key] = value;
+    }
     // check_logs reads demo lines locally (OpenSearch in AWS), written fresh so they are always recent.
     const dir = this.options.dataDir ? dirname(this.options.dataDir) : mkdtempSync(join(tmpdir(), 'openclaw-logs-'));
     env.LOCAL_LOGS_FILE = join(dir, 'demo-logs.jsonl');
@@ -190,7 +206,7 @@ export class LocalRuntime {
     return env;
   }
 
-  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, and the chat driver. */
+  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, and the chat and card drivers. */
   private async serveLocal(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname.startsWith('/_local/feishu/')) {
       await this.feishu.serve(req, res, '/_local/feishu');
@@ -198,15 +214,17 @@ export class LocalRuntime {
     }
     if (url.pathname === '/_local/outbox') {
       if (req.method === 'DELETE') this.feishu.outbox.length = 0;
-      send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(this.feishu.outbox));
+      const view = outboxView(this.feishu.outbox, url.searchParams);
+      send(res, view.status, { 'content-type': view.contentType }, view.body);
       return true;
     }
-    if (url.pathname === '/_local/chat' && req.method === 'POST') {
+    const driver = drivers.get(url.pathname);
+    if (driver && req.method === 'POST') {
       const app = {
         verificationToken: this.env.FEISHU_VERIFICATION_TOKEN!,
         encryptKey: this.env.FEISHU_ENCRYPT_KEY || undefined,
       };
-      await chat(req, res, { url: this.url, app, outbox: this.feishu.outbox });
+      await driver(req, res, { url: this.url, app, outbox: this.feishu.outbox });
       return true;
     }
     return false;
@@ -222,5 +240,11 @@ export class LocalRuntime {
     console.error(JSON.stringify({ time: new Date().toISOString(), component: 'local-runtime', ...entry }));
   }
 }
+
+/** Talking to the bot as Feishu would: messages, and clicks on its cards. */
+const drivers = new Map([
+  ['/_local/chat', chat],
+  ['/_local/card', clickCard],
+]);
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+import { localPort } from './address.js';
 import { LocalRuntime, projectRoot } from './runtime.js';
 
-const port = Number(process.env.PORT ?? 3000);
+const port = localPort();
 const token = process.env.LOCAL_ALERT_TOKEN ?? 'local-dev-token';
 const feishu =
   process.env.FEISHU_APP_ID && process.env.FEISHU_APP_SECRET
@@ -25,6 +26,7 @@ const runtime = new LocalRuntime({
   alertToken: token,
   scheduleEveryMs,
   env: process.env.CONFIG_DIR ? { CONFIG_DIR: process.env.CONFIG_DIR } : {},
+  shellEnv: process.env,
 });
 runtime.feishu.faults = feishuFaults;
 runtime.feishu.onCall = (entry) => {
@@ -45,14 +47,22 @@ const envFile = join(dataDir, 'local.env');
 runtime.writeEnvFile(envFile);
 
 const url = runtime.url;
+const { LLM_BASE_URL, LLM_MODEL, LLM_API_KEY } = runtime.env;
+const llmLine =
+  LLM_BASE_URL && LLM_MODEL
+    ? LLM_API_KEY
+      ? `${LLM_MODEL} at ${LLM_BASE_URL} writes knowledge-base answers`
+      : `LLM_API_KEY is not set, so ${LLM_MODEL} is not used (a server that needs no key takes any value)`
+    : 'none: answers are runbook passages (set LLM_BASE_URL, LLM_MODEL and LLM_API_KEY)';
 const feishuLine = feishu
   ? `real API (${feishu.domain ?? 'https://open.feishu.cn'}, app ${feishu.appId})`
-  : `local outbox: GET ${url}/_local/outbox${feishuFaults ? ` (failing ${feishuFaults * 100}% of calls on purpose)` : ''}`;
+  : `local outbox: GET ${url}/_local/outbox?format=text${feishuFaults ? ` (failing ${feishuFaults * 100}% of calls on purpose)` : ''}`;
 console.log(`
 OpenClaw is running locally on ${url}
   alert sources: POST ${url}/alerts/{source}: alertmanager | cloudwatch | generic
   bearer token:  ${token}   (set LOCAL_ALERT_TOKEN to change it)
   Feishu:        ${feishuLine}
+  LLM:           ${llmLine}
   DynamoDB data: ${join(dataDir, 'dynamodb')}
 
 Send a test alert:
@@ -71,6 +81,8 @@ Alertmanager receiver (alertmanager.yml):
 Talk to the bot (a signed, encrypted Feishu event to POST ${url}/feishu/events; prints the bot's reply):
   curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/status"}'
   curl -sS -X POST ${url}/_local/chat -H 'content-type: application/json' -d '{"text":"/logs payments 15m"}'
+  a click on a card's button (its message id is on its line in the outbox):
+  curl -sS -X POST ${url}/_local/card -H 'content-type: application/json' -d '{"messageId":"om_local_…","button":"确认"}'
   Feishu event keys: verification token ${runtime.env.FEISHU_VERIFICATION_TOKEN},
                      encrypt key ${runtime.env.FEISHU_ENCRYPT_KEY}
 

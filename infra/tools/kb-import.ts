@@ -1,19 +1,21 @@
 /**
- * npm run kb:import -- <dir> [--url http://127.0.0.1:3000] [--token local-dev-token]
+ * npm run kb:import -- <dir> [--url <base url>] [--token local-dev-token]
  *
  * Imports every markdown file under <dir> (front matter: title, tags) into the knowledge base through its API, so the
  * same command fills a local run and a deployed stack. The id is the file's path under <dir> without `.md`
- * (`/` → `-`): importing the folder again updates those articles instead of adding copies.
+ * (`/` → `-`): importing the folder again updates those articles instead of adding copies. Without --url (or
+ * OPENCLAW_URL) it goes to the local runtime where `npm start` listens: PORT, 3000 unless set.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { articleFromMarkdown } from '../../lib/kb/markdown.js';
+import { localUrl } from '../local/address.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    url: { type: 'string', default: process.env.OPENCLAW_URL ?? 'http://127.0.0.1:3000' },
+    url: { type: 'string', default: process.env.OPENCLAW_URL ?? localUrl() },
     token: { type: 'string', default: process.env.OPENCLAW_TOKEN ?? 'local-dev-token' },
   },
 });
@@ -36,6 +38,17 @@ const idFor = (path: string) =>
     .replace(/^[^a-z0-9]+/, '')
     .slice(0, 128);
 
+/** Why a request got no answer, naming the URL; ECONNREFUSED there is mostly a local runtime that is not running. */
+function unreachable(url: string, error: unknown): Error {
+  const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  const why =
+    code === 'ECONNREFUSED'
+      ? 'connection refused: is `npm start` running? It listens on PORT (3000 unless set); or pass --url'
+      : (cause?.message ?? (error as Error).message);
+  return new Error(`cannot reach ${url}: ${why}`);
+}
+
 async function main(): Promise<number> {
   const dir = positionals[0];
   if (!dir) {
@@ -49,7 +62,8 @@ async function main(): Promise<number> {
   for (const file of files) {
     const id = idFor(relative(dir, file));
     const article = articleFromMarkdown(id, readFileSync(file, 'utf8'), relative(dir, file));
-    const response = await fetch(`${values.url}/kb/articles`, {
+    const url = `${values.url}/kb/articles`;
+    const response = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${values.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -59,6 +73,8 @@ async function main(): Promise<number> {
         tags: article.tags,
         source: article.source,
       }),
+    }).catch((error: unknown) => {
+      throw unreachable(url, error);
     });
     const answer = (await response.json().catch(() => ({}))) as {
       created?: boolean;

@@ -86,32 +86,48 @@ export const inventoryFile = z.strictObject({
 });
 export type Inventory = z.infer<typeof inventoryFile>;
 
+const inventoryKinds = { host: '主机', cluster: '集群', check: '健康检查' } as const;
+
+/** An entry the inventory does not list: 主机 db-09 不在清单中. */
+export const notInInventory = (kind: keyof typeof inventoryKinds, name: unknown) =>
+  new InventoryError(
+    `${inventoryKinds[kind]} ${String(name)} 不在清单中`,
+    `${kind} ${String(name)} is not in the inventory`,
+  );
+
+/** The inventory's cluster a Kubernetes action targets, when it lists the cluster and allows the namespace. */
+export function clusterFor(args: Record<string, unknown>, inventory: Inventory): Inventory['clusters'][string] {
+  const [name, namespace] = [String(args.cluster), String(args.namespace)];
+  const cluster = inventory.clusters[name];
+  if (!cluster) throw notInInventory('cluster', name);
+  if (cluster.namespaces && !cluster.namespaces.includes(namespace))
+    throw new InventoryError(
+      `清单不允许操作集群 ${name} 的命名空间 ${namespace}`,
+      `the inventory does not allow namespace ${namespace} of cluster ${name}`,
+    );
+  return cluster;
+}
+
 /** The environment an action runs in, from the inventory entry it targets (never from the request itself). */
 export function environmentOf(action: string, args: Record<string, unknown>, inventory: Inventory): string {
-  const missing = (kind: string, name: unknown) => new InventoryError(`${kind} ${String(name)} 不在清单中`);
   switch (action) {
     case 'restart_service': {
       const host = inventory.hosts[args.host as string];
-      if (!host) throw missing('主机', args.host);
+      if (!host) throw notInInventory('host', args.host);
       return host.environment;
     }
     case 'k8s_rollout_restart':
-    case 'k8s_set_image': {
-      const cluster = inventory.clusters[args.cluster as string];
-      if (!cluster) throw missing('集群', args.cluster);
-      if (cluster.namespaces && !cluster.namespaces.includes(args.namespace as string))
-        throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
-      return cluster.environment;
-    }
+    case 'k8s_set_image':
+      return clusterFor(args, inventory).environment;
     case 'http_check': {
       const check = inventory.checks[args.check as string];
-      if (!check) throw missing('健康检查', args.check);
+      if (!check) throw notInInventory('check', args.check);
       return check.environment;
     }
     case 'check_logs':
       return inventory.logs.environment;
     default:
-      throw new InventoryError(`没有名为 ${action} 的操作`);
+      throw new InventoryError(`没有名为 ${action} 的操作`, `there is no action named ${action}`);
   }
 }
 

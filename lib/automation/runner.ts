@@ -2,7 +2,8 @@ import { appendAudit, outputDigest } from './audit.js';
 import type { ActionExecutors } from './action-executors.js';
 import { findAction, type ActionName } from './actions.js';
 import { expireIfDue } from './approvals.js';
-import { InventoryError, tail, type ActionOutcome } from './executor.js';
+import { tail, type ActionOutcome } from './executor.js';
+import { ExpectedError } from '../lambda/errors.js';
 import type { RequestCards } from './cards.js';
 import type { AutomationRequest } from './requests.js';
 import { auditEntry } from './requests.js';
@@ -98,7 +99,7 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
 
   if (request.status === 'running') {
     if (now < Date.parse(request.startedAt!) + action.timeoutMs)
-      throw new Error(`request ${requestId} is still running; will look again`);
+      throw new ExpectedError(`请求 ${requestId} 仍在执行`, `request ${requestId} is still running; will look again`);
     return concluded(
       await finish(
         request,
@@ -144,13 +145,14 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
       }),
     ]);
   } catch (error) {
-    const message = (error as Error).message;
+    // What people are told is Chinese and short; the English detail, and a stack for the unforeseen, go to the log.
+    const expected = error instanceof ExpectedError;
     outcome = {
       ok: false,
-      summary: error instanceof InventoryError ? message : `执行出错：${message}`,
-      output: message,
+      summary: expected ? error.userMessage : '执行出错：意外错误，详情见日志',
+      output: '',
     };
-    deps.log.error('action failed', { requestId, action: request.action, error });
+    deps.log[expected ? 'warn' : 'error']('action failed', { requestId, action: request.action, error });
   } finally {
     clearTimeout(timer);
   }

@@ -45,7 +45,7 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
   try {
     environment = environmentOf(valid.action.name, valid.args, deps.inventory);
   } catch (error) {
-    if (error instanceof InventoryError) return { ok: false, problem: error.message };
+    if (error instanceof InventoryError) return { ok: false, problem: error.userMessage };
     throw error;
   }
   const at = new Date(deps.now()).toISOString();

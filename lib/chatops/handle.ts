@@ -1,3 +1,4 @@
+import { ExpectedError } from '../lambda/errors.js';
 import { stableId } from '../lambda/ids.js';
 import type { Actor } from '../alerts/repository.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
@@ -70,7 +71,11 @@ async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge'
   const incident = await deps.incidents.get(task.incidentId);
   const draft = incident?.knowledgeDraft;
   if (!draft) return deps.log.warn('no knowledge draft to save', { incidentId: task.incidentId });
-  if (!deps.knowledge) throw new Error('the knowledge base is not configured: the draft cannot be saved');
+  if (!deps.knowledge)
+    throw new ExpectedError(
+      '知识库未配置，草稿无法保存',
+      'the knowledge base is not configured: the draft cannot be saved',
+    );
   const saved = draft.savedBy ? draft : { ...draft, savedBy: task.by };
   if (!draft.savedBy) {
     await deps.knowledge.upsert({

@@ -64,20 +64,22 @@ export async function auditAction(
 
 /**
  * Runs a change on an incident if the incident's permits (decided from config when it opened) allow the person, and
- * notes it in the audit log either way. An incident from before permits were kept allows anyone.
+ * notes it in the audit log either way. An incident from before permits were kept allows anyone. The change gets the
+ * person named as the incident knows them, so whoever comes second is told by name who was first.
  */
 export async function permitted(
   op: IncidentPermitOp,
   incidentId: string,
   asked: Asked,
   deps: IncidentActionDeps,
-  change: (incident: StoredIncident) => Promise<IncidentActionOutcome>,
+  change: (incident: StoredIncident, by: Actor) => Promise<IncidentActionOutcome>,
   args: Record<string, unknown> = {},
 ): Promise<IncidentActionOutcome> {
   const incident = await deps.incidents.get(incidentId);
   if (!incident) return notFound(incidentId);
-  const refused = refusal(incident.permits?.[op], asked.by, op);
-  const outcome = refused ? { changed: false, incident, message: refused } : await change(incident);
+  const by = named(incident, asked.by);
+  const refused = refusal(incident.permits?.[op], by, op);
+  const outcome = refused ? { changed: false, incident, message: refused } : await change(incident, by);
   await auditAction(deps, asked, `incident.${op}`, { incidentId, ...args }, { refused, outcome });
   return outcome;
 }
@@ -90,7 +92,14 @@ export interface IncidentActionOutcome {
   incident?: StoredIncident;
 }
 
-const who = (actor: Actor | undefined) => actor?.name ?? '其他人';
+/** A person with their name: their own (from chat, the roster), else the one the incident keeps for them. */
+const named = (incident: Pick<StoredIncident, 'names'>, actor: Actor): Actor => {
+  const name = actor.name ?? incident.names?.[actor.openId];
+  return name ? { ...actor, name } : actor;
+};
+/** Who acted first, as whoever comes second is told: by name where one is known, else the card shows them. */
+const who = (incident: StoredIncident, actor: Actor | undefined) =>
+  (actor && named(incident, actor).name) ?? '其他人（见卡片）';
 const notFound = (incidentId: string): IncidentActionOutcome => ({
   changed: false,
   message: `找不到事件 ${incidentId}`,
@@ -100,11 +109,11 @@ const nameOf = (by: Actor) => by.name ?? by.openId;
 /** Why a change did not apply, in the words of the person who lost the race or came late. */
 function alreadyClosed(incident: StoredIncident, timeZone: string): string {
   const at = formatTime(incident.resolvedAt, timeZone);
-  return incident.resolvedBy ? `该事件已由${who(incident.resolvedBy)}于 ${at} 解决` : `该事件已于 ${at} 恢复`;
+  return incident.resolvedBy ? `该事件已由${who(incident, incident.resolvedBy)}于 ${at} 解决` : `该事件已于 ${at} 恢复`;
 }
 
 export const acknowledgeIncident = (incidentId: string, asked: Asked, deps: IncidentActionDeps) =>
-  permitted('ack', incidentId, asked, deps, () => acknowledge(incidentId, asked.by, deps));
+  permitted('ack', incidentId, asked, deps, (_, by) => acknowledge(incidentId, by, deps));
 
 async function acknowledge(incidentId: string, by: Actor, deps: IncidentActionDeps): Promise<IncidentActionOutcome> {
   const at = new Date(deps.now()).toISOString();
@@ -119,7 +128,7 @@ async function acknowledge(incidentId: string, by: Actor, deps: IncidentActionDe
   return {
     changed,
     incident,
-    message: mine ? '你已确认过该事件' : `该事件已由${who(first)}于 ${when} 确认（确认人见卡片）`,
+    message: mine ? '你已确认过该事件' : `该事件已由${who(incident, first)}于 ${when} 确认`,
   };
 }
 
@@ -128,7 +137,7 @@ export const resolveIncidentByHand = (
   asked: Asked,
   note: string | undefined,
   deps: IncidentActionDeps,
-) => permitted('resolve', incidentId, asked, deps, () => resolveByHand(incidentId, asked.by, note, deps), { note });
+) => permitted('resolve', incidentId, asked, deps, (_, by) => resolveByHand(incidentId, by, note, deps), { note });
 
 async function resolveByHand(
   incidentId: string,
@@ -182,10 +191,17 @@ export const silenceIncident = (
   reason: string,
   deps: IncidentActionDeps,
 ) =>
-  permitted('silence', incidentId, asked, deps, (incident) => silence(incident, asked, durationMs, reason, deps), {
-    durationMs,
-    reason,
-  });
+  permitted(
+    'silence',
+    incidentId,
+    asked,
+    deps,
+    (incident, by) => silence(incident, { ...asked, by }, durationMs, reason, deps),
+    {
+      durationMs,
+      reason,
+    },
+  );
 
 async function silence(
   incident: StoredIncident,

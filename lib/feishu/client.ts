@@ -1,4 +1,5 @@
 import { Client, Domain, defaultHttpInstance } from '@larksuiteoapi/node-sdk';
+import { ExpectedError } from '../lambda/errors.js';
 import { logger } from '../lambda/logger.js';
 import { FeishuApiError, type Messenger } from './messenger.js';
 
@@ -162,6 +163,9 @@ export async function messengerFromSecrets(
 ): Promise<Messenger> {
   const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
   if (!FEISHU_APP_ID || !FEISHU_APP_SECRET)
-    throw new Error(`FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: ${purpose}`);
+    throw new ExpectedError(
+      '未配置飞书应用凭据（FEISHU_APP_ID、FEISHU_APP_SECRET）',
+      `FEISHU_APP_ID and FEISHU_APP_SECRET are not configured: ${purpose}`,
+    );
   return feishuMessenger({ appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain });
 }

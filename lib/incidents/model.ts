@@ -57,6 +57,11 @@ export interface StoredIncident {
   updatedAt: string;
   /** Who may acknowledge, resolve, silence and escalate it, decided from config when it opened (permissions.ts). */
   permits?: IncidentPermits;
+  /**
+   * The roster's names of the people its permits name, by open_id, kept with them: the webhook, which loads no config,
+   * names by them who acted (a click carries only an open_id).
+   */
+  names?: Record<string, string>;
   /** Its recent state changes and whether it flaps (flapping.ts). */
   stateChanges?: string[];
   flappingUntil?: string;
@@ -159,7 +164,7 @@ export const newestMembers = (incident: Pick<StoredIncident, 'members'>, limit: 
     .slice(0, limit);
 
 /** The labels on which members differ (all of a lone member's): what the card lists beside each member. */
-export function distinguishingLabels(members: IncidentMember[]): string[] {
+export function distinguishingLabels(members: Pick<IncidentMember, 'labels'>[]): string[] {
   const keys = [...new Set(members.flatMap((member) => Object.keys(member.labels)))];
   if (members.length < 2) return keys;
   return keys.filter((key) => new Set(members.map((member) => member.labels[key] ?? '')).size > 1);

@@ -62,6 +62,14 @@ function permitOf(allowed: string[], teams: Team[], rules: PermissionRules): Per
 export const incidentPermits = (teams: Team[], rules: PermissionRules): IncidentPermits =>
   Object.fromEntries(incidentOps.map((op) => [op, permitFor(op, teams, rules)])) as IncidentPermits;
 
+/** The names `roster` (open_id → name) has for the people `permits` name. */
+export function permittedNames(permits: IncidentPermits, roster: Map<string, string>): Record<string, string> {
+  const people = new Set(Object.values(permits).flatMap((permit) => permit.people));
+  return Object.fromEntries(
+    [...people].flatMap((openId) => (roster.has(openId) ? [[openId, roster.get(openId)!]] : [])),
+  );
+}
+
 /** Undefined when `by` may; otherwise the refusal, in words they can act on. */
 export function refusal(permit: Permit | undefined, by: Actor, op: IncidentOp | 'broad_silence'): string | undefined {
   if (!permit || permit.people.includes(by.openId)) return undefined;

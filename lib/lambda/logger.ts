@@ -1,3 +1,5 @@
+import { ExpectedError } from './errors.js';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 /** LOG_LEVEL may also be `silent` (tests). */
 const order: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -20,6 +22,8 @@ function serialiseError(value: unknown): unknown {
       ),
     };
   }
+  // Expected: its message says what happened; where in the code it was noticed adds nothing.
+  if (value instanceof ExpectedError) return { name: value.name, message: value.message };
   if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   return value;
 }

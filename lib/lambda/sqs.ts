@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { ExpectedError } from './errors.js';
 import { logger } from './logger.js';
 
 export interface SqsRecord {
@@ -70,7 +71,9 @@ export async function eachRecord<T>(
           await work(item, record);
         } catch (error) {
           const receiveCount = record.attributes?.ApproximateReceiveCount;
-          log.error('record failed', { messageId: record.messageId, receiveCount, error });
+          // An expected failure (a setting missing, a run still going) is one line; the unforeseen keep their stack.
+          const level = error instanceof ExpectedError ? 'warn' : 'error';
+          log[level]('record failed', { messageId: record.messageId, receiveCount, error });
           failed.add(record.messageId);
         }
       }

@@ -4,7 +4,8 @@ import { withOverrides } from '../alerts/overrides.js';
 import type { AlertPathContext } from '../alerts/stages/stage.js';
 import type { RoutePlan } from '../alerts/routing.js';
 import { selfHealNotifier } from '../automation/heal-notifier.js';
-import { incidentPermits } from '../incidents/permissions.js';
+import { incidentPermits, permittedNames } from '../incidents/permissions.js';
+import { rosterNames } from '../incidents/timeline.js';
 import { relatedKnowledge } from '../kb/related.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
@@ -36,11 +37,13 @@ export function alertRouter() {
     selfHealNotifier(automationQueue(), healRules),
   ];
   const rules = permissionRules();
+  const roster = rosterNames(config.teams.values());
   // Who may act on an incident: its route teams' members and the roles automation.yaml names.
   const permitsFor = (plan: RoutePlan) => {
     const teamNames = plan.routes.map((name) => config.routes.find((route) => route.name === name)?.team);
     const teams = [...new Set(teamNames)].flatMap((name) => (name && config.teams.get(name)) || []);
-    return incidentPermits(teams, rules);
+    const permits = incidentPermits(teams, rules);
+    return { permits, names: permittedNames(permits, roster) };
   };
   const related = lazyAsync(async () => {
     const kb = await knowledgeBase();

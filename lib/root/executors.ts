@@ -1,8 +1,10 @@
 import { actionExecutors, type ActionExecutors } from '../automation/action-executors.js';
+import { notInInventory } from '../automation/config.js';
 import type { DeploymentApi } from '../automation/executors/deployments.js';
 import { kubernetesDeploymentApi } from '../automation/executors/kubernetes.js';
 import { fileLogSearch, openSearchLogSearch } from '../automation/executors/log-search.js';
 import { sshRemoteShell } from '../automation/executors/ssh.js';
+import { ExpectedError } from '../lambda/errors.js';
 import { lazy, lazyAsync } from '../lambda/lazy.js';
 import { automationConfig, secrets } from './adapters.js';
 import { env } from './env.js';
@@ -11,7 +13,11 @@ import { configuredOpenSearch } from './opensearch.js';
 /** The key automation logs in with over SSH, from the secret; without it restart_service says what is missing. */
 async function sshKey(): Promise<string> {
   const key = (await secrets()).SSH_PRIVATE_KEY;
-  if (!key) throw new Error('SSH_PRIVATE_KEY is not configured in the secret: restart_service cannot log in');
+  if (!key)
+    throw new ExpectedError(
+      '未配置 SSH 私钥（密钥 SSH_PRIVATE_KEY），无法登录主机',
+      'SSH_PRIVATE_KEY is not configured in the secret: restart_service cannot log in',
+    );
   return key;
 }
 
@@ -20,10 +26,13 @@ const clusters = new Map<string, DeploymentApi>();
 /** A cluster's Deployment API from its kubeconfig, named in the inventory and kept in the secret (never on disk). */
 async function deployments(cluster: string): Promise<DeploymentApi> {
   const secretKey = automationConfig().inventory.clusters[cluster]?.kubeconfigSecret;
-  if (!secretKey) throw new Error(`cluster ${cluster} is not in the inventory`);
+  if (!secretKey) throw notInInventory('cluster', cluster);
   const kubeconfig = (await secrets())[secretKey];
   if (typeof kubeconfig !== 'string' || !kubeconfig) {
-    throw new Error(`${secretKey} (the kubeconfig of cluster ${cluster}) is not configured in the secret`);
+    throw new ExpectedError(
+      `未配置集群 ${cluster} 的 kubeconfig（密钥 ${secretKey}），无法连接`,
+      `${secretKey} (the kubeconfig of cluster ${cluster}) is not configured in the secret`,
+    );
   }
   if (!clusters.has(cluster)) clusters.set(cluster, kubernetesDeploymentApi(kubeconfig));
   return clusters.get(cluster)!;

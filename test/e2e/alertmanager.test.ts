@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
 import { startAlertmanager } from '../support/alertmanager.js';
+import { debianPeer } from '../support/debian-peers.js';
 import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -138,7 +139,7 @@ async function onCallDuring<T>(team: string, alert: () => Promise<T>): Promise<{
 // Alertmanager helpers
 
 async function amtool(...args: string[]): Promise<string> {
-  const { stdout } = await run('amtool', [`--alertmanager.url=${amUrl}`, ...args], { timeout: 15_000 });
+  const { stdout } = await run(debianPeer('amtool'), [`--alertmanager.url=${amUrl}`, ...args], { timeout: 15_000 });
   return stdout;
 }
 

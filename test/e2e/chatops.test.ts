@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardClick, envelope, textMessage } from '../../infra/local/feishu-events.js';
 import { LOCAL_BOT_OPEN_ID, type OutboxEntry } from '../../infra/local/feishu-standin.js';
+import { cardButtons } from '../../infra/local/outbox-view.js';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { chatWith, replyText } from '../support/chat.js';
 import { waitFor } from '../support/wait.js';
@@ -114,7 +115,9 @@ describe('acknowledging and resolving an incident', () => {
     expect(winner).toHaveLength(1);
     const loser = [first, second].find((answer) => answer !== winner[0])!;
     expect(loser.body.toast).toMatchObject({ type: 'info' });
-    expect(loser.body.toast.content).toMatch(/已由.*确认/);
+    // Told by name who was first: the incident keeps the roster names of the people it permits.
+    const winnerName = first === winner[0] ? '陈静' : '刘洋';
+    expect(loser.body.toast.content).toMatch(new RegExp(`^该事件已由${winnerName}于 .* 确认$`));
     // Both see the card as it now is: acknowledged, by whom, without the 确认 button.
     for (const answer of [first, second]) {
       const card = JSON.stringify(answer.body.card.data);
@@ -140,14 +143,18 @@ describe('acknowledging and resolving an incident', () => {
     // Resolved with a note: a runbook draft is offered, and 保存到知识库 makes it an article.
     expect(resolved).toContain('处理记录草稿：PaymentsLatencyHigh（payments）处理记录');
     expect(resolved).toContain('## 处理过程');
-    const draftMessage = runtime.outbox
+    const draft = runtime.outbox
       .filter((e) => e.path.endsWith('/reply') && replyText(e).includes('处理记录草稿'))
-      .at(-1)!.messageId!;
+      .at(-1)!;
+    const draftMessage = draft.messageId!;
+    // The button as the card carries it, so the value the webhook gets is the one a person's click sends.
+    const [saveButton] = cardButtons(JSON.parse((draft.body as { content: string }).content));
+    expect(saveButton).toMatchObject({ label: '保存到知识库', value: { action: 'save_kb', incidentId } });
     const save = await feishu(
       envelope(
         app,
         'card.action.trigger',
-        cardClick({ action: 'save_kb', incidentId }, { operatorOpenId: 'ou_pay_chenjing', messageId: draftMessage }),
+        cardClick(saveButton!.value!, { operatorOpenId: 'ou_pay_chenjing', messageId: draftMessage }),
       ),
     );
     expect(save.body.toast).toEqual({ type: 'info', content: '正在保存到知识库…' });

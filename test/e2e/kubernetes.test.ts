@@ -107,6 +107,23 @@ describe('Kubernetes actions', () => {
     expect(progress).toContain('滚动失败，正在回滚到 registry.example.com/payments/api:1.4.1');
   });
 
+  it('says in Chinese what the API server refused (a missing deployment, a bad token) and why, the detail in English', async () => {
+    const restart = (deployment: string, kubeconfig = apiserver.kubeconfig()) =>
+      rolloutRestartExecutor(inventory, { apiFor: async () => kubernetesDeploymentApi(kubeconfig), pollMs: 10 })(
+        k8sRolloutRestart.args.parse({ cluster: 'prod', namespace: 'payments', deployment }),
+        context(),
+      );
+    await expect(restart('nope')).rejects.toMatchObject({
+      userMessage: '更新 payments/nope 失败：找不到 Deployment payments/nope',
+      message: expect.stringContaining('HTTP-Code: 404'),
+    });
+    const wrongToken = JSON.parse(apiserver.kubeconfig());
+    wrongToken.users[0].user.token = 'not-the-token';
+    await expect(restart('api', JSON.stringify(wrongToken))).rejects.toMatchObject({
+      userMessage: '更新 payments/api 失败：Kubernetes 拒绝了请求（HTTP 401）：请检查 kubeconfig 的凭据和权限',
+    });
+  });
+
   it('refuses a container the deployment does not have, and a namespace the inventory does not allow', async () => {
     const run = setImageExecutor(inventory, options);
     await expect(
@@ -120,7 +137,7 @@ describe('Kubernetes actions', () => {
         }),
         context(),
       ),
-    ).rejects.toThrow('中没有名为 web 的容器');
+    ).rejects.toMatchObject({ userMessage: 'api（prod/payments） 中没有名为 web 的容器' });
     await expect(
       run(
         k8sSetImage.args.parse({
@@ -132,7 +149,7 @@ describe('Kubernetes actions', () => {
         }),
         context(),
       ),
-    ).rejects.toThrow('命名空间 kube-system');
+    ).rejects.toMatchObject({ userMessage: '清单不允许操作集群 prod 的命名空间 kube-system' });
     expect(apiserver.patches).toEqual([]);
   });
 });

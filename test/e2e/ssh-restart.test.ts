@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartService } from '../../lib/automation/actions.js';
@@ -6,15 +7,15 @@ import type { Inventory } from '../../lib/automation/config.js';
 import type { ExecutionContext } from '../../lib/automation/executor.js';
 import { hostKeyFingerprint, sshRemoteShell } from '../../lib/automation/executors/ssh.js';
 import { restartServiceExecutor } from '../../lib/automation/executors/systemd.js';
+import { freePort } from '../../infra/local/peers.js';
 import { recordingLogger } from '../unit/fakes/logger.js';
-import { SSHD, TestSshd } from '../support/sshd.js';
+import { TestSshd } from '../support/sshd.js';
 
 /** restart_service against a real OpenSSH server on loopback, with a recording systemctl on its PATH. */
 let sshd: TestSshd;
 let inventory: Inventory;
 
 beforeAll(async () => {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server (.ci/run does)`);
   sshd = await new TestSshd().start();
   const host = {
     address: '127.0.0.1',
@@ -28,6 +29,8 @@ beforeAll(async () => {
     hosts: {
       'web-01': { ...host, units: ['nginx', 'payments-api'] },
       'impostor-01': { ...host, hostKey: `SHA256:${'A'.repeat(43)}` },
+      // Nothing listens there: the port was free a moment ago.
+      'closed-01': { ...host, port: await freePort() },
     },
     clusters: {},
     deployments: {},
@@ -45,9 +48,9 @@ const context = (): ExecutionContext => ({
   progress: async (line) => void progress.push(line),
   deadline: Date.now() + 20_000,
 });
-const run = (args: Record<string, unknown>) =>
+const run = (args: Record<string, unknown>, clientKey = () => sshd.clientKey) =>
   restartServiceExecutor(
-    sshRemoteShell(async () => sshd.clientKey),
+    sshRemoteShell(async () => clientKey()),
     inventory,
     { checkIntervalMs: 100 },
   )(restartService.args.parse(args), context());
@@ -83,15 +86,37 @@ describe('restart_service over SSH', () => {
 
   it('refuses a host whose key does not match the inventory, before running anything', async () => {
     const before = sshd.calls().length;
-    await expect(run({ host: 'impostor-01', unit: 'nginx' })).rejects.toThrow(
-      /host key mismatch: the inventory expects SHA256:A+, the host presented SHA256:/,
-    );
+    await expect(run({ host: 'impostor-01', unit: 'nginx' })).rejects.toMatchObject({
+      userMessage: 'impostor-01 出示的主机密钥与清单不符，已拒绝连接',
+      message: expect.stringMatching(/host key mismatch: the inventory expects SHA256:A+, the host presented SHA256:/),
+    });
     expect(sshd.calls().length).toBe(before);
   });
 
   it('refuses hosts and units the inventory does not list', async () => {
-    await expect(run({ host: 'db-09', unit: 'nginx' })).rejects.toThrow('主机 db-09 不在清单中');
-    await expect(run({ host: 'web-01', unit: 'sshd' })).rejects.toThrow(/清单不允许在 web-01 上重启 sshd/);
+    await expect(run({ host: 'db-09', unit: 'nginx' })).rejects.toMatchObject({
+      userMessage: '主机 db-09 不在清单中',
+      message: 'host db-09 is not in the inventory',
+    });
+    await expect(run({ host: 'web-01', unit: 'sshd' })).rejects.toMatchObject({
+      userMessage: expect.stringMatching(/^清单不允许在 web-01 上重启 sshd/),
+    });
+  });
+
+  it('says in Chinese why a host could not be reached, and keeps the English detail for the log', async () => {
+    await expect(run({ host: 'closed-01', unit: 'nginx' })).rejects.toMatchObject({
+      userMessage: expect.stringMatching(/^无法连接 closed-01（127\.0\.0\.1:\d+）：连接被拒绝$/),
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
+    const stranger = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    }).privateKey;
+    await expect(run({ host: 'web-01', unit: 'nginx' }, () => stranger)).rejects.toMatchObject({
+      userMessage: `无法连接 web-01（127.0.0.1:${sshd.port}）：认证失败（主机不接受私钥）`,
+      message: expect.stringMatching(/authentication methods failed/),
+    });
   });
 
   it('computes fingerprints exactly as ssh-keygen prints them', () => {

@@ -6,6 +6,7 @@ import { articleFromMarkdown } from '../../lib/kb/markdown.js';
 import { openAiEmbedder } from '../../lib/kb/embeddings.js';
 import { openAiModel } from '../../lib/kb/openai-model.js';
 import { answerCard } from '../../lib/chatops/commands/kb.js';
+import { chatCompletion } from '../support/chat-completion.js';
 
 /** Answers through the real `openai` client against a loopback stand-in of the chat completions API. */
 let server: Server;
@@ -40,24 +41,8 @@ beforeAll(async () => {
       );
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'c1',
-        object: 'chat.completion',
-        created: 0,
-        model: 'test-model',
-        choices: [
-          {
-            index: 0,
-            finish_reason: 'stop',
-            message: {
-              role: 'assistant',
-              content: '先在主库找出大事务并拆小 [1]，同时暂停从库上的备份 [1]。资料中没有的参数不要改 [7]。',
-            },
-          },
-        ],
-      }),
-    );
+    const answer = '先在主库找出大事务并拆小 [1]，同时暂停从库上的备份 [1]。资料中没有的参数不要改 [7]。';
+    res.end(JSON.stringify(chatCompletion('test-model', answer)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseURL = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;

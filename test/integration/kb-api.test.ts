@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/peers.js';
 import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
 
 /** The knowledge base API through the local runtime, and `npm run kb:import` against it. */
@@ -96,17 +97,34 @@ describe('the knowledge base API', () => {
     // The project's own runbooks, in a folder of folders: ids come from the path under the imported folder.
     const folder = mkdtempSync(join(tmpdir(), 'openclaw-import-'));
     cpSync(join(projectRoot, 'infra', 'local', 'demo-runbooks'), join(folder, 'ops'), { recursive: true });
-    const run = () =>
-      promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', folder, '--url', runtime.url, '--token', token], {
+    const run = (options: string[], env: Record<string, string> = {}) =>
+      promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', folder, '--token', token, ...options], {
         cwd: projectRoot,
+        env: { ...process.env, ...env },
       });
     try {
-      expect((await run()).stdout).toMatch(/imported 6 of 6 articles .*: 6 new, 0 updated/);
-      expect((await run()).stdout).toMatch(/imported 6 of 6 articles .*: 0 new, 6 updated/);
+      expect((await run(['--url', runtime.url])).stdout).toMatch(/imported 6 of 6 articles .*: 6 new, 0 updated/);
+      // Without --url it goes where npm start listens: PORT.
+      const again = await run([], { PORT: String(runtime.port) });
+      expect(again.stdout).toContain(`imported 6 of 6 articles from ${folder} into ${runtime.url}: 0 new, 6 updated`);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
     const hit = (await call('GET', `/kb/search?q=${encodeURIComponent('redis 碎片率高')}`)).body.hits[0];
     expect(hit).toMatchObject({ articleId: 'ops-redis-memory-high', source: 'ops/redis-memory-high.md' });
+  });
+
+  it('kb:import names the URL it could not reach, and asks whether npm start runs when it is refused', async () => {
+    const closed = await freePort();
+    const failed = await promisify(execFile)('npx', ['tsx', 'infra/tools/kb-import.ts', 'infra/local/demo-runbooks'], {
+      cwd: projectRoot,
+      env: { ...process.env, PORT: String(closed) },
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(
+        `cannot reach http://127.0.0.1:${closed}/kb/articles: connection refused: is \`npm start\` running?`,
+      ),
+    });
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../infra/local/peers.js';
+import { debianPeer } from './debian-peers.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -39,7 +40,7 @@ export async function startAlertmanager(options: {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
-    'prometheus-alertmanager',
+    debianPeer('prometheus-alertmanager'),
     [
       `--config.file=${config}`,
       `--storage.path=${join(options.dir, 'am-data')}`,

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { debianPeer } from './debian-peers.js';
 
 export const SNS_HOST = 'sns.us-east-1.amazonaws.com';
 
@@ -23,7 +24,8 @@ export class SnsStandin {
   private signingKey = '';
 
   async start(): Promise<this> {
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: this.dir, stdio: 'ignore' });
+    const program = debianPeer('openssl');
+    const openssl = (...args: string[]) => execFileSync(program, args, { cwd: this.dir, stdio: 'ignore' });
     openssl(
       'req',
       '-x509',

@@ -4,8 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../infra/local/peers.js';
-
-export const SSHD = '/usr/sbin/sshd';
+import { debianPeer } from './debian-peers.js';
 
 /**
  * A real OpenSSH server on a loopback port, with its own host key, one authorised client key, and a `systemctl`
@@ -38,13 +37,14 @@ export class TestSshd {
   }
 
   async start(): Promise<this> {
+    const [sshd, sshKeygen] = [debianPeer('/usr/sbin/sshd'), debianPeer('ssh-keygen')];
     mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege-separation directory
     const keygen = (file: string) =>
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'openclaw-test', '-f', file]);
+      execFileSync(sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', 'openclaw-test', '-f', file]);
     keygen(join(this.dir, 'host_ed25519'));
     keygen(join(this.dir, 'client_ed25519'));
     this.clientKey = readFileSync(join(this.dir, 'client_ed25519'), 'utf8');
-    this.hostKeyFingerprint = execFileSync('ssh-keygen', ['-l', '-f', join(this.dir, 'host_ed25519.pub')], {
+    this.hostKeyFingerprint = execFileSync(sshKeygen, ['-l', '-f', join(this.dir, 'host_ed25519.pub')], {
       encoding: 'utf8',
     }).split(' ')[1]!;
     writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(join(this.dir, 'client_ed25519.pub')));
@@ -83,7 +83,7 @@ esac
         `SetEnv PATH=${bin}:/usr/bin:/bin`,
       ].join('\n') + '\n',
     );
-    this.process = spawn(SSHD, ['-D', '-e', '-f', join(this.dir, 'sshd_config')], {
+    this.process = spawn(sshd, ['-D', '-e', '-f', join(this.dir, 'sshd_config')], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let log = '';

@@ -66,8 +66,8 @@ export interface AlertPathContext {
   muteReason?: (alert: Alert) => Promise<MuteReason | undefined>;
   /** The best runbook section for a new alert; a failure here never holds up the alert. */
   relatedKnowledge?: (alert: Alert) => Promise<StoredAlert['related']>;
-  /** Who may act on a new incident routed so (config); without it, anyone may. */
-  permitsFor?: (plan: RoutePlan) => IncidentPermits;
+  /** Who may act on a new incident routed so, and their names (config); without it, anyone may. */
+  permitsFor?: (plan: RoutePlan) => { permits: IncidentPermits; names: Record<string, string> };
 }
 
 /**

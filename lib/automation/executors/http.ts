@@ -1,12 +1,12 @@
-import type { Inventory } from '../config.js';
-import { InventoryError, type Executor } from '../executor.js';
+import { notInInventory, type Inventory } from '../config.js';
+import { connectionProblem, errorDetail, type Executor } from '../executor.js';
 
 /** `http_check`: GET the inventory's URL for a check, report the status and the time it took. */
 export function httpCheckExecutor(inventory: Inventory, fetchImpl: typeof fetch = fetch): Executor {
   return async (args) => {
     const name = args.check as string;
     const check = inventory.checks[name];
-    if (!check) throw new InventoryError(`健康检查 ${name} 不在清单中`);
+    if (!check) throw notInInventory('check', name);
     const started = performance.now();
     try {
       const response = await fetchImpl(check.url, {
@@ -25,11 +25,11 @@ export function httpCheckExecutor(inventory: Inventory, fetchImpl: typeof fetch 
     } catch (error) {
       const ms = Math.round(performance.now() - started);
       const reason =
-        (error as Error).name === 'TimeoutError' ? `${check.timeout} 秒内没有响应` : (error as Error).message;
+        (error as Error).name === 'TimeoutError' ? `${check.timeout} 秒内没有响应` : connectionProblem(error);
       return {
         ok: false,
         summary: `${name}：请求失败（${reason}），耗时 ${ms} ms`,
-        output: `GET ${check.url}\n${String(error)}`,
+        output: `GET ${check.url}\n${errorDetail(error)}`,
       };
     }
   };

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Client } from '@opensearch-project/opensearch';
+import { ExpectedError } from '../../lambda/errors.js';
+import { connectionProblem, errorDetail } from '../executor.js';
 import type { LogLine, LogSearch } from './logs.js';
 
 interface LogDocument {
@@ -23,22 +25,28 @@ const toLine = (doc: LogDocument): LogLine => ({
 export function openSearchLogSearch(client: Client, options: { index: string; serviceField?: string }): LogSearch {
   return {
     async recent(service, since, limit) {
-      const response = await client.search({
-        index: options.index,
-        body: {
-          size: limit,
-          sort: [{ '@timestamp': { order: 'desc' } }],
-          query: {
-            bool: {
-              filter: [
-                { term: { [options.serviceField ?? 'service']: service } },
-                { range: { '@timestamp': { gte: since.toISOString() } } },
-              ],
+      const response = await client
+        .search({
+          index: options.index,
+          body: {
+            size: limit,
+            sort: [{ '@timestamp': { order: 'desc' } }],
+            query: {
+              bool: {
+                filter: [
+                  { term: { [options.serviceField ?? 'service']: service } },
+                  { range: { '@timestamp': { gte: since.toISOString() } } },
+                ],
+              },
             },
+            _source: ['@timestamp', 'service', 'level', 'host', 'message'],
           },
-          _source: ['@timestamp', 'service', 'level', 'host', 'message'],
-        },
-      });
+        })
+        .catch((error: unknown) => {
+          const status = (error as { meta?: { statusCode?: unknown } }).meta?.statusCode;
+          const problem = typeof status === 'number' ? `OpenSearch 返回 HTTP ${status}` : connectionProblem(error);
+          throw new ExpectedError(`日志查询失败：${problem}`, `log search in OpenSearch failed: ${errorDetail(error)}`);
+        });
       const hits = (response.body as { hits?: { hits?: { _source?: LogDocument }[] } }).hits?.hits ?? [];
       return hits.map((hit) => toLine(hit._source ?? {}));
     },

@@ -1,4 +1,5 @@
 import { lookBackMs } from '../arguments.js';
+import { ExpectedError } from '../../lambda/errors.js';
 import type { Executor } from '../executor.js';
 
 export interface LogLine {
@@ -28,7 +29,10 @@ export function checkLogsExecutor(search: LogSearch | undefined): Executor {
     const lines = await Promise.race([
       search.recent(service, since, args.limit as number),
       new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('日志查询超时')), Math.max(1_000, deadline - Date.now())),
+        setTimeout(
+          () => reject(new ExpectedError('日志查询超时', 'log search timed out')),
+          Math.max(1_000, deadline - Date.now()),
+        ),
       ),
     ]);
     const errors = lines.filter((line) => /^(error|fatal|crit)/i.test(line.level ?? '')).length;

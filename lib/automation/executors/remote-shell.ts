@@ -1,3 +1,5 @@
+import { ExpectedError } from '../../lambda/errors.js';
+
 /** A host from the inventory as an executor needs it. */
 export interface RemoteHost {
   name: string;
@@ -28,9 +30,13 @@ const SAFE_ARGUMENT = /^[A-Za-z0-9@%+=:,./_-]+$/;
  * single-quoted anyway. A value that is not plain is refused, never escaped into shape.
  */
 export function commandLine(argv: string[]): string {
-  if (!argv.length) throw new Error('empty command');
+  if (!argv.length) throw new ExpectedError('没有要执行的命令', 'empty command');
   for (const arg of argv) {
-    if (!SAFE_ARGUMENT.test(arg)) throw new Error(`refusing to send argument ${JSON.stringify(arg)}: not a plain word`);
+    if (!SAFE_ARGUMENT.test(arg))
+      throw new ExpectedError(
+        `参数 ${JSON.stringify(arg)} 不是普通的单词，已拒绝发送`,
+        `refusing to send argument ${JSON.stringify(arg)}: not a plain word`,
+      );
   }
   return argv.map((arg) => `'${arg}'`).join(' ');
 }

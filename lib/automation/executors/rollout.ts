@@ -1,4 +1,4 @@
-import type { Inventory } from '../config.js';
+import { clusterFor, type Inventory } from '../config.js';
 import { InventoryError, type ExecutionContext, type Executor } from '../executor.js';
 import { rolloutProgress, type DeploymentApi } from './deployments.js';
 
@@ -36,19 +36,12 @@ async function waitForRollout(
   }
 }
 
-function checkTarget(args: Record<string, unknown>, inventory: Inventory) {
-  const cluster = inventory.clusters[args.cluster as string];
-  if (!cluster) throw new InventoryError(`集群 ${String(args.cluster)} 不在清单中`);
-  if (cluster.namespaces && !cluster.namespaces.includes(args.namespace as string))
-    throw new InventoryError(`清单不允许操作集群 ${String(args.cluster)} 的命名空间 ${String(args.namespace)}`);
-}
-
 /**
  * `k8s_rollout_restart`: what `kubectl rollout restart` does (a new template annotation), then wait for the rollout.
  */
 export function rolloutRestartExecutor(inventory: Inventory, options: RolloutOptions): Executor {
   return async (args, context) => {
-    checkTarget(args, inventory);
+    clusterFor(args, inventory);
     const { cluster, namespace, deployment } = args as Record<string, string>;
     const api = await options.apiFor(cluster!);
     const lines = [`PATCH deployment ${namespace}/${deployment} (strategic merge): restartedAt`];
@@ -71,12 +64,16 @@ export function rolloutRestartExecutor(inventory: Inventory, options: RolloutOpt
  */
 export function setImageExecutor(inventory: Inventory, options: RolloutOptions): Executor {
   return async (args, context) => {
-    checkTarget(args, inventory);
+    clusterFor(args, inventory);
     const { cluster, namespace, deployment, container, image } = args as Record<string, string>;
     const api = await options.apiFor(cluster!);
     const where = `${deployment}（${cluster}/${namespace}）`;
     const current = (await api.read(namespace!, deployment!)).containers.find((entry) => entry.name === container);
-    if (!current) throw new InventoryError(`${where} 中没有名为 ${container} 的容器`);
+    if (!current)
+      throw new InventoryError(
+        `${where} 中没有名为 ${container} 的容器`,
+        `deployment ${namespace}/${deployment} in cluster ${cluster} has no container ${container}`,
+      );
     if (current.image === image)
       return { ok: true, summary: `${where} 的 ${container} 已经是 ${image}，无需更新`, output: '' };
     const setImage = (to: string) =>

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'ssh2';
+import { ExpectedError } from '../../lambda/errors.js';
+import { connectionProblem } from '../executor.js';
 import { commandLine, type CommandResult, type RemoteHost, type RemoteShell } from './remote-shell.js';
 
 /** Output kept per stream: enough for the card's tail and the digest, bounded whatever the remote prints. */
@@ -8,6 +10,13 @@ const MAX_OUTPUT_BYTES = 256 * 1024;
 /** OpenSSH's fingerprint of a host key blob: `SHA256:` + unpadded base64 of its SHA-256. */
 export function hostKeyFingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** Why ssh2 could not connect, as people are told: its own failures by their level, the rest by their code. */
+function sshProblem(error: Error & { level?: string }): string {
+  if (error.level === 'client-authentication') return '认证失败（主机不接受私钥）';
+  if (error.level === 'client-timeout') return '连接超时';
+  return connectionProblem(error);
 }
 
 /**
@@ -32,14 +41,24 @@ export function sshRemoteShell(privateKey: () => Promise<string>): RemoteShell {
           if (error) reject(error);
           else resolve(result!);
         };
+        const seconds = Math.round(timeoutMs / 1000);
         const timer = setTimeout(
-          () => finish(new Error(`${host.name}: no result within ${Math.round(timeoutMs / 1000)} s`)),
+          () =>
+            finish(
+              new ExpectedError(`${host.name}：${seconds} 秒内没有结果`, `${host.name}: no result within ${seconds} s`),
+            ),
           timeoutMs,
         );
         client
           .on('ready', () => {
             client.exec(command, (error, stream) => {
-              if (error) return finish(new Error(`${host.name}: could not run the command: ${error.message}`));
+              if (error)
+                return finish(
+                  new ExpectedError(
+                    `${host.name}：无法执行命令`,
+                    `${host.name}: could not run the command: ${error.message}`,
+                  ),
+                );
               const out: Buffer[] = [];
               const err: Buffer[] = [];
               let outBytes = 0;
@@ -62,12 +81,19 @@ export function sshRemoteShell(privateKey: () => Promise<string>): RemoteShell {
             });
           })
           .on('error', (error) => {
-            const reason =
+            const where = `${host.name} (${host.address}:${host.port})`;
+            finish(
               presented && presented !== expected
-                ? `host key mismatch: the inventory expects ${expected}, the host presented ${presented}; ` +
-                  'refusing to connect'
-                : error.message;
-            finish(new Error(`${host.name} (${host.address}:${host.port}): ${reason}`));
+                ? new ExpectedError(
+                    `${host.name} 出示的主机密钥与清单不符，已拒绝连接`,
+                    `${where}: host key mismatch: the inventory expects ${expected}, the host presented ${presented}; ` +
+                      'refusing to connect',
+                  )
+                : new ExpectedError(
+                    `无法连接 ${host.name}（${host.address}:${host.port}）：${sshProblem(error)}`,
+                    `${where}: ${error.message}`,
+                  ),
+            );
           })
           .connect({
             host: host.address,

@@ -1,4 +1,4 @@
-import type { Inventory } from '../config.js';
+import { notInInventory, type Inventory } from '../config.js';
 import { InventoryError, type Executor } from '../executor.js';
 import type { RemoteShell } from './remote-shell.js';
 
@@ -19,9 +19,12 @@ export function restartServiceExecutor(
     const hostName = args.host as string;
     const unit = args.unit as string;
     const entry = inventory.hosts[hostName];
-    if (!entry) throw new InventoryError(`主机 ${hostName} 不在清单中`);
+    if (!entry) throw notInInventory('host', hostName);
     if (entry.units && !entry.units.includes(unit))
-      throw new InventoryError(`清单不允许在 ${hostName} 上重启 ${unit}（允许：${entry.units.join('、')}）`);
+      throw new InventoryError(
+        `清单不允许在 ${hostName} 上重启 ${unit}（允许：${entry.units.join('、')}）`,
+        `the inventory does not allow restarting ${unit} on ${hostName} (allowed: ${entry.units.join(', ')})`,
+      );
     const host = { name: hostName, ...entry };
     const systemctl = (...rest: string[]) => [...(entry.sudo ? ['sudo', '-n'] : []), 'systemctl', ...rest];
     const remaining = () => Math.max(1_000, deadline - Date.now());

@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { headerColour, severityLabel } from '../../alerts/card.js';
 import { occurrences, type StoredAlert } from '../../alerts/repository.js';
 import { severities } from '../../alerts/severity.js';
-import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
-import { incidentSeverity } from '../../incidents/model.js';
+import { clip, escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
+import { distinguishingLabels, incidentSeverity } from '../../incidents/model.js';
 import { rosterNames, timelineLines } from '../../incidents/timeline.js';
 import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
 import { optionalArg, parseArgs, UsageError } from '../usage.js';
@@ -17,11 +17,40 @@ const serviceName = z
 const bySeverity = (a: StoredAlert, b: StoredAlert) =>
   severities.indexOf(a.severity) - severities.indexOf(b.severity) || b.lastSeenAt.localeCompare(a.lastSeenAt);
 
-function alertLine(stored: StoredAlert, now: number): string {
-  const what = `**${escapeMarkdown(stored.alert.name)}** · ${escapeMarkdown(stored.alert.service)}`;
+/** Labels every row shows anyway (the name, severity and service), or on its own (the host). */
+const SHOWN_ON_ROW = new Set(['alertname', 'severity', 'service', 'host']);
+const rowLabels = (stored: StoredAlert) =>
+  Object.fromEntries(Object.entries(stored.alert.labels).filter(([key]) => !SHOWN_ON_ROW.has(key)));
+
+/**
+ * Per alert, the labels on which it differs from the other open alerts of its name and service (an instance, a
+ * device), so that rows which would otherwise read the same can be told apart.
+ */
+function labelsApart(alerts: StoredAlert[]): Map<string, string[]> {
+  const groups = new Map<string, StoredAlert[]>();
+  for (const stored of alerts) {
+    const key = `${stored.alert.name}\u0000${stored.alert.service}`;
+    groups.set(key, [...(groups.get(key) ?? []), stored]);
+  }
+  const apart = new Map<string, string[]>();
+  for (const group of groups.values()) {
+    const keys = group.length > 1 ? distinguishingLabels(group.map((stored) => ({ labels: rowLabels(stored) }))) : [];
+    for (const stored of group) apart.set(stored.alertId, keys.slice(0, 3));
+  }
+  return apart;
+}
+
+function alertLine(stored: StoredAlert, now: number, apart: string[]): string {
+  const labels = rowLabels(stored);
+  const where = [
+    ...(stored.alert.host ? [`主机 ${stored.alert.host}`] : []),
+    ...apart.filter((key) => labels[key] !== undefined).map((key) => `${key}=${labels[key]}`),
+  ].map((text) => escapeMarkdown(clip(text, 60)));
+  const what = [`**${escapeMarkdown(stored.alert.name)}**`, escapeMarkdown(stored.alert.service), ...where].join(' · ');
   const lasted = formatDuration(now - Date.parse(stored.firstSeenAt));
   const incident = stored.incidentId ? ` · 事件 \`${stored.incidentId}\`` : '';
-  return `- [${severityLabel[stored.severity]}] ${what} · 已持续 ${lasted} · \`${stored.alertId}\`${incident}`;
+  const summary = escapeMarkdown(clip(stored.alert.summary, 60));
+  return `- [${severityLabel[stored.severity]}] ${what} · ${summary} · 已持续 ${lasted} · \`${stored.alertId}\`${incident}`;
 }
 
 const OPEN_LIMIT = 100;
@@ -94,10 +123,12 @@ export const alert: Command = {
         parseArgs(z.tuple([]), rest, alertUsage.list);
         const open = await openAlerts(deps);
         if (!open.length) return textReply('当前没有未恢复的告警 ✅');
+        const shown = open.slice(0, 30);
+        const apart = labelsApart(shown);
         return cardReply(
           noticeCard(
             `未恢复的告警（${open.length}）`,
-            open.slice(0, 30).map((stored) => alertLine(stored, now)),
+            shown.map((stored) => alertLine(stored, now, apart.get(stored.alertId)!)),
             headerColour[open[0]!.severity],
           ),
         );

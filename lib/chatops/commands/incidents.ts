@@ -113,12 +113,11 @@ function showIncident(incident: StoredIncident, deps: ChatopsDeps): object {
  * first, so the record says who asked even if the page then fails (it is retried like any other).
  */
 export async function escalateFromChat(id: string, asked: Asked, deps: ChatopsDeps) {
-  const outcome = await permitted('escalate', id, asked, deps, async (incident) => {
+  const outcome = await permitted('escalate', id, asked, deps, async (incident, by) => {
     if (!isOpen(incident)) return { changed: false, incident, message: `事件 ${id} 已经结束，不需要升级` };
     const at = new Date(deps.now()).toISOString();
-    const who = asked.by.name ?? asked.by.openId;
     await deps.incidents.appendTimeline(id, [
-      { at, event: 'escalate_requested', detail: `请求升级：${who}`, actor: asked.by.openId },
+      { at, event: 'escalate_requested', detail: `请求升级：${by.name ?? by.openId}`, actor: by.openId },
     ]);
     const { incident: after, changed, paged } = await deps.escalateNow(incident);
     if (changed) return { changed, incident: after, message: `已升级事件 ${id}：已呼叫 ${paged}` };

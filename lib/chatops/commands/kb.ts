@@ -81,7 +81,7 @@ export const kb: Command = {
 };
 
 /** The incident draft in chat: a preview and 保存到知识库, or, once saved, where it went. */
-export function draftCard(alertId: string, draft: KnowledgeDraft): object {
+export function draftCard(incidentId: string, draft: KnowledgeDraft): object {
   const preview = draft.body.length > 2500 ? `${draft.body.slice(0, 2500)}…` : draft.body;
   const card = noticeCard(
     `处理记录草稿：${draft.title}`,
@@ -91,7 +91,7 @@ export function draftCard(alertId: string, draft: KnowledgeDraft): object {
   card.body.elements.push(
     draft.savedBy
       ? markdown(`已保存到知识库（文章 ${escapeMarkdown(draft.id)}），操作人 <at id=${draft.savedBy}></at>`)
-      : buttonRow([button('保存到知识库', 'primary', { type: 'callback', value: { action: 'save_kb', alertId } })]),
+      : buttonRow([button('保存到知识库', 'primary', { type: 'callback', value: { action: 'save_kb', incidentId } })]),
   );
   return card;
 }

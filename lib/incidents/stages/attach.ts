@@ -175,7 +175,7 @@ function newIncident(
     openedAt,
     updatedAt: at,
     remindAt: remindAt(context, at),
-    ...(context.permitsFor ? { permits: context.permitsFor(plan) } : {}),
+    ...context.permitsFor?.(plan),
     ...(stored.related ? { related: stored.related } : {}),
     links: { detail: alert.generatorURL, runbook: alert.runbookURL },
     timeline: [

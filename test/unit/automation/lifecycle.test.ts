@@ -4,6 +4,7 @@ import { decideApproval, expireIfDue } from '../../../lib/automation/approvals.j
 import { verifyAudit } from '../../../lib/automation/audit.js';
 import { loadAutomationConfig } from '../../../lib/automation/config.js';
 import type { ActionOutcome, Executor } from '../../../lib/automation/executor.js';
+import { ExpectedError } from '../../../lib/lambda/errors.js';
 import { requestCards } from '../../../lib/automation/cards.js';
 import { handleAutomationTask, type RunnerDeps } from '../../../lib/automation/runner.js';
 import { submitRequest, type AutomationDeps } from '../../../lib/automation/submit.js';
@@ -62,6 +63,19 @@ beforeEach(() => {
     cards: requestCards(messenger, requests, { timeZone: 'Asia/Shanghai', log }),
   };
 });
+
+/** lina restarts nginx on the staging host, where nothing waits for approval. */
+const restartInStaging = (requestId: string) =>
+  submitRequest(
+    {
+      requestId,
+      action: 'restart_service',
+      args: { host: 'staging-web-01', unit: 'nginx' },
+      requester: lina,
+      messageId: `om_${requestId}`,
+    },
+    deps,
+  );
 
 /** Runs what the queue holds, as the automation-runner would (delays ignored unless `at` is given). */
 async function drain() {
@@ -147,27 +161,9 @@ describe('an automation request from chat', () => {
   });
 
   it('in staging runs without approval; a redelivered message runs nothing twice', async () => {
-    await submitRequest(
-      {
-        requestId: 'req-s',
-        action: 'restart_service',
-        args: { host: 'staging-web-01', unit: 'nginx' },
-        requester: lina,
-        messageId: 'om_s',
-      },
-      deps,
-    );
+    await restartInStaging('req-s');
     await drain();
-    await submitRequest(
-      {
-        requestId: 'req-s',
-        action: 'restart_service',
-        args: { host: 'staging-web-01', unit: 'nginx' },
-        requester: lina,
-        messageId: 'om_s',
-      },
-      deps,
-    );
+    await restartInStaging('req-s');
     await drain();
     expect(runs).toHaveLength(1);
     expect((await requests.get('req-s'))!.status).toBe('succeeded');
@@ -299,27 +295,33 @@ describe('an automation request from chat', () => {
     });
   });
 
-  it('an executor fault is a failed request with the reason, and the lock is released', async () => {
-    outcome = new Error('connect ECONNREFUSED 10.1.1.11:22');
-    await submitRequest(
-      {
-        requestId: 'req-f',
-        action: 'restart_service',
-        args: { host: 'staging-web-01', unit: 'nginx' },
-        requester: lina,
-        messageId: 'om_f',
-      },
-      deps,
+  it('an expected executor failure is a failed request that says why in Chinese; the English goes to the log', async () => {
+    outcome = new ExpectedError(
+      '无法连接 staging-web-01（10.1.1.11:22）：连接被拒绝',
+      'staging-web-01 (10.1.1.11:22): connect ECONNREFUSED 10.1.1.11:22',
     );
+    await restartInStaging('req-f');
     await drain();
     expect(await requests.get('req-f')).toMatchObject({
       status: 'failed',
-      summary: '执行出错：connect ECONNREFUSED 10.1.1.11:22',
+      summary: '无法连接 staging-web-01（10.1.1.11:22）：连接被拒绝',
+      outputTail: '',
     });
     expect(requests.locks.size).toBe(0);
     expect([...audit.byNumber.values()].at(-1)).toMatchObject({
       kind: 'failed',
-      outcome: '执行出错：connect ECONNREFUSED 10.1.1.11:22',
+      outcome: '无法连接 staging-web-01（10.1.1.11:22）：连接被拒绝',
     });
+    const logged = (deps.log as ReturnType<typeof recordingLogger>).lines.find((l) => l.message === 'action failed');
+    expect(logged).toMatchObject({ level: 'warn', fields: { requestId: 'req-f', error: outcome } });
+  });
+
+  it('an unforeseen executor fault says so in Chinese, and is logged as an error (with its stack)', async () => {
+    outcome = new TypeError("Cannot read properties of undefined (reading 'exitCode')");
+    await restartInStaging('req-g');
+    await drain();
+    expect(await requests.get('req-g')).toMatchObject({ status: 'failed', summary: '执行出错：意外错误，详情见日志' });
+    const logged = (deps.log as ReturnType<typeof recordingLogger>).lines.find((l) => l.message === 'action failed');
+    expect(logged).toMatchObject({ level: 'error', fields: { error: outcome } });
   });
 });

@@ -106,12 +106,26 @@ describe('card buttons', () => {
     const [first, second] = [await click('ack', 'ou_a'), await click('ack', 'ou_b')];
     expect(first.toast).toEqual({ type: 'success', content: '已确认：重复提醒和升级已停止' });
     expect(second.toast?.type).toBe('info');
-    expect(second.toast?.content).toMatch(/已由其他人于 .* 确认/);
+    expect(second.toast?.content).toMatch(/已由其他人（见卡片）于 .* 确认/);
     expect(JSON.stringify(second.card?.data)).toContain('<at id=ou_a></at>');
     const incident = incidents.incidents.get('c0ffee000001')!;
     expect(incident.timeline.filter((entry) => entry.event === 'acknowledged')).toHaveLength(1);
     expect(incident).toMatchObject({ state: 'acknowledged', acknowledgedBy: { openId: 'ou_a' } });
     expect(queued).toEqual([{ kind: 'incident_changed', incidentId: 'c0ffee000001', reason: 'ack', by: 'ou_a' }]);
+  });
+
+  it('the second click is told by name who was first and when, from the names the incident keeps', async () => {
+    incidents.incidents.get('c0ffee000001')!.names = { ou_a: '张三', ou_b: '李四' };
+    expect((await click('ack', 'ou_a')).toast?.type).toBe('success');
+    expect((await click('ack', 'ou_b')).toast).toEqual({
+      type: 'info',
+      content: '该事件已由张三于 2026/03/02 11:01:00 确认',
+    });
+    const incident = incidents.incidents.get('c0ffee000001')!;
+    expect(incident.acknowledgedBy).toEqual({ openId: 'ou_a', name: '张三' });
+    expect(incident.timeline.find((entry) => entry.event === 'acknowledged')?.detail).toBe('确认人：张三');
+    expect((await click('resolve', 'ou_b')).toast?.type).toBe('success');
+    expect((await click('ack', 'ou_a')).toast?.content).toBe('该事件已由李四于 2026/03/02 11:01:00 解决');
   });
 
   it('resolve closes the incident once and asks chatops to close its alerts and ask for a note; a later ack is told who resolved it', async () => {
@@ -125,7 +139,10 @@ describe('card buttons', () => {
       { kind: 'ask_note', incidentId: 'c0ffee000001', by: 'ou_a' },
     ]);
     const late = await click('ack', 'ou_b');
-    expect(late.toast).toMatchObject({ type: 'info', content: expect.stringMatching(/已由其他人于 .* 解决/) });
+    expect(late.toast).toMatchObject({
+      type: 'info',
+      content: expect.stringMatching(/已由其他人（见卡片）于 .* 解决/),
+    });
     expect((late.card?.data as { header: { template: string } }).header.template).toBe('green');
   });
 

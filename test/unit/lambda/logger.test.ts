@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ExpectedError } from '../../../lib/lambda/errors.js';
 import { createLogger } from '../../../lib/lambda/logger.js';
 
 afterEach(() => {
@@ -36,5 +37,17 @@ describe('the logger', () => {
     expect(Object.keys(logged)).toHaveLength(50);
     expect(logged.k0!.length).toBeLessThanOrEqual(4001);
     expect(lines[1]).toMatchObject({ message: 'fine', ok: 1 });
+  });
+
+  it('writes an expected failure as its English message without a stack, and keeps the stack of anything else', () => {
+    const lines = capture();
+    const refused = new ExpectedError('未配置 SSH 私钥', 'SSH_PRIVATE_KEY is not configured in the secret');
+    createLogger().warn('action failed', { error: refused });
+    createLogger().error('action failed', { error: new TypeError('x is undefined') });
+    expect(lines[0]!.error).toEqual({
+      name: 'ExpectedError',
+      message: 'SSH_PRIVATE_KEY is not configured in the secret',
+    });
+    expect(lines[1]!.error).toMatchObject({ name: 'TypeError', stack: expect.stringContaining('logger.test.ts') });
   });
 });
