@@ -17,6 +17,11 @@ export const wakeupSchema = z.object({
   at: z.iso.datetime(),
   /** How many rounds in a row left a card or page undelivered: the next retry waits longer (worker.ts). */
   retries: z.number().int().min(0).optional(),
+  /**
+   * When the alert that put the incident's cards out of date was received: the round that brings them up to date
+   * reports alert→card latency from it.
+   */
+  receivedAt: z.iso.datetime().optional(),
 });
 export type Wakeup = z.infer<typeof wakeupSchema>;
 
@@ -42,8 +47,19 @@ export async function sendAt<T extends { at: string }>(queue: Queue<T>, message:
 export const isEarly = (message: { at: string }, nowMs: number) => Date.parse(message.at) - nowMs > 1000;
 
 /** Queues a wakeup of the incident for `at` (sendAt). */
-export const wakeAt = (wakeups: Queue<Wakeup>, incidentId: string, at: string, nowMs: number, retries?: number) =>
-  sendAt(wakeups, { incidentId, at, ...(retries ? { retries } : {}) }, nowMs, `the timer of incident ${incidentId}`);
+export const wakeAt = (
+  wakeups: Queue<Wakeup>,
+  incidentId: string,
+  at: string,
+  nowMs: number,
+  { retries, receivedAt }: Pick<Wakeup, 'retries' | 'receivedAt'> = {},
+) =>
+  sendAt(
+    wakeups,
+    { incidentId, at, ...(retries ? { retries } : {}), ...(receivedAt ? { receivedAt } : {}) },
+    nowMs,
+    `the timer of incident ${incidentId}`,
+  );
 
 /**
  * The incident's next timer: its next escalation step (held while it flaps, see flapping.ts), a page to retry, or its

@@ -1,7 +1,7 @@
 import type { IngestDeps } from '../alerts/ingest.js';
 import { snsGateway } from '../alerts/sources/sns.js';
 import { logger } from '../lambda/logger.js';
-import { alertsQueue, apiTokens } from './adapters.js';
+import { alertsQueue, apiTokens, metrics } from './adapters.js';
 import { env, listOf } from './env.js';
 
 /** What `alert-ingest` needs: the sources' tokens, SNS verification, the allowed topics and the alerts queue. */
@@ -11,4 +11,5 @@ export const alertIngest = (): IngestDeps => ({
   sns: snsGateway(),
   allowedTopics: listOf(env().CLOUDWATCH_TOPIC_ARNS),
   log: logger.child({ function: 'alert-ingest' }),
+  metrics: metrics(),
 });

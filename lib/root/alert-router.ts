@@ -14,6 +14,7 @@ import {
   automationConfig,
   automationQueue,
   incidentRepository,
+  metrics,
   overrideStore,
   permissionRules,
   mutesNow,
@@ -61,6 +62,7 @@ export function alertRouter() {
         muteReason,
         relatedKnowledge: await related(),
         permitsFor,
+        metrics: metrics(),
       };
     },
   };

@@ -1,20 +1,21 @@
 import { messengerFromSecrets } from '../feishu/client.js';
 import type { Messenger } from '../feishu/messenger.js';
+import { meteredMessenger } from '../feishu/metered-messenger.js';
 import { pacedMessenger } from '../feishu/paced-messenger.js';
 import { logger } from '../lambda/logger.js';
-import { secrets, sendBudget } from './adapters.js';
+import { metrics, secrets, sendBudget } from './adapters.js';
 import { env } from './env.js';
 
 let made: Promise<Messenger> | undefined;
 
 /**
  * The Feishu messenger over the official SDK, within Feishu's budgets and retrying what may pass (paced-messenger.ts),
- * made once the app's credentials are in the secret. Without them the call fails with what cannot work (`purpose`),
- * so the message is retried once they are filled in, not lost.
+ * every failed attempt counted (metered-messenger.ts), made once the app's credentials are in the secret. Without
+ * them the call fails with what cannot work (`purpose`), so the message is retried once they are filled in, not lost.
  */
 export function messenger(purpose: string): Promise<Messenger> {
   made ??= messengerFromSecrets(secrets, env().FEISHU_DOMAIN, purpose).then(
-    (sdk) => pacedMessenger(sdk, sendBudget(), logger.child({ component: 'feishu' })),
+    (sdk) => pacedMessenger(meteredMessenger(sdk, metrics()), sendBudget(), logger.child({ component: 'feishu' })),
     (error: unknown) => {
       made = undefined;
       throw error;

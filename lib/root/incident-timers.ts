@@ -8,6 +8,7 @@ import {
   alertRepository,
   alertingConfig,
   incidentRepository,
+  metrics,
   mutesNow,
   overrideStore,
   timersQueue,
@@ -34,6 +35,7 @@ export async function workerDeps(feishu: Messenger, log: Logger): Promise<Worker
     log,
     wakeups: timersQueue(),
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
+    metrics: metrics(),
   };
 }
 
