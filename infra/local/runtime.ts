@@ -12,6 +12,7 @@ import { ScheduleEventSource, scheduleSubscriptions, SqsEventSource, sqsSubscrip
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { HttpGateway, httpRoutes, send } from './http-gateway.js';
 import { loadFunctions, type LocalFunction } from './lambda.js';
+import { LocalMetrics } from './metrics.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
 import { provisionQueues, provisionTables, REGION } from './provision.js';
 import { cloudFormationResources, loadServerlessConfig } from './serverless-config.js';
@@ -50,6 +51,8 @@ export interface LocalRuntimeOptions {
  */
 export class LocalRuntime {
   readonly feishu = new FeishuStandin();
+  /** The functions' EMF metrics, served as Prometheus text at GET /_local/metrics. */
+  readonly metrics = new LocalMetrics();
   queueUrls = new Map<string, string>();
   tableNames = new Map<string, string>();
   readonly invocations = new Map<string, number>();
@@ -91,6 +94,7 @@ export class LocalRuntime {
     this.queueUrls = await provisionQueues(this.sqs, resources, this.options);
 
     this.env = await this.functionEnvironment(config, dynamo.endpoint, sqs.endpoint);
+    this.metrics.listen();
     Object.assign(process.env, this.env);
     const functions = await loadFunctions(config, projectRoot);
 
@@ -121,6 +125,7 @@ export class LocalRuntime {
     await Promise.all(this.sources.map((source) => source.stop()));
     await this.gateway?.close();
     await Promise.all(this.peers.map((peer) => peer.stop()));
+    this.metrics.close();
   }
 
   /** Writes what `serverless invoke local` needs to reach this runtime (see the README). */
@@ -184,7 +189,7 @@ export class LocalRuntime {
     return env;
   }
 
-  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, and the chat driver. */
+  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, the chat driver and the metrics. */
   private async serveLocal(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname.startsWith('/_local/feishu/')) {
       await this.feishu.serve(req, res, '/_local/feishu');
@@ -193,6 +198,10 @@ export class LocalRuntime {
     if (url.pathname === '/_local/outbox') {
       if (req.method === 'DELETE') this.feishu.outbox.length = 0;
       send(res, 200, { 'content-type': 'application/json; charset=utf-8' }, JSON.stringify(this.feishu.outbox));
+      return true;
+    }
+    if (url.pathname === '/_local/metrics' && req.method === 'GET') {
+      send(res, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, this.metrics.exposition());
       return true;
     }
     if (url.pathname === '/_local/chat' && req.method === 'POST') {

@@ -41,6 +41,7 @@ OpenClaw is running locally on ${url}
   alert sources: POST ${url}/alerts/{source}: alertmanager | cloudwatch | generic
   bearer token:  ${token}   (set LOCAL_ALERT_TOKEN to change it)
   Feishu:        ${feishuLine}
+  metrics:       GET ${url}/_local/metrics   (Prometheus text; CloudWatch EMF in AWS)
   DynamoDB data: ${join(dataDir, 'dynamodb')}
 
 Send a test alert:
