@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from '../../infra/local/runtime.js';
+import { alertmanagerWebhook } from '../support/alertmanager.js';
 import { waitFor } from '../support/wait.js';
 
 const token = 'metrics-token';
@@ -12,28 +13,13 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-/** One Alertmanager webhook with one critical alert firing, as Alertmanager sends it. */
-const webhook = {
-  version: '4',
-  groupKey: '{}:{alertname="MetricsProbe"}',
-  truncatedAlerts: 0,
-  status: 'firing',
-  receiver: 'openclaw',
-  groupLabels: { alertname: 'MetricsProbe' },
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://alertmanager.local:9093',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'MetricsProbe', service: 'api', severity: 'critical', instance: 'api-1:9100' },
-      annotations: { summary: 'probe for the metrics endpoint' },
-      startsAt: '2026-03-02T03:00:00Z',
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus.local:9090/graph',
-    },
-  ],
-};
+/** One Alertmanager webhook with one critical alert firing. */
+const webhook = alertmanagerWebhook('MetricsProbe', 'firing', [
+  {
+    labels: { service: 'api', severity: 'critical', instance: 'api-1:9100' },
+    summary: 'probe for the metrics endpoint',
+  },
+]);
 
 const sendAlert = async () => {
   const response = await fetch(`${runtime.url}/alerts/alertmanager`, {
