@@ -3,7 +3,9 @@ import { answerFeishuDelivery } from '../lib/chatops/webhook.js';
 import { json, type HttpRequest, type HttpResult } from '../lib/lambda/http.js';
 import { httpErrors } from '../lib/lambda/middlewares/http-errors.js';
 import { logContext } from '../lib/lambda/middlewares/log-context.js';
+import { publishMetrics } from '../lib/lambda/middlewares/publish-metrics.js';
 import { rawBody } from '../lib/lambda/middlewares/raw-body.js';
+import { metrics } from '../lib/root/adapters.js';
 import { feishuWebhook } from '../lib/root/feishu-webhook.js';
 
 const deps = feishuWebhook();
@@ -14,6 +16,7 @@ const deps = feishuWebhook();
  */
 export const handler = middy<HttpRequest, HttpResult>()
   .use(logContext('feishu-webhook'))
+  .use(publishMetrics('feishu-webhook', metrics()))
   .use(httpErrors())
   .use(rawBody({ maxBytes: 512 * 1024 }))
   .handler(async (event) => json(200, await answerFeishuDelivery(event, deps)));

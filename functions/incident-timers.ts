@@ -2,9 +2,11 @@ import middy from '@middy/core';
 import { releaseMuted, timerMessageSchema, type TimerMessage } from '../lib/incidents/release.js';
 import { onWakeup } from '../lib/incidents/worker.js';
 import { logContext } from '../lib/lambda/middlewares/log-context.js';
+import { publishMetrics } from '../lib/lambda/middlewares/publish-metrics.js';
 import { partialBatchFailures } from '../lib/lambda/middlewares/partial-batch.js';
 import { sqsRecords } from '../lib/lambda/middlewares/sqs-records.js';
 import { eachRecord, type FailedRecords, type ParsedSqsEvent } from '../lib/lambda/sqs.js';
+import { metrics } from '../lib/root/adapters.js';
 import { incidentTimers } from '../lib/root/incident-timers.js';
 
 const timers = incidentTimers();
@@ -15,6 +17,7 @@ const timers = incidentTimers();
  */
 export const handler = middy<ParsedSqsEvent<TimerMessage>, FailedRecords>()
   .use(logContext('incident-timers'))
+  .use(publishMetrics('incident-timers', metrics()))
   .use(partialBatchFailures())
   .use(sqsRecords('incident-timers', timerMessageSchema))
   .handler(async (event, lambda) => {

@@ -21,6 +21,8 @@ const stackResources = {
   AUTOMATION_QUEUE_URL: { Ref: 'AutomationQueue' },
   TIMERS_QUEUE_URL: { Ref: 'TimersQueue' },
   SECRETS_ID: { Ref: 'OpenClawSecrets' },
+  // The topic the platform's own alarms go to: ingest accepts its SNS deliveries like those of CLOUDWATCH_TOPIC_ARNS.
+  ALARM_TOPIC_ARN: { Ref: 'OpsNotificationsTopic' },
   // Lark (international) tenants deploy with FEISHU_DOMAIN=https://open.larksuite.com; only https is taken.
   FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '')
     ? process.env.FEISHU_DOMAIN

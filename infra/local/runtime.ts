@@ -12,6 +12,7 @@ import { ScheduleEventSource, scheduleSubscriptions, SqsEventSource, sqsSubscrip
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { HttpGateway, httpRoutes, send } from './http-gateway.js';
 import { loadFunctions, type Invocation, type LocalFunction } from './lambda.js';
+import { LocalMetrics } from './metrics.js';
 import { outboxView } from './outbox-view.js';
 import { freePort, startDynamo, startSqs, type Peer } from './peers.js';
 import { provisionQueues, provisionTables, REGION } from './provision.js';
@@ -64,6 +65,8 @@ export interface LocalRuntimeOptions {
  */
 export class LocalRuntime {
   readonly feishu = new FeishuStandin();
+  /** The functions' EMF metrics, served as Prometheus text at GET /_local/metrics. */
+  readonly metrics = new LocalMetrics();
   queueUrls = new Map<string, string>();
   tableNames = new Map<string, string>();
   readonly invocations = new Map<string, number>();
@@ -109,6 +112,7 @@ export class LocalRuntime {
     this.queueUrls = await provisionQueues(this.sqs, resources, this.options);
 
     this.env = await this.functionEnvironment(config, dynamo.endpoint, sqs.endpoint);
+    this.metrics.listen();
     Object.assign(process.env, this.env);
     const functions = await loadFunctions(config, projectRoot);
 
@@ -139,6 +143,7 @@ export class LocalRuntime {
     await Promise.all(this.sources.map((source) => source.stop()));
     await this.gateway?.close();
     await Promise.all(this.peers.map((peer) => peer.stop()));
+    this.metrics.close();
   }
 
   /** Writes what `serverless invoke local` needs to reach this runtime (see the README). */
@@ -206,7 +211,7 @@ export class LocalRuntime {
     return env;
   }
 
-  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, and the chat and card drivers. */
+  /** What the runtime serves itself: the Feishu stand-in's API, its outbox, the chat and card drivers, the metrics. */
   private async serveLocal(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname.startsWith('/_local/feishu/')) {
       await this.feishu.serve(req, res, '/_local/feishu');
@@ -216,6 +221,10 @@ export class LocalRuntime {
       if (req.method === 'DELETE') this.feishu.outbox.length = 0;
       const view = outboxView(this.feishu.outbox, url.searchParams);
       send(res, view.status, { 'content-type': view.contentType }, view.body);
+      return true;
+    }
+    if (url.pathname === '/_local/metrics' && req.method === 'GET') {
+      send(res, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, this.metrics.exposition());
       return true;
     }
     const driver = drivers.get(url.pathname);

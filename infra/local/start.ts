@@ -63,6 +63,7 @@ OpenClaw is running locally on ${url}
   bearer token:  ${token}   (set LOCAL_ALERT_TOKEN to change it)
   Feishu:        ${feishuLine}
   LLM:           ${llmLine}
+  metrics:       GET ${url}/_local/metrics   (Prometheus text; CloudWatch EMF in AWS)
   DynamoDB data: ${join(dataDir, 'dynamodb')}
 
 Send a test alert:

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { Logger } from '../lambda/logger.js';
+import type { Metrics } from '../lambda/metrics.js';
 import type { ParsedRecord } from '../lambda/sqs.js';
-import { alertSchema, type Alert } from './model.js';
+import { alertDimensions, alertSchema, type Alert } from './model.js';
 import type { Severity } from './severity.js';
 
 /**
@@ -78,6 +79,7 @@ export interface DedupDeps {
   forward: (items: ForwardedAlert[]) => Promise<number[]>;
   now?: () => number;
   onError?: (alert: Alert, error: unknown) => void;
+  metrics?: Metrics;
 }
 
 /**
@@ -106,6 +108,9 @@ export async function dedupAlerts(
       }),
     )
   ).filter((item) => item !== undefined);
+  // A redelivered event was counted the first time.
+  for (const { alert } of observed.filter((item) => item.decision === 'repeat' && !item.observation.replay))
+    deps.metrics?.add('AlertsDeduplicated', alertDimensions(alert));
   const forwarded: ForwardedAlert[] = observed
     .filter((item) => item.decision !== 'repeat')
     .map(({ alert, decision, observation }) => ({

@@ -1,13 +1,15 @@
 import { HttpError } from '../lambda/errors.js';
+import type { Metrics } from '../lambda/metrics.js';
 import type { Queue } from '../lambda/queue.js';
 import { fingerprint } from './fingerprint.js';
-import { alertLimits, type Alert, type AlertDraft } from './model.js';
+import { alertDimensions, alertLimits, type Alert, type AlertDraft } from './model.js';
 import { alertSource } from './sources/index.js';
 import { openDelivery, type SourceAnswer, type SourceDeps } from './sources/source.js';
 
 export interface IngestDeps extends SourceDeps {
   queue: Queue<Alert>;
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 /**
@@ -61,5 +63,6 @@ async function queue(alerts: Alert[], source: string, deps: IngestDeps): Promise
     deps.log.error('alerts could not be queued', { source, failed: failed.length, total: alerts.length });
     throw new HttpError(503, `${failed.length} of ${alerts.length} alerts could not be queued; retry the delivery`);
   }
+  for (const alert of alerts) deps.metrics?.add('AlertsReceived', alertDimensions(alert));
   return { statusCode: 202, body: { queued: alerts.length } };
 }

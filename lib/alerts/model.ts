@@ -30,6 +30,12 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
+/** How the platform's metrics break alerts down: by source and severity, both of a handful of values. */
+export const alertDimensions = (alert: Pick<Alert, 'source' | 'severity'>) => ({
+  Source: alert.source,
+  Severity: alert.severity,
+});
+
 /**
  * What a source makes of one alert in a delivery: the alert before ingest names the condition, with the labels that
  * identify the condition (`identity`, hashed into the fingerprint).

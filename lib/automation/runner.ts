@@ -1,3 +1,4 @@
+import type { Metrics } from '../lambda/metrics.js';
 import { appendAudit, outputDigest } from './audit.js';
 import type { ActionExecutors } from './action-executors.js';
 import { findAction, type ActionName } from './actions.js';
@@ -18,7 +19,12 @@ export interface RunnerDeps extends Pick<AutomationDeps, 'requests' | 'audit' | 
   timeZone: string;
   /** Self-healing: starting rules, verifying their runs, escalating. Without it, heal tasks are refused. */
   healing?: HealDeps;
+  /** Counts the runs by how they ended. */
+  metrics?: Metrics;
 }
+
+/** How a request ended, for the AutomationRuns metric. */
+type RunOutcome = 'succeeded' | 'failed' | 'refused' | 'interrupted';
 
 /**
  * Progress lines are shown at most this often: Feishu allows 5 updates a second per message, and people read slower.
@@ -60,10 +66,11 @@ async function finish(
 }
 
 /**
- * Every way a request ends goes through here: its cards show the result, and a self-healing rule's request is
- * verified or escalated (a rule that could not run must call people as surely as one that failed).
+ * Every way a request ends goes through here: it is counted, its cards show the result, and a self-healing rule's
+ * request is verified or escalated (a rule that could not run must call people as surely as one that failed).
  */
-async function concluded(request: AutomationRequest, deps: RunnerDeps): Promise<void> {
+async function concluded(request: AutomationRequest, outcome: RunOutcome, deps: RunnerDeps): Promise<void> {
+  deps.metrics?.add('AutomationRuns', { Outcome: outcome });
   await deps.cards.show(request);
   if (deps.healing) await afterHealingRun(request, deps.healing);
 }
@@ -74,6 +81,7 @@ async function refuse(request: AutomationRequest, summary: string, deps: RunnerD
   await appendAudit(deps.audit, auditEntry(request, 'failed', at, { outcome: summary }));
   await concluded(
     (await deps.requests.transition(request.requestId, 'queued', 'failed', { finishedAt: at, summary })) ?? request,
+    'refused',
     deps,
   );
 }
@@ -106,6 +114,7 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
         { ok: false, summary: '执行被中断（执行器在完成前退出），结果未知：请检查目标的实际状态', output: '' },
         deps,
       ),
+      'interrupted',
       deps,
     );
   }
@@ -156,5 +165,5 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
   } finally {
     clearTimeout(timer);
   }
-  await concluded(await finish(request, outcome, deps), deps);
+  await concluded(await finish(request, outcome, deps), outcome.ok ? 'succeeded' : 'failed', deps);
 }

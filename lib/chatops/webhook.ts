@@ -2,6 +2,7 @@ import { cardActionSchema } from '../feishu/events.js';
 import { openFeishuRequest, type WebhookSecrets } from '../feishu/webhook.js';
 import { HttpError } from '../lambda/errors.js';
 import type { Logger } from '../lambda/logger.js';
+import type { Metrics } from '../lambda/metrics.js';
 import { answerCardAction, type CardActionDeps } from './card-actions.js';
 import { acceptEvent, type InboxDeps } from './inbox.js';
 import { clickFailureAnswer } from './replies.js';
@@ -13,6 +14,8 @@ export interface FeishuWebhookDeps {
   cardActions: CardActionDeps;
   log: Logger;
   now: () => number;
+  /** Counts the deliveries by what became of them. */
+  metrics?: Metrics;
 }
 
 /**
@@ -32,10 +35,18 @@ export async function answerFeishuDelivery(
     encryptKey: keys.encryptKey || undefined,
   };
   const opened = openFeishuRequest(request.rawBody, request.headers, secrets, deps.now());
-  if (opened.kind === 'challenge') return { challenge: opened.challenge };
+  const counted = (outcome: string) => deps.metrics?.add('FeishuEvents', { Outcome: outcome });
+  if (opened.kind === 'challenge') {
+    counted('challenge');
+    return { challenge: opened.challenge };
+  }
   const { envelope } = opened;
-  if (envelope.header.event_type !== 'card.action.trigger')
-    return { accepted: await acceptEvent(envelope, deps.inbox) };
+  if (envelope.header.event_type !== 'card.action.trigger') {
+    const accepted = await acceptEvent(envelope, deps.inbox);
+    counted(accepted);
+    return { accepted };
+  }
+  counted('card_action');
   const action = cardActionSchema.safeParse(envelope.event);
   if (!action.success) return { toast: { type: 'error', content: '无法识别的卡片回调' } };
   try {

@@ -27,13 +27,13 @@ export const cardsOwed = (incident: StoredIncident) =>
  * patched, and every target of its route that is owed a card and has none gets one (once owed, a card is sent even
  * after the incident resolved: it arrives green). The card is rendered once for the round; each target's call is its
  * own, retried by the messenger, and a target that fails does not hold up the others. Returns what went through,
- * per target, for the caller to note (so the next round repeats none of it), and the targets that failed in a way
- * worth trying again.
+ * per target, for the caller to note (so the next round repeats none of it), how many cards went out (sent or
+ * updated), and the targets that failed in a way worth trying again.
  */
 export async function deliverCards(
   incident: StoredIncident,
   deps: DeliveryDeps,
-): Promise<{ failed: string[]; round: DeliveryRound }> {
+): Promise<{ failed: string[]; round: DeliveryRound; delivered: number }> {
   const version = incident.version ?? 0;
   const at = deps.now();
   const card = incidentCard(incident, { timeZone: deps.timeZone, now: at });
@@ -41,6 +41,7 @@ export async function deliverCards(
   const versions: Record<string, number> = {};
   const entries: TimelineEntry[] = [];
   const failed: string[] = [];
+  let delivered = 0;
   const note = (target: string, error: unknown) => {
     deps.log.error('card delivery failed', { incidentId: incident.incidentId, target, error });
     if (isRetryable(error)) failed.push(target);
@@ -56,7 +57,7 @@ export async function deliverCards(
     if ((incident.cardVersions?.[target] ?? 0) >= version) continue;
     calls.push(
       deps.messenger.patchCard(messageId, card).then(
-        () => void (versions[target] = version),
+        () => void ((versions[target] = version), delivered++),
         (error: unknown) => note(target, error),
       ),
     );
@@ -71,6 +72,7 @@ export async function deliverCards(
           (messageId) => {
             sent[key] = messageId;
             versions[key] = version;
+            delivered++;
             entries.push({ at, event: 'notified', detail: `卡片已发送至 ${key}` });
           },
           (error: unknown) => note(key, error),
@@ -79,5 +81,5 @@ export async function deliverCards(
     }
   }
   await Promise.all(calls);
-  return { failed, round: { sent, versions, at, entries, announce: owed && !incident.announcedAt } };
+  return { failed, delivered, round: { sent, versions, at, entries, announce: owed && !incident.announcedAt } };
 }

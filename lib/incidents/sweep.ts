@@ -1,4 +1,5 @@
 import type { Logger } from '../lambda/logger.js';
+import type { Metrics } from '../lambda/metrics.js';
 import type { Queue } from '../lambda/queue.js';
 import type { IncidentRepository } from './repository.js';
 import type { Wakeup } from './timers.js';
@@ -17,12 +18,15 @@ export async function sweepTimers(deps: {
   wakeups: Queue<Wakeup>;
   now: () => string;
   log: Logger;
+  metrics?: Metrics;
 }): Promise<{ due: number }> {
   const now = deps.now();
   const due = await deps.incidents.dueTimers(now, SWEEP_LIMIT);
   if (due.length) {
     const { failed } = await deps.wakeups.sendAll(due.map((incidentId) => ({ incidentId, at: now })));
     if (failed.length) throw new Error(`${failed.length} of ${due.length} due timers could not be queued`);
+    // Only when there were some: a metric published every minute of an idle month is billed for the whole month.
+    deps.metrics?.add('SweptTimers', {}, due.length);
   }
   deps.log.info('timers swept', { due: due.length });
   return { due: due.length };

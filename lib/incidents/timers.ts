@@ -19,6 +19,11 @@ export const wakeupSchema = z.object({
   retries: z.number().int().min(0).optional(),
   /** How many rounds in a row changes overtook: the next round waits longer (worker.ts). */
   overtaken: z.number().int().min(0).optional(),
+  /**
+   * When the alert that put the incident's cards out of date was received: the round that brings them up to date
+   * reports alert→card latency from it.
+   */
+  receivedAt: z.iso.datetime().optional(),
 });
 export type Wakeup = z.infer<typeof wakeupSchema>;
 
@@ -65,14 +70,14 @@ export async function onTime<T extends { at: string }>(
   return true;
 }
 
-/** Queues a wakeup of the incident for `at` (sendAt), with the worker's counts of rounds in a row (`retries`…). */
+/** Queues a wakeup of the incident for `at` (sendAt), with what the worker carries from round to round. */
 export const wakeAt = (
   wakeups: Queue<Wakeup>,
   incidentId: string,
   at: string,
   nowMs: number,
-  streak: Pick<Wakeup, 'retries' | 'overtaken'> = {},
-) => sendAt(wakeups, { incidentId, at, ...streak }, nowMs, timerOf(incidentId));
+  carried: Pick<Wakeup, 'retries' | 'overtaken' | 'receivedAt'> = {},
+) => sendAt(wakeups, { incidentId, at, ...carried }, nowMs, timerOf(incidentId));
 
 export const timerOf = (incidentId: string) => `the timer of incident ${incidentId}`;
 

@@ -1,3 +1,4 @@
+import type { Metrics } from '../lambda/metrics.js';
 import { deliverCards } from './delivery.js';
 import { nextTimer, onTime, runDue, timerOf, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
 
@@ -13,7 +14,7 @@ const OVERTAKEN_SPACING_MS = [250, 1000, 2000];
 /** A round whose cards or pages failed is tried again after this long, then longer, up to the sweep's minute. */
 const RETRY_DELAYS_S = [2, 5, 15, 30, 60];
 
-export type WorkerDeps = TimerDeps;
+export type WorkerDeps = TimerDeps & { metrics?: Metrics };
 
 const later = (deps: WorkerDeps, ms: number) => new Date(Date.parse(deps.now()) + ms).toISOString();
 
@@ -43,12 +44,19 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
   }
   const delivery = await deliverCards(incident, deps);
   failed.push(...delivery.failed);
+  // Alert → card: from the alert that put the cards out of date to the round that shows it, retries included.
+  const owed = delivery.delivered ? undefined : wakeup.receivedAt;
+  if (wakeup.receivedAt && !owed)
+    deps.metrics?.add('AlertToCard', {}, Date.parse(deps.now()) - Date.parse(wakeup.receivedAt));
   if (failed.length) {
     await deps.incidents.finishRound(incident, delivery.round);
     const retries = (wakeup.retries ?? 0) + 1;
     const delay = RETRY_DELAYS_S[Math.min(retries - 1, RETRY_DELAYS_S.length - 1)]!;
     deps.log.warn('incident not fully delivered; trying again', { incidentId: incident.incidentId, failed, delay });
-    return wakeAt(deps.wakeups, incident.incidentId, later(deps, delay * 1000), Date.parse(deps.now()), { retries });
+    return wakeAt(deps.wakeups, incident.incidentId, later(deps, delay * 1000), Date.parse(deps.now()), {
+      retries,
+      receivedAt: owed,
+    });
   }
   if (await deps.incidents.finishRound(incident, delivery.round, incident.version)) return;
   await deps.incidents.finishRound(incident, delivery.round);

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { HttpError } from '../lambda/errors.js';
 import type { HttpRequest } from '../lambda/http.js';
+import type { Metrics } from '../lambda/metrics.js';
 import type { RouteInput } from '../lambda/middlewares/validate-input.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 
@@ -29,12 +30,14 @@ export const kbRoutes: Record<string, RouteInput> = {
 
 /**
  * The knowledge base's HTTP API: `POST /kb/articles` creates (201) or replaces (200) an article by id,
- * `GET /kb/search?q=&size=` finds sections, `GET /kb/articles/{id}` reads one article (404 when there is none).
+ * `GET /kb/search?q=&size=` finds sections (counted as KbSearches, with or without hits), `GET /kb/articles/{id}`
+ * reads one article (404 when there is none).
  */
 export async function answerKbRequest(
   route: string | undefined,
   input: HttpRequest['input'],
   kb: KnowledgeBase,
+  metrics?: Metrics,
 ): Promise<{ statusCode: number; body: unknown }> {
   if (route === 'POST /kb/articles') {
     const article = input?.body as z.infer<typeof articleSchema>;
@@ -44,7 +47,9 @@ export async function answerKbRequest(
   }
   if (route === 'GET /kb/search') {
     const { q, size } = input?.query as z.infer<typeof searchSchema>;
-    return { statusCode: 200, body: { query: q, hits: await kb.search(q, size) } };
+    const hits = await kb.search(q, size);
+    metrics?.add('KbSearches', { Result: hits.length ? 'hits' : 'none' });
+    return { statusCode: 200, body: { query: q, hits } };
   }
   if (route === 'GET /kb/articles/{id}') {
     const { id } = input?.path as z.infer<typeof articlePath>;

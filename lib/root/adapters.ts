@@ -10,6 +10,7 @@ import type { AutomationTask } from '../automation/tasks.js';
 import type { ChatopsTask } from '../chatops/tasks.js';
 import type { TimerMessage } from '../incidents/release.js';
 import { lazy } from '../lambda/lazy.js';
+import { emfMetrics, METRICS_NAMESPACE } from '../lambda/metrics.js';
 import { dynamoAlertRepository } from '../store/alerts-table.js';
 import { dynamoAuditStore } from '../store/audit-table.js';
 import { dynamoHealLedger, dynamoRequestStore } from '../store/automation-table.js';
@@ -34,6 +35,14 @@ const secretValues = /* @__PURE__ */ lazy(() => defaultSecrets(env().SECRETS_ID)
 export const secrets = () => secretValues()();
 /** The bearer tokens of the alert sources and the knowledge-base API (two while one is rotated). */
 export const apiTokens = async () => listOf((await secrets()).ALERT_TOKEN);
+
+/**
+ * The platform's own metrics (lib/lambda/metrics.ts), written as EMF lines once per invocation (publishMetrics); one
+ * buffer per container, the stage a dimension of every metric.
+ */
+export const metrics = /* @__PURE__ */ lazy(() =>
+  emfMetrics({ namespace: METRICS_NAMESPACE, dimensions: { Stage: env().STAGE } }),
+);
 
 /** routing.yaml and oncall.yaml, checked against each other. */
 export const alertingConfig = /* @__PURE__ */ lazy(() => loadAlertingConfig(env().CONFIG_DIR));

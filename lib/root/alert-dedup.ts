@@ -1,5 +1,5 @@
 import type { DedupDeps } from '../alerts/dedup.js';
-import { alertingConfig, dedupStore, notifyQueue } from './adapters.js';
+import { alertingConfig, dedupStore, metrics, notifyQueue } from './adapters.js';
 
 /** What `alert-dedup` needs: the dedup table, the configured windows and the notify queue. */
 export function alertDedup(): DedupDeps {
@@ -8,5 +8,6 @@ export function alertDedup(): DedupDeps {
     store: dedupStore(),
     windows: alertingConfig().dedup,
     forward: async (items) => (await notify.sendAll(items)).failed,
+    metrics: metrics(),
   };
 }

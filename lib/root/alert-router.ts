@@ -15,6 +15,7 @@ import {
   automationConfig,
   automationQueue,
   incidentRepository,
+  metrics,
   overrideStore,
   permissionRules,
   mutesNow,
@@ -64,6 +65,7 @@ export function alertRouter() {
         muteReason,
         relatedKnowledge: await related(),
         permitsFor,
+        metrics: metrics(),
       };
     },
   };

@@ -2,7 +2,7 @@ import { feishuCalloutNotifier } from '../alerts/notifiers/feishu-callout.js';
 import type { RunnerDeps } from '../automation/runner.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
-import { alertRepository, healLedger, incidentRepository } from './adapters.js';
+import { alertRepository, healLedger, incidentRepository, metrics } from './adapters.js';
 import { automationCards, automationDeps } from './automation.js';
 import { env } from './env.js';
 import { executors } from './executors.js';
@@ -23,6 +23,7 @@ export function automationRunner() {
         executors: actions,
         timeZone: env().DISPLAY_TIME_ZONE,
         cards: automationCards(feishu, automation.log),
+        metrics: metrics(),
         healing: {
           ...automation,
           alerts: alertRepository(),

@@ -25,6 +25,8 @@ const envSchema = z.object({
   CONFIG_DIR: z.string().default('config'),
   /** SNS topics allowed to post CloudWatch alarms, comma-separated; anything else is rejected. */
   CLOUDWATCH_TOPIC_ARNS: z.string().default(''),
+  /** The stack's own alarm topic (infra/resources.yml), allowed as well: the platform's alarms about itself. */
+  ALARM_TOPIC_ARN: z.string().default(''),
   FEISHU_DOMAIN: z.string().default('https://open.feishu.cn'),
   /** check_logs reads OpenSearch here; with OPENSEARCH_SIGV4 (`es` or `aoss`) requests are signed with the role. */
   OPENSEARCH_URL: z.string().default(''),

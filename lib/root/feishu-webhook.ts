@@ -7,6 +7,7 @@ import {
   commandsQueue,
   deliveryLedger,
   incidentRepository,
+  metrics,
   requestStore,
   secrets,
   silenceStore,
@@ -40,5 +41,6 @@ export function feishuWebhook(): FeishuWebhookDeps {
     },
     log,
     now: Date.now,
+    metrics: metrics(),
   };
 }

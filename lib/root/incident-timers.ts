@@ -9,6 +9,7 @@ import {
   alertRepository,
   alertingConfig,
   incidentRepository,
+  metrics,
   mutesNow,
   overrideStore,
   timersQueue,
@@ -36,6 +37,7 @@ export async function workerDeps(feishu: Messenger, log: Logger): Promise<Worker
     wakeups: timersQueue(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
+    metrics: metrics(),
   };
 }
 

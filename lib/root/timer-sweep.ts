@@ -1,6 +1,6 @@
 import { sweepTimers } from '../incidents/sweep.js';
 import { logger } from '../lambda/logger.js';
-import { incidentRepository, timersQueue } from './adapters.js';
+import { incidentRepository, metrics, timersQueue } from './adapters.js';
 
 /** What `timer-sweep` needs: the incidents' index by state and the timers queue; no Feishu. */
 export function timerSweep() {
@@ -12,6 +12,7 @@ export function timerSweep() {
         wakeups: timersQueue(),
         now: () => new Date().toISOString(),
         log,
+        metrics: metrics(),
       }),
   };
 }

@@ -13,8 +13,7 @@
 import { parseArgs } from 'node:util';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { bundleSizes } from './bundles.js';
-import { documentClient } from '../../lib/store/dynamo.js';
-import { sqsClient } from '../../lib/store/sqs-queue.js';
+import { countCalls } from './counters.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,31 +64,7 @@ async function main() {
   });
   await runtime.start();
   // The functions run in this process and share these clients: count what they send.
-  const writes: Record<string, number> = {};
-  documentClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { TableName?: string };
-      if (/^(Put|Update|Delete|BatchWrite|TransactWrite)/.test(context.commandName ?? '')) {
-        const key = `${input.TableName ?? '?'}`;
-        writes[key] = (writes[key] ?? 0) + 1;
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCountWrites' },
-  );
-  const sqsSends: Record<string, number> = {};
-  sqsClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      if (/^Send/.test(context.commandName ?? '')) {
-        const queue = String((args.input as { QueueUrl?: string }).QueueUrl)
-          .split('/')
-          .pop()!;
-        sqsSends[queue] = (sqsSends[queue] ?? 0) + 1;
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchCountSends' },
-  );
+  const { writes, sqsSends } = countCalls();
 
   // 'unique' distinct alerts in 'groups' groups, each alert sent total/unique times. Alertmanager sends a group per
   // webhook, so each webhook carries alerts of one group; the webhooks are shuffled, so duplicates interleave like HA

@@ -73,3 +73,34 @@ export async function startAlertmanager(options: {
     },
   };
 }
+
+/**
+ * The webhook Alertmanager sends for one group: its alerts (one per label set), all `status`, as a group notification
+ * carries them. A resolved alert ends when it was sent.
+ */
+export function alertmanagerWebhook(
+  alertname: string,
+  status: 'firing' | 'resolved',
+  alerts: { labels: Record<string, string>; summary: string }[],
+  startsAt = '2026-03-02T03:00:00Z',
+) {
+  return {
+    version: '4',
+    groupKey: `{}:{alertname="${alertname}"}`,
+    truncatedAlerts: 0,
+    status,
+    receiver: 'openclaw',
+    groupLabels: { alertname },
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.local:9093',
+    alerts: alerts.map(({ labels, summary }) => ({
+      status,
+      labels: { alertname, ...labels },
+      annotations: { summary },
+      startsAt,
+      endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(),
+      generatorURL: 'http://prometheus.local:9090/graph',
+    })),
+  };
+}

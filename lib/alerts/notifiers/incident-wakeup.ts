@@ -12,13 +12,13 @@ import type { Notifier } from './notifier.js';
 export function incidentWakeupNotifier(wakeups: Queue<Wakeup>): Notifier {
   return {
     name: 'incident-wakeup',
-    async notify({ incident, dirtied }, { now }) {
+    async notify({ incident, dirtied, receivedAt }, { now }) {
       if (!incident || !dirtied) return;
       // Rounds of one incident a quarter of a second apart at least, however changes trickle in: its messages stay
       // inside Feishu's 5 updates a second, whichever worker holds them.
       const nowMs = Date.parse(now());
       const at = Math.max(nowMs, Date.parse(incident.deliveredAt ?? '') + ROUND_SPACING_MS || 0);
-      await wakeAt(wakeups, incident.incidentId, new Date(at).toISOString(), nowMs);
+      await wakeAt(wakeups, incident.incidentId, new Date(at).toISOString(), nowMs, { receivedAt });
     },
   };
 }

@@ -27,6 +27,8 @@ export interface Delivery {
   audience?: RoutePlan;
   /** What dedup concluded about the event; unset when a person changed the alert. */
   decision?: DedupDecision;
+  /** When the event was received at ingest; unset when a person changed the alert. */
+  receivedAt?: string;
   /** People called because something automatic (self-healing) could not settle the alert. */
   callout?: Callout;
   /** False when nothing on the incident changed: cards that exist need no update (Feishu limits updates). */

@@ -1,5 +1,5 @@
 import { couldBeInhibited, inhibitedBy, type InhibitRule } from '../inhibition.js';
-import type { Alert } from '../model.js';
+import { alertDimensions, type Alert } from '../model.js';
 import { silencedBy, type Silence } from '../silences.js';
 import type { AlertStage, MuteReason } from './stage.js';
 
@@ -19,6 +19,7 @@ export const mute: AlertStage = async (event, context) => {
     silence: reason.kind === 'silence' ? reason.silence.id : undefined,
     rule: reason.kind === 'inhibition' ? reason.rule.name : undefined,
   });
+  if (event.change !== 'replay') context.metrics?.add('AlertsMuted', alertDimensions(alert));
   return { ...event, mute: reason };
 };
 

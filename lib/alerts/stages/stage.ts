@@ -1,4 +1,5 @@
 import type { Logger } from '../../lambda/logger.js';
+import type { Metrics } from '../../lambda/metrics.js';
 import type { AlertingConfig } from '../config.js';
 import type { ForwardedAlert } from '../dedup.js';
 import type { InhibitRule } from '../inhibition.js';
@@ -68,6 +69,8 @@ export interface AlertPathContext {
   relatedKnowledge?: (alert: Alert) => Promise<StoredAlert['related']>;
   /** Who may act on a new incident routed so, and their names (config); without it, anyone may. */
   permitsFor?: (plan: RoutePlan) => { permits: IncidentPermits; names: Record<string, string> };
+  /** Counts muted and notified alerts. */
+  metrics?: Metrics;
 }
 
 /**

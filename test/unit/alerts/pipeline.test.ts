@@ -12,6 +12,7 @@ import { MemoryAlertRepository } from '../fakes/alert-repository.js';
 import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { recordingLogger } from '../fakes/logger.js';
 import { RecordingMessenger } from '../fakes/messenger.js';
+import { RecordingMetrics } from '../fakes/metrics.js';
 import { RecordingQueue } from '../fakes/queue.js';
 import { wakeupRunner } from '../fakes/worker.js';
 import type { Wakeup } from '../../../lib/incidents/timers.js';
@@ -104,6 +105,7 @@ function router(extra: Partial<AlertPathContext> = {}) {
     // The clock stands still here: a wakeup due within the runner's horizon is run as if its time had come.
     sleep: async () => {},
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
+    metrics: extra.metrics,
   };
   const work = wakeupRunner(wakeups, worker, 1000);
   /** An alert event down the path, then whatever the incident worker was woken for. */
@@ -216,8 +218,9 @@ describe('the alert path', () => {
       '电话加急：张伟',
     ]);
     // The router woke the incident's worker, which paged and then set a wakeup for its next timer: the reminder.
+    const receivedAt = stored!.alert.receivedAt;
     expect(r.wakeups.sent).toEqual([
-      { message: { incidentId: incident.incidentId, at: new Date(t0).toISOString() }, delaySeconds: 0 },
+      { message: { incidentId: incident.incidentId, at: new Date(t0).toISOString(), receivedAt }, delaySeconds: 0 },
       { message: { incidentId: incident.incidentId, at: '2026-03-02T04:00:00.000Z' }, delaySeconds: 900 },
     ]);
   });
@@ -764,5 +767,26 @@ describe('related knowledge', () => {
     const broken = await r.route(open(makeAlert({ name: 'Broken', labels: { alertname: 'Broken' } })));
     expect(broken!.related).toBeUndefined();
     expect(r.messenger.sends).toHaveLength(2);
+  });
+});
+
+describe('metrics', () => {
+  it('counts muted and notified alerts by source and severity, once each, and alert→card from the receipt', async () => {
+    const metrics = new RecordingMetrics();
+    const r = router({ metrics });
+    const alert = critical({ receivedAt: new Date(t0 - 120).toISOString() });
+    const stored = await r.route(open(alert));
+    await r.path(open(alert)); // an SQS redelivery: counted once
+    r.muted.add('Quiet');
+    await r.route(open(makeAlert({ name: 'Quiet', labels: { alertname: 'Quiet' } })));
+    await r.route(open(makeAlert({ severity: 'info', labels: { alertname: 'Info', severity: 'info' } })));
+    await r.route(resolve(nextEvent(stored!.alert, { status: 'resolved', receivedAt: new Date(t0).toISOString() }), 2));
+    expect(metrics.added.filter((entry) => entry.name !== 'AlertToCard')).toEqual([
+      { name: 'AlertsNotified', dimensions: { Source: 'alertmanager', Severity: 'critical' }, value: 1 },
+      { name: 'AlertsMuted', dimensions: { Source: 'alertmanager', Severity: 'warning' }, value: 1 },
+      { name: 'AlertsNotified', dimensions: { Source: 'alertmanager', Severity: 'critical' }, value: 1 },
+    ]);
+    // The opening card, 120 ms after receipt on this clock; the green card when the resolution came.
+    expect(metrics.values('AlertToCard')).toEqual([120, 0]);
   });
 });

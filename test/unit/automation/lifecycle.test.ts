@@ -12,6 +12,7 @@ import type { AutomationTask } from '../../../lib/automation/tasks.js';
 import { MemoryAuditStore } from '../fakes/audit-store.js';
 import { recordingLogger } from '../fakes/logger.js';
 import { RecordingMessenger } from '../fakes/messenger.js';
+import { RecordingMetrics } from '../fakes/metrics.js';
 import { MemoryRequestStore } from '../fakes/request-store.js';
 
 const config = loadAutomationConfig(fileURLToPath(new URL('../../../config', import.meta.url)));
@@ -323,5 +324,24 @@ describe('an automation request from chat', () => {
     expect(await requests.get('req-g')).toMatchObject({ status: 'failed', summary: '执行出错：意外错误，详情见日志' });
     const logged = (deps.log as ReturnType<typeof recordingLogger>).lines.find((l) => l.message === 'action failed');
     expect(logged).toMatchObject({ level: 'error', fields: { error: outcome } });
+  });
+
+  it('counts every run by how it ended: succeeded, failed, refused', async () => {
+    const metrics = new RecordingMetrics();
+    deps.metrics = metrics;
+    const staging = (requestId: string, host: string) =>
+      submitRequest(
+        { requestId, action: 'restart_service', args: { host, unit: 'nginx' }, requester: lina, messageId: requestId },
+        deps,
+      );
+    await staging('req-ok', 'staging-web-01');
+    await drain();
+    outcome = new Error('connect ECONNREFUSED 10.1.1.11:22');
+    await staging('req-err', 'staging-web-01');
+    await drain();
+    await requests.lockTarget('staging-web-01/nginx', 'someone-else', clock, clock + 10 * MINUTE);
+    await staging('req-busy', 'staging-web-01');
+    await drain();
+    expect(metrics.added.map((entry) => entry.dimensions.Outcome)).toEqual(['succeeded', 'failed', 'refused']);
   });
 });

@@ -3,6 +3,7 @@ import { FeishuApiError } from '../../../lib/feishu/messenger.js';
 import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
 import { onWakeup } from '../../../lib/incidents/worker.js';
 import { makeAlert } from '../fakes/alerts.js';
+import { RecordingMetrics } from '../fakes/metrics.js';
 import { workerAround } from '../fakes/worker.js';
 
 const t0 = Date.parse('2026-03-02T03:00:00Z');
@@ -169,5 +170,42 @@ describe('the incident worker', () => {
     await w.incidents.unmuteMembers('9c2e4b1a7d3f', ['a00000000001'], { at: iso(t0), event: 'unmuted' });
     await w.wake();
     expect(w.messenger.sends).toHaveLength(2);
+  });
+});
+
+describe('alert→card latency', () => {
+  const wakeup = (receivedAt: number) => ({ incidentId: '9c2e4b1a7d3f', at: iso(t0), receivedAt: iso(receivedAt) });
+
+  it('is reported by the round that brings the cards up to date, from when the alert was received', async () => {
+    const w = worker();
+    const metrics = new RecordingMetrics();
+    w.deps.metrics = metrics;
+    await onWakeup(wakeup(t0 - 250), w.deps);
+    expect(w.messenger.sends).toHaveLength(2);
+    expect(metrics.values('AlertToCard')).toEqual([250]);
+  });
+
+  it('goes on to the retry when no card went out, which reports the whole wait', async () => {
+    const w = worker();
+    const metrics = new RecordingMetrics();
+    w.deps.metrics = metrics;
+    w.messenger.failingChats.add('oc_ops').add('oc_dev');
+    await onWakeup(wakeup(t0 - 250), w.deps);
+    expect(metrics.values('AlertToCard')).toEqual([]);
+    expect(w.wakeups.sent[0]!.message).toMatchObject({ retries: 1, receivedAt: iso(t0 - 250) });
+    w.messenger.failingChats.clear();
+    w.at(2000);
+    await onWakeup(w.wakeups.sent[0]!.message, w.deps);
+    expect(metrics.values('AlertToCard')).toEqual([2250]);
+  });
+
+  it('is not reported when no card is owed', async () => {
+    const w = worker();
+    const metrics = new RecordingMetrics();
+    w.deps.metrics = metrics;
+    w.current().members.a00000000001!.muted = true;
+    await onWakeup(wakeup(t0 - 250), w.deps);
+    expect(metrics.added).toEqual([]);
+    expect(w.wakeups.sent).toEqual([]);
   });
 });
