@@ -18,6 +18,14 @@ export interface SendBudget {
   take(budgets: { key: string; perSecond: number }[], maxWaitMs: number): Promise<void>;
 }
 
+/** A send budget stayed full for as long as the caller could wait: the call was not made, and is owed later. */
+export class BudgetSpent extends Error {
+  constructor(key: string, perSecond: number) {
+    super(`the send budget of ${key} (${perSecond} a second) stayed full`);
+    this.name = 'BudgetSpent';
+  }
+}
+
 /** How a failed call is tried again: a few quick attempts, backing off, within a bound. */
 export interface RetryOptions {
   retries: number;

@@ -1,5 +1,6 @@
 import type { TimelineEntry } from '../alerts/repository.js';
 import { isRetryable, type Messenger } from '../feishu/messenger.js';
+import { BudgetSpent } from '../feishu/paced-messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
 import { incidentCard } from './card.js';
@@ -28,12 +29,13 @@ export const cardsOwed = (incident: StoredIncident) =>
  * after the incident resolved: it arrives green). The card is rendered once for the round; each target's call is its
  * own, retried by the messenger, and a target that fails does not hold up the others. Returns what went through,
  * per target, for the caller to note (so the next round repeats none of it), how many cards went out (sent or
- * updated), and the targets that failed in a way worth trying again.
+ * updated), and the targets that failed in a way worth trying again (`deferred`: those only waiting for a full send
+ * budget).
  */
 export async function deliverCards(
   incident: StoredIncident,
   deps: DeliveryDeps,
-): Promise<{ failed: string[]; round: DeliveryRound; delivered: number }> {
+): Promise<{ failed: string[]; deferred: string[]; round: DeliveryRound; delivered: number }> {
   const version = incident.version ?? 0;
   const at = deps.now();
   const card = incidentCard(incident, { timeZone: deps.timeZone, now: at });
@@ -41,9 +43,11 @@ export async function deliverCards(
   const versions: Record<string, number> = {};
   const entries: TimelineEntry[] = [];
   const failed: string[] = [];
+  const deferred: string[] = [];
   let delivered = 0;
   const note = (target: string, error: unknown) => {
-    deps.log.error('card delivery failed', { incidentId: incident.incidentId, target, error });
+    if (error instanceof BudgetSpent) deferred.push(target);
+    else deps.log.error('card delivery failed', { incidentId: incident.incidentId, target, error });
     if (isRetryable(error)) failed.push(target);
     else {
       // A refusal that will not change by trying again (the bot left the chat, the message is gone): given up for
@@ -81,5 +85,10 @@ export async function deliverCards(
     }
   }
   await Promise.all(calls);
-  return { failed, delivered, round: { sent, versions, at, entries, announce: owed && !incident.announcedAt } };
+  return {
+    failed,
+    deferred,
+    delivered,
+    round: { sent, versions, at, entries, announce: owed && !incident.announcedAt },
+  };
 }

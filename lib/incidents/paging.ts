@@ -1,6 +1,7 @@
 import type { Team } from '../alerts/oncall.js';
 import type { TimelineEntry } from '../alerts/repository.js';
 import type { Messenger } from '../feishu/messenger.js';
+import { BudgetSpent } from '../feishu/paced-messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
 import { incidentCard } from './card.js';
@@ -26,10 +27,24 @@ export interface PagingDeps {
   log: Logger;
 }
 
-/** Longer than a card and three urgent calls per person at the Feishu timeout, shorter than a queue's visibility. */
-export const PAGE_LEASE_MS = 2 * 60_000;
+/**
+ * Longer than the longest invocation that pages (the worker's 60 s Lambda timeout), so a live holder never loses its
+ * step; no longer, so a step whose holder died (a crash mid-call) is taken over a minute later, not two.
+ */
+export const PAGE_LEASE_MS = 70_000;
 /** Attempts at one step before what could not be delivered is given up, so later levels are not held up. */
 export const MAX_PAGE_ATTEMPTS = 5;
+
+/**
+ * A page that could not go out yet because the person's send budget was full (Feishu's 5 messages a second to one
+ * person, when many incidents page them at once): it is owed, not failed, and the attempt is not counted.
+ */
+export class PageDeferred extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PageDeferred';
+  }
+}
 
 const urgentKinds: Partial<Record<LevelChannel, { kind: 'app' | 'sms' | 'phone'; label: string }>> = {
   urgent_app: { kind: 'app', label: '应用内加急' },
@@ -76,6 +91,11 @@ export async function pageStep(
   const done: Record<string, string> = {};
   const entries: TimelineEntry[] = [];
   const failures: string[] = [];
+  let deferredOnly = true;
+  const failed = (failure: string, error: unknown) => {
+    failures.push(`${failure}: ${(error as Error).message}`);
+    if (!(error instanceof BudgetSpent)) deferredOnly = false;
+  };
   const sent: Record<string, string> = {};
   for (const person of people) {
     const target = `user:${person.openId}`;
@@ -92,7 +112,7 @@ export async function pageStep(
         incident.notifications[target] = messageId;
       } catch (error) {
         deps.log.error('card to a paged person failed', { incidentId: incident.incidentId, target, error });
-        failures.push(`${target}: ${(error as Error).message}`);
+        failed(target, error);
         continue;
       }
     }
@@ -116,7 +136,7 @@ export async function pageStep(
           person: person.openId,
           error,
         });
-        failures.push(`${urgent.label} ${person.name}: ${(error as Error).message}`);
+        failed(`${urgent.label} ${person.name}`, error);
       }
     }
   }
@@ -132,10 +152,11 @@ export async function pageStep(
   incident.timeline.push(...entries);
   Object.assign((progress.done ??= {}), done);
 
-  const giveUp = (progress.attempts ?? 1) >= MAX_PAGE_ATTEMPTS;
+  const giveUp = (progress.attempts ?? 1) >= MAX_PAGE_ATTEMPTS && !deferredOnly;
   if (failures.length && !giveUp) {
-    await deps.incidents.releaseStep(incident.incidentId, step, deps.now());
-    throw new Error(`page of step ${step} of incident ${incident.incidentId} incomplete: ${failures.join('; ')}`);
+    await deps.incidents.releaseStep(incident.incidentId, step, deps.now(), deferredOnly);
+    const message = `page of step ${step} of incident ${incident.incidentId} incomplete: ${failures.join('; ')}`;
+    throw deferredOnly ? new PageDeferred(message) : new Error(message);
   }
   const closing: TimelineEntry[] = failures.map((failure) => ({
     at: deps.now(),

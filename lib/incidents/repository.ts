@@ -96,8 +96,11 @@ export interface IncidentRepository {
     nextAt: string | undefined,
     entries: TimelineEntry[],
   ): Promise<StoredIncident | undefined>;
-  /** Lets go of the step's lease after a failed attempt, so a retry may take it now. */
-  releaseStep(incidentId: string, step: number, now: string): Promise<void>;
+  /**
+   * Lets go of the step's lease after a failed attempt, so a retry may take it now; `refund` does not count the
+   * attempt (nothing was tried: a send budget was full).
+   */
+  releaseStep(incidentId: string, step: number, now: string, refund?: boolean): Promise<void>;
   appendTimeline(incidentId: string, entries: TimelineEntry[]): Promise<void>;
   /** Marks muted members as someone to be told about now (their silence or inhibitor ended). */
   unmuteMembers(incidentId: string, alertIds: string[], entry: TimelineEntry): Promise<StoredIncident | undefined>;

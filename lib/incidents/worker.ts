@@ -1,5 +1,6 @@
 import type { Metrics } from '../lambda/metrics.js';
 import { deliverCards } from './delivery.js';
+import { PageDeferred } from './paging.js';
 import { nextTimer, onTime, runDue, timerOf, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
 
 /** Longer than the worker's Lambda timeout (60 s), so a live holder never loses its incident to another. */
@@ -34,24 +35,29 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
   let incident = await deps.incidents.claimDelivery(wakeup.incidentId, deps.now(), until);
   if (!incident) return dueWhileHeld(wakeup, deps);
   const failed: string[] = [];
+  let deferredOnly = true;
   try {
     ({ incident } = await runDue(incident, deps));
   } catch (error) {
     // A page that did not go through was let go (paging.ts) and is tried again below; the cards do not wait for it.
-    deps.log.error('escalation incomplete', { incidentId: wakeup.incidentId, error });
+    if (error instanceof PageDeferred) deps.log.warn('page deferred', { incidentId: wakeup.incidentId, error });
+    else deps.log.error('escalation incomplete', { incidentId: wakeup.incidentId, error });
     failed.push('page');
+    deferredOnly = error instanceof PageDeferred;
     incident = (await deps.incidents.get(wakeup.incidentId)) ?? incident;
   }
   const delivery = await deliverCards(incident, deps);
   failed.push(...delivery.failed);
+  deferredOnly &&= delivery.failed.every((target) => delivery.deferred.includes(target));
   // Alert → card: from the alert that put the cards out of date to the round that shows it, retries included.
   const owed = delivery.delivered ? undefined : wakeup.receivedAt;
   if (wakeup.receivedAt && !owed)
     deps.metrics?.add('AlertToCard', {}, Date.parse(deps.now()) - Date.parse(wakeup.receivedAt));
   if (failed.length) {
     await deps.incidents.finishRound(incident, delivery.round);
-    const retries = (wakeup.retries ?? 0) + 1;
-    const delay = RETRY_DELAYS_S[Math.min(retries - 1, RETRY_DELAYS_S.length - 1)]!;
+    // What only waited for a full send budget comes back soon, as often as it takes: it is owed, not failing.
+    const retries = deferredOnly ? (wakeup.retries ?? 0) : (wakeup.retries ?? 0) + 1;
+    const delay = RETRY_DELAYS_S[Math.max(0, Math.min(retries - 1, RETRY_DELAYS_S.length - 1))]!;
     deps.log.warn('incident not fully delivered; trying again', { incidentId: incident.incidentId, failed, delay });
     return wakeAt(deps.wakeups, incident.incidentId, later(deps, delay * 1000), Date.parse(deps.now()), {
       retries,

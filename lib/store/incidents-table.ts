@@ -285,11 +285,11 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         'escalation.step = :step AND escalation.pagedStep < :step',
       ),
 
-    async releaseStep(incidentId, step, now) {
+    async releaseStep(incidentId, step, now, refund = false) {
       await update(
         incidentId,
-        'SET escalation.leaseUntil = :now',
-        { ':now': now, ':step': step },
+        `SET escalation.leaseUntil = :now${refund ? ', escalation.attempts = escalation.attempts - :one' : ''}`,
+        { ':now': now, ':step': step, ...(refund ? { ':one': 1 } : {}) },
         {},
         'escalation.step = :step',
       );

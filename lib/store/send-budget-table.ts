@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SendBudget } from '../feishu/paced-messenger.js';
+import { BudgetSpent, type SendBudget } from '../feishu/paced-messenger.js';
 import { isConditionFailure } from './dynamo.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,7 +28,7 @@ export function dynamoSendBudget(db: DynamoDBDocumentClient, tableName: string, 
         if (!isConditionFailure(error)) throw error;
         // Full: the next second, with a little jitter so the waiting callers do not all come back at once.
         const next = (second + 1) * 1000 + Math.floor(Math.random() * 50);
-        if (next > deadline) throw new Error(`the send budget of ${key} (${perSecond} a second) stayed full`);
+        if (next > deadline) throw new BudgetSpent(key, perSecond);
         await sleep(next - now());
       }
     }

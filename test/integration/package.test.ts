@@ -97,7 +97,7 @@ describe('serverless package, offline', () => {
     expect(ingest.ALARM_TOPIC_ARN).toEqual({ Ref: 'OpsNotificationsTopic' });
   });
 
-  it('throttles the API stage, keeps detailed metrics, reserves the webhook and caps the alert path', () => {
+  it('throttles the API stage, keeps detailed metrics, reserves the webhook and caps the router and the worker', () => {
     expect(template.Resources.HttpApiStage!.Properties.DefaultRouteSettings).toEqual({
       DetailedMetricsEnabled: true,
       ThrottlingRateLimit: '50',
@@ -109,7 +109,7 @@ describe('serverless package, offline', () => {
       .map(([id, r]) => [id, r.Properties.ScalingConfig.MaximumConcurrency]);
     expect(capped).toEqual([
       ['AlertDashrouterEventSourceMappingSQSNotifyQueue', 10],
-      ['IncidentDashtimersEventSourceMappingSQSTimersQueue', 10],
+      ['IncidentDashtimersEventSourceMappingSQSTimersQueue', 20],
     ]);
   });
 

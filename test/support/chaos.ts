@@ -169,8 +169,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         await runtime.start();
       }
       if ('settle' in step) {
-        // Most cards go out before the resolutions; those still being retried show a resolution overtaking them.
-        await until(() => lost(cardsOf(feishu.outbox).cards, options.alerts).inChat === 0, 60_000);
+        // Alerts resolve a little after they were handled, as real ones do: once every chat has its card and every
+        // critical has been phoned, or two minutes on (a page cut short by a kill is taken over after its lease).
+        // Those still being retried then show a resolution overtaking them.
+        await until(() => {
+          const { inChat, direct } = lost(cardsOf(feishu.outbox).cards, options.alerts);
+          return inChat + direct + tally(feishu.outbox, options.alerts).phoneMissing === 0;
+        }, 120_000);
         say(`fired ${options.alerts} alerts; resolving`);
         continue;
       }

@@ -237,12 +237,15 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
-  async releaseStep(incidentId: string, step: number, now: string) {
+  async releaseStep(incidentId: string, step: number, now: string, refund = false) {
     this.write(
       'releaseStep',
       incidentId,
       (incident) => incident.escalation?.step === step,
-      (incident) => void (incident.escalation!.leaseUntil = now),
+      (incident) => {
+        incident.escalation!.leaseUntil = now;
+        if (refund) incident.escalation!.attempts = (incident.escalation!.attempts ?? 1) - 1;
+      },
     );
   }
 

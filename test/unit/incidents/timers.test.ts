@@ -3,7 +3,10 @@ import type { Team } from '../../../lib/alerts/oncall.js';
 import type { EscalationPolicy } from '../../../lib/incidents/escalation.js';
 import { memberOf, type StoredIncident } from '../../../lib/incidents/model.js';
 import { sweepTimers } from '../../../lib/incidents/sweep.js';
+import { BudgetSpent } from '../../../lib/feishu/paced-messenger.js';
+import { MAX_PAGE_ATTEMPTS } from '../../../lib/incidents/paging.js';
 import { runDue } from '../../../lib/incidents/timers.js';
+import { onWakeup } from '../../../lib/incidents/worker.js';
 import { makeAlert } from '../fakes/alerts.js';
 import type { RecordingMessenger } from '../fakes/messenger.js';
 import { workerAround } from '../fakes/worker.js';
@@ -274,6 +277,26 @@ describe('escalation', () => {
     });
     // The phone call went through on the first attempt and was never made again.
     expect(paged(t.messenger)).toEqual(['phone:ou_zhang']);
+  });
+
+  it("keeps a page owed while the person's send budget is full, without counting attempts or waiting longer", async () => {
+    const t = timers();
+    const send = t.messenger.sendCard.bind(t.messenger);
+    let full = MAX_PAGE_ATTEMPTS + 2;
+    t.messenger.sendCard = async (target, card, key) => {
+      if (target.kind === 'user' && full-- > 0) throw new BudgetSpent(`user:${target.id}`, 5);
+      return send(target, card, key);
+    };
+    await onWakeup({ incidentId: '9c2e4b1a7d3f', at: iso(t0) }, t.deps);
+    for (let round = 0; round <= MAX_PAGE_ATTEMPTS + 1; round++) {
+      const { message } = t.wakeups.sent.at(-1)!;
+      // Each comes back after the first retry delay, however many came before it.
+      expect(message).toMatchObject({ at: iso(Date.parse(t.deps.now()) + 2000) });
+      t.at(Date.parse(message.at) - t0);
+      await onWakeup(message, t.deps);
+    }
+    expect(paged(t.messenger)).toEqual(['app:ou_zhang', 'phone:ou_zhang']);
+    expect(t.current().timeline.map((entry) => entry.event)).not.toContain('page_failed');
   });
 
   it('gives up a step whose holders all died mid-call', async () => {
