@@ -1,9 +1,8 @@
 import { actionExecutors, type ActionExecutors } from '../automation/action-executors.js';
 import { notInInventory } from '../automation/config.js';
 import type { DeploymentApi } from '../automation/executors/deployments.js';
-import { kubernetesDeploymentApi } from '../automation/executors/kubernetes.js';
 import { fileLogSearch, openSearchLogSearch } from '../automation/executors/log-search.js';
-import { sshRemoteShell } from '../automation/executors/ssh.js';
+import type { RemoteShell } from '../automation/executors/remote-shell.js';
 import { ExpectedError } from '../lambda/errors.js';
 import { lazy, lazyAsync } from '../lambda/lazy.js';
 import { automationConfig, secrets } from './adapters.js';
@@ -34,9 +33,17 @@ async function deployments(cluster: string): Promise<DeploymentApi> {
       `${secretKey} (the kubeconfig of cluster ${cluster}) is not configured in the secret`,
     );
   }
-  if (!clusters.has(cluster)) clusters.set(cluster, kubernetesDeploymentApi(kubeconfig));
+  if (!clusters.has(cluster)) {
+    // The Kubernetes client is loaded on first use: most invocations run no rollout, and it is most of the bundle.
+    const { kubernetesDeploymentApi } = await import('../automation/executors/kubernetes.js');
+    clusters.set(cluster, kubernetesDeploymentApi(kubeconfig));
+  }
   return clusters.get(cluster)!;
 }
+
+/** SSH, loaded on first use like the Kubernetes client. */
+const ssh = lazyAsync(async () => (await import('../automation/executors/ssh.js')).sshRemoteShell(sshKey));
+const shell: RemoteShell = { run: async (host, argv, options) => (await ssh()).run(host, argv, options) };
 
 /** OpenSearch where configured; the local runtime's demo file otherwise; neither, and check_logs says so. */
 const logs = lazyAsync(async () => {
@@ -47,5 +54,5 @@ const logs = lazyAsync(async () => {
 
 /** Every action's executor, over SSH, Kubernetes, the log store and HTTP. */
 export const executors = /* @__PURE__ */ lazy((): ActionExecutors =>
-  actionExecutors({ inventory: automationConfig().inventory, shell: sshRemoteShell(sshKey), deployments, logs }),
+  actionExecutors({ inventory: automationConfig().inventory, shell, deployments, logs }),
 );

@@ -1,8 +1,6 @@
 import type { LanguageModel } from '../kb/answer.js';
 import { embeddedKnowledgeBase } from '../kb/embedded.js';
-import { openAiEmbedder } from '../kb/embeddings.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
-import { openAiModel } from '../kb/openai-model.js';
 import { openSearchKnowledgeBase } from '../kb/opensearch.js';
 import { HttpError } from '../lambda/errors.js';
 import { lazyAsync } from '../lambda/lazy.js';
@@ -20,9 +18,10 @@ export const knowledgeBase = /* @__PURE__ */ lazyAsync(async (): Promise<Knowled
   const client = await configuredOpenSearch();
   if (!client) return config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined;
   const { LLM_API_KEY } = await secrets();
+  // The openai client is loaded only where a model is configured, and then on first use, not at every cold start.
   const embedder =
     config.EMBEDDING_MODEL && config.EMBEDDING_DIMENSIONS && config.LLM_BASE_URL && LLM_API_KEY
-      ? openAiEmbedder({
+      ? (await import('../kb/embeddings.js')).openAiEmbedder({
           baseURL: config.LLM_BASE_URL,
           apiKey: LLM_API_KEY,
           model: config.EMBEDDING_MODEL,
@@ -41,7 +40,11 @@ export const languageModel = /* @__PURE__ */ lazyAsync(async (): Promise<Languag
   const { LLM_BASE_URL, LLM_MODEL } = env();
   const { LLM_API_KEY } = await secrets();
   return LLM_BASE_URL && LLM_MODEL && LLM_API_KEY
-    ? openAiModel({ baseURL: LLM_BASE_URL, model: LLM_MODEL, apiKey: LLM_API_KEY })
+    ? (await import('../kb/openai-model.js')).openAiModel({
+        baseURL: LLM_BASE_URL,
+        model: LLM_MODEL,
+        apiKey: LLM_API_KEY,
+      })
     : undefined;
 });
 

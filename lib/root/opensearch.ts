@@ -1,4 +1,4 @@
-import { Client } from '@opensearch-project/opensearch';
+import type { Client } from '@opensearch-project/opensearch';
 import { lazyAsync } from '../lambda/lazy.js';
 import { env } from './env.js';
 
@@ -12,6 +12,8 @@ export interface OpenSearchOptions {
 
 /** One OpenSearch client for the logs and, later, the knowledge base: plain, basic-auth or SigV4-signed. */
 export async function openSearchClient(options: OpenSearchOptions): Promise<Client> {
+  // Loaded on first use, like the signer below: a deployment without OpenSearch never pays for it at cold start.
+  const { Client } = await import('@opensearch-project/opensearch');
   const base = { node: options.url, requestTimeout: options.requestTimeoutMs ?? 5_000, maxRetries: 1 };
   if (options.sigv4) {
     const [{ AwsSigv4Signer }, { defaultProvider }] = await Promise.all([
