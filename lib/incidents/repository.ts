@@ -107,9 +107,10 @@ export interface IncidentRepository {
   /** Takes the incident's delivery until `until` if nobody holds it; undefined when someone does. */
   claimDelivery(incidentId: string, now: string, until: string): Promise<StoredIncident | undefined>;
   /**
-   * Notes a delivery round (new cards' message ids, the version each target now shows) and lets go of the delivery:
-   * with `version`, only if the incident is still at it, marking every card up to date (false, and nothing written,
-   * when it changed meanwhile); without, whatever happened (the caller leaves the rest to a wakeup).
+   * Notes a delivery round (new cards' message ids, the version each target now shows) and lets go of the delivery,
+   * in one write. With `version`, the version every card now shows is noted too, and the answer is whether the
+   * incident is still at it (false: it changed meanwhile, and the next round is owed); without, the caller leaves the
+   * rest to a wakeup.
    */
   finishRound(incident: StoredIncident, round: DeliveryRound, version?: number): Promise<boolean>;
   /** Acknowledges a triggered incident; otherwise unchanged, with who was first. */

@@ -65,7 +65,6 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
     });
   }
   if (await deps.incidents.finishRound(incident, delivery.round, incident.version)) return;
-  await deps.incidents.finishRound(incident, delivery.round);
   const overtaken = (wakeup.overtaken ?? 0) + 1;
   const spacing = OVERTAKEN_SPACING_MS[Math.min(overtaken, OVERTAKEN_SPACING_MS.length) - 1]!;
   await wakeAt(deps.wakeups, incident.incidentId, later(deps, spacing), Date.parse(deps.now()), { overtaken });

@@ -356,9 +356,8 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         `SET ${sets.join(', ')} REMOVE deliveryLeaseUntil`,
         values,
         names,
-        version === undefined ? 'attribute_exists(pk)' : 'version = :version',
       );
-      return Boolean(finished);
+      return Boolean(finished) && (version === undefined || finished!.version === version);
     },
 
     acknowledge: (incidentId, by, entry) =>

@@ -13,6 +13,8 @@
 import { parseArgs } from 'node:util';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { bundleSizes } from './bundles.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../lib/store/dynamo.js';
 import { countCalls } from './counters.js';
 
 const { values } = parseArgs({
@@ -47,6 +49,34 @@ const shuffle = <T>(items: T[]) => {
   return items;
 };
 
+/**
+ * The local DynamoDB stand-in's own ceiling, measured before the run on the same server: conditional writes a second,
+ * 16 at a time (the pipeline's writes are conditional too), of small items. What the pipeline drains at is then
+ * printed against it.
+ */
+async function writeCeiling(runtime: LocalRuntime, writes = 2000, concurrency = 16): Promise<number> {
+  const table = [...runtime.tableNames.values()].find((name) => name.endsWith('-deliveries'))!;
+  const db = documentClient();
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < writes) {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { pk: `bench-ceiling#${next++}` },
+            UpdateExpression: 'ADD calls :one',
+            ConditionExpression: 'attribute_not_exists(calls) OR calls < :limit',
+            ExpressionAttributeValues: { ':one': 1, ':limit': 5 },
+          }),
+        );
+      }
+    }),
+  );
+  return writes / ((Date.now() - started) / 1000);
+}
+
 /** Per function: how long its handler ran, and how long the messages it took had waited in its queue. */
 const hops = new Map<string, { durations: number[]; waits: number[] }>();
 
@@ -63,6 +93,7 @@ async function main() {
     },
   });
   await runtime.start();
+  const ceiling = await writeCeiling(runtime);
   // The functions run in this process and share these clients: count what they send.
   const { writes, sqsSends } = countCalls();
 
@@ -253,6 +284,7 @@ async function main() {
     "per hop (a queue's wait includes a delayed wakeup's delay):",
     ...hopLines,
     `DynamoDB writes per alert:   ${((writes[dedupTable] ?? 0) / total).toFixed(3)} in dedup (${writes[dedupTable] ?? 0}), ${(totalWrites / total).toFixed(3)} in all (${JSON.stringify(writes)})`,
+    `DynamoDB write rate:         ${(totalWrites / seconds).toFixed(0)} writes/s over the run, ${((100 * totalWrites) / seconds / ceiling).toFixed(0)} % of the stand-in's own ceiling of ${ceiling.toFixed(0)} conditional writes/s (measured before the run)`,
     `SQS sends per alert:         ${((sqsSends[alertsQueue] ?? 0) / total).toFixed(3)} at ingest (${sqsSends[alertsQueue] ?? 0}), ${(totalSends / total).toFixed(3)} in all (${JSON.stringify(sqsSends)})`,
     'bundle sizes (minified / gzip):',
     ...Object.entries(sizes).map(

@@ -271,22 +271,21 @@ export class MemoryIncidentRepository implements IncidentRepository {
   }
 
   async finishRound(incident: StoredIncident, round: DeliveryRound, version?: number) {
-    return Boolean(
-      this.write(
-        'finishRound',
-        incident.incidentId,
-        (stored) => version === undefined || stored.version === version,
-        (stored) => {
-          Object.assign(stored.notifications, round.sent);
-          stored.cardVersions = { ...stored.cardVersions, ...round.versions };
-          stored.deliveredAt = round.at;
-          if (round.announce) stored.announcedAt ??= round.at;
-          stored.timeline.push(...round.entries);
-          if (version !== undefined) stored.deliveredVersion = version;
-          delete stored.deliveryLeaseUntil;
-        },
-      ),
+    const finished = this.write(
+      'finishRound',
+      incident.incidentId,
+      () => true,
+      (stored) => {
+        Object.assign(stored.notifications, round.sent);
+        stored.cardVersions = { ...stored.cardVersions, ...round.versions };
+        stored.deliveredAt = round.at;
+        if (round.announce) stored.announcedAt ??= round.at;
+        stored.timeline.push(...round.entries);
+        if (version !== undefined) stored.deliveredVersion = version;
+        delete stored.deliveryLeaseUntil;
+      },
     );
+    return Boolean(finished) && (version === undefined || finished!.version === version);
   }
 
   async appendTimeline(incidentId: string, entries: TimelineEntry[]) {
