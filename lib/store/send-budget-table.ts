@@ -1,4 +1,4 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BudgetSpent, type SendBudget } from '../feishu/paced-messenger.js';
 import { isConditionFailure } from './dynamo.js';
 
@@ -11,26 +11,33 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function dynamoSendBudget(db: DynamoDBDocumentClient, tableName: string, now = Date.now): SendBudget {
   async function takeOne(key: string, perSecond: number, deadline: number) {
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const second = Math.floor(now() / 1000);
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: `budget#${key}#${second}` },
-            UpdateExpression: 'SET expiresAt = :expiresAt ADD calls :one',
-            ConditionExpression: 'attribute_not_exists(calls) OR calls < :limit',
-            ExpressionAttributeValues: { ':one': 1, ':limit': perSecond, ':expiresAt': second + 60 },
-          }),
-        );
-        return;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        // Full: the next second, with a little jitter so the waiting callers do not all come back at once.
-        const next = (second + 1) * 1000 + Math.floor(Math.random() * 50);
-        if (next > deadline) throw new BudgetSpent(key, perSecond);
-        await sleep(next - now());
+      const pk = `budget#${key}#${second}`;
+      // A caller that already found this budget full looks before it writes: many callers waiting on one chat then
+      // cost a read each second, not a refused write each.
+      const seen =
+        waited && (await db.send(new GetCommand({ TableName: tableName, Key: { pk }, ConsistentRead: true })));
+      if (!seen || ((seen.Item?.calls as number | undefined) ?? 0) < perSecond) {
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { pk },
+              UpdateExpression: 'SET expiresAt = :expiresAt ADD calls :one',
+              ConditionExpression: 'attribute_not_exists(calls) OR calls < :limit',
+              ExpressionAttributeValues: { ':one': 1, ':limit': perSecond, ':expiresAt': second + 60 },
+            }),
+          );
+          return;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
       }
+      // Full: the next second, with a little jitter so the waiting callers do not all come back at once.
+      const next = (second + 1) * 1000 + Math.floor(Math.random() * 50);
+      if (next > deadline) throw new BudgetSpent(key, perSecond);
+      await sleep(next - now());
     }
   }
   return {
