@@ -34,8 +34,9 @@ export function dynamoSendBudget(db: DynamoDBDocumentClient, tableName: string, 
           if (!isConditionFailure(error)) throw error;
         }
       }
-      // Full: the next second, with a little jitter so the waiting callers do not all come back at once.
-      const next = (second + 1) * 1000 + Math.floor(Math.random() * 50);
+      // Full: somewhere in the first half of the next second, so the waiting callers do not all come back at once and
+      // those who come after its slots are taken find it full by reading.
+      const next = (second + 1) * 1000 + Math.floor(Math.random() * 500);
       if (next > deadline) throw new BudgetSpent(key, perSecond);
       await sleep(next - now());
     }
