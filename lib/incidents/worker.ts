@@ -24,9 +24,10 @@ const later = (deps: WorkerDeps, ms: number) => new Date(Date.parse(deps.now()) 
  * The round does what is due (escalation steps, reminders) and brings every card up to the incident's version, then
  * lets go only if the incident is still at that version. If changes landed meanwhile, the next round comes by a
  * delayed wakeup, sooner after the first such round than after many in a row (OVERTAKEN_SPACING_MS): a storm of
- * changes costs a round every two seconds, whatever their number, and no worker sits waiting. A wakeup that finds the incident held leaves the cards to the holder and does only what is
- * due. What failed (a card, a page) is tried again by a wakeup after a growing delay, not by the queue's visibility
- * timeout, and what went through is not repeated.
+ * changes costs a round every two seconds, whatever their number, and no worker sits waiting. A wakeup that finds the
+ * incident held leaves the cards to the holder and does only what is due. What failed (a card, a page) is tried again
+ * by a wakeup after a growing delay, not by the queue's visibility timeout, and what went through is not repeated;
+ * what only waited for a full send budget comes back after the first delay, however often.
  */
 export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> {
   if (!(await onTime(wakeup, deps, Date.parse(deps.now()), timerOf(wakeup.incidentId)))) return;
