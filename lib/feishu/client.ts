@@ -40,7 +40,27 @@ async function callOnce(operation: string, request: () => Promise<ApiAnswer>): P
   return answer;
 }
 
-/** The messenger over @larksuiteoapi/node-sdk: it fetches and caches the tenant token itself. */
+/**
+ * One line for what the SDK logs as an error: its arguments are arrays, HTTP errors and Feishu answers, which
+ * String() turns into `[object Object]`. Only their codes and messages are kept: an HTTP error carries the request,
+ * tenant token included, which must not reach a log.
+ */
+export function describeSdkError(args: unknown[]): string {
+  const describe = (value: unknown): string => {
+    if (Array.isArray(value)) return value.map(describe).join(' ');
+    if (value instanceof Error) return `${value.name}: ${value.message}`;
+    if (typeof value !== 'object' || value === null) return String(value);
+    const { code, msg, message, status } = value as Record<string, unknown>;
+    const known = Object.entries({ status, code, msg, message }).filter(([, field]) => field !== undefined);
+    return known.length
+      ? known
+          .map(([key, field]) => `${key}=${typeof field === 'object' ? JSON.stringify(field) : String(field)}`)
+          .join(' ')
+      : `an object with ${Object.keys(value).slice(0, 10).join(', ') || 'nothing'}`;
+  };
+  return args.map(describe).join(' ').slice(0, 1000);
+}
+
 /**
  * The SDK's HTTP client waits forever by default. A hung call must fail (and be retried) well inside the router's
  * Lambda timeout, or a page could be claimed and never sent.
@@ -48,6 +68,7 @@ async function callOnce(operation: string, request: () => Promise<ApiAnswer>): P
 export const FEISHU_TIMEOUT_MS = 5_000;
 defaultHttpInstance.defaults.timeout = FEISHU_TIMEOUT_MS;
 
+/** The messenger over @larksuiteoapi/node-sdk: it fetches and caches the tenant token itself. */
 export function feishuMessenger(credentials: FeishuCredentials): Messenger {
   // The SDK fetches the tenant token on demand but not once for concurrent callers: let the first call of a cold
   // start go alone, so a batch of cards costs one token request instead of one each.
@@ -69,8 +90,7 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
   const sdkLog = logger.child({ component: 'lark-sdk' });
   const quiet = () => undefined;
   const sdkLogger = {
-    error: (...args: unknown[]) =>
-      sdkLog.warn('Feishu SDK error', { detail: args.map(String).join(' ').slice(0, 1000) }),
+    error: (...args: unknown[]) => sdkLog.warn('Feishu SDK error', { detail: describeSdkError(args) }),
     warn: quiet,
     info: quiet,
     debug: quiet,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeishuStandin } from '../../../infra/local/feishu-standin.js';
-import { feishuMessenger } from '../../../lib/feishu/client.js';
+import { describeSdkError, feishuMessenger } from '../../../lib/feishu/client.js';
 import { FeishuApiError } from '../../../lib/feishu/messenger.js';
 
 let standin: FeishuStandin;
@@ -85,5 +85,19 @@ describe('feishuMessenger (the official SDK against the Feishu stand-in)', () =>
     const sent = (answers.find((answer) => answer.status === 'fulfilled') as PromiseFulfilledResult<string>).value;
     const updates = await Promise.allSettled(Array.from({ length: 6 }, () => messenger.patchCard(sent, {})));
     expect(updates.filter((answer) => answer.status === 'rejected')).toHaveLength(1);
+  });
+});
+
+describe("the SDK's own error lines", () => {
+  it('keep codes and messages, never [object Object] and never the request with its token', () => {
+    const httpError = Object.assign(new Error('Request failed with status code 500'), {
+      name: 'AxiosError',
+      config: { headers: { Authorization: 'Bearer t-secret' } },
+    });
+    const line = describeSdkError([[httpError, { code: 230020, msg: 'too fast' }], { request: { token: 't-secret' } }]);
+    expect(line).toBe(
+      'AxiosError: Request failed with status code 500 code=230020 msg=too fast an object with request',
+    );
+    expect(line).not.toContain('t-secret');
   });
 });
