@@ -1,13 +1,7 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../alerts/model.js';
 import type { AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../alerts/repository.js';
-import { isConditionFailure } from './dynamo.js';
+import { isConditionFailure, queryItems } from './dynamo.js';
 
 /** Resolved alerts are kept this long, then DynamoDB's TTL may remove them. */
 const RESOLVED_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -75,30 +69,20 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     get,
 
     async list(status, { limit, service }) {
-      const found: StoredAlert[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      for (let page = 0; page < MAX_LIST_PAGES && found.length < limit; page++) {
-        const result = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: ALERTS_BY_STATUS_INDEX,
-            KeyConditionExpression: '#status = :status',
-            ScanIndexForward: false,
-            Limit: service ? 100 : limit - found.length,
-            ExclusiveStartKey: startKey,
-            ExpressionAttributeNames: {
-              '#status': 'status',
-              ...(service ? { '#alert': 'alert', '#service': 'service' } : {}),
-            },
-            ExpressionAttributeValues: { ':status': status, ...(service ? { ':service': service } : {}) },
-            ...(service ? { FilterExpression: '#alert.#service = :service' } : {}),
-          }),
-        );
-        found.push(...((result.Items ?? []) as StoredAlert[]));
-        startKey = result.LastEvaluatedKey;
-        if (!startKey) break;
-      }
-      return found.slice(0, limit);
+      const query = {
+        TableName: tableName,
+        IndexName: ALERTS_BY_STATUS_INDEX,
+        KeyConditionExpression: '#status = :status',
+        ScanIndexForward: false,
+        Limit: service ? 100 : limit,
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          ...(service ? { '#alert': 'alert', '#service': 'service' } : {}),
+        },
+        ExpressionAttributeValues: { ':status': status, ...(service ? { ':service': service } : {}) },
+        ...(service ? { FilterExpression: '#alert.#service = :service' } : {}),
+      };
+      return queryItems<StoredAlert>(db, query, limit, MAX_LIST_PAGES);
     },
 
     async firingAlerts(limit, names) {
@@ -118,26 +102,21 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
           ];
       const found: Alert[] = [];
       for (const query of queries) {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const result = await db.send(
-            new QueryCommand({
-              TableName: tableName,
-              ...query,
-              ExpressionAttributeNames: {
-                '#alert': 'alert',
-                ...(query.IndexName === ALERTS_BY_STATUS_INDEX ? { '#status': 'status' } : {}),
-              },
-              // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
-              ProjectionExpression: '#alert',
-              ScanIndexForward: false,
-              Limit: limit - found.length,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          found.push(...((result.Items ?? []) as { alert: Alert }[]).map((item) => item.alert));
-          startKey = result.LastEvaluatedKey;
-        } while (startKey && found.length < limit);
+        if (found.length >= limit) break;
+        const input = {
+          TableName: tableName,
+          ...query,
+          ExpressionAttributeNames: {
+            '#alert': 'alert',
+            ...(query.IndexName === ALERTS_BY_STATUS_INDEX ? { '#status': 'status' } : {}),
+          },
+          // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
+          ProjectionExpression: '#alert',
+          ScanIndexForward: false,
+          Limit: limit - found.length,
+        };
+        const items = await queryItems<{ alert: Alert }>(db, input, limit - found.length);
+        found.push(...items.map((item) => item.alert));
       }
       return found;
     },

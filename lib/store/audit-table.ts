@@ -1,7 +1,7 @@
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -63,20 +63,14 @@ export function dynamoAuditStore(db: DynamoDBDocumentClient, tableName: string):
       }
     },
     async *records() {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :chain',
-            ExpressionAttributeValues: { ':chain': CHAIN },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
+      const chain = {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :chain',
+        ExpressionAttributeValues: { ':chain': CHAIN },
+        ConsistentRead: true,
+      };
+      for await (const page of paginateQuery({ client: db }, chain))
         for (const item of page.Items ?? []) yield strip(item);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
     },
   };
 }

@@ -1,15 +1,9 @@
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '../alerts/repository.js';
 import { MAX_TRACKED_MEMBERS, type StoredIncident } from '../incidents/model.js';
 import type { IncidentChange, IncidentRepository } from '../incidents/repository.js';
 import { stableId } from '../lambda/ids.js';
-import { isConditionFailure } from './dynamo.js';
+import { isConditionFailure, queryItems } from './dynamo.js';
 
 /** Resolved incidents are kept this long, then DynamoDB's TTL may remove them. */
 const RESOLVED_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -444,25 +438,21 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       ];
       const due: string[] = [];
       for (const { state, filter, since } of queries) {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const result = await db.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: INCIDENTS_BY_STATE_INDEX,
-              KeyConditionExpression: `#state = :state${since ? ' AND updatedAt >= :since' : ''}`,
-              FilterExpression: filter,
-              ProjectionExpression: 'incidentId',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':state': state, ':now': now, ...(since ? { ':since': since } : {}) },
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          due.push(...(result.Items ?? []).map((item) => item.incidentId as string));
-          startKey = result.LastEvaluatedKey;
-        } while (startKey && due.length < limit);
+        if (due.length >= limit) break;
+        const query = {
+          TableName: tableName,
+          IndexName: INCIDENTS_BY_STATE_INDEX,
+          KeyConditionExpression: `#state = :state${since ? ' AND updatedAt >= :since' : ''}`,
+          FilterExpression: filter,
+          ProjectionExpression: 'incidentId',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': state, ':now': now, ...(since ? { ':since': since } : {}) },
+        };
+        due.push(
+          ...(await queryItems<{ incidentId: string }>(db, query, limit - due.length)).map((item) => item.incidentId),
+        );
       }
-      return due.slice(0, limit);
+      return due;
     },
 
     async rememberNotePrompt(messageId, incidentId) {
@@ -484,27 +474,17 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
     },
 
     async list(state, { limit, service }) {
-      const found: StoredIncident[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      for (let page = 0; page < MAX_LIST_PAGES && found.length < limit; page++) {
-        const result = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: INCIDENTS_BY_STATE_INDEX,
-            KeyConditionExpression: '#state = :state',
-            ScanIndexForward: false,
-            Limit: service ? 100 : limit - found.length,
-            ExclusiveStartKey: startKey,
-            ExpressionAttributeNames: { '#state': 'state', ...(service ? { '#service': 'service' } : {}) },
-            ExpressionAttributeValues: { ':state': state, ...(service ? { ':service': service } : {}) },
-            ...(service ? { FilterExpression: '#service = :service' } : {}),
-          }),
-        );
-        found.push(...(result.Items ?? []).map((item) => strip(item)!));
-        startKey = result.LastEvaluatedKey;
-        if (!startKey) break;
-      }
-      return found.slice(0, limit);
+      const query = {
+        TableName: tableName,
+        IndexName: INCIDENTS_BY_STATE_INDEX,
+        KeyConditionExpression: '#state = :state',
+        ScanIndexForward: false,
+        Limit: service ? 100 : limit,
+        ExpressionAttributeNames: { '#state': 'state', ...(service ? { '#service': 'service' } : {}) },
+        ExpressionAttributeValues: { ':state': state, ...(service ? { ':service': service } : {}) },
+        ...(service ? { FilterExpression: '#service = :service' } : {}),
+      };
+      return (await queryItems(db, query, limit, MAX_LIST_PAGES)).map((item) => strip(item)!);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OncallOverride, OverrideStore } from '../alerts/overrides.js';
 import { isConditionFailure } from './dynamo.js';
 
@@ -26,24 +26,18 @@ export function dynamoOverrideStore(db: DynamoDBDocumentClient, tableName: strin
     },
     async current(now) {
       const overrides: OncallOverride[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new ScanCommand({
-            TableName: tableName,
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-            FilterExpression: '#to > :now',
-            ExpressionAttributeNames: { '#to': 'to' },
-            ExpressionAttributeValues: { ':now': now },
-          }),
-        );
+      const scan = {
+        TableName: tableName,
+        ConsistentRead: true,
+        FilterExpression: '#to > :now',
+        ExpressionAttributeNames: { '#to': 'to' },
+        ExpressionAttributeValues: { ':now': now },
+      };
+      for await (const page of paginateScan({ client: db }, scan))
         for (const { expiresAt: _ttl, ...override } of (page.Items ?? []) as (OncallOverride & {
           expiresAt?: number;
         })[])
           overrides.push(override);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
       return overrides;
     },
   };

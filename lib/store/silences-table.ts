@@ -1,4 +1,4 @@
-import { PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Silence, SilenceStore } from '../alerts/silences.js';
 import { isConditionFailure } from './dynamo.js';
 
@@ -28,15 +28,9 @@ export function dynamoSilenceStore(db: DynamoDBDocumentClient, tableName: string
     },
     async list() {
       const silences: Silence[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey, ConsistentRead: true }),
-        );
+      for await (const page of paginateScan({ client: db }, { TableName: tableName, ConsistentRead: true }))
         for (const { expiresAt: _ttl, ...silence } of (page.Items ?? []) as (Silence & { expiresAt?: number })[])
           silences.push(silence);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
       return silences;
     },
     async expire(id, by, at) {
