@@ -173,8 +173,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         // critical has been phoned, or two minutes on (a page cut short by a kill is taken over after its lease).
         // Those still being retried then show a resolution overtaking them.
         await until(() => {
-          const { inChat, direct } = lost(cardsOf(feishu.outbox).cards, options.alerts);
-          return inChat + direct + tally(feishu.outbox, options.alerts).phoneMissing === 0;
+          const report = tally(feishu.outbox, options.alerts);
+          return report.lostInChat + report.lostDirect + report.phoneMissing === 0;
         }, 120_000);
         say(`fired ${options.alerts} alerts; resolving`);
         continue;
