@@ -1,9 +1,18 @@
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  paginateScan,
   ResourceInUseException,
-  UpdateTableCommand,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
+  type AttributeValue,
+  type BatchWriteItemCommandInput,
+  type CreateTableCommandInput,
+  type GlobalSecondaryIndex,
+  type GlobalSecondaryIndexDescription,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { cloudFormationResources } from './serverless-config.js';
@@ -16,7 +25,7 @@ type Log = (entry: Record<string, unknown>) => void;
 
 /**
  * Creates the DynamoDB tables of the CloudFormation resources, as the stack would; returns their names by logical
- * id. A table kept under .data/ from an earlier run is kept, with the indexes added since.
+ * id. A table kept under .data/ from an earlier run is kept, with the indexes declared now.
  */
 export async function provisionTables(
   db: DynamoDBClient,
@@ -28,41 +37,71 @@ export async function provisionTables(
     if (resource.Type !== 'AWS::DynamoDB::Table') continue;
     const p = resource.Properties;
     names.set(logicalId, p.TableName);
+    const create: CreateTableCommandInput = {
+      TableName: p.TableName,
+      AttributeDefinitions: p.AttributeDefinitions,
+      KeySchema: p.KeySchema,
+      BillingMode: 'PAY_PER_REQUEST',
+      ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
+    };
     try {
-      await db.send(
-        new CreateTableCommand({
-          TableName: p.TableName,
-          AttributeDefinitions: p.AttributeDefinitions,
-          KeySchema: p.KeySchema,
-          BillingMode: 'PAY_PER_REQUEST',
-          ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
-        }),
-      );
+      await db.send(new CreateTableCommand(create));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error; // kept from an earlier run under .data/
-      await addMissingIndexes(db, p, log);
+      await rebuildIfIndexesChanged(db, create, log);
     }
   }
   return names;
 }
 
-/** A table kept under .data/ from an older version lacks the indexes added since: add them, keeping the data. */
-async function addMissingIndexes(db: DynamoDBClient, p: Record<string, any>, log: Log) {
-  const wanted: Record<string, any>[] = p.GlobalSecondaryIndexes ?? [];
-  if (!wanted.length) return;
-  const existing = (await db.send(new DescribeTableCommand({ TableName: p.TableName }))).Table?.GlobalSecondaryIndexes;
-  for (const index of wanted.filter((w) => !(existing ?? []).some((e) => e.IndexName === w.IndexName))) {
-    await db.send(
-      new UpdateTableCommand({
-        TableName: p.TableName,
-        AttributeDefinitions: p.AttributeDefinitions,
-        GlobalSecondaryIndexUpdates: [
-          { Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } },
-        ],
-      }),
-    );
-    log({ level: 'info', message: 'index added to a kept table', table: p.TableName, index: index.IndexName });
+/**
+ * A table kept under .data/ from an older version may have other indexes than declared. DynamoDB would add or drop
+ * them one at a time; dynalite does neither, so the table is built again as declared, with its items, which the new
+ * indexes then hold.
+ */
+async function rebuildIfIndexesChanged(db: DynamoDBClient, create: CreateTableCommandInput, log: Log) {
+  const shape = (indexes: GlobalSecondaryIndex[] | GlobalSecondaryIndexDescription[] | undefined) =>
+    (indexes ?? [])
+      .map(({ IndexName, KeySchema, Projection }) =>
+        [
+          IndexName,
+          ...(KeySchema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`),
+          Projection?.ProjectionType,
+          ...[...(Projection?.NonKeyAttributes ?? [])].sort(),
+        ].join(' '),
+      )
+      .sort()
+      .join('\n');
+  const kept = (await db.send(new DescribeTableCommand({ TableName: create.TableName }))).Table;
+  if (shape(kept?.GlobalSecondaryIndexes) === shape(create.GlobalSecondaryIndexes)) return;
+  const items: Record<string, AttributeValue>[] = [];
+  for await (const page of paginateScan({ client: db }, { TableName: create.TableName }))
+    items.push(...(page.Items ?? []));
+  await db.send(new DeleteTableCommand({ TableName: create.TableName }));
+  await waitUntilTableNotExists(
+    { client: db, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
+    { TableName: create.TableName },
+  );
+  await db.send(new CreateTableCommand(create));
+  await waitUntilTableExists(
+    { client: db, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
+    { TableName: create.TableName },
+  );
+  for (let start = 0; start < items.length; start += 25) {
+    let pending: BatchWriteItemCommandInput['RequestItems'] = {
+      [create.TableName!]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
+    };
+    while (pending && Object.keys(pending).length) {
+      pending = (await db.send(new BatchWriteItemCommand({ RequestItems: pending }))).UnprocessedItems;
+    }
   }
+  log({
+    level: 'info',
+    message: 'kept table rebuilt with its declared indexes',
+    table: create.TableName,
+    indexes: (create.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName),
+    items: items.length,
+  });
 }
 
 /**

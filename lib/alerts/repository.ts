@@ -70,8 +70,8 @@ export const occurrences = (stored: StoredAlert) => Math.max(1, stored.count - s
 /** Persistence of alerts; the DynamoDB adapter lives in lib/store. */
 export interface AlertRepository {
   get(alertId: string): Promise<StoredAlert | undefined>;
-  /** Alerts in one state, most recently seen first (`service` narrows them). */
-  list(status: StoredAlert['status'], options: { limit: number; service?: string }): Promise<StoredAlert[]>;
+  /** The firing alerts, most recently seen first (`service` narrows them). */
+  listFiring(options: { limit: number; service?: string }): Promise<StoredAlert[]>;
   /**
    * Just the alert events of firing alerts (no timeline or notifications), optionally only those with one of `names`:
    * the inhibition sources, read once per batch.

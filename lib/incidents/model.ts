@@ -54,6 +54,11 @@ export interface StoredIncident {
   /** Until when one worker holds its delivery, so its messages are updated one round at a time, in order. */
   deliveryLeaseUntil?: string;
   openedAt: string;
+  /**
+   * When it last changed state (opened, acknowledged, resolved, reopened). A member joining or resolving, a card or
+   * a page leaves it as it is: it sorts the index of incidents by state, whose entry would otherwise be rewritten on
+   * every change.
+   */
   updatedAt: string;
   /** Who may acknowledge, resolve, silence and escalate it, decided from config when it opened (permissions.ts). */
   permits?: IncidentPermits;

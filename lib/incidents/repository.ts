@@ -137,11 +137,11 @@ export interface IncidentRepository {
   incidentForNotePrompt(messageId: string): Promise<string | undefined>;
   /** Keeps (or updates) the incident's knowledge draft. */
   recordDraft(incidentId: string, draft: KnowledgeDraft): Promise<void>;
-  /** Incidents in one state, most recently updated first (`service` narrows them). */
+  /** Incidents in one state, the latest to enter it first (`service` narrows them). */
   list(state: IncidentState, options: { limit: number; service?: string }): Promise<StoredIncident[]>;
 }
 
-/** The open incidents, triggered then acknowledged, at most `limit` of each (by the byState index). */
+/** The open incidents, triggered then acknowledged, at most `limit` of each. */
 export async function listOpen(incidents: IncidentRepository, options: { limit: number; service?: string }) {
   const [triggered, acknowledged] = await Promise.all([
     incidents.list('triggered', options),

@@ -1,20 +1,30 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../alerts/model.js';
 import type { AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../alerts/repository.js';
-import { isConditionFailure, queryItems } from './dynamo.js';
+import { batchGetItems, isConditionFailure, queryItems, scanItems } from './dynamo.js';
 
 /** Resolved alerts are kept this long, then DynamoDB's TTL may remove them. */
 const RESOLVED_RETENTION_SECONDS = 90 * 24 * 3600;
 
-/** The sparse index of alerts by state (pointer items have no status), newest first by lastSeenAt. */
-export const ALERTS_BY_STATUS_INDEX = 'byStatus';
 /**
- * The sparse index of firing alerts by name (`firingName` is set while an alert fires): inhibition reads the firing
- * alerts of its source names only, not every firing alert, which in a storm would be thousands per batch.
+ * The sparse index of firing alerts by name (`firingName` is set only while an alert fires), sorted by when they
+ * opened, which no repeat changes: a repeat rewrites its entry in place rather than deleting and adding it, and a
+ * resolution takes it out once. It carries the event and when it was last seen, which is all inhibition reads and
+ * what the listing orders by: inhibition queries its source names only (not every firing alert, thousands in a storm);
+ * the listing scans it, small as it is, and reads the alerts it shows whole.
  */
-export const FIRING_BY_NAME_INDEX = 'byFiringName';
-/** A filtered listing reads at most this many pages: a bounded cost for `/status` on a large history. */
+export const FIRING_INDEX = 'firingByName';
+/** A listing reads at most this many pages of the index: a bounded cost for `/status` in a storm. */
 const MAX_LIST_PAGES = 5;
+
+/** What the firing index holds of an alert. */
+interface FiringEntry {
+  pk: string;
+  alert: Alert;
+  lastSeenAt: string;
+}
+const newestSeenFirst = (a: { lastSeenAt: string }, b: { lastSeenAt: string }) =>
+  b.lastSeenAt.localeCompare(a.lastSeenAt);
 
 const alertKey = (alertId: string) => ({ pk: `alert#${alertId}` });
 const latestKey = (fingerprint: string) => ({ pk: `latest#${fingerprint}` });
@@ -65,60 +75,58 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     return stored ? { changed: true, stored } : { changed: false, stored: await get(alertId) };
   };
 
-  return {
-    get,
-
-    async list(status, { limit, service }) {
-      const query = {
-        TableName: tableName,
-        IndexName: ALERTS_BY_STATUS_INDEX,
-        KeyConditionExpression: '#status = :status',
-        ScanIndexForward: false,
-        Limit: service ? 100 : limit,
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          ...(service ? { '#alert': 'alert', '#service': 'service' } : {}),
-        },
-        ExpressionAttributeValues: { ':status': status, ...(service ? { ':service': service } : {}) },
-        ...(service ? { FilterExpression: '#alert.#service = :service' } : {}),
-      };
-      return queryItems<StoredAlert>(db, query, limit, MAX_LIST_PAGES);
-    },
-
-    async firingAlerts(limit, names) {
-      // By name when the rules name their sources: a query per name on the sparse index, newest first.
-      const queries = names?.length
-        ? names.map((name) => ({
-            IndexName: FIRING_BY_NAME_INDEX,
-            KeyConditionExpression: 'firingName = :name',
-            ExpressionAttributeValues: { ':name': name },
-          }))
-        : [
-            {
-              IndexName: ALERTS_BY_STATUS_INDEX,
-              KeyConditionExpression: '#status = :firing',
-              ExpressionAttributeValues: { ':firing': 'firing' },
-            },
-          ];
-      const found: Alert[] = [];
-      for (const query of queries) {
+  /**
+   * Firing alerts from the index, most recently seen first: those of `names` by a query per name (each its newest
+   * opened first), or all of them by a scan, which stops once `limit` are found (which ones, beyond the limit, is the
+   * scan's order) or after `maxPages` pages.
+   */
+  const firingEntries = async (options: { limit: number; names?: string[]; maxPages?: number; service?: string }) => {
+    const { limit, names, maxPages = Infinity, service } = options;
+    const projection = { ProjectionExpression: 'pk, #alert, lastSeenAt' };
+    const found: FiringEntry[] = [];
+    if (names?.length) {
+      for (const name of names) {
         if (found.length >= limit) break;
-        const input = {
+        const query = {
           TableName: tableName,
-          ...query,
-          ExpressionAttributeNames: {
-            '#alert': 'alert',
-            ...(query.IndexName === ALERTS_BY_STATUS_INDEX ? { '#status': 'status' } : {}),
-          },
-          // Only the event: the timeline and notifications are most of an item and inhibition needs neither.
-          ProjectionExpression: '#alert',
+          IndexName: FIRING_INDEX,
+          KeyConditionExpression: 'firingName = :name',
+          ExpressionAttributeNames: { '#alert': 'alert' },
+          ExpressionAttributeValues: { ':name': name },
+          ...projection,
           ScanIndexForward: false,
           Limit: limit - found.length,
         };
-        const items = await queryItems<{ alert: Alert }>(db, input, limit - found.length);
-        found.push(...items.map((item) => item.alert));
+        found.push(...(await queryItems<FiringEntry>(db, query, limit - found.length, maxPages)));
       }
-      return found;
+    } else {
+      const scan = {
+        TableName: tableName,
+        IndexName: FIRING_INDEX,
+        ExpressionAttributeNames: { '#alert': 'alert', ...(service ? { '#service': 'service' } : {}) },
+        ...(service
+          ? { FilterExpression: '#alert.#service = :service', ExpressionAttributeValues: { ':service': service } }
+          : {}),
+        ...projection,
+      };
+      found.push(...(await scanItems<FiringEntry>(db, scan, limit, maxPages)));
+    }
+    return found.sort(newestSeenFirst).slice(0, limit);
+  };
+
+  return {
+    get,
+
+    async listFiring({ limit, service }) {
+      const entries = await firingEntries({ limit: Infinity, maxPages: MAX_LIST_PAGES, service });
+      const chosen = entries.slice(0, limit).map((entry) => entry.pk);
+      // The index lags the table a little: an alert resolved since is left out, and each is ordered as it now is.
+      const alerts = await batchGetItems<StoredAlert>(db, tableName, 'pk', chosen);
+      return alerts.filter((stored) => stored.status === 'firing').sort(newestSeenFirst);
+    },
+
+    async firingAlerts(limit, names) {
+      return (await firingEntries({ limit, names })).map((entry) => entry.alert);
     },
 
     async latest(fingerprint) {

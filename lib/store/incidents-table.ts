@@ -1,14 +1,19 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '../alerts/repository.js';
-import { MAX_TRACKED_MEMBERS, type StoredIncident } from '../incidents/model.js';
+import { MAX_TRACKED_MEMBERS, type IncidentState, type StoredIncident } from '../incidents/model.js';
 import type { IncidentChange, IncidentRepository } from '../incidents/repository.js';
 import { stableId } from '../lambda/ids.js';
-import { isConditionFailure, queryItems } from './dynamo.js';
+import { batchGetItems, isConditionFailure, queryItems } from './dynamo.js';
 
 /** Resolved incidents are kept this long, then DynamoDB's TTL may remove them. */
 const RESOLVED_RETENTION_SECONDS = 90 * 24 * 3600;
-/** The sparse index of incidents by state (pointers have none), newest update first. */
-export const INCIDENTS_BY_STATE_INDEX = 'byState';
+/**
+ * The sparse index of incidents by state (pointers have none), the latest to enter it first (`updatedAt`, which only a
+ * change of state moves). It holds their keys and service alone: an incident is written whole on every change, and
+ * an index holding all of it, or anything such a change moves, would be written as often. What is listed is read
+ * whole from the table.
+ */
+export const INCIDENTS_BY_STATE_INDEX = 'byStateSlim';
 const MAX_LIST_PAGES = 5;
 
 const incidentKey = (incidentId: string) => ({ pk: `incident#${incidentId}` });
@@ -66,6 +71,36 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
   const withEntries = (entries: TimelineEntry[]) =>
     entries.length ? ', timeline = list_append(timeline, :entries)' : '';
 
+  /**
+   * The incidents in `state` (those of `service`, those that entered it `since`), the latest to enter it first: their
+   * keys from the index, then the items whole. The index lags the table a little, so one that has left the state
+   * since is left out.
+   */
+  const inState = async (
+    state: IncidentState,
+    options: { limit: number; service?: string; since?: string; maxPages?: number },
+  ) => {
+    const { limit, service, since, maxPages } = options;
+    const query = {
+      TableName: tableName,
+      IndexName: INCIDENTS_BY_STATE_INDEX,
+      KeyConditionExpression: `#state = :state${since ? ' AND updatedAt >= :since' : ''}`,
+      ScanIndexForward: false,
+      ...(Number.isFinite(limit) ? { Limit: service ? 100 : limit } : {}),
+      ExpressionAttributeNames: { '#state': 'state', ...(service ? { '#service': 'service' } : {}) },
+      ExpressionAttributeValues: {
+        ':state': state,
+        ...(service ? { ':service': service } : {}),
+        ...(since ? { ':since': since } : {}),
+      },
+      ...(service ? { FilterExpression: '#service = :service' } : {}),
+      ProjectionExpression: 'pk',
+    };
+    const keys = (await queryItems<{ pk: string }>(db, query, limit, maxPages)).map((item) => item.pk);
+    const items = await batchGetItems(db, tableName, 'pk', keys);
+    return items.map((item) => strip(item)!).filter((incident) => incident.state === state);
+  };
+
   return {
     get,
 
@@ -116,14 +151,13 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       }
     },
 
-    async addMember(incidentId, member, at, entry) {
+    async addMember(incidentId, member, _at, entry) {
       const added = await update(
         incidentId,
-        'SET members.#member = :member, updatedAt = :at' +
-          `${entry ? ', timeline = list_append(timeline, :entries)' : ''} ADD firing :one, version :one`,
+        `SET members.#member = :member${entry ? ', timeline = list_append(timeline, :entries)' : ''} ` +
+          'ADD firing :one, version :one',
         {
           ':member': member,
-          ':at': at,
           ':one': 1,
           ':max': MAX_TRACKED_MEMBERS,
           ':resolved': 'resolved',
@@ -164,20 +198,18 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
     resolveMember: (incidentId, alertId, at, entry) =>
       update(
         incidentId,
-        'SET members.#member.#status = :resolved, members.#member.resolvedAt = :at, updatedAt = :at, ' +
+        'SET members.#member.#status = :resolved, members.#member.resolvedAt = :at, ' +
           'timeline = list_append(timeline, :entries) ADD firing :minus, resolved :one, version :one',
         { ':resolved': 'resolved', ':firing': 'firing', ':at': at, ':entries': [entry], ':minus': -1, ':one': 1 },
         { '#member': alertId, '#status': 'status' },
         'members.#member.#status = :firing',
       ),
 
-    countUntracked: (incidentId, counted, at) =>
+    countUntracked: (incidentId, counted) =>
       update(
         incidentId,
-        counted === 'added'
-          ? 'SET updatedAt = :at ADD firing :one, version :one'
-          : 'SET updatedAt = :at ADD firing :minus, resolved :one, version :one',
-        { ':at': at, ':one': 1, ...(counted === 'added' ? {} : { ':minus': -1 }) },
+        counted === 'added' ? 'ADD firing :one, version :one' : 'ADD firing :minus, resolved :one, version :one',
+        { ':one': 1, ...(counted === 'added' ? {} : { ':minus': -1 }) },
       ),
 
     close: (incidentId, at, entry, flap) =>
@@ -426,33 +458,24 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
     async dueTimers(now, limit) {
       // Cards owed and nobody delivering them (a holder died, a wakeup was lost): open incidents, and those resolved
       // in the last hour (their green card).
-      const undelivered =
-        '(attribute_not_exists(deliveredVersion) OR deliveredVersion < version) AND ' +
-        '(attribute_not_exists(deliveryLeaseUntil) OR deliveryLeaseUntil <= :now)';
-      const timers = 'escalation.nextAt <= :now OR remindAt <= :now OR escalation.leaseUntil <= :now';
+      const undelivered = (incident: StoredIncident) =>
+        (incident.deliveredVersion === undefined || incident.deliveredVersion < incident.version) &&
+        (incident.deliveryLeaseUntil === undefined || incident.deliveryLeaseUntil <= now);
+      const timerDue = ({ escalation, remindAt }: StoredIncident) =>
+        [escalation?.nextAt, remindAt, escalation?.leaseUntil].some((time) => time !== undefined && time <= now);
       const hourAgo = new Date(Date.parse(now) - 3_600_000).toISOString();
-      const queries = [
-        { state: 'triggered', filter: `${timers} OR (${undelivered})` },
-        { state: 'acknowledged', filter: undelivered },
-        { state: 'resolved', filter: undelivered, since: hourAgo },
+      const queries: { state: IncidentState; isDue: (incident: StoredIncident) => boolean; since?: string }[] = [
+        { state: 'triggered', isDue: (incident) => timerDue(incident) || undelivered(incident) },
+        { state: 'acknowledged', isDue: undelivered },
+        { state: 'resolved', isDue: undelivered, since: hourAgo },
       ];
       const due: string[] = [];
-      for (const { state, filter, since } of queries) {
+      for (const { state, isDue, since } of queries) {
         if (due.length >= limit) break;
-        const query = {
-          TableName: tableName,
-          IndexName: INCIDENTS_BY_STATE_INDEX,
-          KeyConditionExpression: `#state = :state${since ? ' AND updatedAt >= :since' : ''}`,
-          FilterExpression: filter,
-          ProjectionExpression: 'incidentId',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': state, ':now': now, ...(since ? { ':since': since } : {}) },
-        };
-        due.push(
-          ...(await queryItems<{ incidentId: string }>(db, query, limit - due.length)).map((item) => item.incidentId),
-        );
+        const found = await inState(state, { limit: Infinity, since });
+        due.push(...found.filter(isDue).map((incident) => incident.incidentId));
       }
-      return due;
+      return due.slice(0, limit);
     },
 
     async rememberNotePrompt(messageId, incidentId) {
@@ -473,18 +496,6 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       await update(incidentId, 'SET knowledgeDraft = :draft', { ':draft': draft });
     },
 
-    async list(state, { limit, service }) {
-      const query = {
-        TableName: tableName,
-        IndexName: INCIDENTS_BY_STATE_INDEX,
-        KeyConditionExpression: '#state = :state',
-        ScanIndexForward: false,
-        Limit: service ? 100 : limit,
-        ExpressionAttributeNames: { '#state': 'state', ...(service ? { '#service': 'service' } : {}) },
-        ExpressionAttributeValues: { ':state': state, ...(service ? { ':service': service } : {}) },
-        ...(service ? { FilterExpression: '#service = :service' } : {}),
-      };
-      return (await queryItems(db, query, limit, MAX_LIST_PAGES)).map((item) => strip(item)!);
-    },
+    list: (state, { limit, service }) => inState(state, { limit, service, maxPages: MAX_LIST_PAGES }),
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../lib/alerts/dedup.js';
 import type { Alert } from '../../lib/alerts/model.js';
@@ -17,6 +17,7 @@ import { dynamoIncidentRepository } from '../../lib/store/incidents-table.js';
 import { dynamoSendBudget } from '../../lib/store/send-budget-table.js';
 import { sqsQueue } from '../../lib/store/sqs-queue.js';
 import { startDynamo, startSqs, type Peer } from '../../infra/local/peers.js';
+import { provisionTables } from '../../infra/local/provision.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let dynamo: Peer;
@@ -60,25 +61,21 @@ beforeAll(async () => {
         { AttributeName: 'updatedAt', AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [index('byState', 'state', 'updatedAt')],
+      GlobalSecondaryIndexes: [index('byStateSlim', 'state', 'updatedAt', ['service'])],
     }),
   );
-  // The alerts table as infra/resources.yml declares it, with its two sparse indexes.
+  // The alerts table as infra/resources.yml declares it, with its sparse index of firing alerts.
   await raw.send(
     new CreateTableCommand({
       TableName: 'alerts',
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'status', AttributeType: 'S' },
         { AttributeName: 'firingName', AttributeType: 'S' },
-        { AttributeName: 'lastSeenAt', AttributeType: 'S' },
+        { AttributeName: 'firstSeenAt', AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      GlobalSecondaryIndexes: [
-        index('byStatus', 'status', 'lastSeenAt'),
-        index('byFiringName', 'firingName', 'lastSeenAt', ['alert']),
-      ],
+      GlobalSecondaryIndexes: [index('firingByName', 'firingName', 'firstSeenAt', ['alert', 'lastSeenAt'])],
     }),
   );
   for (const [name, key] of [
@@ -285,6 +282,21 @@ describe('DynamoDB alert repository (dynalite)', () => {
     await repo.resolve('down-1', resolution, 2, { at: '2026-11-23T03:00:00.000Z', event: 'resolved' });
     expect(await names(repo.firingAlerts(100, ['ServiceDown']))).toEqual(['ServiceDown']);
     expect((await repo.firingAlerts(100)).length).toBeGreaterThanOrEqual(6);
+    // The listing: whole alerts, most recently seen first, a service's alone when asked.
+    const later = '2026-11-23T04:00:00.000Z';
+    await repo.applyRepeat('noise-3', alert({ fingerprint: 'e000000000000003', name: 'HighLatency' }), 2, later, []);
+    await repo.create({ ...named('web-1', 'f000000000000001', 'HighLatency'), alert: alert({ service: 'web' }) });
+    const listed = await repo.listFiring({ limit: 100 });
+    expect(listed[0]).toMatchObject({
+      alertId: 'noise-3',
+      lastSeenAt: later,
+      count: 2,
+      timeline: [{ event: 'opened' }],
+    });
+    expect(listed.map((stored) => stored.alertId)).toEqual(expect.arrayContaining(['down-2', 'web-1']));
+    expect(listed.map((stored) => stored.alertId)).not.toContain('down-1');
+    expect((await repo.listFiring({ limit: 100, service: 'web' })).map((stored) => stored.alertId)).toEqual(['web-1']);
+    expect(await repo.listFiring({ limit: 2 })).toHaveLength(2);
   });
 });
 
@@ -360,6 +372,12 @@ describe('DynamoDB incident repository (dynalite)', () => {
     expect(Object.keys(reopened!.members).sort()).toEqual(['m0', 'm2', 'm3', 'm4', 'm6']);
     expect(reopened?.resolvedAt).toBeUndefined();
     expect((await repo.list('triggered', { limit: 10 })).map((entry) => entry.incidentId)).toContain('inc-1');
+    // Listed whole, and once acknowledged, listed as such only.
+    const acknowledged = await repo.acknowledge('inc-1', { openId: 'ou_a' }, { at: remindAt, event: 'acknowledged' });
+    expect(acknowledged.changed).toBe(true);
+    expect((await repo.list('triggered', { limit: 10 })).map((entry) => entry.incidentId)).not.toContain('inc-1');
+    const [listed] = await repo.list('acknowledged', { limit: 1, service: reopened!.service });
+    expect(listed).toEqual(acknowledged.incident);
   });
 
   it('lets only one of many concurrent claims take an escalation step, and one person acknowledge', async () => {
@@ -656,6 +674,45 @@ describe('local DynamoDB data directory', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('local DynamoDB provisioning', () => {
+  it('builds a kept table again when its indexes are not the declared ones, keeping its items', async () => {
+    const table = (indexes: ReturnType<typeof index>[]) => ({
+      Kept: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: {
+          TableName: 'reindexed',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'status', AttributeType: 'S' },
+            { AttributeName: 'at', AttributeType: 'S' },
+          ],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          GlobalSecondaryIndexes: indexes,
+        },
+      },
+    });
+    const logged: Record<string, unknown>[] = [];
+    const log = (entry: Record<string, unknown>) => void logged.push(entry);
+    const raw = new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.endpoint, credentials });
+    await provisionTables(raw, table([index('old', 'status', 'at')]), log);
+    await db.send(new PutCommand({ TableName: 'reindexed', Item: { pk: 'a', status: 'firing', at: 't1', body: 'x' } }));
+    await provisionTables(raw, table([index('old', 'status', 'at')]), log);
+    expect(logged).toEqual([]); // as declared: left alone
+    await provisionTables(raw, table([index('slim', 'status', 'at', ['body'])]), log);
+    expect(logged).toMatchObject([{ table: 'reindexed', indexes: ['slim'], items: 1 }]);
+    const found = await db.send(
+      new QueryCommand({
+        TableName: 'reindexed',
+        IndexName: 'slim',
+        KeyConditionExpression: '#status = :firing',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':firing': 'firing' },
+      }),
+    );
+    expect(found.Items).toEqual([{ pk: 'a', status: 'firing', at: 't1', body: 'x' }]);
   });
 });
 

@@ -56,7 +56,7 @@ function alertLine(stored: StoredAlert, now: number, apart: string[]): string {
 const OPEN_LIMIT = 100;
 
 export async function openAlerts(deps: ChatopsDeps, service?: string) {
-  return (await deps.repo.list('firing', { limit: OPEN_LIMIT, service })).sort(bySeverity);
+  return (await deps.repo.listFiring({ limit: OPEN_LIMIT, service })).sort(bySeverity);
 }
 
 const SHOWN_INCIDENTS = 10;

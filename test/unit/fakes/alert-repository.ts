@@ -55,16 +55,16 @@ export class MemoryAlertRepository implements AlertRepository {
     return stored && structuredClone(stored);
   }
 
-  async list(status: StoredAlert['status'], { limit, service }: { limit: number; service?: string }) {
+  async listFiring({ limit, service }: { limit: number; service?: string }) {
     return [...this.alerts.values()]
-      .filter((stored) => stored.status === status && (!service || stored.alert.service === service))
+      .filter((stored) => stored.status === 'firing' && (!service || stored.alert.service === service))
       .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt))
       .slice(0, limit)
       .map((stored) => structuredClone(stored));
   }
 
   async firingAlerts(limit: number, names?: string[]) {
-    return (await this.list('firing', { limit: Number.MAX_SAFE_INTEGER }))
+    return (await this.listFiring({ limit: Number.MAX_SAFE_INTEGER }))
       .map((stored) => stored.alert)
       .filter((alert) => !names || names.includes(alert.name))
       .slice(0, limit);

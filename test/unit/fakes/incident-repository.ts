@@ -90,7 +90,6 @@ export class MemoryIncidentRepository implements IncidentRepository {
       (incident) => {
         incident.members[member.alertId] = structuredClone(member);
         incident.firing += 1;
-        incident.updatedAt = at;
         if (entry) incident.timeline.push(entry);
       },
     );
@@ -128,7 +127,6 @@ export class MemoryIncidentRepository implements IncidentRepository {
         Object.assign(incident.members[alertId]!, { status: 'resolved', resolvedAt: at });
         incident.firing -= 1;
         incident.resolved += 1;
-        incident.updatedAt = at;
         incident.timeline.push(entry);
       },
     );
@@ -142,7 +140,6 @@ export class MemoryIncidentRepository implements IncidentRepository {
       (incident) => {
         incident.firing += change === 'added' ? 1 : -1;
         if (change === 'resolved') incident.resolved += 1;
-        incident.updatedAt = at;
       },
     );
   }
