@@ -80,7 +80,8 @@ export interface AlertRepository {
   /** The most recent alert for a fingerprint, open or not. */
   latest(fingerprint: string): Promise<StoredAlert | undefined>;
   /**
-   * Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest, and returns what is stored.
+   * Stores a new alert unless it exists (a redelivery), makes it the fingerprint's latest (an alert named by
+   * newAlertId: the first by the fingerprint, a later one by its event), and returns what is stored.
    */
   create(alert: StoredAlert): Promise<StoredAlert>;
   /**
@@ -101,6 +102,13 @@ export interface AlertRepository {
   resolveByHand(alertId: string, by: Actor, note: string | undefined, entry: TimelineEntry): Promise<ChangeResult>;
 }
 
-/** A new alert's id: derived from the event that opens it, so a redelivery finds the alert it already created. */
-export const newAlertId = (alert: Pick<Alert, 'fingerprint' | 'eventId'>) =>
-  stableId(alert.fingerprint, alert.eventId).slice(0, 12);
+/** The id of the first alert stored for a fingerprint: the fingerprint's alone, so it is found without a pointer. */
+export const firstAlertId = (fingerprint: string) => stableId('first', fingerprint).slice(0, 12);
+
+/**
+ * A new alert's id: the fingerprint's first alert (`first`: none is stored) is named by the fingerprint, a later one
+ * (it fired again after resolving) by the event that opens it. Either way a redelivery finds the alert it already
+ * created, and so do concurrent first events of a condition.
+ */
+export const newAlertId = (alert: Pick<Alert, 'fingerprint' | 'eventId'>, first: boolean) =>
+  first ? firstAlertId(alert.fingerprint) : stableId(alert.fingerprint, alert.eventId).slice(0, 12);

@@ -1,6 +1,12 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../alerts/model.js';
-import type { AlertRepository, ChangeResult, StoredAlert, TimelineEntry } from '../alerts/repository.js';
+import {
+  firstAlertId,
+  type AlertRepository,
+  type ChangeResult,
+  type StoredAlert,
+  type TimelineEntry,
+} from '../alerts/repository.js';
 import { batchGetItems, isConditionFailure, queryItems, scanItems } from './dynamo.js';
 
 /** Resolved alerts are kept this long, then DynamoDB's TTL may remove them. */
@@ -30,8 +36,10 @@ const alertKey = (alertId: string) => ({ pk: `alert#${alertId}` });
 const latestKey = (fingerprint: string) => ({ pk: `latest#${fingerprint}` });
 
 /**
- * Alerts in one table: `alert#<id>` holds the alert, `latest#<fingerprint>` points at the fingerprint's newest alert.
- * Every state change is a conditional update, so concurrent or repeated deliveries cannot undo each other.
+ * Alerts in one table: `alert#<id>` holds the alert. A fingerprint's first alert is named by the fingerprint
+ * (firstAlertId), so most fingerprints need nothing else; once one fires again after resolving, `latest#<fingerprint>`
+ * points at its newest alert. Every state change is a conditional update, so concurrent or repeated deliveries cannot
+ * undo each other.
  */
 export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: string): AlertRepository {
   const get = async (alertId: string) =>
@@ -130,10 +138,13 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
     },
 
     async latest(fingerprint) {
-      const pointer = (
-        await db.send(new GetCommand({ TableName: tableName, Key: latestKey(fingerprint), ConsistentRead: true }))
-      ).Item;
-      return pointer ? get(pointer.alertId as string) : undefined;
+      const [pointer, first] = [latestKey(fingerprint).pk, alertKey(firstAlertId(fingerprint)).pk];
+      const found = new Map(
+        (await batchGetItems(db, tableName, 'pk', [pointer, first], true)).map((item) => [item.pk, item]),
+      );
+      const pointed = found.get(pointer)?.alertId as string | undefined;
+      // A pointer whose alert TTL has removed leaves the first alert (or none) as the newest there is.
+      return ((pointed && (await get(pointed))) || found.get(first)) as StoredAlert | undefined;
     },
 
     async create(alert) {
@@ -151,9 +162,10 @@ export function dynamoAlertRepository(db: DynamoDBDocumentClient, tableName: str
         ),
       );
       const stored = created ? alert : ((await get(alert.alertId)) ?? alert);
-      await db.send(
-        new PutCommand({ TableName: tableName, Item: { ...latestKey(alert.fingerprint), alertId: alert.alertId } }),
-      );
+      if (alert.alertId !== firstAlertId(alert.fingerprint))
+        await db.send(
+          new PutCommand({ TableName: tableName, Item: { ...latestKey(alert.fingerprint), alertId: alert.alertId } }),
+        );
       return stored;
     },
 

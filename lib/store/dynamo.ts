@@ -66,6 +66,7 @@ export async function batchGetItems<T = Record<string, unknown>>(
   tableName: string,
   keyName: string,
   keys: string[],
+  consistent = false,
 ): Promise<T[]> {
   const found = new Map<unknown, Record<string, unknown>>();
   for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
@@ -77,7 +78,7 @@ export async function batchGetItems<T = Record<string, unknown>>(
       if (attempt === MAX_BATCH_GET_ATTEMPTS) throw new Error(`${pending.length} keys of ${tableName} left unread`);
       if (attempt) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
       const answer: BatchGetCommandOutput = await db.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }),
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } } }),
       );
       for (const item of answer.Responses?.[tableName] ?? []) found.set(item[keyName], item);
       pending = answer.UnprocessedKeys?.[tableName]?.Keys;

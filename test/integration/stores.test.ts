@@ -3,11 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../../lib/alerts/dedup.js';
 import type { Alert } from '../../lib/alerts/model.js';
-import type { StoredAlert } from '../../lib/alerts/repository.js';
+import { firstAlertId, type StoredAlert } from '../../lib/alerts/repository.js';
 import type { IncidentMember, StoredIncident } from '../../lib/incidents/model.js';
 import { appendAudit, verifyAudit } from '../../lib/automation/audit.js';
 import { dynamoAlertRepository } from '../../lib/store/alerts-table.js';
@@ -263,6 +270,24 @@ describe('DynamoDB alert repository (dynalite)', () => {
     expect(resolved?.timeline.map((e) => e.event)).toEqual(['opened', 'repeated', 'resolved']);
     expect(await repo.resolve('alert-1', resolution, 7, { at, event: 'resolved' })).toBeUndefined();
   });
+  it("finds a fingerprint's first alert by the fingerprint, and a later one by a pointer written with it", async () => {
+    const repo = dynamoAlertRepository(db, 'alerts');
+    const fingerprint = '2222222222222222';
+    const first = stored(firstAlertId(fingerprint), fingerprint);
+    const before = requests.length;
+    await repo.create(first);
+    expect(requests.slice(before)).toEqual(['PutItemCommand']); // the alert alone: no pointer
+    expect((await repo.latest(fingerprint))?.alertId).toBe(first.alertId);
+    const resolution = alert({ fingerprint, status: 'resolved', endsAt: '2026-11-23T03:00:00.000Z' });
+    await repo.resolve(first.alertId, resolution, 2, { at: '2026-11-23T03:00:00.000Z', event: 'resolved' });
+    const again = stored('alert-2b', fingerprint);
+    await repo.create(again);
+    expect((await repo.latest(fingerprint))?.alertId).toBe('alert-2b');
+    // TTL removed the newest one: the first is what is left.
+    await db.send(new DeleteCommand({ TableName: 'alerts', Key: { pk: 'alert#alert-2b' } }));
+    expect((await repo.latest(fingerprint))?.alertId).toBe(first.alertId);
+  });
+
   it('finds the firing alerts of inhibition source names on their own index, and no longer once resolved', async () => {
     const repo = dynamoAlertRepository(db, 'alerts');
     const named = (alertId: string, fingerprint: string, name: string) => {

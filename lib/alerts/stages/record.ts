@@ -60,7 +60,7 @@ function newAlert(event: AlertEvent, seenAt: string, muted?: TimelineEntry): Sto
   const { alert, count } = event.forwarded;
   const plan = event.plan!;
   return {
-    alertId: newAlertId(alert),
+    alertId: newAlertId(alert, !event.latest),
     fingerprint: alert.fingerprint,
     status: 'firing',
     severity: alert.severity,
