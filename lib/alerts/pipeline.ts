@@ -1,36 +1,33 @@
 import type { ForwardedAlert } from './dedup.js';
 import type { StoredAlert } from './repository.js';
-import { attach } from '../incidents/stages/attach.js';
-import { group } from '../incidents/stages/group.js';
+import { attach, incidentOf } from '../incidents/stages/attach.js';
+import { group, groupOf } from '../incidents/stages/group.js';
 import { classify } from './stages/classify.js';
 import { enrich } from './stages/enrich.js';
 import { mute } from './stages/mute.js';
 import { notify } from './stages/notify.js';
 import { record } from './stages/record.js';
 import { route } from './stages/route.js';
-import {
-  incidentOf,
-  type AlertEvent,
-  type AlertPathContext,
-  type AlertStage,
-  type IncidentStage,
-} from './stages/stage.js';
+import type { AlertEvent, AlertPathContext, AlertStage, BatchStage, SharedBy } from './stages/stage.js';
 
-/** A step of the alert path: a stage each event goes through on its own, or one per incident over a batch's events. */
-export type AlertStep = AlertStage | { perIncident: IncidentStage };
+/**
+ * A step of the alert path: a stage each event goes through on its own, or one that the events of a batch sharing
+ * something go through together.
+ */
+export type AlertStep = AlertStage | { per: SharedBy; stage: BatchStage };
 
 /**
  * The alert path: what happens to the alert events of a batch once dedup has forwarded them, in order. Each stage is
- * a file: the alert's in lib/alerts/stages/ (AlertStage, one event at a time), the incident's in lib/incidents/stages/.
+ * a file: the alert's in lib/alerts/stages/, the incident's in lib/incidents/stages/.
  */
 export const alertPath: AlertStep[] = [
   classify, // what the event does to its alert; a stale event (older than the alert it would change) ends here
   mute, //     silences and inhibition: a muted alert is still stored and counted, but nobody new is told
   route, //    where the alert belongs (routes, on-call) and who is told about this event
-  group, //    the incident it belongs to: its group's open incident, or a new one (lib/incidents)
+  { per: groupOf, stage: group }, // per group: its open incident, or a new one, read and taken once (lib/incidents)
   enrich, //   the best runbook section for a new alert
   record, //   one conditional write per alert: the alert as the stages above left it
-  { perIncident: attach }, // one conditional write per incident: the batch's alerts joining, leaving, closing it
+  { per: incidentOf, stage: attach }, // per incident, one conditional write: the alerts joining, leaving, closing it
   notify, //   every notifier in order: the incident's card, 加急, reminder, self-healing
 ];
 
@@ -43,8 +40,8 @@ interface Running {
 /**
  * Runs the forwarded events of a batch down the path together (at most one per fingerprint: the caller keeps a
  * fingerprint's events in order, in waves), each starting from what is stored about its fingerprint. The events go
- * through each alert's stage on their own and at once; at a stage per incident they wait for each other, so the
- * events of one incident share its write. Settles each event on its own: the alert as it now is (or as it was, when
+ * through each alert's stage on their own and at once; at a stage they go through together they wait for each other,
+ * so that the events of one group or incident share its reads and writes. Settles each event on its own: the alert as it now is (or as it was, when
  * a stage ended its path), or why it failed. Safe to run twice for the same events: SQS may redeliver.
  */
 export async function runAlertBatch(
@@ -68,11 +65,12 @@ export async function runAlertBatch(
   for (let at = 0; at < steps.length && running.length;) {
     const step = steps[at]!;
     if (typeof step !== 'function') {
-      running = (await Promise.all(byIncident(running).map((events) => perIncident(step.perIncident, events)))).flat();
+      const shared = sharing(running, (event) => step.per(event, context));
+      running = (await Promise.all(shared.map((entries) => together(step.stage, entries)))).flat();
       at++;
       continue;
     }
-    // The alert stages up to the next stage per incident: each event goes down them without waiting for the others.
+    // The alert stages up to the next shared one: each event goes down them without waiting for the others.
     let next = at;
     while (next < steps.length && typeof steps[next] === 'function') next++;
     const stages = steps.slice(at, next) as AlertStage[];
@@ -96,9 +94,7 @@ export async function runAlertBatch(
     }
   }
 
-  async function perIncident(stage: IncidentStage, entries: Running[]): Promise<Running[]> {
-    // Events of no incident (a resolution never seen firing) have nothing to share: they go on as they are.
-    if (!incidentOf(entries[0]!.event)) return entries;
+  async function together(stage: BatchStage, entries: Running[]): Promise<Running[]> {
     try {
       const events = await stage(
         entries.map((entry) => entry.event),
@@ -122,11 +118,11 @@ export async function runAlertPath(forwarded: ForwardedAlert, context: AlertPath
   return settled!.value;
 }
 
-/** The events by incident, in batch order; those of no incident each on their own. */
-function byIncident(running: Running[]): Running[][] {
+/** The events by what they share, in batch order; those that share nothing each on their own. */
+function sharing(running: Running[], per: (event: AlertEvent) => string | undefined): Running[][] {
   const groups = new Map<string | number, Running[]>();
   for (const entry of running) {
-    const key = incidentOf(entry.event) ?? entry.index;
+    const key = per(entry.event) ?? entry.index;
     groups.set(key, [...(groups.get(key) ?? []), entry]);
   }
   return [...groups.values()];

@@ -83,13 +83,14 @@ export interface AlertPathContext {
 export type AlertStage = (event: AlertEvent, context: AlertPathContext) => Promise<AlertEvent | undefined>;
 
 /**
- * A stage run once per incident over the events of one batch that belong to it, so they share one write to it. It
- * returns them, in the same order, with what it concluded, to go on; if it throws, those events fail, and only those.
+ * A stage run once over the events of one batch that share something (their group, their incident), so that they
+ * share its reads and writes. It returns them, in the same order, with what it concluded, to go on; if it throws,
+ * those events fail, and only those.
  */
-export type IncidentStage = (events: AlertEvent[], context: AlertPathContext) => Promise<AlertEvent[]>;
+export type BatchStage = (events: AlertEvent[], context: AlertPathContext) => Promise<AlertEvent[]>;
 
-/** The incident an event belongs to: the one `group` found or claimed, or the one its alert joined before. */
-export const incidentOf = (event: AlertEvent) => event.incidentId ?? event.stored?.incidentId;
+/** What the events that go through a BatchStage together share; none: the event goes through on its own. */
+export type SharedBy = (event: AlertEvent, context: AlertPathContext) => string | undefined;
 
 /** The context's clock as the ISO time stored alerts use. */
 export const isoNow = (context: Pick<AlertPathContext, 'now'>) => new Date(context.now()).toISOString();

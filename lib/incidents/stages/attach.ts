@@ -1,11 +1,5 @@
 import type { TimelineEntry } from '../../alerts/repository.js';
-import {
-  incidentOf,
-  isoNow,
-  type AlertEvent,
-  type AlertPathContext,
-  type IncidentStage,
-} from '../../alerts/stages/stage.js';
+import { isoNow, type AlertEvent, type AlertPathContext, type BatchStage } from '../../alerts/stages/stage.js';
 import { describeMute } from '../../alerts/stages/mute.js';
 import { formatDuration } from '../../feishu/cards.js';
 import { afterStateChange, isFlapping } from '../flapping.js';
@@ -28,9 +22,11 @@ const MAX_ATTEMPTS = 5;
  * person changed the incident meanwhile, the change is worked out again from what they left, so concurrent writes
  * neither undo nor repeat each other, and a redelivered batch finds its members there and writes nothing.
  */
-export const attach: IncidentStage = async (events, context) => {
+export const attach: BatchStage = async (events, context) => {
   const { incidents } = context;
-  const incidentId = incidentOf(events[0]!)!;
+  const incidentId = incidentOf(events[0]!);
+  // A resolution never seen firing belongs to no incident.
+  if (!incidentId) return events;
   const at = isoNow(context);
   let incident = newest(events) ?? (await incidents.get(incidentId));
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -54,6 +50,9 @@ export const attach: IncidentStage = async (events, context) => {
   }
   throw new Error(`incident ${incidentId} kept changing while ${events.length} alert events were applied to it`);
 };
+
+/** The incident an event belongs to: the one `group` found or claimed, or the one its alert joined before. */
+export const incidentOf = (event: AlertEvent) => event.incidentId ?? event.stored?.incidentId;
 
 /** The most recent of the reads the events came with (`group` reads the incident an alert opens into). */
 const newest = (events: AlertEvent[]) =>

@@ -602,11 +602,17 @@ describe('batches', () => {
 
   it("applies a batch's members of one incident in one write, and wakes its worker once, after it", async () => {
     const r = router();
+    const calls: string[] = [];
+    for (const name of ['forGroup', 'claimGroup'] as const) {
+      const call = r.incidents[name].bind(r.incidents) as (...args: unknown[]) => Promise<never>;
+      r.incidents[name] = async (...args: unknown[]) => (calls.push(name), call(...args));
+    }
     const first = stored(
       await r.batch(['web-1', 'web-2', 'web-3', 'web-4'].map((pod) => open(member(pod, 'warning')))),
     );
     expect(new Set(first.map((alert) => alert.incidentId)).size).toBe(1);
     expect(memberWrites(r)).toEqual(['create']);
+    expect(calls).toEqual(['forGroup', 'claimGroup']); // the group is read and taken once for the batch
     const incident = r.incidentOf(first[0]!.alertId);
     expect(incident).toMatchObject({ firing: 4, version: 1 });
     expect(incident.timeline.filter((entry) => entry.event === 'member_added')).toHaveLength(3);
