@@ -1,16 +1,31 @@
 import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
-import type { FlapRecord } from './flapping.js';
 import type { IncidentMember, IncidentState, StoredIncident } from './model.js';
 
-/** A resolved incident firing again: its new member, and what the change makes of its flap record. */
-export interface Reopening {
-  member: IncidentMember;
-  /** A resolved member of the same condition that the new one takes the place of. */
-  replaces?: string;
-  at: string;
+/** The incident's own fields that its members' events change (attach.ts): counts, state, flap record, reminder. */
+export type MembersField =
+  | 'state'
+  | 'firing'
+  | 'resolved'
+  | 'flaps'
+  | 'stateChanges'
+  | 'flappingUntil'
+  | 'remindAt'
+  | 'resolvedAt'
+  | 'resolvedBy'
+  | 'resolutionNote'
+  | 'updatedAt';
+
+/** What the alert events of one batch did to their incident: applied as one write (attach.ts). */
+export interface MembersChange {
+  /** Members that joined or changed (resolved, unmuted), whole. */
+  members: IncidentMember[];
+  /** Members taken out: a flapping alert's resolved self, replaced by its firing one. */
+  removed: string[];
+  /** The incident's fields as the events left them. */
+  fields: Partial<Pick<StoredIncident, MembersField>>;
+  /** Fields the events cleared (a reopened incident is no longer resolved). */
+  unset: MembersField[];
   entries: TimelineEntry[];
-  remindAt: string;
-  flap: FlapRecord;
 }
 
 /** What one round of card delivery did (delivery.ts). */
@@ -44,30 +59,11 @@ export interface IncidentRepository {
   claimGroup(groupKey: string, incidentId: string, replacing: string | undefined): Promise<string>;
   /** Stores a new incident unless it exists; returns what is stored. */
   create(incident: StoredIncident): Promise<StoredIncident>;
-  /** Adds a firing member to an open incident once (a member already there, or a resolved incident: undefined). */
-  addMember(
-    incidentId: string,
-    member: IncidentMember,
-    at: string,
-    entry?: TimelineEntry,
-  ): Promise<StoredIncident | undefined>;
   /**
-   * Reopens a resolved incident with a firing member (its group fired again within the flap window). Its escalation
-   * stays as it was, so a reopened incident is not paged again from the start. A member that is the same condition
-   * as a resolved one (`replaces`) takes its place, so a flapping alert stays one member.
+   * Applies what a batch's events did to the incident's members, in one write that bumps its version, if it is still
+   * at `version` (the one the change was worked out from): undefined when anything changed it since, or it is gone.
    */
-  reopen(incidentId: string, reopening: Reopening): Promise<StoredIncident | undefined>;
-  /** Marks a tracked member resolved once; undefined when it was not firing. */
-  resolveMember(
-    incidentId: string,
-    alertId: string,
-    at: string,
-    entry: TimelineEntry,
-  ): Promise<StoredIncident | undefined>;
-  /** Counts a member beyond the tracked ones (it is not kept one by one). */
-  countUntracked(incidentId: string, change: 'added' | 'resolved', at: string): Promise<StoredIncident | undefined>;
-  /** Resolves an open incident whose members have all resolved; undefined if one fires or it is resolved already. */
-  close(incidentId: string, at: string, entry: TimelineEntry, flap: FlapRecord): Promise<StoredIncident | undefined>;
+  applyMembers(incidentId: string, version: number, change: MembersChange): Promise<StoredIncident | undefined>;
   recordNotifications(incidentId: string, sent: Record<string, string>, entries: TimelineEntry[]): Promise<void>;
   /**
    * Claims escalation step `step` with a lease until `leaseUntil`: step 1 of an incident that is not escalating yet,

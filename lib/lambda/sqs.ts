@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { ExpectedError } from './errors.js';
-import { logger } from './logger.js';
+import { logger, type Logger } from './logger.js';
 
 export interface SqsRecord {
   messageId: string;
@@ -54,13 +54,8 @@ export async function eachRecord<T>(
 ): Promise<Set<string>> {
   const log = logger.child({ function: options.name });
   const failed = new Set<string>();
-  const groups = new Map<string, ParsedRecord<T>[]>();
-  for (const entry of records) {
-    const key = options.orderKey?.(entry.item) ?? entry.record.messageId;
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
-  }
   await Promise.all(
-    [...groups.values()].map(async (group) => {
+    inOrder(records, options.orderKey).map(async (group) => {
       for (const { item, record } of group) {
         const earlierFailed = group.some((entry) => failed.has(entry.record.messageId));
         if (earlierFailed || remainingMs(context) < (options.reserveMs ?? 3_000)) {
@@ -70,14 +65,66 @@ export async function eachRecord<T>(
         try {
           await work(item, record);
         } catch (error) {
-          const receiveCount = record.attributes?.ApproximateReceiveCount;
-          // An expected failure (a setting missing, a run still going) is one line; the unforeseen keep their stack.
-          const level = error instanceof ExpectedError ? 'warn' : 'error';
-          log[level]('record failed', { messageId: record.messageId, receiveCount, error });
+          failedRecord(log, record, error);
           failed.add(record.messageId);
         }
       }
     }),
   );
   return failed;
+}
+
+/**
+ * Like eachRecord, but hands `work` the records together, so that they can share writes: in waves, the first record
+ * of every `orderKey`, then the second of each, and so on (most batches are one wave). A key's records are in queue
+ * order, one per wave, and after a failure the rest of that key fail too. `work` settles each record of a wave on its
+ * own, in the order given; a wave is not started when too little time is left.
+ */
+export async function eachWave<T>(
+  records: ParsedRecord<T>[],
+  context: Context | undefined,
+  work: (items: T[]) => Promise<PromiseSettledResult<unknown>[]>,
+  options: { name: string; reserveMs?: number; orderKey: (item: T) => string },
+): Promise<Set<string>> {
+  const log = logger.child({ function: options.name });
+  const failed = new Set<string>();
+  const waves: ParsedRecord<T>[][] = [];
+  for (const group of inOrder(records, options.orderKey)) {
+    group.forEach((entry, wave) => (waves[wave] ??= []).push(entry));
+  }
+  const failedKeys = new Set<string>();
+  for (const wave of waves) {
+    const late = remainingMs(context) < (options.reserveMs ?? 3_000);
+    const started = wave.filter((entry) => !late && !failedKeys.has(options.orderKey(entry.item)));
+    const settled = started.length ? await work(started.map((entry) => entry.item)) : [];
+    const fails = (entry: ParsedRecord<T>) => {
+      failed.add(entry.record.messageId);
+      failedKeys.add(options.orderKey(entry.item));
+    };
+    wave.filter((entry) => !started.includes(entry)).forEach(fails);
+    started.forEach((entry, i) => {
+      const result = settled[i]!;
+      if (result.status === 'fulfilled') return;
+      failedRecord(log, entry.record, result.reason);
+      fails(entry);
+    });
+  }
+  return failed;
+}
+
+/** The records by `orderKey` (each on its own without one), each key's in queue order. */
+function inOrder<T>(records: ParsedRecord<T>[], orderKey?: (item: T) => string) {
+  const groups = new Map<string, ParsedRecord<T>[]>();
+  for (const entry of records) {
+    const key = orderKey?.(entry.item) ?? entry.record.messageId;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  return [...groups.values()];
+}
+
+function failedRecord(log: Logger, record: SqsRecord, error: unknown) {
+  const receiveCount = record.attributes?.ApproximateReceiveCount;
+  // An expected failure (a setting missing, a run still going) is one line; the unforeseen keep their stack.
+  const level = error instanceof ExpectedError ? 'warn' : 'error';
+  log[level]('record failed', { messageId: record.messageId, receiveCount, error });
 }

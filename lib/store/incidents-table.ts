@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '../alerts/repository.js';
-import { MAX_TRACKED_MEMBERS, type IncidentState, type StoredIncident } from '../incidents/model.js';
+import type { IncidentState, StoredIncident } from '../incidents/model.js';
 import type { IncidentChange, IncidentRepository } from '../incidents/repository.js';
 import { stableId } from '../lambda/ids.js';
 import { batchGetItems, isConditionFailure, queryItems } from './dynamo.js';
@@ -21,8 +21,9 @@ const groupKey = (key: string) => ({ pk: `group#${stableId('group', key)}` });
 const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RESOLVED_RETENTION_SECONDS;
 
 /**
- * Incidents in one table: `incident#<id>` holds the incident with its members in a map (each member's change is one
- * conditional update, so members of one group never overwrite each other), `group#<hash>` names a group's incident.
+ * Incidents in one table: `incident#<id>` holds the incident with its members in a map (what a batch's events did to
+ * them is one update conditional on the incident's version, so concurrent batches and clicks never overwrite each
+ * other), `group#<hash>` names a group's incident.
  */
 export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: string): IncidentRepository {
   const strip = (item: Record<string, unknown> | undefined) => {
@@ -151,86 +152,47 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       }
     },
 
-    async addMember(incidentId, member, _at, entry) {
-      const added = await update(
+    async applyMembers(incidentId, version, { members, removed, fields, unset, entries }) {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = { ':version': version, ':one': 1 };
+      const sets: string[] = [];
+      const removes: string[] = [];
+      members.forEach((member, i) => {
+        names[`#m${i}`] = member.alertId;
+        values[`:m${i}`] = member;
+        sets.push(`members.#m${i} = :m${i}`);
+      });
+      removed.forEach((alertId, i) => {
+        names[`#r${i}`] = alertId;
+        removes.push(`members.#r${i}`);
+      });
+      Object.entries(fields).forEach(([field, value], i) => {
+        names[`#f${i}`] = field;
+        values[`:f${i}`] = value;
+        sets.push(`#f${i} = :f${i}`);
+      });
+      unset.forEach((field, i) => {
+        names[`#u${i}`] = field;
+        removes.push(`#u${i}`);
+      });
+      // A resolved incident is kept for its retention, then left to TTL; one firing again is kept.
+      if (fields.state === 'resolved') {
+        values[':expiresAt'] = expiresAt(fields.resolvedAt ?? fields.updatedAt!);
+        sets.push('expiresAt = :expiresAt');
+      } else if (fields.state) removes.push('expiresAt');
+      if (entries.length) {
+        values[':entries'] = entries;
+        sets.push('timeline = list_append(timeline, :entries)');
+      }
+      return update(
         incidentId,
-        `SET members.#member = :member${entry ? ', timeline = list_append(timeline, :entries)' : ''} ` +
-          'ADD firing :one, version :one',
-        {
-          ':member': member,
-          ':one': 1,
-          ':max': MAX_TRACKED_MEMBERS,
-          ':resolved': 'resolved',
-          ...(entry ? { ':entries': [entry] } : {}),
-        },
-        { '#member': member.alertId, '#state': 'state' },
-        'attribute_exists(pk) AND #state <> :resolved AND attribute_not_exists(members.#member) ' +
-          'AND size(members) < :max',
+        `${sets.length ? `SET ${sets.join(', ')} ` : ''}${removes.length ? `REMOVE ${removes.join(', ')} ` : ''}` +
+          'ADD version :one',
+        values,
+        names,
+        'version = :version',
       );
-      return added;
     },
-
-    reopen: (incidentId, { member, replaces, at, entries, remindAt, flap }) =>
-      update(
-        incidentId,
-        'SET #state = :triggered, members.#member = :member, updatedAt = :at, remindAt = :remindAt, ' +
-          'timeline = list_append(timeline, :entries), stateChanges = :changes' +
-          `${flap.flappingUntil ? ', flappingUntil = :flappingUntil' : ''} ` +
-          `ADD firing :one, version :one, flaps :one${replaces ? ', resolved :minus' : ''} ` +
-          `REMOVE resolvedAt, resolvedBy, resolutionNote, expiresAt${replaces ? ', members.#replaced' : ''}`,
-        {
-          ':triggered': 'triggered',
-          ':resolved': 'resolved',
-          ':member': member,
-          ':at': at,
-          ':entries': entries,
-          ':one': 1,
-          ':remindAt': remindAt,
-          ':changes': flap.stateChanges,
-          ...(flap.flappingUntil ? { ':flappingUntil': flap.flappingUntil } : {}),
-          ...(replaces ? { ':minus': -1 } : {}),
-        },
-        { '#member': member.alertId, '#state': 'state', ...(replaces ? { '#replaced': replaces } : {}) },
-        '#state = :resolved AND attribute_not_exists(members.#member)' +
-          (replaces ? ' AND attribute_exists(members.#replaced)' : ''),
-      ),
-
-    resolveMember: (incidentId, alertId, at, entry) =>
-      update(
-        incidentId,
-        'SET members.#member.#status = :resolved, members.#member.resolvedAt = :at, ' +
-          'timeline = list_append(timeline, :entries) ADD firing :minus, resolved :one, version :one',
-        { ':resolved': 'resolved', ':firing': 'firing', ':at': at, ':entries': [entry], ':minus': -1, ':one': 1 },
-        { '#member': alertId, '#status': 'status' },
-        'members.#member.#status = :firing',
-      ),
-
-    countUntracked: (incidentId, counted) =>
-      update(
-        incidentId,
-        counted === 'added' ? 'ADD firing :one, version :one' : 'ADD firing :minus, resolved :one, version :one',
-        { ':one': 1, ...(counted === 'added' ? {} : { ':minus': -1 }) },
-      ),
-
-    close: (incidentId, at, entry, flap) =>
-      update(
-        incidentId,
-        'SET #state = :resolved, resolvedAt = :at, updatedAt = :at, expiresAt = :expiresAt, ' +
-          'timeline = list_append(timeline, :entries), stateChanges = :changes' +
-          `${flap.flappingUntil ? ', flappingUntil = :flappingUntil' : ''} ADD version :one`,
-        {
-          ':resolved': 'resolved',
-          ':at': at,
-          ':entries': [entry],
-          ':zero': 0,
-          ':one': 1,
-          ':expiresAt': expiresAt(at),
-          ':changes': flap.stateChanges,
-          ...(flap.flappingUntil ? { ':flappingUntil': flap.flappingUntil } : {}),
-        },
-        { '#state': 'state' },
-        'attribute_exists(pk) AND #state <> :resolved AND firing <= :zero',
-      ),
 
     async recordNotifications(incidentId, sent, entries) {
       const targets = Object.keys(sent);

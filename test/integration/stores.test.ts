@@ -366,36 +366,59 @@ describe('DynamoDB incident repository (dynalite)', () => {
     expect(await repo.claimGroup('group-a', 'next', holder)).toBe('next');
   });
 
-  it('counts members added at once, resolves each once, and closes only when none fires', async () => {
+  it("applies a batch's member changes in one write, and only to the version they were worked out from", async () => {
     const repo = dynamoIncidentRepository(db, 'incidents');
     await repo.create(incident('inc-1', 'm0'));
     expect((await repo.create({ ...incident('inc-1', 'other'), title: 'x' })).title).toBe('KubePodCrashLooping');
-    const added = await Promise.all(
-      ['m1', 'm2', 'm3', 'm4', 'm1'].map((id) => repo.addMember('inc-1', member(id), at)),
-    );
-    expect(added.filter(Boolean)).toHaveLength(4);
-    expect(await repo.get('inc-1')).toMatchObject({ firing: 5, resolved: 0 });
-    const entry = { at, event: 'member_resolved' };
-    const resolved = await Promise.all(
-      ['m0', 'm0', 'm1', 'm2', 'm3'].map((id) => repo.resolveMember('inc-1', id, at, entry)),
-    );
-    expect(resolved.filter(Boolean)).toHaveLength(4);
-    const flap = { stateChanges: [at, at] };
-    expect(await repo.close('inc-1', at, { at, event: 'resolved' }, flap)).toBeUndefined(); // m4 still fires
-    await repo.resolveMember('inc-1', 'm4', at, entry);
-    const closed = await repo.close('inc-1', at, { at, event: 'resolved' }, flap);
-    expect(closed).toMatchObject({ state: 'resolved', firing: 0, resolved: 5 });
-    expect(await repo.close('inc-1', at, { at, event: 'resolved' }, flap)).toBeUndefined();
-    expect(await repo.addMember('inc-1', member('m5'), at)).toBeUndefined(); // a resolved incident takes no members
-    const remindAt = '2026-11-23T03:00:00.000Z';
+    const joining = {
+      members: ['m1', 'm2', 'm3'].map(member),
+      removed: [],
+      fields: { firing: 4, updatedAt: at },
+      unset: [],
+      entries: [{ at, event: 'member_added' }],
+    };
+    const sent = requests.length;
+    expect(await repo.applyMembers('inc-1', 1, joining)).toMatchObject({ version: 2, firing: 4 });
+    expect(requests.slice(sent)).toEqual(['UpdateItemCommand']);
+    // Worked out from version 1 too, by a batch that lost the race: it changes nothing, and reads again.
+    expect(await repo.applyMembers('inc-1', 1, { ...joining, members: [member('m4')] })).toBeUndefined();
+    const stored = await repo.get('inc-1');
+    expect(Object.keys(stored!.members).sort()).toEqual(['m0', 'm1', 'm2', 'm3']);
+    expect(stored!.timeline.map((entry) => entry.event)).toEqual(['opened', 'member_added']);
+
+    const later = '2026-11-23T02:05:00.000Z';
+    const closed = await repo.applyMembers('inc-1', 2, {
+      members: ['m0', 'm1', 'm2', 'm3'].map((id) => ({
+        ...member(id),
+        status: 'resolved' as const,
+        resolvedAt: later,
+      })),
+      removed: [],
+      fields: { firing: 0, resolved: 4, state: 'resolved', resolvedAt: later, stateChanges: [at, later] },
+      unset: [],
+      entries: [{ at: later, event: 'resolved' }],
+    });
+    expect(closed).toMatchObject({ state: 'resolved', firing: 0, resolved: 4, version: 3, resolvedAt: later });
+    const raw = async () =>
+      (await db.send(new GetCommand({ TableName: 'incidents', Key: { pk: 'incident#inc-1' } }))).Item!;
+    // Kept 90 days after it resolved, then left to TTL.
+    expect((await raw()).expiresAt).toBe(Date.parse(later) / 1000 + 90 * 24 * 3600);
+
     // m1 firing again takes the place of its resolved self; the incident flaps from now on.
-    const flapping = { stateChanges: [at, at, at], flappingUntil: '2026-11-23T02:10:00.000Z' };
+    const remindAt = '2026-11-23T03:00:00.000Z';
     const again = { ...member('m6'), fingerprint: member('m1').fingerprint };
-    const reopening = { member: again, replaces: 'm1', at, entries: [{ at, event: 'reopened' }], remindAt };
-    const reopened = await repo.reopen('inc-1', { ...reopening, flap: flapping });
-    expect(reopened).toMatchObject({ state: 'triggered', firing: 1, resolved: 4, flaps: 1, remindAt, ...flapping });
-    expect(Object.keys(reopened!.members).sort()).toEqual(['m0', 'm2', 'm3', 'm4', 'm6']);
+    const flapping = { stateChanges: [at, later, later], flappingUntil: '2026-11-23T02:15:00.000Z' };
+    const reopened = await repo.applyMembers('inc-1', 3, {
+      members: [again],
+      removed: ['m1'],
+      fields: { state: 'triggered', firing: 1, resolved: 3, flaps: 1, remindAt, ...flapping },
+      unset: ['resolvedAt'],
+      entries: [{ at: later, event: 'reopened' }],
+    });
+    expect(reopened).toMatchObject({ state: 'triggered', firing: 1, resolved: 3, flaps: 1, remindAt, ...flapping });
+    expect(Object.keys(reopened!.members).sort()).toEqual(['m0', 'm2', 'm3', 'm6']);
     expect(reopened?.resolvedAt).toBeUndefined();
+    expect((await raw()).expiresAt).toBeUndefined();
     expect((await repo.list('triggered', { limit: 10 })).map((entry) => entry.incidentId)).toContain('inc-1');
     // Listed whole, and once acknowledged, listed as such only.
     const acknowledged = await repo.acknowledge('inc-1', { openId: 'ou_a' }, { at: remindAt, event: 'acknowledged' });

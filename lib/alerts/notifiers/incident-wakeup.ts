@@ -5,9 +5,10 @@ import type { Notifier } from './notifier.js';
 /**
  * Hands a changed incident to its worker (lib/incidents/worker.ts, run by `incident-timers`), which sends and
  * updates its cards and pages by its escalation policy: the alert path itself never waits on Feishu, and a Feishu
- * that fails holds up no alert. Only the change that made up-to-date cards owe an update wakes it; the changes that
- * follow are left to that wakeup, or to the worker holding the incident (its release is conditional on the version
- * it showed), so a storm of members costs a wakeup per round, not per member.
+ * that fails holds up no alert. Only the batch write that made up-to-date cards owe an update wakes it, once (attach
+ * marks one of its changes); the changes that follow are left to that wakeup, or to the worker holding the incident
+ * (its release is conditional on the version it showed), so a storm of members costs a wakeup per round, not per
+ * member.
  */
 export function incidentWakeupNotifier(wakeups: Queue<Wakeup>): Notifier {
   return {

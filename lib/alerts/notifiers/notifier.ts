@@ -33,7 +33,10 @@ export interface Delivery {
   callout?: Callout;
   /** False when nothing on the incident changed: cards that exist need no update (Feishu limits updates). */
   changed?: boolean;
-  /** This change made the incident owe its cards an update (they were up to date just before). */
+  /**
+   * The incident's worker is to be woken for this change: its batch's write made the incident owe its cards an update
+   * (they were up to date just before), or it is a redelivery. One change per incident and batch.
+   */
   dirtied?: boolean;
 }
 

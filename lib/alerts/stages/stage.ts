@@ -48,7 +48,10 @@ export interface AlertEvent {
   incident?: StoredIncident;
   /** False when the event left its incident as it was (a repeat): its cards need no update. */
   incidentChanged?: boolean;
-  /** The event made an incident whose cards were up to date owe them an update: its worker must be woken. */
+  /**
+   * The incident's worker must be woken for this event: the batch's write made cards that were up to date owe an
+   * update (or the event is a redelivery, which may have died before waking it). One event per incident and batch.
+   */
   incidentDirtied?: boolean;
   /** The alert as stored once the event is applied. */
   stored?: StoredAlert;
@@ -78,6 +81,16 @@ export interface AlertPathContext {
  * concluded, to go on; or returns nothing, and the path ends there.
  */
 export type AlertStage = (event: AlertEvent, context: AlertPathContext) => Promise<AlertEvent | undefined>;
+
+/**
+ * A stage run once over the events of one batch that share something (their group, their incident), so that they
+ * share its reads and writes. It returns them, in the same order, with what it concluded, to go on; if it throws,
+ * those events fail, and only those.
+ */
+export type BatchStage = (events: AlertEvent[], context: AlertPathContext) => Promise<AlertEvent[]>;
+
+/** What the events that go through a BatchStage together share; none: the event goes through on its own. */
+export type SharedBy = (event: AlertEvent, context: AlertPathContext) => string | undefined;
 
 /** The context's clock as the ISO time stored alerts use. */
 export const isoNow = (context: Pick<AlertPathContext, 'now'>) => new Date(context.now()).toISOString();

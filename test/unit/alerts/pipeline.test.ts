@@ -5,7 +5,7 @@ import type { Alert } from '../../../lib/alerts/model.js';
 import { parseMatcher } from '../../../lib/alerts/matchers.js';
 import type { StoredAlert } from '../../../lib/alerts/repository.js';
 import { incidentWakeupNotifier } from '../../../lib/alerts/notifiers/incident-wakeup.js';
-import { runAlertPath } from '../../../lib/alerts/pipeline.js';
+import { runAlertBatch, runAlertPath } from '../../../lib/alerts/pipeline.js';
 import type { AlertPathContext, MuteReason } from '../../../lib/alerts/stages/stage.js';
 import { makeAlert, nextEvent } from '../fakes/alerts.js';
 import { MemoryAlertRepository } from '../fakes/alert-repository.js';
@@ -16,6 +16,7 @@ import { RecordingMetrics } from '../fakes/metrics.js';
 import { RecordingQueue } from '../fakes/queue.js';
 import { wakeupRunner } from '../fakes/worker.js';
 import type { Wakeup } from '../../../lib/incidents/timers.js';
+import { MAX_TRACKED_MEMBERS } from '../../../lib/incidents/model.js';
 import { releaseMuted, type MuteRelease } from '../../../lib/incidents/release.js';
 import { muteReleaseNotifier } from '../../../lib/alerts/notifiers/mute-release.js';
 import type { WorkerDeps } from '../../../lib/incidents/worker.js';
@@ -141,6 +142,8 @@ function router(extra: Partial<AlertPathContext> = {}) {
     work,
     /** Down the path only: the worker is not run. */
     path: (item: ForwardedAlert) => runAlertPath(item, context),
+    /** A router batch down the path together (one event per fingerprint): the worker is not run. */
+    batch: (items: ForwardedAlert[]) => runAlertBatch(items, context),
     incidentOf,
     at: (ms: number) => (clock = t0 + ms),
   };
@@ -588,6 +591,141 @@ describe('incidents', () => {
     await r.route(open(member('web-2', 'critical')));
     expect(template(r.messenger.patches.at(-1)!.card)).toBe('red');
     expect(r.messenger.urgents.map((urgent) => urgent.kind)).toEqual(['app', 'sms', 'phone']);
+  });
+});
+
+describe('batches', () => {
+  const memberWrites = (r: ReturnType<typeof router>) =>
+    r.incidents.writes.filter((write) => write === 'create' || write === 'applyMembers');
+  const stored = (results: PromiseSettledResult<StoredAlert | undefined>[]) =>
+    results.map((result) => (result as PromiseFulfilledResult<StoredAlert>).value);
+
+  it("applies a batch's members of one incident in one write, and wakes its worker once, after it", async () => {
+    const r = router();
+    const calls: string[] = [];
+    for (const name of ['forGroup', 'claimGroup'] as const) {
+      const call = r.incidents[name].bind(r.incidents) as (...args: unknown[]) => Promise<never>;
+      r.incidents[name] = async (...args: unknown[]) => (calls.push(name), call(...args));
+    }
+    const first = stored(
+      await r.batch(['web-1', 'web-2', 'web-3', 'web-4'].map((pod) => open(member(pod, 'warning')))),
+    );
+    expect(new Set(first.map((alert) => alert.incidentId)).size).toBe(1);
+    expect(memberWrites(r)).toEqual(['create']);
+    expect(calls).toEqual(['forGroup', 'claimGroup']); // the group is read and taken once for the batch
+    const incident = r.incidentOf(first[0]!.alertId);
+    expect(incident).toMatchObject({ firing: 4, version: 1 });
+    expect(incident.timeline.filter((entry) => entry.event === 'member_added')).toHaveLength(3);
+    expect(r.wakeups.sent).toHaveLength(1);
+    await r.work();
+    expect(markdownOf(r.messenger.sends[0]!.card)).toContain('4 条触发中');
+
+    r.at(MINUTE);
+    const later = stored(await r.batch(['web-5', 'web-6', 'web-7'].map((pod) => open(member(pod, 'warning')))));
+    expect(memberWrites(r)).toEqual(['create', 'applyMembers']);
+    expect(r.incidentOf(later[0]!.alertId)).toMatchObject({ firing: 7, version: 2 });
+    expect(r.wakeups.sent).toHaveLength(2);
+    await r.work();
+    expect(r.messenger.patches.map((patch) => markdownOf(patch.card).includes('7 条触发中'))).toEqual([true]);
+  });
+
+  it('changes nothing when SQS delivers the same batch again, and wakes the worker once in case it had not', async () => {
+    const r = router();
+    const batch = ['web-1', 'web-2', 'web-3'].map((pod) => open(member(pod, 'warning')));
+    const first = stored(await r.batch(batch));
+    await r.work();
+    const before = structuredClone(r.incidentOf(first[0]!.alertId));
+    const writes = r.incidents.writes.length;
+    const again = stored(await r.batch(batch));
+    expect(again.map((alert) => alert.alertId)).toEqual(first.map((alert) => alert.alertId));
+    expect(r.incidents.writes.length).toBe(writes);
+    expect(r.incidentOf(first[0]!.alertId)).toEqual(before);
+    expect(r.wakeups.sent).toHaveLength(2);
+    await r.work();
+    expect(r.messenger.sends).toHaveLength(1);
+    expect(r.messenger.patches).toEqual([]);
+  });
+
+  it('works the change out again when another write got to the incident first, and keeps both', async () => {
+    const r = router();
+    const [opener] = stored(await r.batch([open(member('web-1', 'warning'))]));
+    const incidentId = opener!.incidentId!;
+    // Between this batch's read and its write, a person acknowledges the incident and another batch adds a member.
+    const apply = r.incidents.applyMembers.bind(r.incidents);
+    let raced = false;
+    r.incidents.applyMembers = async (...args) => {
+      if (!raced) {
+        raced = true;
+        await r.incidents.acknowledge(
+          incidentId,
+          { openId: 'ou_li' },
+          { at: new Date(t0).toISOString(), event: 'acknowledged' },
+        );
+        const [other] = stored(await r.batch([open(member('web-9', 'warning'))]));
+        expect(other!.incidentId).toBe(incidentId);
+      }
+      return apply(...args);
+    };
+    await r.batch(['web-2', 'web-3'].map((pod) => open(member(pod, 'warning'))));
+    const incident = r.incidents.incidents.get(incidentId)!;
+    expect(incident).toMatchObject({ state: 'acknowledged', firing: 4, version: 4 });
+    expect(Object.keys(incident.members)).toHaveLength(4);
+    expect(incident.timeline.filter((entry) => entry.event === 'member_added')).toHaveLength(3);
+    expect(r.incidents.writes.filter((write) => write === 'applyMembers')).toEqual(['applyMembers', 'applyMembers']);
+  });
+
+  it('fails only the alerts of an incident whose write failed; the rest of the batch goes on', async () => {
+    const r = router();
+    const other = makeAlert({ name: 'DiskFull', labels: { alertname: 'DiskFull', host: 'db-1' } });
+    await r.batch([open(member('web-1', 'warning')), open(other)]);
+    r.incidents.applyMembers = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    const results = await r.batch([
+      open(member('web-2', 'warning')),
+      open(member('web-3', 'warning')),
+      open(makeAlert({ name: 'NodeDown', labels: { alertname: 'NodeDown' } })),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+  });
+
+  it('resolves the members that leave in a batch and closes the incident in the same write', async () => {
+    const r = router();
+    const alerts = ['web-1', 'web-2', 'web-3'].map((pod) => member(pod, 'warning'));
+    const first = stored(await r.batch(alerts.map((alert) => open(alert))));
+    await r.work();
+    r.at(5 * MINUTE);
+    const endsAt = new Date(t0 + 4 * MINUTE).toISOString();
+    await r.batch(alerts.map((alert) => resolve(nextEvent(alert, { status: 'resolved', endsAt }), 2)));
+    expect(memberWrites(r)).toEqual(['create', 'applyMembers']);
+    const incident = r.incidentOf(first[0]!.alertId);
+    expect(incident).toMatchObject({ state: 'resolved', firing: 0, resolved: 3, version: 2 });
+    expect(incident.timeline.map((entry) => entry.event).slice(-4)).toEqual([
+      'member_resolved',
+      'member_resolved',
+      'member_resolved',
+      'resolved',
+    ]);
+    await r.work();
+    expect(template(r.messenger.patches.at(-1)!.card)).toBe('green');
+  });
+
+  it('counts the members beyond the tracked ones, joining and leaving, in the same write', async () => {
+    const r = router();
+    const [opener] = stored(await r.batch([open(member('web-0', 'warning'))]));
+    const full = r.incidentOf(opener!.alertId);
+    for (let i = 1; i < MAX_TRACKED_MEMBERS; i++)
+      full.members[`x${i}`] = { ...full.members[opener!.alertId]!, alertId: `x${i}` };
+    full.firing = MAX_TRACKED_MEMBERS;
+    const extra = ['web-1', 'web-2'].map((pod) => member(pod, 'warning'));
+    await r.batch(extra.map((alert) => open(alert)));
+    expect(r.incidentOf(opener!.alertId)).toMatchObject({ firing: MAX_TRACKED_MEMBERS + 2 });
+    expect(Object.keys(r.incidentOf(opener!.alertId).members)).toHaveLength(MAX_TRACKED_MEMBERS);
+    r.at(MINUTE);
+    const endsAt = new Date(t0 + MINUTE).toISOString();
+    await r.batch(extra.map((alert) => resolve(nextEvent(alert, { status: 'resolved', endsAt }), 2)));
+    expect(r.incidentOf(opener!.alertId)).toMatchObject({ firing: MAX_TRACKED_MEMBERS, resolved: 2 });
+    expect(memberWrites(r)).toEqual(['create', 'applyMembers', 'applyMembers']);
   });
 });
 

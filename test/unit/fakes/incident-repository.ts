@@ -1,16 +1,10 @@
 import type { Actor, KnowledgeDraft, TimelineEntry } from '../../../lib/alerts/repository.js';
-import {
-  MAX_TRACKED_MEMBERS,
-  type IncidentMember,
-  type IncidentState,
-  type StoredIncident,
-} from '../../../lib/incidents/model.js';
-import type { FlapRecord } from '../../../lib/incidents/flapping.js';
+import type { IncidentState, StoredIncident } from '../../../lib/incidents/model.js';
 import type {
   DeliveryRound,
   IncidentChange,
   IncidentRepository,
-  Reopening,
+  MembersChange,
 } from '../../../lib/incidents/repository.js';
 
 /**
@@ -28,11 +22,7 @@ export class MemoryIncidentRepository implements IncidentRepository {
 
   /** The writes that change what the card shows, and so its version, as the adapter's `ADD version` does. */
   private static readonly versioned = new Set([
-    'addMember',
-    'reopen',
-    'resolveMember',
-    'countUntracked',
-    'close',
+    'applyMembers',
     'completeStep',
     'change',
     'recordSilence',
@@ -79,79 +69,17 @@ export class MemoryIncidentRepository implements IncidentRepository {
     return incident;
   }
 
-  async addMember(incidentId: string, member: IncidentMember, at: string, entry?: TimelineEntry) {
+  async applyMembers(incidentId: string, version: number, change: MembersChange) {
     return this.write(
-      'addMember',
+      'applyMembers',
       incidentId,
-      (incident) =>
-        incident.state !== 'resolved' &&
-        !incident.members[member.alertId] &&
-        Object.keys(incident.members).length < MAX_TRACKED_MEMBERS,
+      (incident) => incident.version === version,
       (incident) => {
-        incident.members[member.alertId] = structuredClone(member);
-        incident.firing += 1;
-        if (entry) incident.timeline.push(entry);
-      },
-    );
-  }
-
-  async reopen(incidentId: string, { member, replaces, at, entries, remindAt, flap }: Reopening) {
-    return this.write(
-      'reopen',
-      incidentId,
-      (incident) =>
-        incident.state === 'resolved' &&
-        !incident.members[member.alertId] &&
-        (!replaces || Boolean(incident.members[replaces])),
-      (incident) => {
-        if (replaces) {
-          delete incident.members[replaces];
-          incident.resolved -= 1;
-        }
-        incident.members[member.alertId] = structuredClone(member);
-        incident.firing += 1;
-        incident.flaps = (incident.flaps ?? 0) + 1;
-        Object.assign(incident, { state: 'triggered', updatedAt: at, remindAt, ...structuredClone(flap) });
-        for (const key of ['resolvedAt', 'resolvedBy', 'resolutionNote'] as const) delete incident[key];
-        incident.timeline.push(...entries);
-      },
-    );
-  }
-
-  async resolveMember(incidentId: string, alertId: string, at: string, entry: TimelineEntry) {
-    return this.write(
-      'resolveMember',
-      incidentId,
-      (incident) => incident.members[alertId]?.status === 'firing',
-      (incident) => {
-        Object.assign(incident.members[alertId]!, { status: 'resolved', resolvedAt: at });
-        incident.firing -= 1;
-        incident.resolved += 1;
-        incident.timeline.push(entry);
-      },
-    );
-  }
-
-  async countUntracked(incidentId: string, change: 'added' | 'resolved', at: string) {
-    return this.write(
-      'countUntracked',
-      incidentId,
-      () => true,
-      (incident) => {
-        incident.firing += change === 'added' ? 1 : -1;
-        if (change === 'resolved') incident.resolved += 1;
-      },
-    );
-  }
-
-  async close(incidentId: string, at: string, entry: TimelineEntry, flap: FlapRecord) {
-    return this.write(
-      'close',
-      incidentId,
-      (incident) => incident.state !== 'resolved' && incident.firing <= 0,
-      (incident) => {
-        Object.assign(incident, { state: 'resolved', resolvedAt: at, updatedAt: at, ...structuredClone(flap) });
-        incident.timeline.push(entry);
+        for (const alertId of change.removed) delete incident.members[alertId];
+        for (const member of change.members) incident.members[member.alertId] = structuredClone(member);
+        Object.assign(incident, structuredClone(change.fields));
+        for (const field of change.unset) delete incident[field];
+        incident.timeline.push(...change.entries);
       },
     );
   }

@@ -20,6 +20,13 @@ const member = (pod: string) => {
   });
 };
 
+/** A member joining the incident as the alert path's one write does. */
+const join = async (w: ReturnType<typeof worker>, pod: string, at: string) => {
+  const { version, firing } = w.current();
+  const change = { members: [member(pod)], removed: [], fields: { firing: firing + 1, updatedAt: at }, unset: [] };
+  await w.incidents.applyMembers('9c2e4b1a7d3f', version, { ...change, entries: [] });
+};
+
 function worker(fields: Partial<StoredIncident> = {}) {
   const first = member('1');
   const incident: StoredIncident = {
@@ -74,13 +81,12 @@ describe('the incident worker', () => {
       announcedAt: iso(t0),
       plan: { routes: [], targets: [{ kind: 'chat', id: 'oc_ops' }], channels: ['card'] },
     });
-    await w.incidents.addMember('9c2e4b1a7d3f', member('2'), iso(t0));
+    await join(w, '2', iso(t0));
     const patch = w.messenger.patchCard.bind(w.messenger);
     let round = 0;
     w.messenger.patchCard = async (messageId, card) => {
       // Three more members arrive while the first update is on its way.
-      if (round++ === 0)
-        for (const pod of ['3', '4', '5']) await w.incidents.addMember('9c2e4b1a7d3f', member(pod), iso(t0));
+      if (round++ === 0) for (const pod of ['3', '4', '5']) await join(w, pod, iso(t0));
       return patch(messageId, card);
     };
     await w.wake();
@@ -107,10 +113,10 @@ describe('the incident worker', () => {
     const patch = w.messenger.patchCard.bind(w.messenger);
     let pod = 1;
     w.messenger.patchCard = async (messageId, card) => {
-      await w.incidents.addMember('9c2e4b1a7d3f', member(String(++pod)), w.deps.now());
+      await join(w, String(++pod), w.deps.now());
       return patch(messageId, card);
     };
-    await w.incidents.addMember('9c2e4b1a7d3f', member(String(++pod)), iso(t0));
+    await join(w, String(++pod), iso(t0));
     await w.wake();
     for (let round = 0; round < 3; round++) {
       const { message } = w.wakeups.sent.at(-1)!;

@@ -6,6 +6,7 @@ import { partialBatchFailures } from '../../../lib/lambda/middlewares/partial-ba
 import { sqsRecords } from '../../../lib/lambda/middlewares/sqs-records.js';
 import {
   eachRecord,
+  eachWave,
   type FailedRecords,
   type ParsedRecord,
   type ParsedSqsEvent,
@@ -118,6 +119,61 @@ describe('eachRecord', () => {
       { name: 'test', reserveMs: 5_000 },
     );
     expect(ran).toEqual([]);
+    expect(failed).toEqual(new Set(['late']));
+  });
+});
+
+describe('eachWave', () => {
+  const settle = (items: Task[], failing: string[] = []) =>
+    items.map((item): PromiseSettledResult<unknown> =>
+      failing.includes(`${item.key}${item.n}`)
+        ? { status: 'rejected', reason: new Error('incident write failed') }
+        : { status: 'fulfilled', value: undefined },
+    );
+
+  it('hands over the records together, one of each key per wave, each key in queue order', async () => {
+    const waves: string[][] = [];
+    const failed = await eachWave(
+      parsed([
+        { id: 'a1', key: 'a', n: 1 },
+        { id: 'b1', key: 'b', n: 1 },
+        { id: 'a2', key: 'a', n: 2 },
+        { id: 'c1', key: 'c', n: 1 },
+      ]),
+      lambda(),
+      async (items) => (waves.push(items.map((item) => `${item.key}${item.n}`)), settle(items)),
+      { name: 'test', orderKey: (item) => item.key },
+    );
+    expect(waves).toEqual([['a1', 'b1', 'c1'], ['a2']]);
+    expect(failed).toEqual(new Set());
+  });
+
+  it('fails only the records work says failed, and the rest of their keys', async () => {
+    const waves: string[][] = [];
+    const failed = await eachWave(
+      parsed([
+        { id: 'a1', key: 'a', n: 1 },
+        { id: 'b1', key: 'b', n: 1 },
+        { id: 'a2', key: 'a', n: 2 },
+        { id: 'b2', key: 'b', n: 2 },
+      ]),
+      lambda(),
+      async (items) => (waves.push(items.map((item) => `${item.key}${item.n}`)), settle(items, ['a1'])),
+      { name: 'test', orderKey: (item) => item.key },
+    );
+    expect(waves).toEqual([['a1', 'b1'], ['b2']]);
+    expect(failed).toEqual(new Set(['a1', 'a2']));
+  });
+
+  it('does not start a wave when too little time is left', async () => {
+    const failed = await eachWave(
+      parsed([{ id: 'late', key: 'a', n: 1 }]),
+      lambda(2_000),
+      async () => {
+        throw new Error('not started');
+      },
+      { name: 'test', reserveMs: 5_000, orderKey: (item) => item.key },
+    );
     expect(failed).toEqual(new Set(['late']));
   });
 });
