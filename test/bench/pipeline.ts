@@ -203,11 +203,20 @@ async function main() {
   };
   const upToDate = () => shown.every((cards, g) => (cards.at(-1)?.count ?? 0) >= membersOf[g]!);
   const deadline = Date.now() + 15 * 60_000;
+  const writesSoFar = () => Object.values(writes).reduce((a, b) => a + b, 0);
+  const emptied = async (queues: string[]) =>
+    (await Promise.all(queues.map((queue) => runtime.queueDepth(queue)))).every(
+      (depth) => depth.visible === 0 && depth.inFlight === 0,
+    );
+  // The alert path (dedup and router) is done with the storm when its two queues are empty; the cards that follow go
+  // out at Feishu's pace (5 new messages a second to one chat), which no store makes faster.
+  let pathDrained: { at: number; writes: number } | undefined;
   for (;;) {
     scan();
+    if (!pathDrained && (await emptied(['AlertsQueue', 'NotifyQueue'])))
+      pathDrained = { at: Date.now(), writes: writesSoFar() };
     if (upToDate() || Date.now() > deadline) {
-      const depths = await Promise.all(['AlertsQueue', 'NotifyQueue'].map((queue) => runtime.queueDepth(queue)));
-      if (depths.every((d) => d.visible === 0 && d.inFlight === 0) || Date.now() > deadline) break;
+      if ((await emptied(['AlertsQueue', 'NotifyQueue'])) || Date.now() > deadline) break;
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -249,7 +258,9 @@ async function main() {
 
   const dedupTable = [...runtime.tableNames.values()].find((t) => t.endsWith('-dedup'))!;
   const alertsQueue = runtime.queueUrls.get('AlertsQueue')!.split('/').pop()!;
-  const totalWrites = Object.values(writes).reduce((a, b) => a + b, 0);
+  const totalWrites = writesSoFar();
+  const pathSeconds = ((pathDrained?.at ?? finished) - started) / 1000;
+  const pathWriteRate = (pathDrained?.writes ?? totalWrites) / pathSeconds;
   const totalSends = Object.values(sqsSends).reduce((a, b) => a + b, 0);
   const sizes = await bundleSizes();
   const seconds = (finished - started) / 1000;
@@ -285,6 +296,8 @@ async function main() {
     ...hopLines,
     `DynamoDB writes per alert:   ${((writes[dedupTable] ?? 0) / total).toFixed(3)} in dedup (${writes[dedupTable] ?? 0}), ${(totalWrites / total).toFixed(3)} in all (${JSON.stringify(writes)})`,
     `DynamoDB write rate:         ${(totalWrites / seconds).toFixed(0)} writes/s over the run, ${((100 * totalWrites) / seconds / ceiling).toFixed(0)} % of the stand-in's own ceiling of ${ceiling.toFixed(0)} conditional writes/s (measured before the run)`,
+    `alert path drained:          ${pathSeconds.toFixed(1)} s after the first webhook (the alerts and notify queues empty): ${(total / pathSeconds).toFixed(0)} alerts/s, ${pathWriteRate.toFixed(0)} writes/s, ${((100 * pathWriteRate) / ceiling).toFixed(0)} % of the ceiling`,
+    `cards into the route's chat: ${chatCards.size} new cards, no sooner than ${(chatCards.size / 5).toFixed(1)} s at Feishu's 5 a second to one chat`,
     `SQS sends per alert:         ${((sqsSends[alertsQueue] ?? 0) / total).toFixed(3)} at ingest (${sqsSends[alertsQueue] ?? 0}), ${(totalSends / total).toFixed(3)} in all (${JSON.stringify(sqsSends)})`,
     'bundle sizes (minified / gzip):',
     ...Object.entries(sizes).map(
