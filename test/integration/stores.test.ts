@@ -577,17 +577,32 @@ describe('incident delivery and send budgets (dynalite)', () => {
       ),
     );
     const seconds = [];
+    const apps: number[] = [];
     for (let second = started; second <= Math.floor(Date.now() / 1000); second++) {
-      const item = await db.send(
-        new GetCommand({ TableName: 'deliveries', Key: { pk: `budget#chat:oc_budget#${second}` } }),
-      );
-      if (item.Item) seconds.push(item.Item.calls as number);
+      const item = await db.send(new GetCommand({ TableName: 'deliveries', Key: { pk: `budget#${second}` } }));
+      if (item.Item?.['chat:oc_budget']) seconds.push(item.Item['chat:oc_budget'] as number);
+      apps.push((item.Item?.app as number | undefined) ?? 0);
     }
-    // Twelve calls, never more than five in one second: at least three seconds.
+    // Twelve calls, never more than five in one second: at least three seconds; each took the app's budget with the
+    // chat's, in the same write.
     expect(seconds.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(apps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(12);
     expect(Math.max(...seconds)).toBeLessThanOrEqual(5);
     expect(seconds.length).toBeGreaterThanOrEqual(3);
   }, 10_000);
+
+  it("takes a call from every budget in one write or from none: a full chat holds none of the app's", async () => {
+    const at = 4_102_444_800_000; // a second of its own, far from the other tests' (2100-01-01)
+    const budget = dynamoSendBudget(db, 'deliveries', () => at + 100);
+    const budgets = [
+      { key: 'app', perSecond: 50 },
+      { key: 'chat:oc_full', perSecond: 5 },
+    ];
+    for (let call = 0; call < 5; call++) await budget.take(budgets, 0);
+    await expect(budget.take(budgets, 0)).rejects.toThrow('chat:oc_full');
+    const item = await db.send(new GetCommand({ TableName: 'deliveries', Key: { pk: `budget#${at / 1000}` } }));
+    expect(item.Item).toMatchObject({ app: 5, 'chat:oc_full': 5 });
+  });
 
   it('fails a caller that would wait longer than it may, as a rate limit would, and counts nothing for it', async () => {
     const budget = dynamoSendBudget(db, 'deliveries');
