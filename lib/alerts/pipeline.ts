@@ -1,3 +1,4 @@
+import { groupBy } from '../lambda/group-by.js';
 import type { ForwardedAlert } from './dedup.js';
 import type { StoredAlert } from './repository.js';
 import { attach, incidentOf } from '../incidents/stages/attach.js';
@@ -41,8 +42,9 @@ interface Running {
  * Runs the forwarded events of a batch down the path together (at most one per fingerprint: the caller keeps a
  * fingerprint's events in order, in waves), each starting from what is stored about its fingerprint. The events go
  * through each alert's stage on their own and at once; at a stage they go through together they wait for each other,
- * so that the events of one group or incident share its reads and writes. Settles each event on its own: the alert as it now is (or as it was, when
- * a stage ended its path), or why it failed. Safe to run twice for the same events: SQS may redeliver.
+ * so that the events of one group or incident share its reads and writes (those that share nothing go through on
+ * their own). Settles each event on its own: the alert as it now is (or as it was, when a stage ended its path), or
+ * why it failed. Safe to run twice for the same events: SQS may redeliver.
  */
 export async function runAlertBatch(
   batch: ForwardedAlert[],
@@ -65,7 +67,7 @@ export async function runAlertBatch(
   for (let at = 0; at < steps.length && running.length;) {
     const step = steps[at]!;
     if (typeof step !== 'function') {
-      const shared = sharing(running, (event) => step.per(event, context));
+      const shared = groupBy(running, (entry) => step.per(entry.event, context) ?? entry.index);
       running = (await Promise.all(shared.map((entries) => together(step.stage, entries)))).flat();
       at++;
       continue;
@@ -116,16 +118,6 @@ export async function runAlertPath(forwarded: ForwardedAlert, context: AlertPath
   const [settled] = await runAlertBatch([forwarded], context, steps);
   if (settled!.status === 'rejected') throw settled!.reason;
   return settled!.value;
-}
-
-/** The events by what they share, in batch order; those that share nothing each on their own. */
-function sharing(running: Running[], per: (event: AlertEvent) => string | undefined): Running[][] {
-  const groups = new Map<string | number, Running[]>();
-  for (const entry of running) {
-    const key = per(entry.event) ?? entry.index;
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
-  }
-  return [...groups.values()];
 }
 
 const present = <T>(items: (T | undefined)[]) => items.filter((item): item is T => item !== undefined);

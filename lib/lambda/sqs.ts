@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { ExpectedError } from './errors.js';
+import { groupBy } from './group-by.js';
 import { logger, type Logger } from './logger.js';
 
 export interface SqsRecord {
@@ -113,14 +114,8 @@ export async function eachWave<T>(
 }
 
 /** The records by `orderKey` (each on its own without one), each key's in queue order. */
-function inOrder<T>(records: ParsedRecord<T>[], orderKey?: (item: T) => string) {
-  const groups = new Map<string, ParsedRecord<T>[]>();
-  for (const entry of records) {
-    const key = orderKey?.(entry.item) ?? entry.record.messageId;
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
-  }
-  return [...groups.values()];
-}
+const inOrder = <T>(records: ParsedRecord<T>[], orderKey?: (item: T) => string) =>
+  groupBy(records, (entry) => orderKey?.(entry.item) ?? entry.record.messageId);
 
 function failedRecord(log: Logger, record: SqsRecord, error: unknown) {
   const receiveCount = record.attributes?.ApproximateReceiveCount;

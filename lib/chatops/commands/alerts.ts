@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { headerColour, severityLabel } from '../../alerts/card.js';
 import { occurrences, type StoredAlert } from '../../alerts/repository.js';
 import { severities } from '../../alerts/severity.js';
+import { groupBy } from '../../lambda/group-by.js';
 import { clip, escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
 import { distinguishingLabels, incidentSeverity } from '../../incidents/model.js';
 import { rosterNames, timelineLines } from '../../incidents/timeline.js';
@@ -27,13 +28,8 @@ const rowLabels = (stored: StoredAlert) =>
  * device), so that rows which would otherwise read the same can be told apart.
  */
 function labelsApart(alerts: StoredAlert[]): Map<string, string[]> {
-  const groups = new Map<string, StoredAlert[]>();
-  for (const stored of alerts) {
-    const key = `${stored.alert.name}\u0000${stored.alert.service}`;
-    groups.set(key, [...(groups.get(key) ?? []), stored]);
-  }
   const apart = new Map<string, string[]>();
-  for (const group of groups.values()) {
+  for (const group of groupBy(alerts, (stored) => `${stored.alert.name}\u0000${stored.alert.service}`)) {
     const keys = group.length > 1 ? distinguishingLabels(group.map((stored) => ({ labels: rowLabels(stored) }))) : [];
     for (const stored of group) apart.set(stored.alertId, keys.slice(0, 3));
   }
