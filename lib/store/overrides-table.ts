@@ -1,6 +1,6 @@
-import { paginateScan, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OncallOverride, OverrideStore } from '../alerts/overrides.js';
-import { isConditionFailure } from './dynamo.js';
+import { isConditionFailure, scanItems } from './dynamo.js';
 
 /** An ended override stays this long (for the record), then DynamoDB's TTL may remove it. */
 const ENDED_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -25,7 +25,6 @@ export function dynamoOverrideStore(db: DynamoDBDocumentClient, tableName: strin
       }
     },
     async current(now) {
-      const overrides: OncallOverride[] = [];
       const scan = {
         TableName: tableName,
         ConsistentRead: true,
@@ -33,12 +32,8 @@ export function dynamoOverrideStore(db: DynamoDBDocumentClient, tableName: strin
         ExpressionAttributeNames: { '#to': 'to' },
         ExpressionAttributeValues: { ':now': now },
       };
-      for await (const page of paginateScan({ client: db }, scan))
-        for (const { expiresAt: _ttl, ...override } of (page.Items ?? []) as (OncallOverride & {
-          expiresAt?: number;
-        })[])
-          overrides.push(override);
-      return overrides;
+      const items = await scanItems<OncallOverride & { expiresAt?: number }>(db, scan, Infinity);
+      return items.map(({ expiresAt: _ttl, ...override }) => override);
     },
   };
 }

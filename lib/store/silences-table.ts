@@ -1,6 +1,6 @@
-import { paginateScan, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Silence, SilenceStore } from '../alerts/silences.js';
-import { isConditionFailure } from './dynamo.js';
+import { isConditionFailure, scanItems } from './dynamo.js';
 
 /** An ended silence stays listed for this long (for the record), then DynamoDB's TTL may remove it. */
 const ENDED_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -27,11 +27,12 @@ export function dynamoSilenceStore(db: DynamoDBDocumentClient, tableName: string
       }
     },
     async list() {
-      const silences: Silence[] = [];
-      for await (const page of paginateScan({ client: db }, { TableName: tableName, ConsistentRead: true }))
-        for (const { expiresAt: _ttl, ...silence } of (page.Items ?? []) as (Silence & { expiresAt?: number })[])
-          silences.push(silence);
-      return silences;
+      const items = await scanItems<Silence & { expiresAt?: number }>(
+        db,
+        { TableName: tableName, ConsistentRead: true },
+        Infinity,
+      );
+      return items.map(({ expiresAt: _ttl, ...silence }) => silence);
     },
     async expire(id, by, at) {
       try {
