@@ -45,13 +45,22 @@ export async function provisionTables(
       ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
     };
     try {
-      await db.send(new CreateTableCommand(create));
+      await createActive(db, create);
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error; // kept from an earlier run under .data/
       await rebuildIfIndexesChanged(db, create, log);
     }
   }
   return names;
+}
+
+/** A new table answers reads and writes only once ACTIVE; dynalite turns it so on a timer, after answering. */
+async function createActive(db: DynamoDBClient, create: CreateTableCommandInput) {
+  await db.send(new CreateTableCommand(create));
+  await waitUntilTableExists(
+    { client: db, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.5 },
+    { TableName: create.TableName },
+  );
 }
 
 /**
@@ -82,11 +91,7 @@ async function rebuildIfIndexesChanged(db: DynamoDBClient, create: CreateTableCo
     { client: db, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
     { TableName: create.TableName },
   );
-  await db.send(new CreateTableCommand(create));
-  await waitUntilTableExists(
-    { client: db, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
-    { TableName: create.TableName },
-  );
+  await createActive(db, create);
   for (let start = 0; start < items.length; start += 25) {
     let pending: BatchWriteItemCommandInput['RequestItems'] = {
       [create.TableName!]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
