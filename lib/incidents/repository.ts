@@ -103,8 +103,8 @@ export interface IncidentRepository {
   /** Takes the incident's delivery until `until` if nobody holds it; undefined when someone does. */
   claimDelivery(incidentId: string, now: string, until: string): Promise<StoredIncident | undefined>;
   /**
-   * Notes a delivery round (new cards' message ids, the version each target now shows) and lets go of the delivery,
-   * in one write. With `version`, the version every card now shows is noted too, and the answer is whether the
+   * Notes a delivery round (new cards' message ids, the version each target now shows) and lets go of the delivery.
+   * With `version`, the version every card now shows is noted too, and the answer is whether the
    * incident is still at it (false: it changed meanwhile, and the next round is owed); without, the caller leaves the
    * rest to a wakeup.
    */

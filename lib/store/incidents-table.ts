@@ -17,6 +17,20 @@ export const INCIDENTS_BY_STATE_INDEX = 'byStateSlim';
 const MAX_LIST_PAGES = 5;
 
 const incidentKey = (incidentId: string) => ({ pk: `incident#${incidentId}` });
+const deliveryKey = (incidentId: string) => ({ pk: `delivery#${incidentId}` });
+/**
+ * What the worker notes of its rounds, kept in an item of its own beside the incident (`delivery#<id>`): two writes a
+ * round (the lease, its end) would otherwise rewrite the incident, members and timeline and all, whose size every write
+ * is billed by (a tracked group of hundreds is tens of KB). It holds these, the cards' message ids and the rounds'
+ * timeline entries; the incident's reads merge it back in.
+ */
+const DELIVERY_FIELDS = [
+  'deliveryLeaseUntil',
+  'deliveredAt',
+  'announcedAt',
+  'deliveredVersion',
+  'cardVersions',
+] as const;
 const groupKey = (key: string) => ({ pk: `group#${stableId('group', key)}` });
 const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RESOLVED_RETENTION_SECONDS;
 
@@ -26,16 +40,36 @@ const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RESOLVED_R
  * other), `group#<hash>` names a group's incident.
  */
 export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: string): IncidentRepository {
-  const strip = (item: Record<string, unknown> | undefined) => {
+  /**
+   * The incident as the domain sees it: its item with what its delivery item holds over any an incident stored before
+   * the split still carries, the cards' message ids of both (a page notes its direct message on the incident), and
+   * the rounds' timeline entries in the timeline by time.
+   */
+  const merged = (item: Record<string, unknown> | undefined, delivery: Record<string, unknown> | undefined) => {
     if (!item) return undefined;
-    const { pk: _pk, expiresAt: _ttl, ...incident } = item;
-    return incident as unknown as StoredIncident;
+    const { pk: _pk, expiresAt: _ttl, ...fields } = item;
+    const incident = fields as unknown as StoredIncident;
+    if (!delivery) return incident;
+    const { notifications, timeline, ...rest } = delivery as Partial<StoredIncident>;
+    for (const field of DELIVERY_FIELDS)
+      if (rest[field] !== undefined) Object.assign(incident, { [field]: rest[field] });
+    incident.notifications = { ...notifications, ...incident.notifications };
+    if (timeline?.length)
+      incident.timeline = [...incident.timeline, ...timeline].sort((a, b) => a.at.localeCompare(b.at));
+    return incident;
   };
-  const get = async (incidentId: string) =>
-    strip(
-      (await db.send(new GetCommand({ TableName: tableName, Key: incidentKey(incidentId), ConsistentRead: true })))
-        .Item,
-    );
+  const deliveryOf = async (incidentId: string) =>
+    (await db.send(new GetCommand({ TableName: tableName, Key: deliveryKey(incidentId), ConsistentRead: true }))).Item;
+  /** Incidents by id, each with its delivery item, in one consistent read (batches of 100 keys). */
+  const getMany = async (incidentIds: string[], consistent: boolean) => {
+    const keys = incidentIds.flatMap((id) => [incidentKey(id).pk, deliveryKey(id).pk]);
+    const found = new Map((await batchGetItems(db, tableName, 'pk', keys, consistent)).map((item) => [item.pk, item]));
+    return incidentIds.flatMap((id) => {
+      const incident = merged(found.get(incidentKey(id).pk), found.get(deliveryKey(id).pk));
+      return incident ? [incident] : [];
+    });
+  };
+  const get = async (incidentId: string) => (await getMany([incidentId], true))[0];
 
   const update = async (
     incidentId: string,
@@ -56,7 +90,9 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return strip(result.Attributes);
+      // Read after the write, not beside it: a round that ends between the two must be seen (attach wakes the worker
+      // by whether the cards showed the version before this write; the worker, after its own write, reads ours).
+      return merged(result.Attributes, await deliveryOf(incidentId));
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -97,9 +133,12 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       ...(service ? { FilterExpression: '#service = :service' } : {}),
       ProjectionExpression: 'pk',
     };
-    const keys = (await queryItems<{ pk: string }>(db, query, limit, maxPages)).map((item) => item.pk);
-    const items = await batchGetItems(db, tableName, 'pk', keys);
-    return items.map((item) => strip(item)!).filter((incident) => incident.state === state);
+    const keys = await queryItems<{ pk: string }>(db, query, limit, maxPages);
+    const incidents = await getMany(
+      keys.map((item) => item.pk.slice('incident#'.length)),
+      false,
+    );
+    return incidents.filter((incident) => incident.state === state);
   };
 
   return {
@@ -301,51 +340,77 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       );
     },
 
-    claimDelivery: (incidentId, now, until) =>
-      update(
-        incidentId,
-        'SET deliveryLeaseUntil = :until',
-        { ':now': now, ':until': until },
-        {},
-        'attribute_exists(pk) AND (attribute_not_exists(deliveryLeaseUntil) OR deliveryLeaseUntil <= :now)',
-      ),
+    async claimDelivery(incidentId, now, until) {
+      let delivery: Record<string, unknown> | undefined;
+      try {
+        delivery = (
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: deliveryKey(incidentId),
+              // Kept as long as a resolved incident; an open one's is moved on by every round.
+              UpdateExpression: 'SET deliveryLeaseUntil = :until, expiresAt = :expiresAt',
+              ConditionExpression: 'attribute_not_exists(deliveryLeaseUntil) OR deliveryLeaseUntil <= :now',
+              ExpressionAttributeValues: { ':now': now, ':until': until, ':expiresAt': expiresAt(now) },
+              ReturnValues: 'ALL_NEW',
+            }),
+          )
+        ).Attributes;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+      const item = (
+        await db.send(new GetCommand({ TableName: tableName, Key: incidentKey(incidentId), ConsistentRead: true }))
+      ).Item;
+      // An incident gone (TTL) leaves its lease to run out, and the item to expire.
+      return merged(item, delivery);
+    },
 
     async finishRound(incident, { sent, versions, at, entries, announce }, version) {
-      const names: Record<string, string> = {};
-      const values: Record<string, unknown> = { ':at': at };
-      const sets = ['deliveredAt = :at'];
-      if (announce) sets.push('announcedAt = if_not_exists(announcedAt, :at)');
-      Object.keys(sent).forEach((target, i) => {
-        names[`#s${i}`] = target;
-        values[`:s${i}`] = sent[target];
-        sets.push(`notifications.#s${i} = :s${i}`);
-      });
-      // Incidents stored before card versions existed have no map to set a target in: they get one whole.
-      if (incident.cardVersions) {
-        Object.keys(versions).forEach((target, i) => {
-          names[`#v${i}`] = target;
-          values[`:v${i}`] = versions[target];
-          sets.push(`cardVersions.#v${i} = :v${i}`);
-        });
-      } else {
-        values[':versions'] = versions;
-        sets.push('cardVersions = :versions');
-      }
-      if (entries.length) {
-        values[':entries'] = entries;
-        sets.push('timeline = list_append(timeline, :entries)');
+      const { incidentId } = incident;
+      // Only the lease's holder writes the cards' versions and message ids, so it writes them whole from what it holds
+      // (a page's direct message, noted on the incident, is kept there: the two are merged on reading).
+      const sets = ['deliveredAt = :at', 'cardVersions = :versions', 'notifications = :sent', 'expiresAt = :expiresAt'];
+      const values: Record<string, unknown> = {
+        ':at': at,
+        ':versions': { ...incident.cardVersions, ...versions },
+        ':sent': { ...incident.notifications, ...sent },
+        ':expiresAt': expiresAt(incident.resolvedAt ?? at),
+      };
+      if (announce || incident.announcedAt) {
+        sets.push('announcedAt = if_not_exists(announcedAt, :announcedAt)');
+        values[':announcedAt'] = incident.announcedAt ?? at;
       }
       if (version !== undefined) {
-        values[':version'] = version;
         sets.push('deliveredVersion = :version');
+        values[':version'] = version;
       }
-      const finished = await update(
-        incident.incidentId,
-        `SET ${sets.join(', ')} REMOVE deliveryLeaseUntil`,
-        values,
-        names,
+      if (entries.length) {
+        sets.push('timeline = list_append(if_not_exists(timeline, :none), :entries)');
+        Object.assign(values, { ':none': [], ':entries': entries });
+      }
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: deliveryKey(incidentId),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE deliveryLeaseUntil`,
+          ExpressionAttributeValues: values,
+        }),
       );
-      return Boolean(finished) && (version === undefined || finished!.version === version);
+      // The version is read after the round is noted (see update): a change that landed before it is seen here, one
+      // after it sees the round.
+      const after = (
+        await db.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: incidentKey(incidentId),
+            ConsistentRead: true,
+            ProjectionExpression: 'version',
+          }),
+        )
+      ).Item;
+      return Boolean(after) && (version === undefined || after!.version === version);
     },
 
     acknowledge: (incidentId, by, entry) =>

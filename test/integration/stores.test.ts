@@ -379,7 +379,8 @@ describe('DynamoDB incident repository (dynalite)', () => {
     };
     const sent = requests.length;
     expect(await repo.applyMembers('inc-1', 1, joining)).toMatchObject({ version: 2, firing: 4 });
-    expect(requests.slice(sent)).toEqual(['UpdateItemCommand']);
+    // One write; then the delivery item beside it is read, for whether the cards showed the version before it.
+    expect(requests.slice(sent)).toEqual(['UpdateItemCommand', 'GetItemCommand']);
     // Worked out from version 1 too, by a batch that lost the race: it changes nothing, and reads again.
     expect(await repo.applyMembers('inc-1', 1, { ...joining, members: [member('m4')] })).toBeUndefined();
     const stored = await repo.get('inc-1');
@@ -498,11 +499,18 @@ describe('incident delivery and send budgets (dynalite)', () => {
     timeline: [],
   });
 
-  it('lets one worker hold an incident, and notes its round in one write that says whether the incident moved on', async () => {
+  it('lets one worker hold an incident, notes its rounds beside it, and says whether the incident moved on', async () => {
     const repo = dynamoIncidentRepository(db, 'incidents');
     const incident = await repo.create(base('dlv-1'));
     const holders = await Promise.all([1, 2, 3].map(() => repo.claimDelivery('dlv-1', at, '2026-11-23T02:01:10.000Z')));
     expect(holders.filter(Boolean)).toHaveLength(1);
+    expect(holders.find(Boolean)).toMatchObject({
+      incidentId: 'dlv-1',
+      deliveryLeaseUntil: '2026-11-23T02:01:10.000Z',
+    });
+    // The lease is written beside the incident, not into it (whose every write is billed by its whole size).
+    const stored = await db.send(new GetCommand({ TableName: 'incidents', Key: { pk: 'incident#dlv-1' } }));
+    expect(stored.Item).not.toHaveProperty('deliveryLeaseUntil');
     const round = {
       sent: { 'chat:oc_ops': 'om_1' },
       versions: { 'chat:oc_ops': 1 },
@@ -510,8 +518,8 @@ describe('incident delivery and send budgets (dynalite)', () => {
       entries: [{ at, event: 'notified' }],
       announce: true,
     };
-    // A change lands meanwhile: the round is noted and let go in one write, and says the incident moved on (the cards
-    // show version 1, it is at 2).
+    // A change lands meanwhile: the round is noted and let go, and says the incident moved on (the cards show version
+    // 1, it is at 2).
     await repo.recordSilence(
       'dlv-1',
       { id: 's1', until: '2026-11-23T03:00:00.000Z', by: { openId: 'ou_a' } },
