@@ -172,7 +172,8 @@ function apply(read: StoredIncident, events: AlertEvent[], at: string, context: 
     const member = incident.members[stored.alertId];
     if (member?.status === 'firing') {
       put({ ...member, status: 'resolved', resolvedAt: at });
-      note({ at, event: 'member_resolved', detail: describe(member.name, member.labels) });
+      if (noted(incident, 'member_resolved'))
+        note({ at, event: 'member_resolved', detail: describe(member.name, member.labels) });
     } else if (member || event.change !== 'resolve') {
       // Resolved already (a redelivery), or a later event of an untracked alert: nothing to count again.
       return false;

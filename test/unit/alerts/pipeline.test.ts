@@ -710,6 +710,20 @@ describe('batches', () => {
     expect(template(r.messenger.patches.at(-1)!.card)).toBe('green');
   });
 
+  it("notes the first 20 members' arrivals and departures on the timeline, and counts them all", async () => {
+    const r = router();
+    const alerts = Array.from({ length: 25 }, (_, i) => member(`web-${i}`, 'warning'));
+    const [opener] = stored(await r.batch(alerts.map((alert) => open(alert))));
+    r.at(MINUTE);
+    const endsAt = new Date(t0 + MINUTE).toISOString();
+    await r.batch(alerts.map((alert) => resolve(nextEvent(alert, { status: 'resolved', endsAt }), 2)));
+    const incident = r.incidentOf(opener!.alertId);
+    expect(incident).toMatchObject({ state: 'resolved', firing: 0, resolved: 25 });
+    const noted = (event: string) => incident.timeline.filter((entry) => entry.event === event);
+    expect(noted('member_added')).toHaveLength(20);
+    expect(noted('member_resolved')).toHaveLength(20);
+  });
+
   it('counts the members beyond the tracked ones, joining and leaving, in the same write', async () => {
     const r = router();
     const [opener] = stored(await r.batch([open(member('web-0', 'warning'))]));
