@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { invoking } from './iam.js';
 import { ACCOUNT, REGION } from './provision.js';
 
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -35,7 +36,13 @@ export async function loadFunctions(config: Record<string, any>, root: string): 
       throw new Error(`function ${name}: ${fn.handler} does not export a handler`);
     }
     const timeoutMs = (fn.timeout ?? config.provider.timeout ?? 6) * 1000;
-    functions.set(name, { name, handler: module[exportName], timeoutMs });
+    const handler = module[exportName] as LambdaHandler;
+    // Every call the invocation makes is known to be this function's, for its IAM role (iam.ts).
+    functions.set(name, {
+      name,
+      handler: (event, context) => invoking.run(name, () => handler(event, context)),
+      timeoutMs,
+    });
   }
   return functions;
 }

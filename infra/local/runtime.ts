@@ -5,12 +5,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { documentClient } from '../../lib/store/dynamo.js';
+import { sqsClient } from '../../lib/store/sqs-queue.js';
 import { chat, clickCard } from './chat.js';
 import { writeDemoLogs } from './demo-logs.js';
 import { seedDemoRunbooks } from './demo-runbooks.js';
 import { ScheduleEventSource, scheduleSubscriptions, SqsEventSource, sqsSubscriptions } from './event-sources.js';
 import { FeishuStandin, type OutboxEntry } from './feishu-standin.js';
 import { HttpGateway, httpRoutes, send } from './http-gateway.js';
+import { LocalIam } from './iam.js';
 import { loadFunctions, type Invocation, type LocalFunction } from './lambda.js';
 import { LocalMetrics } from './metrics.js';
 import { outboxView } from './outbox-view.js';
@@ -111,6 +114,9 @@ export class LocalRuntime {
     this.tableNames = await provisionTables(db, resources, (entry) => this.log(entry));
     this.queueUrls = await provisionQueues(this.sqs, resources, this.options);
 
+    const iam = new LocalIam(config, resources, inverse(this.tableNames), inverse(this.queueUrls));
+    iam.enforce(documentClient().middlewareStack, 'dynamodb');
+    iam.enforce(sqsClient().middlewareStack, 'sqs');
     this.env = await this.functionEnvironment(config, dynamo.endpoint, sqs.endpoint);
     this.metrics.listen();
     Object.assign(process.env, this.env);
@@ -256,4 +262,6 @@ const drivers = new Map([
   ['/_local/card', clickCard],
 ]);
 
+/** A map's values to its keys: a table's name or a queue's URL to its logical id. */
+const inverse = (map: Map<string, string>) => new Map([...map].map(([key, value]) => [value, key]));
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
