@@ -104,9 +104,8 @@ export interface IncidentRepository {
   claimDelivery(incidentId: string, now: string, until: string): Promise<StoredIncident | undefined>;
   /**
    * Notes a delivery round (new cards' message ids, the version each target now shows) and lets go of the delivery.
-   * With `version`, the version every card now shows is noted too, and the answer is whether the
-   * incident is still at it (false: it changed meanwhile, and the next round is owed); without, the caller leaves the
-   * rest to a wakeup.
+   * With `version`, the version every card now shows is noted too, and the answer is whether the incident is still at
+   * it (false: it changed meanwhile, and the next round is owed); without, the caller leaves the rest to a wakeup.
    */
   finishRound(incident: StoredIncident, round: DeliveryRound, version?: number): Promise<boolean>;
   /** Acknowledges a triggered incident; otherwise unchanged, with who was first. */

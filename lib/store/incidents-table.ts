@@ -18,6 +18,8 @@ const MAX_LIST_PAGES = 5;
 
 const incidentKey = (incidentId: string) => ({ pk: `incident#${incidentId}` });
 const deliveryKey = (incidentId: string) => ({ pk: `delivery#${incidentId}` });
+const groupKey = (key: string) => ({ pk: `group#${stableId('group', key)}` });
+const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RESOLVED_RETENTION_SECONDS;
 /**
  * What the worker notes of its rounds, kept in an item of its own beside the incident (`delivery#<id>`): two writes a
  * round (the lease, its end) would otherwise rewrite the incident, members and timeline and all, whose size every write
@@ -31,13 +33,11 @@ const DELIVERY_FIELDS = [
   'deliveredVersion',
   'cardVersions',
 ] as const;
-const groupKey = (key: string) => ({ pk: `group#${stableId('group', key)}` });
-const expiresAt = (at: string) => Math.floor(Date.parse(at) / 1000) + RESOLVED_RETENTION_SECONDS;
 
 /**
  * Incidents in one table: `incident#<id>` holds the incident with its members in a map (what a batch's events did to
  * them is one update conditional on the incident's version, so concurrent batches and clicks never overwrite each
- * other), `group#<hash>` names a group's incident.
+ * other), `delivery#<id>` what its delivery rounds noted (DELIVERY_FIELDS), `group#<hash>` names a group's incident.
  */
 export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: string): IncidentRepository {
   /**
@@ -71,13 +71,14 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
   };
   const get = async (incidentId: string) => (await getMany([incidentId], true))[0];
 
-  const update = async (
+  /** One conditional update of the incident's item: the item as it left it, or undefined when the condition failed. */
+  const write = async (
     incidentId: string,
     expression: string,
     values: Record<string, unknown>,
     names: Record<string, string> = {},
     condition = 'attribute_exists(pk)',
-  ): Promise<StoredIncident | undefined> => {
+  ): Promise<Record<string, unknown> | undefined> => {
     try {
       const result = await db.send(
         new UpdateCommand({
@@ -90,13 +91,20 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
           ReturnValues: 'ALL_NEW',
         }),
       );
-      // Read after the write, not beside it: a round that ends between the two must be seen (attach wakes the worker
-      // by whether the cards showed the version before this write; the worker, after its own write, reads ours).
-      return merged(result.Attributes, await deliveryOf(incidentId));
+      return result.Attributes;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
     }
+  };
+  /**
+   * A write whose caller goes on with the incident: as the write left it, with its delivery item read after the write,
+   * not beside it. A round that ends between the two must be seen (attach wakes the worker by whether the cards
+   * showed the version before this write; the worker, after its own write, reads ours).
+   */
+  const update = async (...args: Parameters<typeof write>): Promise<StoredIncident | undefined> => {
+    const item = await write(...args);
+    return item && merged(item, await deliveryOf(args[0]));
   };
   const change = async (
     incidentId: string,
@@ -238,7 +246,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       if (!targets.length) return;
       const names = Object.fromEntries(targets.map((target, i) => [`#t${i}`, target]));
       const values = Object.fromEntries(targets.map((target, i) => [`:m${i}`, sent[target]]));
-      await update(
+      await write(
         incidentId,
         `SET ${targets.map((_, i) => `notifications.#t${i} = :m${i}`).join(', ')}${withEntries(entries)}`,
         { ...values, ...(entries.length ? { ':entries': entries } : {}) },
@@ -284,7 +292,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       if (!keys.length && !entries.length) return;
       const sets = keys.map((_, i) => `escalation.done.#c${i} = :c${i}`);
       if (entries.length) sets.push('timeline = list_append(timeline, :entries)');
-      await update(
+      await write(
         incidentId,
         `SET ${sets.join(', ')}`,
         {
@@ -313,7 +321,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       ),
 
     async releaseStep(incidentId, step, now, refund = false) {
-      await update(
+      await write(
         incidentId,
         `SET escalation.leaseUntil = :now${refund ? ', escalation.attempts = escalation.attempts - :one' : ''}`,
         { ':now': now, ':step': step, ...(refund ? { ':one': 1 } : {}) },
@@ -324,7 +332,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
 
     async appendTimeline(incidentId, entries) {
       if (entries.length)
-        await update(incidentId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
+        await write(incidentId, 'SET timeline = list_append(timeline, :entries)', { ':entries': entries });
     },
 
     async unmuteMembers(incidentId, alertIds, entry) {
@@ -472,7 +480,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
 
     async claimReminder(incidentId, dueAt, nextAt, at) {
       return Boolean(
-        await update(
+        await write(
           incidentId,
           'SET remindAt = :next, remindedAt = :at',
           { ':due': dueAt, ':next': nextAt, ':at': at, ':triggered': 'triggered' },
@@ -520,7 +528,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
     },
 
     async recordDraft(incidentId, draft) {
-      await update(incidentId, 'SET knowledgeDraft = :draft', { ':draft': draft });
+      await write(incidentId, 'SET knowledgeDraft = :draft', { ':draft': draft });
     },
 
     list: (state, { limit, service }) => inState(state, { limit, service, maxPages: MAX_LIST_PAGES }),

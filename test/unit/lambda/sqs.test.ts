@@ -124,42 +124,46 @@ describe('eachRecord', () => {
 });
 
 describe('eachWave', () => {
-  const settle = (items: Task[], failing: string[] = []) =>
-    items.map((item): PromiseSettledResult<unknown> =>
-      failing.includes(`${item.key}${item.n}`)
-        ? { status: 'rejected', reason: new Error('incident write failed') }
-        : { status: 'fulfilled', value: undefined },
-    );
-
-  it('hands over the records together, one of each key per wave, each key in queue order', async () => {
+  /** Runs the records in waves, failing the named ones: the waves as work saw them, and what failed. */
+  const run = async (records: (Task & { id: string })[], failing: string[] = []) => {
     const waves: string[][] = [];
     const failed = await eachWave(
-      parsed([
-        { id: 'a1', key: 'a', n: 1 },
-        { id: 'b1', key: 'b', n: 1 },
-        { id: 'a2', key: 'a', n: 2 },
-        { id: 'c1', key: 'c', n: 1 },
-      ]),
+      parsed(records),
       lambda(),
-      async (items) => (waves.push(items.map((item) => `${item.key}${item.n}`)), settle(items)),
+      async (items) => {
+        const names = items.map((item) => `${item.key}${item.n}`);
+        waves.push(names);
+        return names.map((name): PromiseSettledResult<unknown> =>
+          failing.includes(name)
+            ? { status: 'rejected', reason: new Error('incident write failed') }
+            : { status: 'fulfilled', value: undefined },
+        );
+      },
       { name: 'test', orderKey: (item) => item.key },
     );
+    return { waves, failed };
+  };
+
+  it('hands over the records together, one of each key per wave, each key in queue order', async () => {
+    const { waves, failed } = await run([
+      { id: 'a1', key: 'a', n: 1 },
+      { id: 'b1', key: 'b', n: 1 },
+      { id: 'a2', key: 'a', n: 2 },
+      { id: 'c1', key: 'c', n: 1 },
+    ]);
     expect(waves).toEqual([['a1', 'b1', 'c1'], ['a2']]);
     expect(failed).toEqual(new Set());
   });
 
   it('fails only the records work says failed, and the rest of their keys', async () => {
-    const waves: string[][] = [];
-    const failed = await eachWave(
-      parsed([
+    const { waves, failed } = await run(
+      [
         { id: 'a1', key: 'a', n: 1 },
         { id: 'b1', key: 'b', n: 1 },
         { id: 'a2', key: 'a', n: 2 },
         { id: 'b2', key: 'b', n: 2 },
-      ]),
-      lambda(),
-      async (items) => (waves.push(items.map((item) => `${item.key}${item.n}`)), settle(items, ['a1'])),
-      { name: 'test', orderKey: (item) => item.key },
+      ],
+      ['a1'],
     );
     expect(waves).toEqual([['a1', 'b1'], ['b2']]);
     expect(failed).toEqual(new Set(['a1', 'a2']));
