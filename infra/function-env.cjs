@@ -27,6 +27,11 @@ const stackResources = {
   FEISHU_DOMAIN: /^https:\/\//.test(process.env.FEISHU_DOMAIN ?? '')
     ? process.env.FEISHU_DOMAIN
     : 'https://open.feishu.cn',
+  // The detail pages' links point here: a custom domain when PUBLIC_BASE_URL names one (https only), otherwise the
+  // stack's own HTTP API.
+  PUBLIC_BASE_URL: /^https:\/\//.test(process.env.PUBLIC_BASE_URL ?? '')
+    ? process.env.PUBLIC_BASE_URL.replace(/\/+$/, '')
+    : { 'Fn::GetAtt': ['HttpApi', 'ApiEndpoint'] },
 };
 
 /** `export KEY='value'` lines, as LocalRuntime.writeEnvFile writes them. */

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,7 @@ export const LOCAL_ENCRYPT_KEY = 'local-encrypt-key';
  * Secret values (Secrets Manager in AWS) that the runtime takes from the shell as env vars, so they also reach
  * .data/local.env for `serverless invoke local`.
  */
-const SHELL_SECRETS = ['LLM_API_KEY', 'SSH_PRIVATE_KEY'] as const;
+const SHELL_SECRETS = ['LLM_API_KEY', 'SSH_PRIVATE_KEY', 'DETAIL_LINK_KEY'] as const;
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -211,6 +212,10 @@ export class LocalRuntime {
     // The embedded knowledge base, kept beside the tables; a fresh one starts with the project's demo runbooks.
     env.KB_FILE = join(dir, 'kb.json');
     await seedDemoRunbooks(env.KB_FILE);
+    // Detail links point at this runtime (or where the shell says it is reached from), signed with a key kept beside
+    // the tables: the links on cards survive a restart of `npm start`.
+    env.PUBLIC_BASE_URL = this.options.shellEnv?.PUBLIC_BASE_URL || this.url;
+    env.DETAIL_LINK_KEY ||= keptKey(join(dir, 'detail-link.key'));
     Object.assign(env, this.options.env ?? {});
     // An empty SECRETS_ID says the secret values are env vars (and keeps `invoke local` off CloudFormation).
     env.SECRETS_ID = '';
@@ -264,4 +269,12 @@ const drivers = new Map([
 
 /** A map's values to its keys: a table's name or a queue's URL to its logical id. */
 const inverse = (map: Map<string, string>) => new Map([...map].map(([key, value]) => [value, key]));
+/** A random key made once and kept in `file`. */
+function keptKey(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('hex');
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;

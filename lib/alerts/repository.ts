@@ -10,6 +10,8 @@ export interface TimelineEntry {
   detail?: string;
   /** Who did it (open_id), when a person did: shown by name from the roster. */
   actor?: string;
+  /** What it is about, when that is kept elsewhere: an automation request's id (the detail page shows its output). */
+  ref?: string;
 }
 
 /** A draft article about an incident, kept on the incident until someone saves it to the knowledge base. */

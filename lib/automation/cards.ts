@@ -1,6 +1,7 @@
 import { button, buttonRow, escapeMarkdown, formatTime, markdown, mention } from '../feishu/cards.js';
 import type { Messenger } from '../feishu/messenger.js';
 import { stableId } from '../lambda/ids.js';
+import type { ActionRun } from '../incidents/detail-page.js';
 import type { Logger } from '../lambda/logger.js';
 import type { ActionName } from './actions.js';
 import { requesterName, type AutomationRequest, type RequestStatus, type RequestStore } from './requests.js';
@@ -29,6 +30,18 @@ export const describeArgs = (args: Record<string, unknown>) =>
   Object.entries(args)
     .map(([key, value]) => `${key}=${String(value)}`)
     .join(' ');
+
+/** A request as the incident's detail page lists it among the actions run for the incident. */
+export const actionRun = (request: AutomationRequest): ActionRun => ({
+  requestId: request.requestId,
+  title: `${actionTitles[request.action as ActionName] ?? request.action} ${describeArgs(request.args)}`,
+  status: statusView[request.status].label,
+  requester: requesterName(request.requester),
+  requestedAt: request.requestedAt,
+  finishedAt: request.finishedAt,
+  summary: request.summary,
+  outputTail: request.outputTail,
+});
 
 function seconds(from?: string, to?: string): string | undefined {
   if (!from || !to) return undefined;

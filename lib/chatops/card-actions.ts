@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { decideApproval } from '../automation/approvals.js';
 import type { AutomationDeps } from '../automation/submit.js';
 import { approvalCard } from '../automation/cards.js';
-import { incidentCard } from '../incidents/card.js';
+import { cardOptions, incidentCard, type CardOptions } from '../incidents/card.js';
 import type { CardAction, CardActionAnswer } from '../feishu/events.js';
 import type { Logger } from '../lambda/logger.js';
 import type { Queue } from '../lambda/queue.js';
@@ -25,7 +25,7 @@ const buttonValueSchema = z.union([
 
 const SILENCE_BUTTON_MS = 3600_000;
 
-export interface CardActionDeps extends IncidentActionDeps {
+export interface CardActionDeps extends IncidentActionDeps, CardOptions {
   queue: Queue<ChatopsTask>;
   log: Logger;
   /** The request store, audit log and automation queue that approvals need. */
@@ -111,7 +111,7 @@ export async function answerCardAction(
   };
   if (outcome.incident) {
     const now = new Date(deps.now()).toISOString();
-    answer.card = { type: 'raw', data: incidentCard(outcome.incident, { timeZone: deps.timeZone, now }) };
+    answer.card = { type: 'raw', data: incidentCard(outcome.incident, { ...cardOptions(deps), now }) };
   }
   return answer;
 }

@@ -2,6 +2,7 @@ import type { AlertingConfig } from '../alerts/config.js';
 import type { Person } from '../alerts/oncall.js';
 import type { OverrideStore } from '../alerts/overrides.js';
 import type { Actor, AlertRepository } from '../alerts/repository.js';
+import type { CardOptions } from '../incidents/card.js';
 import type { StoredIncident } from '../incidents/model.js';
 import type { PermissionRules } from '../incidents/permissions.js';
 import type { AutomationDeps } from '../automation/submit.js';
@@ -15,7 +16,7 @@ import type { IncidentActionDeps } from './incident-actions.js';
 /** What chat needs to hand work to automation: the request gate, and the cards that follow a request. */
 export type ChatAutomation = AutomationDeps & { cards: RequestCards };
 
-export interface ChatopsDeps extends IncidentActionDeps {
+export interface ChatopsDeps extends IncidentActionDeps, CardOptions {
   repo: AlertRepository;
   config: AlertingConfig;
   /** Absent where automation is not configured: its commands then say so. */

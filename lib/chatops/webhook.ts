@@ -11,7 +11,8 @@ export interface FeishuWebhookDeps {
   /** The app's event keys (the Verification Token and, when set, the Encrypt Key). */
   keys(): Promise<{ verificationToken?: string; encryptKey?: string }>;
   inbox: InboxDeps;
-  cardActions: CardActionDeps;
+  /** What card buttons need, made per click (the link key comes from the secret, cached). */
+  cardActions(): Promise<CardActionDeps>;
   log: Logger;
   now: () => number;
   /** Counts the deliveries by what became of them. */
@@ -50,7 +51,7 @@ export async function answerFeishuDelivery(
   const action = cardActionSchema.safeParse(envelope.event);
   if (!action.success) return { toast: { type: 'error', content: '无法识别的卡片回调' } };
   try {
-    return await answerCardAction(action.data, envelope.header.event_id, deps.cardActions);
+    return await answerCardAction(action.data, envelope.header.event_id, await deps.cardActions());
   } catch (error) {
     // Card callbacks are never retried by Feishu.
     return clickFailureAnswer(error, envelope.header.event_id, deps.log);

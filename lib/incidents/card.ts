@@ -10,8 +10,19 @@ import {
   mention,
   safeUrl,
 } from '../feishu/cards.js';
+import type { DetailLinker } from './detail-link.js';
 import { isFlapping } from './flapping.js';
 import { distinguishingLabels, incidentSeverity, newestMembers, type StoredIncident } from './model.js';
+
+/** How incident cards are drawn wherever they are sent from: the display time zone, and the signer of 查看详情 links. */
+export interface CardOptions {
+  timeZone: string;
+  /** Unset when detail links are not configured: 查看详情 then opens the alert's source page. */
+  detailLink?: DetailLinker;
+}
+
+/** The card options out of a larger set of dependencies. */
+export const cardOptions = ({ timeZone, detailLink }: CardOptions): CardOptions => ({ timeZone, detailLink });
 
 /** Members listed on the card, newest first. */
 const LISTED_MEMBERS = 10;
@@ -57,7 +68,7 @@ function memberLines(incident: StoredIncident): string[] {
  * the labels that tell them apart, and buttons that act on the whole incident. Free text is clipped, so the card stays
  * far below Feishu's 30 KB whatever the members say.
  */
-export function incidentCard(incident: StoredIncident, options: { timeZone: string; now: string }): object {
+export function incidentCard(incident: StoredIncident, options: CardOptions & { now: string }): object {
   const resolved = incident.state === 'resolved';
   const silenced = !resolved && Boolean(incident.silence && incident.silence.until > options.now);
   const time = (iso?: string) => formatTime(iso, options.timeZone);
@@ -91,8 +102,11 @@ export function incidentCard(incident: StoredIncident, options: { timeZone: stri
   ];
   // Links are buttons, never markdown: a URL from a payload cannot then inject markup or mentions into the card.
   const buttons: object[] = [];
-  const detail = safeUrl(incident.links?.detail);
+  const source = safeUrl(incident.links?.detail);
+  const detail = options.detailLink?.('incidents', incident.incidentId) ?? source;
   if (detail) buttons.push(button('查看详情', 'default', { type: 'open_url', default_url: detail }));
+  if (source && detail !== source)
+    buttons.push(button('告警来源', 'default', { type: 'open_url', default_url: source }));
   const runbook = safeUrl(incident.links?.runbook) ?? safeUrl(incident.related?.source);
   if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
   if (!resolved) {

@@ -3,13 +3,12 @@ import { isRetryable, type Messenger } from '../feishu/messenger.js';
 import { BudgetSpent } from '../feishu/paced-messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
-import { incidentCard } from './card.js';
+import { cardOptions, incidentCard, type CardOptions } from './card.js';
 import type { StoredIncident } from './model.js';
 import type { DeliveryRound } from './repository.js';
 
-export interface DeliveryDeps {
+export interface DeliveryDeps extends CardOptions {
   messenger: Messenger;
-  timeZone: string;
   now: () => string;
   log: Logger;
 }
@@ -38,7 +37,7 @@ export async function deliverCards(
 ): Promise<{ failed: string[]; deferred: string[]; round: DeliveryRound; delivered: number }> {
   const version = incident.version ?? 0;
   const at = deps.now();
-  const card = incidentCard(incident, { timeZone: deps.timeZone, now: at });
+  const card = incidentCard(incident, { ...cardOptions(deps), now: at });
   const sent: Record<string, string> = {};
   const versions: Record<string, number> = {};
   const entries: TimelineEntry[] = [];

@@ -4,7 +4,7 @@ import type { Messenger } from '../feishu/messenger.js';
 import { BudgetSpent } from '../feishu/paced-messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
-import { incidentCard } from './card.js';
+import { cardOptions, incidentCard, type CardOptions } from './card.js';
 import {
   describeStep,
   peopleFor,
@@ -17,12 +17,11 @@ import {
 import type { StoredIncident } from './model.js';
 import type { IncidentRepository } from './repository.js';
 
-export interface PagingDeps {
+export interface PagingDeps extends CardOptions {
   messenger: Messenger;
   incidents: IncidentRepository;
   teams: Map<string, Team>;
   policies: Map<string, EscalationPolicy>;
-  timeZone: string;
   now: () => string;
   log: Logger;
 }
@@ -102,7 +101,7 @@ export async function pageStep(
     let messageId = incident.notifications[target];
     if (!messageId && level!.channels.includes('card')) {
       try {
-        const card = incidentCard(incident, { timeZone: deps.timeZone, now: deps.now() });
+        const card = incidentCard(incident, { ...cardOptions(deps), now: deps.now() });
         messageId = await deps.messenger.sendCard(
           { kind: 'user', id: person.openId },
           card,

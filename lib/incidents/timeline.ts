@@ -30,6 +30,9 @@ const labels: Record<string, string> = {
   stale_resolved: '过期的恢复通知',
 };
 
+/** An event's name as people read it; an event this version does not know is shown as stored. */
+export const eventLabel = (event: string) => labels[event] ?? event;
+
 /** Names from the on-call roster, by open_id. */
 export const rosterNames = (teams: Iterable<Team>) =>
   new Map([...teams].flatMap((team) => team.rotation.members.map((person) => [person.openId, person.name] as const)));
@@ -44,7 +47,7 @@ export function timelineLines(
 ): string[] {
   const named = (text: string) => text.replace(/ou_[A-Za-z0-9_-]+/g, (openId) => options.names.get(openId) ?? openId);
   return entries.slice(-(options.last ?? entries.length)).map((entry) => {
-    const label = escapeMarkdown(labels[entry.event] ?? entry.event);
+    const label = escapeMarkdown(eventLabel(entry.event));
     const detail = entry.detail ? `：${escapeMarkdown(named(entry.detail))}` : '';
     return `- ${formatTime(entry.at, options.timeZone)} ${label}${detail}`;
   });

@@ -13,6 +13,7 @@ import {
   timersQueue,
 } from './adapters.js';
 import { automationCards, automationDeps } from './automation.js';
+import { detailLinks } from './detail-links.js';
 import { env } from './env.js';
 import { messenger } from './feishu.js';
 import { workerDeps } from './incident-timers.js';
@@ -42,6 +43,7 @@ export function chatops() {
         messenger: feishu,
         now: Date.now,
         timeZone,
+        detailLink: await detailLinks(),
         log,
         syncCards: (incident) => wakeAt(timersQueue(), incident.incidentId, isoNow(), Date.now()),
         releaseMutes: (at, reason) => releaseAt(timersQueue(), at, reason, Date.now()),

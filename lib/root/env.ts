@@ -49,6 +49,17 @@ const envSchema = z.object({
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(0).max(16_000).default(0),
   /** Local runs only: where the embedded knowledge base keeps its articles. */
   KB_FILE: z.string().default(''),
+  /**
+   * The origin of the detail pages' links (the HTTP API's own URL in AWS unless a custom domain is set; the runtime's
+   * locally), without a path. Unset: cards link to the alert's source instead.
+   */
+  PUBLIC_BASE_URL: z.string().default(''),
+  /** How long a detail link opens its page after the card was last updated. */
+  DETAIL_LINK_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(168),
   /** Times on cards are shown in this zone. */
   DISPLAY_TIME_ZONE: z.string().default('Asia/Shanghai'),
 });

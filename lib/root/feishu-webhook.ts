@@ -13,6 +13,7 @@ import {
   silenceStore,
   timersQueue,
 } from './adapters.js';
+import { detailLinks } from './detail-links.js';
 import { env } from './env.js';
 
 /**
@@ -28,7 +29,7 @@ export function feishuWebhook(): FeishuWebhookDeps {
       return { verificationToken: FEISHU_VERIFICATION_TOKEN, encryptKey: FEISHU_ENCRYPT_KEY };
     },
     inbox: { ledger: deliveryLedger(), queue: commands, log, now: Date.now },
-    cardActions: {
+    cardActions: async () => ({
       approvals: { requests: requestStore(), audit: auditStore(), queue: automationQueue() },
       incidents: incidentRepository(),
       silences: silenceStore(),
@@ -38,7 +39,8 @@ export function feishuWebhook(): FeishuWebhookDeps {
       log,
       now: Date.now,
       timeZone: env().DISPLAY_TIME_ZONE,
-    },
+      detailLink: await detailLinks(),
+    }),
     log,
     now: Date.now,
     metrics: metrics(),

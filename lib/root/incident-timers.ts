@@ -14,6 +14,7 @@ import {
   overrideStore,
   timersQueue,
 } from './adapters.js';
+import { detailLinks } from './detail-links.js';
 import { env } from './env.js';
 import { messenger } from './feishu.js';
 
@@ -32,6 +33,7 @@ export async function workerDeps(feishu: Messenger, log: Logger): Promise<Worker
     teams: withOverrides(config.teams, overrides),
     policies: config.policies,
     timeZone: env().DISPLAY_TIME_ZONE,
+    detailLink: await detailLinks(),
     now,
     log,
     wakeups: timersQueue(),

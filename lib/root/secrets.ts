@@ -12,6 +12,8 @@ const secretsSchema = z
     FEISHU_ENCRYPT_KEY: z.string().optional(),
     /** The key automation logs in with over SSH (OpenSSH PEM); each host's key is pinned in config/inventory.yaml. */
     SSH_PRIVATE_KEY: z.string().optional(),
+    /** Signs the detail pages' links (lib/incidents/detail-link.ts): at least 32 random characters. */
+    DETAIL_LINK_KEY: z.string().optional(),
     /** The key of the model at LLM_BASE_URL. */
     LLM_API_KEY: z.string().optional(),
     // Per-cluster kubeconfigs are named in config/inventory.yaml (kubeconfigSecret), so they are kept whatever their

@@ -108,7 +108,7 @@ describe('POST /_local/card', () => {
       status: 404,
       body: { error: `card ${card.messageId} has no button "确认"; its buttons: 解决, 静默 1 小时` },
     });
-    const [stale] = cardButtons(contentOf(card));
+    const stale = cardButtons(contentOf(card)).find((button) => button.label === '确认');
     const late = await local('/_local/card', { value: stale!.value, operator: 'ou_sre_wangqiang' });
     expect(late.body.toast).toMatchObject({
       type: 'info',
@@ -163,7 +163,7 @@ describe('GET /_local/outbox', () => {
 
     const text = (await local('/_local/outbox?format=text')).text;
     const index = runtime.outbox.indexOf(card) + 1;
-    const incidentId = cardButtons(contentOf(card))[0]!.value as { incidentId: string };
+    const incidentId = cardButtons(contentOf(card)).find((button) => button.value)!.value as { incidentId: string };
     expect(text).toContain(
       [
         `#${index} ${card.at.slice(11, 23)} POST /open-apis/im/v1/messages?receive_id_type=chat_id → 200 ${card.messageId}`,

@@ -49,7 +49,7 @@ const alarmOn = (namespace: string, metric: string, dimension: unknown) =>
 describe('serverless package, offline', () => {
   it('alarms on every function’s errors and throttles', () => {
     const functions = ofType('AWS::Lambda::Function').map(([id]) => id);
-    expect(functions).toHaveLength(9);
+    expect(functions).toHaveLength(10);
     for (const id of functions) {
       expect(alarmOn('AWS/Lambda', 'Errors', { Ref: id }), `${id} errors`).toMatchObject({ Threshold: 0 });
       expect(alarmOn('AWS/Lambda', 'Throttles', { Ref: id }), `${id} throttles`).toMatchObject({ Threshold: 0 });

@@ -3,7 +3,8 @@ import { delimiter, join } from 'node:path';
 
 /** The one command that installs every program the tests run for real (the README says it, and .ci/run runs it). */
 export const APT_INSTALL =
-  'sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus-alertmanager openssh-server openssl';
+  'sudo apt-get update && sudo apt-get install -y --no-install-recommends prometheus-alertmanager openssh-server ' +
+  'openssl chromium fonts-wqy-microhei';
 
 /** The programs the tests run, and the Debian package each comes in. */
 const packages = {
@@ -12,6 +13,8 @@ const packages = {
   '/usr/sbin/sshd': 'openssh-server',
   'ssh-keygen': 'openssh-client (with openssh-server)',
   openssl: 'openssl',
+  // Opens the detail page; fonts-wqy-microhei beside it gives its screenshots Chinese glyphs.
+  '/usr/bin/chromium': 'chromium',
 } as const;
 
 /**

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { headerColour, severityLabel } from '../../alerts/card.js';
 import { severities } from '../../alerts/severity.js';
-import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
+import { button, buttonRow, escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
 import {
   distinguishingLabels,
   incidentSeverity,
@@ -32,6 +32,8 @@ async function incidentOf(id: string, deps: ChatopsDeps): Promise<string> {
 }
 
 const OPEN_LIMIT = 100;
+
+type CardWithBody = { body: { elements: object[] } };
 
 const bySeverity = (a: StoredIncident, b: StoredIncident) =>
   severities.indexOf(incidentSeverity(a)) - severities.indexOf(incidentSeverity(b)) ||
@@ -74,7 +76,7 @@ export async function resolveFromChat(id: string, asked: Asked, note: string | u
   if (!note || !deps.knowledge) return textReply(done);
   const draft = await draftFromIncident(outcome.incident, note, deps.model);
   await deps.incidents.recordDraft(id, draft);
-  const card = draftCard(id, draft) as { body: { elements: object[] } };
+  const card = draftCard(id, draft) as CardWithBody;
   card.body.elements.unshift({ tag: 'markdown', content: escapeMarkdown(done) });
   return cardReply(card);
 }
@@ -105,7 +107,11 @@ function showIncident(incident: StoredIncident, deps: ChatopsDeps): object {
     }),
   ];
   const colour = headerColour[isOpen(incident) ? severity : 'resolved'];
-  return noticeCard(`事件 ${incident.incidentId}：${incident.title}`, lines, colour);
+  const card = noticeCard(`事件 ${incident.incidentId}：${incident.title}`, lines, colour) as CardWithBody;
+  const detail = deps.detailLink?.('incidents', incident.incidentId);
+  if (detail)
+    card.body.elements.push(buttonRow([button('查看详情', 'primary', { type: 'open_url', default_url: detail })]));
+  return card;
 }
 
 /**

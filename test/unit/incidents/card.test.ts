@@ -158,6 +158,19 @@ describe('incidentCard', () => {
     }
   });
 
+  it('links 查看详情 to the signed detail page when links are configured, and the source page as 告警来源', () => {
+    const detailLink = (kind: string, id: string) => `https://ops.example.com/${kind}/${id}?exp=1&sig=s`;
+    const byText = Object.fromEntries(
+      buttons(incidentCard(incident(), { ...options, detailLink })).map((button) => [button.text.content, button]),
+    );
+    expect(byText['查看详情']?.behaviors).toEqual([
+      { type: 'open_url', default_url: 'https://ops.example.com/incidents/9c2e4b1a7d3f?exp=1&sig=s' },
+    ]);
+    expect(byText['告警来源']?.behaviors).toEqual([
+      { type: 'open_url', default_url: 'https://prometheus.example.com/graph?g0.expr=up' },
+    ]);
+  });
+
   it('shows the service, how many fire and have resolved, since when and for how long, the on-call person and who was paged', () => {
     const text = markdownText(
       incidentCard(

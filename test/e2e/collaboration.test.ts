@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
+import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
+import { chatWith } from '../support/chat.js';
+import { debianPeer } from '../support/debian-peers.js';
+import { waitFor } from '../support/wait.js';
+
+/**
+ * Collaboration end to end through the local runtime: a critical incident's card carries a signed link to its detail
+ * page, which Debian's Chromium opens (no browser is downloaded) and shows the timeline; a forged link gets 403.
+ */
+const alertToken = 'collaboration-token';
+/** Where the screenshots go (kept by CI as artefacts; ignored by git). */
+const SCREENSHOTS = join(projectRoot, 'test-results');
+let runtime: LocalRuntime;
+let browser: Browser;
+const { say } = chatWith(() => runtime);
+
+beforeAll(async () => {
+  runtime = await new LocalRuntime({ quiet: true, alertToken, scheduleEveryMs: 1000 }).start();
+  browser = await chromium.launch({ executablePath: debianPeer('/usr/bin/chromium'), args: ['--no-sandbox'] });
+});
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+const post = (body: object) =>
+  fetch(`${runtime.url}/alerts/generic`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${alertToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+const content = (entry: OutboxEntry) => (entry.body as { content?: string }).content ?? '';
+const cardsAbout = (name: string) =>
+  runtime.outbox.filter(
+    (e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && content(e).includes(name),
+  );
+/** The card's 查看详情 link, as the last send or update of it carries it. */
+function detailLinkOf(entry: OutboxEntry): string {
+  const updates = runtime.outbox.filter((e) => e.method === 'PATCH' && e.path.endsWith(`/messages/${entry.messageId}`));
+  const card = JSON.parse(content(updates.at(-1) ?? entry)) as object;
+  const found = JSON.stringify(card).match(
+    /"查看详情"\},"type":"\w+","behaviors":\[\{"type":"open_url","default_url":"([^"]+)"/,
+  );
+  return found![1]!;
+}
+
+describe('the detail page', () => {
+  it('opens from the card in Chromium with the timeline, and refuses a forged or unsigned link with 403', async () => {
+    const name = 'CheckoutDown';
+    expect(
+      (await post({ name, severity: 'critical', service: 'checkout', summary: '<b>支付</b>接口 5xx' })).status,
+    ).toBe(202);
+    const [card] = await waitFor(() => cardsAbout(name).length > 0 && cardsAbout(name), 'the incident card');
+    const link = detailLinkOf(card!);
+    expect(link.startsWith(`${runtime.url}/incidents/`)).toBe(true);
+    const incidentId = /\/incidents\/([0-9a-f]{12})\?/.exec(link)![1]!;
+    await say(`/incident ack ${incidentId}`);
+    await waitFor(async () => (await (await fetch(link)).text()).includes('确认'), 'the acknowledgement on the page');
+
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    const violations: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && violations.push(message.text()));
+    const response = await page.goto(link);
+    expect(response!.status()).toBe(200);
+    expect(response!.headers()['content-security-policy']).toContain("default-src 'none'");
+    await expect(page.locator('h1').textContent()).resolves.toBe(name);
+    const timeline = await page.locator('section:has(h2:text("时间线")) li').allTextContents();
+    expect(timeline.some((line) => line.includes('触发'))).toBe(true);
+    expect(timeline.some((line) => line.includes('确认'))).toBe(true);
+    // The summary's markup is shown as text, never rendered.
+    await expect(page.locator('b:text("支付")').count()).resolves.toBe(0);
+    await expect(page.getByText('<b>支付</b>接口 5xx').count()).resolves.toBeGreaterThan(0);
+    // The page's one style block applies under its CSP: nothing was blocked.
+    // (A string the browser evaluates: this project's types have no DOM.)
+    const background = await page.evaluate('getComputedStyle(document.querySelector("header")).backgroundColor');
+    expect(background).not.toBe('rgba(0, 0, 0, 0)');
+    expect(violations).toEqual([]);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'incident-detail.png'), fullPage: true });
+
+    const forged = link.replace(/sig=[^&]+/, 'sig=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+    for (const refused of [forged, link.replace(/\?.*$/, ''), link.replace(/exp=\d+/, 'exp=9999999999')]) {
+      const answer = await page.goto(refused);
+      expect(answer!.status()).toBe(403);
+      const text = await page.locator('body').textContent();
+      expect(text).not.toContain(name);
+      expect(text).not.toContain(incidentId);
+    }
+    await page.close();
+  });
+});
