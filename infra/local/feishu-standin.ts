@@ -43,6 +43,12 @@ export class FeishuStandin {
   readonly outbox: OutboxEntry[] = [];
   private readonly sentByUuid = new Map<string, string>();
   private readonly messages = new Map<string, { content: string; receiveId: string }>();
+  /** Group chats made through the API (war rooms), by chat_id; `chatsByUuid` dedupes creation as Feishu does. */
+  readonly chats = new Map<string, { name: string; members: Set<string>; pinned: string[] }>();
+  private readonly chatsByUuid = new Map<string, string>();
+  /** Bitable records by `app_token/table_id`, then record_id; `recordsByToken` dedupes creation by client_token. */
+  readonly records = new Map<string, Map<string, Record<string, unknown>>>();
+  private readonly recordsByToken = new Map<string, string>();
   private sequence = 0;
   /** When set, called with each entry (the local runtime prints one line per call). */
   onCall?: (entry: OutboxEntry) => void;
@@ -212,10 +218,76 @@ export class FeishuStandin {
         return { status: 200, body: { code: 0, msg: 'success', data: { invalid_user_id_list: [] } } };
       }
     }
+    const collaboration = this.collaborate(method, url, request);
+    if (collaboration) return collaboration;
     return {
       status: 404,
       body: { code: 404, msg: `the local Feishu stand-in does not implement ${method} ${url.pathname}` },
     };
+  }
+
+  /** Chats, their members and pins (war rooms), and Bitable records (the incident register), as Feishu answers them. */
+  private collaborate(method: string, url: URL, request: Record<string, unknown>) {
+    const ok = (data: object) => ({ status: 200, body: { code: 0, msg: 'success', data } });
+    const invalid = (msg: string) => ({
+      status: 400,
+      body: { code: 99992402, msg: `field validation failed: ${msg}` },
+    });
+    const openIds = (value: unknown) => (Array.isArray(value) ? value.filter((id) => typeof id === 'string') : []);
+    if (method === 'POST' && url.pathname === '/open-apis/im/v1/chats') {
+      if (typeof request.name !== 'string' || !request.name) return invalid('name is required');
+      const members = openIds(request.user_id_list);
+      if (members.length > 50) return invalid('user_id_list takes 50 users at most');
+      const uuid = url.searchParams.get('uuid') ?? undefined;
+      let chatId = uuid ? this.chatsByUuid.get(uuid) : undefined;
+      if (!chatId) {
+        chatId = `oc_local_${++this.sequence}_${randomUUID().slice(0, 8)}`;
+        this.chats.set(chatId, { name: request.name, members: new Set(members), pinned: [] });
+        if (uuid) this.chatsByUuid.set(uuid, chatId);
+      }
+      return ok({ chat_id: chatId, name: this.chats.get(chatId)!.name });
+    }
+    const members = /^\/open-apis\/im\/v1\/chats\/([^/]+)\/members$/.exec(url.pathname);
+    if (method === 'POST' && members) {
+      const chat = this.chats.get(members[1]!);
+      if (!chat) return { status: 400, body: { code: 232011, msg: 'the chat does not exist or the bot is not in it' } };
+      openIds(request.id_list).forEach((id) => chat.members.add(id));
+      return ok({ invalid_id_list: [], not_existed_id_list: [] });
+    }
+    if (method === 'POST' && url.pathname === '/open-apis/im/v1/pins') {
+      const messageId = String(request.message_id ?? '');
+      const receiveId = this.messages.get(messageId)?.receiveId;
+      const chat = receiveId && this.chats.get(receiveId);
+      if (!chat) return { status: 400, body: { code: 232012, msg: `message ${messageId} is not in a group chat` } };
+      if (!chat.pinned.includes(messageId)) chat.pinned.push(messageId);
+      return ok({ pin: { message_id: messageId, chat_id: receiveId } });
+    }
+    const record = /^\/open-apis\/bitable\/v1\/apps\/([^/]+)\/tables\/([^/]+)\/records(?:\/([^/]+))?$/.exec(
+      url.pathname,
+    );
+    if (record) {
+      const [, app, table, recordId] = record as unknown as [string, string, string, string | undefined];
+      if (typeof request.fields !== 'object' || request.fields === null) return invalid('fields is required');
+      const rows = this.records.get(`${app}/${table}`) ?? new Map<string, Record<string, unknown>>();
+      this.records.set(`${app}/${table}`, rows);
+      const fields = request.fields as Record<string, unknown>;
+      if (method === 'POST' && !recordId) {
+        const token = url.searchParams.get('client_token') ?? undefined;
+        let id = token ? this.recordsByToken.get(token) : undefined;
+        if (!id) {
+          id = `rec_local_${++this.sequence}`;
+          rows.set(id, fields);
+          if (token) this.recordsByToken.set(token, id);
+        }
+        return ok({ record: { record_id: id, fields: rows.get(id) } });
+      }
+      if (method === 'PUT' && recordId) {
+        if (!rows.has(recordId)) return { status: 400, body: { code: 1254043, msg: 'RecordIdNotFound' } };
+        rows.set(recordId, { ...rows.get(recordId), ...fields });
+        return ok({ record: { record_id: recordId, fields: rows.get(recordId) } });
+      }
+    }
+    return undefined;
   }
 
   private send(receiveId: string, content: string, uuid: string | undefined) {

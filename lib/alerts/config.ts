@@ -7,7 +7,7 @@ import { loadEscalationPolicies, needsRouteTeam } from '../incidents/escalation-
 import type { DedupWindows } from './dedup.js';
 import type { InhibitRule } from './inhibition.js';
 import { parseMatcher } from './matchers.js';
-import { severities } from './severity.js';
+import { severities, type Severity } from './severity.js';
 import type { Person, Team } from './oncall.js';
 import type { Route } from './routing.js';
 
@@ -80,10 +80,32 @@ export const routingFile = z.strictObject({
           .optional(),
         /** The escalation policy of escalation.yaml for its incidents; `default` when unset. */
         escalation: z.string().min(1).optional(),
+        /** The severities whose incidents get a war room on this route (`collaboration.warRoom` when unset). */
+        warRoom: z.array(z.enum(severities)).optional(),
         continue: z.boolean().default(false),
       }),
     )
     .min(1, 'at least one route is needed; end with a catch-all route that has no match'),
+  collaboration: z
+    .strictObject({
+      /** Incidents of these severities get a war room, on routes that do not say otherwise. */
+      warRoom: z
+        .strictObject({ severities: z.array(z.enum(severities)).default(['critical']) })
+        .default({ severities: ['critical'] }),
+      /** A weekly report posted to a chat, at a local time (DISPLAY_TIME_ZONE): `Mon 09:00`. */
+      weeklyReport: z
+        .strictObject({
+          chat: chatId,
+          at: z
+            .string()
+            .regex(
+              /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01]\d|2[0-3]):[0-5]\d$/,
+              'a weekday and a time, such as Mon 09:00',
+            ),
+        })
+        .optional(),
+    })
+    .default({ warRoom: { severities: ['critical'] } }),
 });
 
 const person = z.strictObject({ name: z.string().min(1), openId });
@@ -106,6 +128,12 @@ export interface FlappingRule {
   windowSeconds: number;
 }
 
+/** War rooms and the weekly report (routing.yaml's `collaboration`). */
+export interface CollaborationConfig {
+  warRoomSeverities: Severity[];
+  weeklyReport?: { chatId: string; at: string };
+}
+
 export interface AlertingConfig {
   dedup: DedupWindows;
   routes: Route[];
@@ -115,6 +143,7 @@ export interface AlertingConfig {
   flapping: FlappingRule;
   /** escalation.yaml's policies by name (empty without the file: routes use the built-in one). */
   policies: Map<string, EscalationPolicy>;
+  collaboration: CollaborationConfig;
 }
 
 /**
@@ -171,6 +200,7 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
       team: route.team,
       groupBy: route.groupBy,
       escalation: route.escalation,
+      warRoom: route.warRoom,
       continue: route.continue,
     };
   });
@@ -182,5 +212,12 @@ export function loadAlertingConfig(dir: string): AlertingConfig {
     reminderIntervalSeconds: routing.reminders.every,
     flapping: { changes: routing.flapping.changes, windowSeconds: routing.flapping.window },
     policies,
+    collaboration: {
+      warRoomSeverities: routing.collaboration.warRoom.severities,
+      weeklyReport: routing.collaboration.weeklyReport && {
+        chatId: routing.collaboration.weeklyReport.chat,
+        at: routing.collaboration.weeklyReport.at,
+      },
+    },
   };
 }

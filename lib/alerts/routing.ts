@@ -15,6 +15,8 @@ export interface Route {
   groupBy?: string[];
   /** The escalation policy of its incidents (lib/incidents/escalation.ts); the `default` one when unset. */
   escalation?: string;
+  /** The severities whose incidents get a war room (the collaboration config's when unset). */
+  warRoom?: Severity[];
   /** Keep looking for further matching routes after this one. */
   continue: boolean;
 }
@@ -34,6 +36,8 @@ export interface RoutePlan {
   onCall?: Person;
   /** The first matching route's escalation policy (unset: the default one). */
   escalation?: string;
+  /** The severities that open a war room, as the first matching route that says so says (unset: the config's). */
+  warRoom?: Severity[];
   channels: Channel[];
 }
 
@@ -69,12 +73,14 @@ export function planRoute(alert: Alert, routes: Route[], teams: Map<string, Team
     if (person && !onCall) [team, onCall] = [route.team, person];
   }
   const escalation = matched.find((route) => route.escalation)?.escalation;
+  const warRoom = matched.find((route) => route.warRoom)?.warRoom;
   return {
     routes: matched.map((route) => route.name),
     targets: [...targets.values()],
     ...(team ? { team } : {}),
     ...(onCall ? { onCall } : {}),
     ...(escalation ? { escalation } : {}),
+    ...(warRoom ? { warRoom } : {}),
     channels: channelsBySeverity[alert.severity],
   };
 }

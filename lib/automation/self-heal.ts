@@ -28,9 +28,18 @@ export interface HealDeps extends AutomationDeps {
 
 const HOUR = 3600_000;
 
-/** What self-healing did goes on the alert's timeline and on its incident's, where people look. */
-async function note(deps: HealDeps, alertId: string, detail: string) {
-  const entry = { at: new Date(deps.now()).toISOString(), event: 'self_heal', detail };
+/**
+ * What self-healing did goes on the alert's timeline and on its incident's, where people look: `self_heal` when a
+ * rule starts, `self_heal_fixed` or `self_heal_failed` for how it ended (the reports count those), with the request.
+ */
+async function note(
+  deps: HealDeps,
+  alertId: string,
+  detail: string,
+  event: 'self_heal' | 'self_heal_fixed' | 'self_heal_failed' = 'self_heal',
+  ref?: string,
+) {
+  const entry = { at: new Date(deps.now()).toISOString(), event, detail, ...(ref ? { ref } : {}) };
   await deps.alerts.appendTimeline(alertId, [entry]);
   const incidentId = (await deps.alerts.get(alertId))?.incidentId;
   if (incidentId) await deps.incidents.appendTimeline(incidentId, [entry]);
@@ -56,7 +65,13 @@ async function escalate(stored: StoredAlert, rule: HealRule, why: string, deps: 
   const incident = stored.incidentId ? await deps.incidents.get(stored.incidentId) : undefined;
   const context = { repo: deps.alerts, incidents: deps.incidents, now, log: deps.log };
   await deps.callout.notify({ stored, incident, callout }, context);
-  await note(deps, stored.alertId, `自愈规则 ${rule.name} 已升级给值班人：${why}`);
+  await note(
+    deps,
+    stored.alertId,
+    `自愈规则 ${rule.name} 已升级给值班人：${why}`,
+    'self_heal_failed',
+    request?.requestId,
+  );
   if (request)
     await appendAudit(
       deps.audit,
@@ -148,7 +163,13 @@ export async function startHealing(alertId: string, ruleName: string, deps: Heal
     await escalate(stored, rule, `请求未通过检查：${why}`, deps, submitted.ok ? submitted.request : undefined);
     return;
   }
-  await note(deps, alertId, `自愈规则 ${rule.name}：已提交 ${rule.action} ${describeArgs(args)}（请求 ${requestId}）`);
+  await note(
+    deps,
+    alertId,
+    `自愈规则 ${rule.name}：已提交 ${rule.action} ${describeArgs(args)}（请求 ${requestId}）`,
+    'self_heal',
+    requestId,
+  );
 }
 
 /** After a rule's run: a failure escalates at once; a success is verified after the rule's `within`. */
@@ -201,7 +222,7 @@ export async function verifyHealing(requestId: string, deps: HealDeps): Promise<
   const at = new Date(deps.now()).toISOString();
   if (fixed) {
     await appendAudit(deps.audit, auditEntry(request, 'verified', at, { outcome: how }));
-    await note(deps, alertId, `自愈规则 ${rule.name}：已见效（${how}）`);
+    await note(deps, alertId, `自愈规则 ${rule.name}：已见效（${how}）`, 'self_heal_fixed', request.requestId);
     return;
   }
   await escalate(stored, rule, `执行后 ${Math.round(rule.verify.within / 60)} 分钟内未见效（${how}）`, deps, request);

@@ -7,7 +7,7 @@ import type { StoredIncident } from '../incidents/model.js';
 import type { PermissionRules } from '../incidents/permissions.js';
 import type { AutomationDeps } from '../automation/submit.js';
 import type { RequestCards } from '../automation/cards.js';
-import type { OutgoingMessage } from '../feishu/messenger.js';
+import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
 import type { LanguageModel } from '../kb/answer.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
 import type { Logger } from '../lambda/logger.js';
@@ -18,6 +18,8 @@ export type ChatAutomation = AutomationDeps & { cards: RequestCards };
 
 export interface ChatopsDeps extends IncidentActionDeps, CardOptions {
   repo: AlertRepository;
+  /** For what a command posts beyond its reply (a status update under the incident's cards). */
+  messenger: Messenger;
   config: AlertingConfig;
   /** Absent where automation is not configured: its commands then say so. */
   automation?: ChatAutomation;

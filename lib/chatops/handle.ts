@@ -2,7 +2,7 @@ import { ExpectedError } from '../lambda/errors.js';
 import { stableId } from '../lambda/ids.js';
 import type { Actor } from '../alerts/repository.js';
 import { botAddedSchema, messageReceivedSchema, type MessageReceived } from '../feishu/events.js';
-import type { Messenger, OutgoingMessage } from '../feishu/messenger.js';
+import type { OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
 import type { ChatopsDeps } from './command.js';
 import { aliases, commandNames, findCommand } from './registry.js';
@@ -12,9 +12,7 @@ import { draftFromIncident } from '../kb/capture.js';
 import { commandFailureReply } from './replies.js';
 import type { ChatopsTask } from './tasks.js';
 
-export interface HandlerDeps extends ChatopsDeps {
-  messenger: Messenger;
-}
+export type HandlerDeps = ChatopsDeps;
 
 /** Names come from the on-call roster where the person is on it; otherwise Feishu renders the mention. */
 function actorFor(openId: string, deps: HandlerDeps): Actor {

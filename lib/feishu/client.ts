@@ -13,7 +13,7 @@ export interface FeishuCredentials {
 interface ApiAnswer {
   code?: number;
   msg?: string;
-  data?: { message_id?: string };
+  data?: { message_id?: string; chat_id?: string; record?: { record_id?: string } };
   bot?: { open_id?: string };
 }
 
@@ -68,8 +68,11 @@ export function describeSdkError(args: unknown[]): string {
 export const FEISHU_TIMEOUT_MS = 5_000;
 defaultHttpInstance.defaults.timeout = FEISHU_TIMEOUT_MS;
 
-/** The messenger over @larksuiteoapi/node-sdk: it fetches and caches the tenant token itself. */
-export function feishuMessenger(credentials: FeishuCredentials): Messenger {
+/**
+ * The SDK's client for the app, and `call`, which makes a call through it: Feishu's refusals and HTTP failures as one
+ * error type, and the tenant token fetched once for concurrent first calls.
+ */
+export function feishuApi(credentials: FeishuCredentials) {
   // The SDK fetches the tenant token on demand but not once for concurrent callers: let the first call of a cold
   // start go alone, so a batch of cards costs one token request instead of one each.
   let tokenReady: Promise<unknown> | undefined;
@@ -97,6 +100,12 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
     trace: quiet,
   };
   const client = new Client({ appId: credentials.appId, appSecret: credentials.appSecret, domain, logger: sdkLogger });
+  return { client, call };
+}
+
+/** The messenger over @larksuiteoapi/node-sdk: it fetches and caches the tenant token itself. */
+export function feishuMessenger(credentials: FeishuCredentials): Messenger {
+  const { client, call } = feishuApi(credentials);
   let botOpenId: Promise<string> | undefined;
   return {
     async sendCard(target, card, idempotencyKey) {
@@ -151,6 +160,39 @@ export function feishuMessenger(credentials: FeishuCredentials): Messenger {
       const replyId = answer.data?.message_id;
       if (!replyId) throw new FeishuApiError('reply', answer.code, 'answer has no message_id');
       return replyId;
+    },
+    async createChat(chat, idempotencyKey) {
+      const answer = await call(
+        'create chat',
+        () =>
+          client.im.chat.create({
+            params: { user_id_type: 'open_id', uuid: idempotencyKey },
+            data: {
+              name: chat.name,
+              description: chat.description,
+              user_id_list: chat.openIds,
+              chat_mode: 'group',
+              chat_type: 'private',
+            },
+          }) as Promise<ApiAnswer>,
+      );
+      const chatId = answer.data?.chat_id;
+      if (!chatId) throw new FeishuApiError('create chat', answer.code, 'answer has no chat_id');
+      return chatId;
+    },
+    async addChatMembers(chatId, openIds) {
+      await call(
+        'add chat members',
+        () =>
+          client.im.chatMembers.create({
+            path: { chat_id: chatId },
+            params: { member_id_type: 'open_id' },
+            data: { id_list: openIds },
+          }) as Promise<ApiAnswer>,
+      );
+    },
+    async pinMessage(messageId) {
+      await call('pin message', () => client.im.pin.create({ data: { message_id: messageId } }) as Promise<ApiAnswer>);
     },
     botOpenId() {
       // Asked once per container; a failure is not cached, so the next message asks again.

@@ -12,6 +12,15 @@ export interface Messenger {
   reply(messageId: string, message: OutgoingMessage, idempotencyKey: string): Promise<string>;
   /** The bot's own open_id, to tell a mention of the bot from a mention of someone else. */
   botOpenId(): Promise<string>;
+  /**
+   * Creates a group chat with the bot in it and `openIds` (50 at most); `idempotencyKey` is Feishu's `uuid`, so the
+   * same key within 10 hours creates no second chat. Returns its chat_id.
+   */
+  createChat(chat: { name: string; description: string; openIds: string[] }, idempotencyKey: string): Promise<string>;
+  /** Adds people to a chat the bot is in (50 at most a call); those already in it are left as they are. */
+  addChatMembers(chatId: string, openIds: string[]): Promise<void>;
+  /** Pins a message in its chat. */
+  pinMessage(messageId: string): Promise<void>;
 }
 
 /** A Feishu API answer with a non-zero code, kept with the code so callers can tell quota from permission errors. */

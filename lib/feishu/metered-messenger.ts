@@ -23,5 +23,8 @@ export function meteredMessenger(inner: Messenger, metrics: Metrics): Messenger 
     urgent: (messageId, kind, openIds) => inner.urgent(messageId, kind, openIds).catch(counted),
     reply: (messageId, message, key) => inner.reply(messageId, message, key).catch(counted),
     botOpenId: () => inner.botOpenId().catch(counted),
+    createChat: (chat, key) => inner.createChat(chat, key).catch(counted),
+    addChatMembers: (chatId, openIds) => inner.addChatMembers(chatId, openIds).catch(counted),
+    pinMessage: (messageId) => inner.pinMessage(messageId).catch(counted),
   };
 }

@@ -114,5 +114,9 @@ export function pacedMessenger(
       }),
     urgent: (messageId, kind, openIds) => attempt(`urgent ${kind}`, () => inner.urgent(messageId, kind, openIds)),
     botOpenId: () => inner.botOpenId(),
+    // A war room's few calls: retried like the rest, outside the message budgets (Feishu counts them apart).
+    createChat: (chat, key) => attempt('create chat', () => inner.createChat(chat, key)),
+    addChatMembers: (chatId, openIds) => attempt('add chat members', () => inner.addChatMembers(chatId, openIds)),
+    pinMessage: (messageId) => attempt('pin message', () => inner.pinMessage(messageId)),
   };
 }

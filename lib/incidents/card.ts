@@ -47,6 +47,18 @@ const pagedLines = (incident: StoredIncident) =>
 const escalatedTo = (incident: StoredIncident) =>
   incident.timeline.findLast((entry) => entry.event === 'escalated' && entry.detail)?.detail;
 
+/** Feishu's link that opens a chat the person is in (applink), from a card on phone and desktop alike. */
+const chatLink = (chatId: string) =>
+  `https://applink.feishu.cn/client/chat/open?openChatId=${encodeURIComponent(chatId)}`;
+
+/** Where the incident is being worked on: its war room, or why it has none though one was due. */
+function warRoomLines(incident: StoredIncident): string[] {
+  const room = incident.warRoom;
+  if (room?.chatId) return [`**作战室**：${escapeMarkdown(room.name)}`];
+  if (room?.failed) return [`**作战室**：创建失败，请在本群处理（${escapeMarkdown(clip(room.failed.reason, 150))}）`];
+  return [];
+}
+
 function memberLines(incident: StoredIncident): string[] {
   const members = newestMembers(incident, LISTED_MEMBERS);
   const shown = distinguishingLabels(Object.values(incident.members)).slice(0, 3);
@@ -81,6 +93,8 @@ export function incidentCard(incident: StoredIncident, options: CardOptions & { 
     `**告警**：${incident.firing} 条触发中，${incident.resolved} 条已恢复`,
     `**开始**：${time(incident.openedAt)}　**持续**：${lasted}`,
     ...(incident.plan.onCall ? [`**值班人**：${escapeMarkdown(incident.plan.onCall.name)}`] : []),
+    ...(incident.commander ? [`**指挥官**：${mention(incident.commander)}`] : []),
+    ...warRoomLines(incident),
     ...(paged.length ? [`**已加急**：${escapeMarkdown(clip(paged.join('、'), 300))}`] : []),
     ...(escalated && !resolved ? [`**升级**：${escapeMarkdown(escalated)}`] : []),
     ...(incident.flaps
@@ -109,6 +123,9 @@ export function incidentCard(incident: StoredIncident, options: CardOptions & { 
     buttons.push(button('告警来源', 'default', { type: 'open_url', default_url: source }));
   const runbook = safeUrl(incident.links?.runbook) ?? safeUrl(incident.related?.source);
   if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
+  const room = incident.warRoom?.chatId;
+  if (room && !resolved)
+    buttons.push(button('进入作战室', 'primary', { type: 'open_url', default_url: chatLink(room) }));
   if (!resolved) {
     const value = (action: string) => ({ type: 'callback', value: { action, incidentId: incident.incidentId } });
     if (incident.state === 'triggered') buttons.push(button('确认', 'primary', value('ack')));

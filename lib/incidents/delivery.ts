@@ -67,7 +67,8 @@ export async function deliverCards(
   }
   const owed = cardsOwed(incident);
   if (owed) {
-    for (const target of incident.plan.targets) {
+    const room = incident.warRoom?.chatId;
+    for (const target of [...incident.plan.targets, ...(room ? [{ kind: 'chat' as const, id: room }] : [])]) {
       const key = `${target.kind}:${target.id}`;
       if (incident.notifications[key] || (incident.cardVersions?.[key] ?? 0) >= version) continue;
       calls.push(

@@ -90,7 +90,26 @@ export interface StoredIncident {
   links?: { detail?: string; runbook?: string };
   /** A runbook draft written from the incident when it was resolved with a note, until someone saves it. */
   knowledgeDraft?: KnowledgeDraft;
+  /** Its war room, once one was due (war-room.ts); kept with the delivery rounds, which open and tend it. */
+  warRoom?: WarRoom;
+  /** Who leads the response, named in chat with `/incident commander`. */
+  commander?: Actor;
   timeline: TimelineEntry[];
+}
+
+/** A group chat for the people handling an incident, with its card pinned and its timeline posted as it happens. */
+export interface WarRoom {
+  chatId?: string;
+  name: string;
+  openedAt?: string;
+  /** The people added to it (open_ids), so that those paged later are added once. */
+  members: string[];
+  /** The message id of the card pinned in it. */
+  pinned?: string;
+  /** How far its timeline was posted: the last posted entry's time, and the entries at that time already posted. */
+  posted?: { at: string; keys: string[] };
+  /** Why it could not be created: the incident goes on in its route's chats, and its card says so. */
+  failed?: { at: string; reason: string };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
-import type { IncidentMember, IncidentState, StoredIncident } from './model.js';
+import type { IncidentMember, IncidentState, StoredIncident, WarRoom } from './model.js';
 
 /** The incident's own fields that its members' events change (attach.ts): counts, state, flap record, reminder. */
 export type MembersField =
@@ -36,6 +36,8 @@ export interface DeliveryRound {
   entries: TimelineEntry[];
   /** The first round that owes cards: from now on every target gets one. */
   announce?: boolean;
+  /** The war room as the round left it (opened, members added, card pinned, timeline posted). */
+  warRoom?: WarRoom;
 }
 
 /** The outcome of a change several people may try at once, for an incident. */
@@ -130,6 +132,12 @@ export interface IncidentRepository {
   rememberNotePrompt(messageId: string, incidentId: string): Promise<void>;
   /** The incident a note prompt belongs to, if `messageId` is one. */
   incidentForNotePrompt(messageId: string): Promise<string | undefined>;
+  /** Remembers which incident a war room's chat is for, so commands in it need no incident id. */
+  rememberWarRoom(chatId: string, incidentId: string): Promise<void>;
+  /** The incident whose war room `chatId` is, if it is one. */
+  incidentForWarRoom(chatId: string): Promise<string | undefined>;
+  /** Names the incident's commander; undefined when the incident is gone or resolved. */
+  recordCommander(incidentId: string, commander: Actor, entry: TimelineEntry): Promise<StoredIncident | undefined>;
   /** Keeps (or updates) the incident's knowledge draft. */
   recordDraft(incidentId: string, draft: KnowledgeDraft): Promise<void>;
   /** Incidents in one state, the latest to enter it first (`service` narrows them). */

@@ -28,6 +28,12 @@ const labels: Record<string, string> = {
   flapping: '抖动',
   stale_firing: '过期的触发通知',
   stale_resolved: '过期的恢复通知',
+  war_room: '作战室',
+  war_room_failed: '作战室创建失败',
+  commander: '指挥官',
+  status_update: '进展',
+  self_heal_fixed: '自愈见效',
+  self_heal_failed: '自愈未见效',
 };
 
 /** An event's name as people read it; an event this version does not know is shown as stored. */

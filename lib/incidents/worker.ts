@@ -1,5 +1,7 @@
 import type { Metrics } from '../lambda/metrics.js';
+import type { Severity } from '../alerts/severity.js';
 import { deliverCards } from './delivery.js';
+import { followWarRoom, openWarRoom } from './war-room.js';
 import { PageDeferred } from './paging.js';
 import { nextTimer, onTime, runDue, timerOf, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
 
@@ -15,7 +17,8 @@ const OVERTAKEN_SPACING_MS = [250, 1000, 2000];
 /** A round whose cards or pages failed is tried again after this long, then longer, up to the sweep's minute. */
 const RETRY_DELAYS_S = [2, 5, 15, 30, 60];
 
-export type WorkerDeps = TimerDeps & { metrics?: Metrics };
+/** The war rooms' settings; without them (tests of other things) no room is opened. */
+export type WorkerDeps = TimerDeps & { metrics?: Metrics; warRoomSeverities?: Severity[] };
 
 const later = (deps: WorkerDeps, ms: number) => new Date(Date.parse(deps.now()) + ms).toISOString();
 
@@ -47,7 +50,20 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
     deferredOnly = error instanceof PageDeferred;
     incident = (await deps.incidents.get(wakeup.incidentId)) ?? incident;
   }
+  const rooms = deps.warRoomSeverities && { ...deps, warRoomSeverities: deps.warRoomSeverities };
+  const opened = rooms ? await openWarRoom(incident, rooms) : undefined;
+  if (opened?.room) incident = { ...incident, warRoom: opened.room };
   const delivery = await deliverCards(incident, deps);
+  if (opened) {
+    const followed = await followWarRoom(
+      { ...incident, notifications: { ...incident.notifications, ...delivery.round.sent } },
+      [...opened.entries, ...delivery.round.entries],
+      rooms!,
+    );
+    delivery.round.entries.unshift(...opened.entries);
+    delivery.round.warRoom = followed.room ?? opened.room;
+    if (opened.retry || followed.retry) delivery.failed.push('war-room');
+  }
   failed.push(...delivery.failed);
   deferredOnly &&= delivery.failed.every((target) => delivery.deferred.includes(target));
   // Alert → card: from the alert that put the cards out of date to the round that shows it, retries included.

@@ -39,6 +39,7 @@ export async function workerDeps(feishu: Messenger, log: Logger): Promise<Worker
     wakeups: timersQueue(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     reminderEveryMs: config.reminderIntervalSeconds * 1000,
+    warRoomSeverities: config.collaboration.warRoomSeverities,
     metrics: metrics(),
   };
 }

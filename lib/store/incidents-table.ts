@@ -32,6 +32,7 @@ const DELIVERY_FIELDS = [
   'announcedAt',
   'deliveredVersion',
   'cardVersions',
+  'warRoom',
 ] as const;
 
 /**
@@ -113,6 +114,12 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
     const incident = await run();
     return incident ? { changed: true, incident } : { changed: false, incident: await get(incidentId) };
   };
+  /** An item that names an incident by something else (a chat message, a chat), until `expires` (epoch seconds). */
+  const point = async (pk: string, incidentId: string, expires: number) => {
+    await db.send(new PutCommand({ TableName: tableName, Item: { pk, incidentId, expiresAt: expires } }));
+  };
+  const pointee = async (pk: string) =>
+    (await db.send(new GetCommand({ TableName: tableName, Key: { pk } }))).Item?.incidentId as string | undefined;
   const withEntries = (entries: TimelineEntry[]) =>
     entries.length ? ', timeline = list_append(timeline, :entries)' : '';
 
@@ -375,7 +382,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       return merged(item, delivery);
     },
 
-    async finishRound(incident, { sent, versions, at, entries, announce }, version) {
+    async finishRound(incident, { sent, versions, at, entries, announce, warRoom }, version) {
       const { incidentId } = incident;
       // Only the lease's holder writes the cards' versions and message ids, so it writes them whole from what it holds
       // (a page's direct message, noted on the incident, is kept there: the two are merged on reading).
@@ -393,6 +400,10 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       if (version !== undefined) {
         sets.push('deliveredVersion = :version');
         values[':version'] = version;
+      }
+      if (warRoom) {
+        sets.push('warRoom = :room');
+        values[':room'] = warRoom;
       }
       if (entries.length) {
         sets.push('timeline = list_append(if_not_exists(timeline, :none), :entries)');
@@ -513,19 +524,21 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       return due.slice(0, limit);
     },
 
-    async rememberNotePrompt(messageId, incidentId) {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: `prompt#${messageId}`, incidentId, expiresAt: Math.floor(Date.now() / 1000) + 7 * 24 * 3600 },
-        }),
-      );
-    },
+    rememberNotePrompt: (messageId, incidentId) =>
+      point(`prompt#${messageId}`, incidentId, Math.floor(Date.now() / 1000) + 7 * 24 * 3600),
+    incidentForNotePrompt: (messageId) => pointee(`prompt#${messageId}`),
+    // A war room is kept as long as a resolved incident is.
+    rememberWarRoom: (chatId, incidentId) => point(`room#${chatId}`, incidentId, expiresAt(new Date().toISOString())),
+    incidentForWarRoom: (chatId) => pointee(`room#${chatId}`),
 
-    async incidentForNotePrompt(messageId) {
-      const item = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: `prompt#${messageId}` } }))).Item;
-      return item?.incidentId as string | undefined;
-    },
+    recordCommander: (incidentId, commander, entry) =>
+      update(
+        incidentId,
+        'SET commander = :commander, timeline = list_append(timeline, :entries) ADD version :one',
+        { ':commander': commander, ':entries': [entry], ':one': 1, ':resolved': 'resolved' },
+        { '#state': 'state' },
+        'attribute_exists(pk) AND #state <> :resolved',
+      ),
 
     async recordDraft(incidentId, draft) {
       await write(incidentId, 'SET knowledgeDraft = :draft', { ':draft': draft });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
 import { startAlertmanager } from '../support/alertmanager.js';
+import { configDirWith, routingWithoutWarRooms } from '../support/config-dir.js';
 import { debianPeer } from '../support/debian-peers.js';
 import { waitFor } from '../support/wait.js';
 
@@ -25,6 +26,7 @@ let runtime: LocalRuntime;
 let alertmanager: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
 let amUrl = '';
 let workDir = '';
+let configDir = '';
 /** What the stand-in answered to each call (the outbox keeps only the requests): message ids come from here. */
 const answers = new WeakMap<OutboxEntry, unknown>();
 
@@ -266,7 +268,10 @@ const post = (body: string | object, authorization = `Bearer ${TOKEN}`) =>
 // ---------------------------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  runtime = await new LocalRuntime({ quiet: true, alertToken: TOKEN }).start();
+  configDir = configDirWith(mkdtempSync(join(tmpdir(), 'openclaw-config-')), {
+    'routing.yaml': routingWithoutWarRooms(),
+  });
+  runtime = await new LocalRuntime({ quiet: true, alertToken: TOKEN, env: { CONFIG_DIR: configDir } }).start();
   const original = runtime.feishu.handle.bind(runtime.feishu);
   runtime.feishu.handle = (...args) => {
     const result = original(...args);
@@ -289,6 +294,7 @@ afterAll(async () => {
   await alertmanager?.stop();
   await runtime?.stop();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
+  if (configDir) rmSync(configDir, { recursive: true, force: true });
 });
 
 describe('Alertmanager webhook authentication and validation', () => {
@@ -373,7 +379,8 @@ describe('a real Alertmanager through the pipeline to Feishu', () => {
       expect(card.schema).toBe('2.0');
       expect(card.header.template).toBe('red');
       expect(card.header.title.content).toContain(mysql.alertname);
-      const found = buttons(card);
+      // The buttons that act on the incident; beside them are links (查看详情, 进入作战室).
+      const found = buttons(card).filter((b) => b.behaviors.some((x) => x.type === 'callback'));
       expect(found.map((b) => b.text.content)).toEqual(['确认', '解决', '静默 1 小时']);
       const values = found.map(
         (b) => b.behaviors.find((x) => x.type === 'callback')?.value as { action: string; incidentId: string },

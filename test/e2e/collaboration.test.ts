@@ -39,6 +39,13 @@ const cardsAbout = (name: string) =>
   runtime.outbox.filter(
     (e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && content(e).includes(name),
   );
+const cardsTo = (chatId: string) =>
+  runtime.outbox.filter(
+    (e) =>
+      e.method === 'POST' &&
+      e.path.startsWith('/open-apis/im/v1/messages?') &&
+      (e.body as { receive_id?: string }).receive_id === chatId,
+  );
 /** The card's 查看详情 link, as the last send or update of it carries it. */
 function detailLinkOf(entry: OutboxEntry): string {
   const updates = runtime.outbox.filter((e) => e.method === 'PATCH' && e.path.endsWith(`/messages/${entry.messageId}`));
@@ -48,6 +55,59 @@ function detailLinkOf(entry: OutboxEntry): string {
   );
   return found![1]!;
 }
+
+const calls = (method: string, path: RegExp) => runtime.outbox.filter((e) => e.method === method && path.test(e.path));
+
+describe('the war room', () => {
+  it('opens once for a critical incident, with its card pinned and its timeline posted; updates reach the route chat', async () => {
+    const name = 'PaymentsApiDown';
+    const fire = () => post({ name, severity: 'critical', service: 'payments', summary: '支付接口全部超时' });
+    // The same alert twice and a second member at once: concurrent events of one incident, one room.
+    const fired = await Promise.all([
+      fire(),
+      fire(),
+      post({ name, severity: 'critical', service: 'payments', host: 'pay-2', summary: '第二台' }),
+    ]);
+    expect(fired.map((response) => response.status)).toEqual([202, 202, 202]);
+    const created = await waitFor(
+      () => calls('POST', /^\/open-apis\/im\/v1\/chats\?/).length > 0 && calls('POST', /^\/open-apis\/im\/v1\/chats\?/),
+      'the war room',
+    );
+    const [chatId, room] = [...runtime.feishu.chats][0]!;
+    expect(room.name).toMatch(/^\[P1\] PaymentsApiDown \d\d-\d\d \d\d:\d\d$/);
+    // The route's team, its on-call person among them.
+    expect([...room.members].sort()).toEqual(['ou_pay_chenjing', 'ou_pay_liuyang']);
+    await waitFor(() => room.pinned.length === 1, 'the card pinned in the room');
+    const inRoom = () => cardsTo(chatId);
+    await waitFor(
+      () => inRoom().some((entry) => content(entry).includes('事件进展')),
+      'the timeline posted in the room',
+    );
+    expect(inRoom().filter((entry) => content(entry).includes('[严重]')).length).toBe(1);
+
+    await say('/incident update 已切换到备用支付通道', { chatId });
+    await waitFor(
+      () => inRoom().some((entry) => content(entry).includes('已切换到备用支付通道')),
+      'the update posted in the room',
+    );
+    const routeCard = cardsTo('oc_payments_oncall').find((entry) => content(entry).includes(name))!;
+    expect(
+      runtime.outbox.some(
+        (e) =>
+          e.path.startsWith(`/open-apis/im/v1/messages/${routeCard.messageId}/reply`) &&
+          content(e).includes('已切换到备用支付通道'),
+      ),
+    ).toBe(true);
+    expect(await say('/incident resolve 已回滚支付网关配置', { chatId })).toContain('已解决事件');
+    await waitFor(
+      () => inRoom().some((entry) => content(entry).includes('人工解决')),
+      'the resolution posted in the room',
+    );
+    // However many events and rounds there were, one room.
+    expect(created).toHaveLength(1);
+    expect(runtime.feishu.chats.size).toBe(1);
+  });
+});
 
 describe('the detail page', () => {
   it('opens from the card in Chromium with the timeline, and refuses a forged or unsigned link with 403', async () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { freePort } from '../../infra/local/peers.js';
 import { startAlertmanager } from '../support/alertmanager.js';
-import { configDirWith } from '../support/config-dir.js';
+import { configDirWith, routingWithoutWarRooms } from '../support/config-dir.js';
 import { RuntimeProcess } from '../support/runtime-process.js';
 import { waitFor } from '../support/wait.js';
 
@@ -105,6 +105,7 @@ async function say(text: string, sender = 'ou_sre_zhangwei') {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'openclaw-incidents-e2e-'));
   configDirWith(join(workDir, 'config'), {
+    'routing.yaml': routingWithoutWarRooms(),
     'escalation.yaml': [
       'policies:',
       '  default:',

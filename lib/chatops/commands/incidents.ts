@@ -12,6 +12,8 @@ import {
 import { listOpen } from '../../incidents/repository.js';
 import { rosterNames, timelineLines } from '../../incidents/timeline.js';
 import { draftFromIncident } from '../../kb/capture.js';
+import type { Person } from '../../alerts/oncall.js';
+import { stableId } from '../../lambda/ids.js';
 import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
 import {
   acknowledgeIncident,
@@ -136,20 +138,91 @@ export async function escalateFromChat(id: string, asked: Asked, deps: ChatopsDe
   return textReply(outcome.message);
 }
 
+/**
+ * Names the incident's commander (in its war room, or with its id), with the same permit as acknowledging it: the
+ * people who respond to it. The cards show them, and the room adds them if they are not in it.
+ */
+async function nameCommander(id: string, commander: Person | undefined, asked: Asked, deps: ChatopsDeps) {
+  if (!commander) return textReply('请 @ 要担任指挥官的人，例如：/incident commander @张伟');
+  const who = { openId: commander.openId, name: commander.name };
+  const outcome = await permitted('ack', id, asked, deps, async (incident, by) => {
+    const at = new Date(deps.now()).toISOString();
+    const entry = {
+      at,
+      event: 'commander',
+      detail: `${by.name ?? by.openId} 指定 ${who.name} 为指挥官`,
+      actor: by.openId,
+    };
+    const after = await deps.incidents.recordCommander(id, who, entry);
+    if (!after) return { changed: false, incident, message: `事件 ${id} 已经结束，不需要指挥官` };
+    return { changed: true, incident: after, message: `已指定 ${who.name} 为事件 ${id} 的指挥官` };
+  });
+  if (outcome.changed && outcome.incident) await deps.syncCards(outcome.incident);
+  return textReply(outcome.message);
+}
+
+/**
+ * A status update: noted on the timeline (the war room gets it with the rest), and posted under the incident's card
+ * in each of its route's chats, where those not in the room follow it.
+ */
+async function postUpdate(id: string, text: string, asked: Asked, deps: ChatopsDeps) {
+  const outcome = await permitted('ack', id, asked, deps, async (incident, by) => {
+    const at = new Date(deps.now()).toISOString();
+    const who = by.name ?? by.openId;
+    await deps.incidents.appendTimeline(id, [
+      { at, event: 'status_update', detail: `${who}：${text}`, actor: by.openId },
+    ]);
+    const room = incident.warRoom?.chatId && `chat:${incident.warRoom.chatId}`;
+    const chats = Object.entries(incident.notifications).filter(
+      ([target]) => target.startsWith('chat:') && target !== room,
+    );
+    const update = `📢 事件进展（${who}）：${text}`;
+    const posted = await Promise.allSettled(
+      chats.map(([target, messageId]) =>
+        deps.messenger.reply(
+          messageId,
+          { kind: 'text', text: update },
+          stableId(id, 'update', asked.requestId, target),
+        ),
+      ),
+    );
+    const failed = posted.filter((result) => result.status === 'rejected').length;
+    if (failed) deps.log.warn('status update not posted everywhere', { incidentId: id, failed });
+    const where = chats.length ? `，已同步到 ${chats.length - failed} 个告警群` : '';
+    return { changed: true, incident, message: `已记录事件 ${id} 的进展${where}` };
+  });
+  if (outcome.changed && outcome.incident) await deps.syncCards(outcome.incident);
+  return textReply(outcome.message);
+}
+
 const usage = {
   list: '/incident list',
   show: '/incident show <事件ID>',
   ack: '/incident ack <事件ID或告警ID>',
-  resolve: '/incident resolve <事件ID或告警ID> [处理说明]',
+  resolve: '/incident resolve <事件ID或告警ID> [处理说明]（作战室内可省略 ID）',
   escalate: '/incident escalate <事件ID或告警ID>',
+  commander: '/incident commander [事件ID] @某人（作战室内可省略 ID）',
+  update: '/incident update [事件ID] <进展>（作战室内可省略 ID）',
 };
+
+/**
+ * The incident a command in chat is about, and the words after it: the id it starts with, or in a war room, the
+ * room's incident when it starts with none.
+ */
+async function incidentHere(words: string[], chatId: string, deps: ChatopsDeps, form: string) {
+  const [first, ...rest] = words;
+  if (first && incidentId.safeParse(first).success) return { id: await incidentOf(first, deps), rest };
+  const room = await deps.incidents.incidentForWarRoom(chatId);
+  if (room) return { id: room, rest: words };
+  throw new UsageError('缺少事件 ID（只有在事件的作战室里才可以省略）', form);
+}
 
 export const incident: Command = {
   name: 'incident',
   usage: Object.values(usage),
   summary: '查看、确认、解决、升级事件（一组相关的告警，一张卡片）',
   example: '/incident ack 9c2e4b1a7d3f',
-  async run({ args, actor, messageId }, deps) {
+  async run({ args, actor, messageId, chatId, mentioned }, deps) {
     const asked = { by: actor, requestId: messageId };
     const [sub, ...rest] = args;
     switch (sub) {
@@ -170,8 +243,22 @@ export const incident: Command = {
         return acknowledgeFromChat(await incidentOf(id, deps), asked, deps);
       }
       case 'resolve': {
-        const [id, ...note] = parseArgs(z.tuple([incidentId]).rest(z.string()), rest, usage.resolve);
-        return resolveFromChat(await incidentOf(id, deps), asked, note.join(' ') || undefined, deps);
+        const { id, rest: note } = await incidentHere(rest, chatId, deps, usage.resolve);
+        return resolveFromChat(id, asked, note.join(' ') || undefined, deps);
+      }
+      case 'commander': {
+        const { id } = await incidentHere(
+          rest.filter((word) => !word.startsWith('@')),
+          chatId,
+          deps,
+          usage.commander,
+        );
+        return nameCommander(id, mentioned?.[0], asked, deps);
+      }
+      case 'update': {
+        const { id, rest: words } = await incidentHere(rest, chatId, deps, usage.update);
+        if (!words.length) throw new UsageError('缺少进展内容', usage.update);
+        return postUpdate(id, words.join(' ').slice(0, 1000), asked, deps);
       }
       case 'escalate': {
         const [id] = parseArgs(z.tuple([incidentId]), rest, usage.escalate);

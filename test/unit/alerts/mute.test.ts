@@ -47,6 +47,7 @@ function sources(silences: Silence[], firing: Alert[]) {
 
 const config: AlertingConfig = {
   dedup: { defaultSeconds: 300, bySeverity: {} },
+  collaboration: { warRoomSeverities: ['critical'] },
   routes: [{ name: 'default', matchers: [], chats: ['oc_ops'], users: [], team: undefined, continue: false }],
   teams: new Map(),
   policies: new Map(),

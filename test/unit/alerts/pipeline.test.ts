@@ -26,6 +26,7 @@ const MINUTE = 60_000;
 
 const config: AlertingConfig = {
   dedup: { defaultSeconds: 300, bySeverity: {} },
+  collaboration: { warRoomSeverities: ['critical'] },
   routes: [
     {
       name: 'by-cluster',

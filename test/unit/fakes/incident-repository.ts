@@ -207,6 +207,7 @@ export class MemoryIncidentRepository implements IncidentRepository {
         if (round.announce) stored.announcedAt ??= round.at;
         stored.timeline.push(...round.entries);
         if (version !== undefined) stored.deliveredVersion = version;
+        if (round.warRoom) stored.warRoom = structuredClone(round.warRoom);
         delete stored.deliveryLeaseUntil;
       },
     );
@@ -314,6 +315,28 @@ export class MemoryIncidentRepository implements IncidentRepository {
 
   async incidentForNotePrompt(messageId: string) {
     return this.notePrompts.get(messageId);
+  }
+
+  readonly warRooms = new Map<string, string>();
+
+  async rememberWarRoom(chatId: string, incidentId: string) {
+    this.warRooms.set(chatId, incidentId);
+  }
+
+  async incidentForWarRoom(chatId: string) {
+    return this.warRooms.get(chatId);
+  }
+
+  async recordCommander(incidentId: string, commander: Actor, entry: TimelineEntry) {
+    return this.write(
+      'change',
+      incidentId,
+      (incident) => incident.state !== 'resolved',
+      (incident) => {
+        incident.commander = { ...commander };
+        incident.timeline.push(entry);
+      },
+    );
   }
 
   async recordDraft(incidentId: string, draft: KnowledgeDraft) {

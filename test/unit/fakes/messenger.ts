@@ -47,4 +47,27 @@ export class RecordingMessenger implements Messenger {
   async botOpenId() {
     return this.botId;
   }
+
+  readonly chats: { chatId: string; name: string; description: string; openIds: string[]; idempotencyKey: string }[] =
+    [];
+  readonly chatMembers: { chatId: string; openIds: string[] }[] = [];
+  readonly pins: string[] = [];
+  /** Make chat creation fail with this error, like Feishu's "no permission to create chats". */
+  failingChatCreate?: Error;
+
+  async createChat(chat: { name: string; description: string; openIds: string[] }, idempotencyKey: string) {
+    if (this.failingChatCreate) throw this.failingChatCreate;
+    const chatId = this.byKey.get(idempotencyKey) ?? `oc_room_${this.byKey.size + 1}`;
+    this.byKey.set(idempotencyKey, chatId);
+    this.chats.push({ chatId, ...structuredClone(chat), idempotencyKey });
+    return chatId;
+  }
+
+  async addChatMembers(chatId: string, openIds: string[]) {
+    this.chatMembers.push({ chatId, openIds: [...openIds] });
+  }
+
+  async pinMessage(messageId: string) {
+    this.pins.push(messageId);
+  }
 }
