@@ -53,8 +53,12 @@ export const isRateLimited = (error: unknown) =>
  * Whether trying the same call again may work: a rate limit, a server error, or no answer at all (a timeout, a
  * dropped connection). A definite refusal (no permission, bot not in the chat, quota spent) is not retried.
  */
+/** Bitable's answer to two writes to one table at once (1254291): the other write is done soon after. */
+const BUSY_CODES = new Set([1254291]);
+
 export const isRetryable = (error: unknown) =>
   isRateLimited(error) ||
+  (error instanceof FeishuApiError && error.code !== undefined && BUSY_CODES.has(error.code)) ||
   !(error instanceof FeishuApiError) ||
   error.code === undefined ||
   (error.status !== undefined && error.status >= 500);

@@ -92,9 +92,18 @@ export interface StoredIncident {
   knowledgeDraft?: KnowledgeDraft;
   /** Its war room, once one was due (war-room.ts); kept with the delivery rounds, which open and tend it. */
   warRoom?: WarRoom;
+  /** Its row in the incident register (Bitable), kept with the delivery rounds, which write it (register.ts). */
+  register?: RegisterEntry;
   /** Who leads the response, named in chat with `/incident commander`. */
   commander?: Actor;
   timeline: TimelineEntry[];
+}
+
+/** An incident's row in the register: its record id, and a digest of what it last said (or what was refused). */
+export interface RegisterEntry {
+  recordId?: string;
+  written?: string;
+  refused?: string;
 }
 
 /** A group chat for the people handling an incident, with its card pinned and its timeline posted as it happens. */

@@ -1,5 +1,5 @@
 import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
-import type { IncidentMember, IncidentState, StoredIncident, WarRoom } from './model.js';
+import type { IncidentMember, IncidentState, RegisterEntry, StoredIncident, WarRoom } from './model.js';
 
 /** The incident's own fields that its members' events change (attach.ts): counts, state, flap record, reminder. */
 export type MembersField =
@@ -38,6 +38,8 @@ export interface DeliveryRound {
   announce?: boolean;
   /** The war room as the round left it (opened, members added, card pinned, timeline posted). */
   warRoom?: WarRoom;
+  /** The register row as the round left it. */
+  register?: RegisterEntry;
 }
 
 /** The outcome of a change several people may try at once, for an incident. */

@@ -34,6 +34,7 @@ const labels: Record<string, string> = {
   status_update: '进展',
   self_heal_fixed: '自愈见效',
   self_heal_failed: '自愈未见效',
+  register_failed: '登记表写入失败',
 };
 
 /** An event's name as people read it; an event this version does not know is shown as stored. */

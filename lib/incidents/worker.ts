@@ -1,6 +1,8 @@
 import type { Metrics } from '../lambda/metrics.js';
 import type { Severity } from '../alerts/severity.js';
 import { deliverCards } from './delivery.js';
+import { updateRegister, type IncidentRegister } from './register.js';
+import { rosterNames } from './timeline.js';
 import { followWarRoom, openWarRoom } from './war-room.js';
 import { PageDeferred } from './paging.js';
 import { nextTimer, onTime, runDue, timerOf, wakeAt, type TimerDeps, type Wakeup } from './timers.js';
@@ -17,8 +19,11 @@ const OVERTAKEN_SPACING_MS = [250, 1000, 2000];
 /** A round whose cards or pages failed is tried again after this long, then longer, up to the sweep's minute. */
 const RETRY_DELAYS_S = [2, 5, 15, 30, 60];
 
-/** The war rooms' settings; without them (tests of other things) no room is opened. */
-export type WorkerDeps = TimerDeps & { metrics?: Metrics; warRoomSeverities?: Severity[] };
+/**
+ * The war rooms' settings and the incident register, each optional: without them (a deployment with no register, tests
+ * of other things) no room is opened and no row written.
+ */
+export type WorkerDeps = TimerDeps & { metrics?: Metrics; warRoomSeverities?: Severity[]; register?: IncidentRegister };
 
 const later = (deps: WorkerDeps, ms: number) => new Date(Date.parse(deps.now()) + ms).toISOString();
 
@@ -54,15 +59,23 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
   const opened = rooms ? await openWarRoom(incident, rooms) : undefined;
   if (opened?.room) incident = { ...incident, warRoom: opened.room };
   const delivery = await deliverCards(incident, deps);
+  const { round } = delivery;
   if (opened) {
     const followed = await followWarRoom(
-      { ...incident, notifications: { ...incident.notifications, ...delivery.round.sent } },
-      [...opened.entries, ...delivery.round.entries],
+      { ...incident, notifications: { ...incident.notifications, ...round.sent } },
+      [...opened.entries, ...round.entries],
       rooms!,
     );
-    delivery.round.entries.unshift(...opened.entries);
-    delivery.round.warRoom = followed.room ?? opened.room;
+    round.entries.unshift(...opened.entries);
+    round.warRoom = followed.room ?? opened.room;
     if (opened.retry || followed.retry) delivery.failed.push('war-room');
+  }
+  if (deps.register) {
+    const names = rosterNames(deps.teams.values());
+    const row = await updateRegister(incident, { ...deps, register: deps.register, names });
+    round.register = row.entry;
+    round.entries.push(...row.timeline);
+    if (row.retry) delivery.failed.push('register');
   }
   failed.push(...delivery.failed);
   deferredOnly &&= delivery.failed.every((target) => delivery.deferred.includes(target));

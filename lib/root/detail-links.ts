@@ -22,12 +22,9 @@ export async function detailLinkKey(): Promise<DetailLinkKey | undefined> {
   }
   if (!warned) {
     warned = true;
-    logger.warn('detail links are off', {
-      reason: !PUBLIC_BASE_URL
-        ? 'PUBLIC_BASE_URL is not set'
-        : key
-          ? `the secret DETAIL_LINK_KEY is shorter than ${MIN_KEY_CHARS} characters`
-          : 'the secret DETAIL_LINK_KEY is not set',
+    logger.warn('detail links are off: set PUBLIC_BASE_URL and the secret DETAIL_LINK_KEY (32 characters or more)', {
+      publicBaseUrl: Boolean(PUBLIC_BASE_URL),
+      keyCharacters: key.length,
     });
   }
   return undefined;

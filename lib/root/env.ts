@@ -60,6 +60,9 @@ const envSchema = z.object({
     .positive()
     .max(24 * 90)
     .default(168),
+  /** The incident register: a Bitable app's token and the table in it (README: 事件登记表); unset, none is kept. */
+  BITABLE_APP_TOKEN: z.string().default(''),
+  BITABLE_TABLE_ID: z.string().default(''),
   /** Times on cards are shown in this zone. */
   DISPLAY_TIME_ZONE: z.string().default('Asia/Shanghai'),
 });

@@ -1,4 +1,5 @@
 import { withOverrides } from '../alerts/overrides.js';
+import { bitableRegister } from '../feishu/bitable.js';
 import type { Messenger } from '../feishu/messenger.js';
 import { ROUND_RETRIES } from '../feishu/paced-messenger.js';
 import type { ReleaseDeps } from '../incidents/release.js';
@@ -12,6 +13,7 @@ import {
   metrics,
   mutesNow,
   overrideStore,
+  secrets,
   timersQueue,
 } from './adapters.js';
 import { detailLinks } from './detail-links.js';
@@ -54,9 +56,18 @@ export function incidentTimers() {
   const log = logger.child({ function: 'incident-timers' });
   // Rounds retry by themselves (worker.ts): calls are tried once more at most, so no batch waits on a failing Feishu.
   const feishu = lazyAsync(() => messenger('incident cards and pages cannot be sent', ROUND_RETRIES));
+  const register = lazyAsync(async () => {
+    const { BITABLE_APP_TOKEN, BITABLE_TABLE_ID, FEISHU_DOMAIN } = env();
+    if (!BITABLE_APP_TOKEN || !BITABLE_TABLE_ID) return undefined;
+    const { FEISHU_APP_ID, FEISHU_APP_SECRET } = await secrets();
+    if (!FEISHU_APP_ID || !FEISHU_APP_SECRET) return undefined;
+    const credentials = { appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: FEISHU_DOMAIN };
+    return bitableRegister(credentials, { appToken: BITABLE_APP_TOKEN, tableId: BITABLE_TABLE_ID });
+  });
   return {
     async forBatch(): Promise<WorkerDeps & ReleaseDeps> {
-      return { ...(await workerDeps(await feishu(), log)), alerts: alertRepository(), muteReason: mutesNow() };
+      const deps = await workerDeps(await feishu(), log);
+      return { ...deps, register: await register(), alerts: alertRepository(), muteReason: mutesNow() };
     },
   };
 }

@@ -33,6 +33,7 @@ const DELIVERY_FIELDS = [
   'deliveredVersion',
   'cardVersions',
   'warRoom',
+  'register',
 ] as const;
 
 /**
@@ -382,7 +383,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
       return merged(item, delivery);
     },
 
-    async finishRound(incident, { sent, versions, at, entries, announce, warRoom }, version) {
+    async finishRound(incident, { sent, versions, at, entries, announce, warRoom, register }, version) {
       const { incidentId } = incident;
       // Only the lease's holder writes the cards' versions and message ids, so it writes them whole from what it holds
       // (a page's direct message, noted on the incident, is kept there: the two are merged on reading).
@@ -405,6 +406,10 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         sets.push('warRoom = :room');
         values[':room'] = warRoom;
       }
+      if (register) {
+        sets.push('#register = :register');
+        values[':register'] = register;
+      }
       if (entries.length) {
         sets.push('timeline = list_append(if_not_exists(timeline, :none), :entries)');
         Object.assign(values, { ':none': [], ':entries': entries });
@@ -415,6 +420,7 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
           Key: deliveryKey(incidentId),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE deliveryLeaseUntil`,
           ExpressionAttributeValues: values,
+          ...(register ? { ExpressionAttributeNames: { '#register': 'register' } } : {}),
         }),
       );
       // The version is read after the round is noted (see update): a change that landed before it is seen here, one

@@ -13,6 +13,8 @@ import { waitFor } from '../support/wait.js';
  * page, which Debian's Chromium opens (no browser is downloaded) and shows the timeline; a forged link gets 403.
  */
 const alertToken = 'collaboration-token';
+/** The register's Bitable table, kept by the Feishu stand-in like every other call. */
+const REGISTER = { app: 'bascnLocalRegister', table: 'tblIncidents' };
 /** Where the screenshots go (kept by CI as artefacts; ignored by git). */
 const SCREENSHOTS = join(projectRoot, 'test-results');
 let runtime: LocalRuntime;
@@ -20,7 +22,12 @@ let browser: Browser;
 const { say } = chatWith(() => runtime);
 
 beforeAll(async () => {
-  runtime = await new LocalRuntime({ quiet: true, alertToken, scheduleEveryMs: 1000 }).start();
+  runtime = await new LocalRuntime({
+    quiet: true,
+    alertToken,
+    scheduleEveryMs: 1000,
+    env: { BITABLE_APP_TOKEN: REGISTER.app, BITABLE_TABLE_ID: REGISTER.table },
+  }).start();
   browser = await chromium.launch({ executablePath: debianPeer('/usr/bin/chromium'), args: ['--no-sandbox'] });
 });
 afterAll(async () => {
@@ -102,6 +109,22 @@ describe('the war room', () => {
     await waitFor(
       () => inRoom().some((entry) => content(entry).includes('人工解决')),
       'the resolution posted in the room',
+    );
+    // One row in the register, created when it opened and updated as it was resolved.
+    const rows = () => [...(runtime.feishu.records.get(`${REGISTER.app}/${REGISTER.table}`)?.values() ?? [])];
+    await waitFor(() => rows().some((row) => row.状态 === '已恢复'), 'the register row resolved');
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]).toMatchObject({
+      标题: name,
+      级别: 'P1 严重',
+      服务: 'payments',
+      '根因/说明': '已回滚支付网关配置',
+    });
+    expect(rows()[0]!.MTTR).toEqual(expect.any(Number));
+    expect(String((rows()[0]!.详情链接 as { link: string }).link)).toContain('/incidents/');
+    const creates = calls('POST', /^\/open-apis\/bitable\/v1\/apps\/[^/]+\/tables\/[^/]+\/records\?/);
+    expect(new Set(creates.map((entry) => new URL(entry.path, 'http://x').searchParams.get('client_token'))).size).toBe(
+      1,
     );
     // However many events and rounds there were, one room.
     expect(created).toHaveLength(1);

@@ -13,6 +13,7 @@ async function bundle(functionName: string) {
     bundle: true,
     write: false,
     minify: options.minify,
+    charset: options.charset,
     platform: options.platform,
     target: options.target,
     format: options.format,

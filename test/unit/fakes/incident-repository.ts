@@ -208,6 +208,7 @@ export class MemoryIncidentRepository implements IncidentRepository {
         stored.timeline.push(...round.entries);
         if (version !== undefined) stored.deliveredVersion = version;
         if (round.warRoom) stored.warRoom = structuredClone(round.warRoom);
+        if (round.register) stored.register = structuredClone(round.register);
         delete stored.deliveryLeaseUntil;
       },
     );
