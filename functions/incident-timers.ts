@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { releaseMuted, timerMessageSchema, type TimerMessage } from '../lib/incidents/release.js';
+import { postWeeklyReport } from '../lib/incidents/report-schedule.js';
 import { onWakeup } from '../lib/incidents/worker.js';
 import { logContext } from '../lib/lambda/middlewares/log-context.js';
 import { publishMetrics } from '../lib/lambda/middlewares/publish-metrics.js';
@@ -13,7 +14,8 @@ const timers = incidentTimers();
 
 /**
  * The incident worker (lib/incidents/worker.ts): for each woken incident, what is due (escalation steps, reminders)
- * and its cards brought up to date; and the release of muted alerts whose silence or inhibitor ended (release.ts).
+ * and its cards brought up to date; the release of muted alerts whose silence or inhibitor ended (release.ts); and
+ * the weekly report (report-schedule.ts).
  */
 export const handler = middy<ParsedSqsEvent<TimerMessage>, FailedRecords>()
   .use(logContext('incident-timers'))
@@ -23,10 +25,14 @@ export const handler = middy<ParsedSqsEvent<TimerMessage>, FailedRecords>()
   .handler(async (event, lambda) => {
     const deps = await timers.forBatch();
     const run = (message: TimerMessage) =>
-      'release' in message ? releaseMuted(message, deps) : onWakeup(message, deps);
+      'release' in message
+        ? releaseMuted(message, deps)
+        : 'report' in message
+          ? postWeeklyReport(message, deps)
+          : onWakeup(message, deps);
     return eachRecord(event.parsed, lambda, run, {
       name: 'incident-timers',
       reserveMs: 10_000,
-      orderKey: (message) => ('release' in message ? 'release' : message.incidentId),
+      orderKey: (message) => ('incidentId' in message ? message.incidentId : Object.keys(message)[0]!),
     });
   });

@@ -5,6 +5,7 @@ import { incident } from './commands/incidents.js';
 import { automationCommands } from './commands/automation.js';
 import { kb } from './commands/kb.js';
 import { oncall } from './commands/oncall.js';
+import { report } from './commands/report.js';
 import { silence } from './commands/silence.js';
 
 /*
@@ -30,7 +31,7 @@ const help: Command = {
   },
 };
 
-export const commands: Command[] = [help, status, incident, alert, oncall, silence, ...automationCommands, kb];
+export const commands: Command[] = [help, status, incident, alert, oncall, silence, report, ...automationCommands, kb];
 
 export const commandNames = commands.map((command) => command.name);
 

@@ -4,6 +4,7 @@ import type { AlertRepository } from '../alerts/repository.js';
 import type { MuteReason } from '../alerts/stages/stage.js';
 import type { Queue } from '../lambda/queue.js';
 import type { Logger } from '../lambda/logger.js';
+import { weeklyReportSchema } from './report-schedule.js';
 import { listOpen, type IncidentRepository } from './repository.js';
 import { onTime, sendAt, wakeAt, wakeupSchema, type TimerQueueDeps, type Wakeup } from './timers.js';
 
@@ -18,8 +19,8 @@ export const muteReleaseSchema = z.object({
 });
 export type MuteRelease = z.infer<typeof muteReleaseSchema>;
 
-/** What the timers queue carries: an incident's wakeup, or a release check. */
-export const timerMessageSchema = z.union([wakeupSchema, muteReleaseSchema]);
+/** What the timers queue carries: an incident's wakeup, a release check, or the weekly report. */
+export const timerMessageSchema = z.union([wakeupSchema, muteReleaseSchema, weeklyReportSchema]);
 export type TimerMessage = z.infer<typeof timerMessageSchema>;
 
 /** Open incidents looked at per state: a storm beyond this is already beyond muting one by one. */

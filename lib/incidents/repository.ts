@@ -142,6 +142,15 @@ export interface IncidentRepository {
   recordCommander(incidentId: string, commander: Actor, entry: TimelineEntry): Promise<StoredIncident | undefined>;
   /** Keeps (or updates) the incident's knowledge draft. */
   recordDraft(incidentId: string, draft: KnowledgeDraft): Promise<void>;
+  /**
+   * Incidents opened in [from, to), at most `limit`: read by the time they last changed state (never before they
+   * opened), not by scanning every incident.
+   */
+  openedBetween(from: string, to: string, limit: number): Promise<StoredIncident[]>;
+  /** Takes the weekly report due at `dueAt` for whoever asks first: false when it was taken already. */
+  claimReport(dueAt: string): Promise<boolean>;
+  /** Lets go of a claimed report whose message could not be queued. */
+  releaseReport(dueAt: string): Promise<void>;
   /** Incidents in one state, the latest to enter it first (`service` narrows them). */
   list(state: IncidentState, options: { limit: number; service?: string }): Promise<StoredIncident[]>;
 }

@@ -3,6 +3,8 @@ import { bitableRegister } from '../feishu/bitable.js';
 import type { Messenger } from '../feishu/messenger.js';
 import { ROUND_RETRIES } from '../feishu/paced-messenger.js';
 import type { ReleaseDeps } from '../incidents/release.js';
+import type { postWeeklyReport } from '../incidents/report-schedule.js';
+import { rosterNames } from '../incidents/timeline.js';
 import type { WorkerDeps } from '../incidents/worker.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger, type Logger } from '../lambda/logger.js';
@@ -65,9 +67,17 @@ export function incidentTimers() {
     return bitableRegister(credentials, { appToken: BITABLE_APP_TOKEN, tableId: BITABLE_TABLE_ID });
   });
   return {
-    async forBatch(): Promise<WorkerDeps & ReleaseDeps> {
+    async forBatch(): Promise<WorkerDeps & ReleaseDeps & Parameters<typeof postWeeklyReport>[1]> {
       const deps = await workerDeps(await feishu(), log);
-      return { ...deps, register: await register(), alerts: alertRepository(), muteReason: mutesNow() };
+      const { collaboration, teams } = alertingConfig();
+      return {
+        ...deps,
+        register: await register(),
+        alerts: alertRepository(),
+        muteReason: mutesNow(),
+        chatId: collaboration.weeklyReport?.chatId,
+        names: rosterNames(teams.values()),
+      };
     },
   };
 }

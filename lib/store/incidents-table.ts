@@ -1,4 +1,10 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '../alerts/repository.js';
 import type { IncidentState, StoredIncident } from '../incidents/model.js';
 import type { IncidentChange, IncidentRepository } from '../incidents/repository.js';
@@ -551,5 +557,37 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
     },
 
     list: (state, { limit, service }) => inState(state, { limit, service, maxPages: MAX_LIST_PAGES }),
+
+    async openedBetween(from, to, limit) {
+      // An incident opened in the window changed state last (opened, acknowledged, resolved, reopened) after `from`:
+      // each state's index entries since then, newest first, are all it takes.
+      const states = await Promise.all(
+        (['triggered', 'acknowledged', 'resolved'] as const).map((state) => inState(state, { limit, since: from })),
+      );
+      return states
+        .flat()
+        .filter((incident) => incident.openedAt >= from && incident.openedAt < to)
+        .slice(0, limit);
+    },
+
+    async releaseReport(dueAt) {
+      await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: `report#${dueAt}` } }));
+    },
+
+    async claimReport(dueAt) {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { pk: `report#${dueAt}`, expiresAt: expiresAt(dueAt) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
   };
 }

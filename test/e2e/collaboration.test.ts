@@ -126,6 +126,11 @@ describe('the war room', () => {
     expect(new Set(creates.map((entry) => new URL(entry.path, 'http://x').searchParams.get('client_token'))).size).toBe(
       1,
     );
+    // The report counts it, with how long it took to recover.
+    const weekly = await say('/report 7d');
+    expect(weekly).toContain('最近 7 天事件报告');
+    expect(weekly).toMatch(/MTTR\*\*：p50 /);
+    expect(weekly).toContain('payments');
     // However many events and rounds there were, one room.
     expect(created).toHaveLength(1);
     expect(runtime.feishu.chats.size).toBe(1);

@@ -366,6 +366,22 @@ describe('DynamoDB incident repository (dynalite)', () => {
     expect(await repo.claimGroup('group-a', 'next', holder)).toBe('next');
   });
 
+  it('finds the incidents opened in a window by the time they last changed state, in every state', async () => {
+    const repo = dynamoIncidentRepository(db, 'incidents');
+    const opened = (id: string, day: number, state: StoredIncident['state'] = 'triggered') => {
+      const time = `2026-10-${String(day).padStart(2, '0')}T08:00:00.000Z`;
+      return repo.create({ ...incident(id, `${id}-m`), state, openedAt: time, updatedAt: time });
+    };
+    await Promise.all([opened('win-a', 10), opened('win-b', 12, 'resolved'), opened('win-c', 14, 'acknowledged')]);
+    await Promise.all([opened('win-before', 2, 'resolved'), opened('win-after', 20)]);
+    const found = await repo.openedBetween('2026-10-09T00:00:00.000Z', '2026-10-16T00:00:00.000Z', 100);
+    expect(found.map((one) => one.incidentId).sort()).toEqual(['win-a', 'win-b', 'win-c']);
+    expect(await repo.claimReport('2026-10-12T01:00:00.000Z')).toBe(true);
+    expect(await repo.claimReport('2026-10-12T01:00:00.000Z')).toBe(false);
+    await repo.releaseReport('2026-10-12T01:00:00.000Z');
+    expect(await repo.claimReport('2026-10-12T01:00:00.000Z')).toBe(true);
+  });
+
   it("applies a batch's member changes in one write, and only to the version they were worked out from", async () => {
     const repo = dynamoIncidentRepository(db, 'incidents');
     await repo.create(incident('inc-1', 'm0'));

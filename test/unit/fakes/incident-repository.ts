@@ -349,6 +349,25 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
+  readonly reports = new Set<string>();
+
+  async openedBetween(from: string, to: string, limit: number) {
+    return [...this.incidents.values()]
+      .filter((incident) => incident.openedAt >= from && incident.openedAt < to)
+      .slice(0, limit)
+      .map((incident) => structuredClone(incident));
+  }
+
+  async releaseReport(dueAt: string) {
+    this.reports.delete(dueAt);
+  }
+
+  async claimReport(dueAt: string) {
+    if (this.reports.has(dueAt)) return false;
+    this.reports.add(dueAt);
+    return true;
+  }
+
   async list(state: IncidentState, { limit, service }: { limit: number; service?: string }) {
     return [...this.incidents.values()]
       .filter((incident) => incident.state === state && (!service || incident.service === service))
