@@ -18,6 +18,8 @@ export interface AutomationRequest {
   requester: Requester;
   requestedAt: string;
   status: RequestStatus;
+  /** The incident it was asked for (from its war room): its outcome goes on that incident's timeline. */
+  incidentId?: string;
   /** Where to report: the chat message that asked, and the progress card sent in reply. */
   chatId?: string;
   messageId?: string;

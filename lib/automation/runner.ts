@@ -5,7 +5,8 @@ import { findAction, type ActionName } from './actions.js';
 import { expireIfDue } from './approvals.js';
 import { tail, type ActionOutcome } from './executor.js';
 import { ExpectedError } from '../lambda/errors.js';
-import type { RequestCards } from './cards.js';
+import type { IncidentNote } from '../incidents/timeline.js';
+import { actionRun, type RequestCards } from './cards.js';
 import type { AutomationRequest } from './requests.js';
 import { auditEntry } from './requests.js';
 import type { AutomationDeps } from './submit.js';
@@ -21,6 +22,8 @@ export interface RunnerDeps extends Pick<AutomationDeps, 'requests' | 'audit' | 
   healing?: HealDeps;
   /** Counts the runs by how they ended. */
   metrics?: Metrics;
+  /** Where a request asked for an incident says how it ended. */
+  noteOnIncident: IncidentNote;
 }
 
 /** How a request ended, for the AutomationRuns metric. */
@@ -72,6 +75,17 @@ async function finish(
 async function concluded(request: AutomationRequest, outcome: RunOutcome, deps: RunnerDeps): Promise<void> {
   deps.metrics?.add('AutomationRuns', { Outcome: outcome });
   await deps.cards.show(request);
+  if (request.incidentId) {
+    const run = actionRun(request);
+    const entry = {
+      at: request.finishedAt ?? new Date(deps.now()).toISOString(),
+      event: 'action',
+      detail: `${run.title}：${run.status}${request.summary ? `（${request.summary.slice(0, 200)}）` : ''}`,
+      ref: request.requestId,
+      ...(request.requester.kind === 'person' ? { actor: request.requester.actor.openId } : {}),
+    };
+    await deps.noteOnIncident(request.incidentId, entry);
+  }
   if (deps.healing) await afterHealingRun(request, deps.healing);
 }
 

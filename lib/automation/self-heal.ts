@@ -1,6 +1,7 @@
 import { stableId } from '../lambda/ids.js';
 import type { AlertRepository, StoredAlert } from '../alerts/repository.js';
 import type { IncidentRepository } from '../incidents/repository.js';
+import type { IncidentNote } from '../incidents/timeline.js';
 import { describeArgs } from './cards.js';
 import { escapeMarkdown } from '../feishu/cards.js';
 import type { Notifier } from '../alerts/notifiers/notifier.js';
@@ -18,6 +19,7 @@ export interface HealDeps extends AutomationDeps {
   alerts: AlertRepository;
   /** Its incident's timeline and cards, where the callout goes. */
   incidents: IncidentRepository;
+  noteOnIncident: IncidentNote;
   ledger: HealLedger;
   /** Calls people when a rule did not fix its alert (lib/alerts/notifiers/feishu-callout.ts). */
   callout: Notifier;
@@ -42,7 +44,7 @@ async function note(
   const entry = { at: new Date(deps.now()).toISOString(), event, detail, ...(ref ? { ref } : {}) };
   await deps.alerts.appendTimeline(alertId, [entry]);
   const incidentId = (await deps.alerts.get(alertId))?.incidentId;
-  if (incidentId) await deps.incidents.appendTimeline(incidentId, [entry]);
+  if (incidentId) await deps.noteOnIncident(incidentId, entry);
 }
 
 /**

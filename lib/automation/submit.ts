@@ -28,6 +28,8 @@ export interface SubmitInput {
   requester: Requester;
   chatId?: string;
   messageId?: string;
+  /** The incident it is for, when it was asked for in the incident's war room. */
+  incidentId?: string;
 }
 
 export type SubmitResult = { ok: false; problem: string } | { ok: true; request: AutomationRequest; created: boolean };
@@ -60,6 +62,7 @@ export async function submitRequest(input: SubmitInput, deps: AutomationDeps): P
     status: 'queued',
     ...(input.chatId ? { chatId: input.chatId } : {}),
     ...(input.messageId ? { messageId: input.messageId } : {}),
+    ...(input.incidentId ? { incidentId: input.incidentId } : {}),
   };
   const existing = await deps.requests.get(draft.requestId);
   if (existing) {

@@ -1,6 +1,7 @@
 import type { AlertingConfig } from '../alerts/config.js';
 import type { Person } from '../alerts/oncall.js';
 import type { OverrideStore } from '../alerts/overrides.js';
+import type { Alert } from '../alerts/model.js';
 import type { Actor, AlertRepository } from '../alerts/repository.js';
 import type { CardOptions } from '../incidents/card.js';
 import type { StoredIncident } from '../incidents/model.js';
@@ -27,6 +28,8 @@ export interface ChatopsDeps extends IncidentActionDeps, CardOptions {
   knowledge?: KnowledgeBase;
   /** Writes answers from the knowledge base; without it, answers are the best passages. */
   model?: LanguageModel;
+  /** Queues an alert as a source would (a declared incident goes through the alert path like any other). */
+  raiseAlert(alert: Alert): Promise<void>;
   /** Brings every card of an incident in line with its state, after a command changed it. */
   syncCards(incident: StoredIncident): Promise<void>;
   /** Who may act on incidents and on-call, for what is not decided on an incident (label silences, overrides). */

@@ -70,12 +70,20 @@ export const buttonRow = (buttons: object[]) => ({
   columns: buttons.map((element) => ({ tag: 'column', width: 'auto', elements: [element] })),
 });
 
-/** A card for chat answers (status, lists, help): a title, markdown lines, and a colour. */
-export function noticeCard(title: string, lines: string[], template: string = 'blue'): object {
+/** A card for chat answers (status, lists, help): a title, markdown lines, a colour, and links as buttons. */
+export function noticeCard(
+  title: string,
+  lines: string[],
+  template: string = 'blue',
+  links: { text: string; url: string | undefined }[] = [],
+): object {
+  const buttons = links.flatMap(({ text, url }) =>
+    safeUrl(url) ? [button(text, 'primary', { type: 'open_url', default_url: url })] : [],
+  );
   return {
     schema: '2.0',
     config: { update_multi: true, summary: { content: title } },
     header: { title: { tag: 'plain_text', content: title }, template },
-    body: { elements: [markdown(lines.join('\n'))] },
+    body: { elements: [markdown(lines.join('\n')), ...(buttons.length ? [buttonRow(buttons)] : [])] },
   };
 }

@@ -34,8 +34,15 @@ const labels: Record<string, string> = {
   status_update: '进展',
   self_heal_fixed: '自愈见效',
   self_heal_failed: '自愈未见效',
+  action: '执行操作',
   register_failed: '登记表写入失败',
 };
+
+/**
+ * Notes an entry on an incident's timeline and has its worker come round, so its war room hears of it now rather than
+ * at the incident's next change (the root wires it: the timeline write, then a wakeup).
+ */
+export type IncidentNote = (incidentId: string, entry: TimelineEntry) => Promise<void>;
 
 /** An event's name as people read it; an event this version does not know is shown as stored. */
 export const eventLabel = (event: string) => labels[event] ?? event;

@@ -6,6 +6,7 @@ import { runDue, wakeAt } from '../incidents/timers.js';
 import {
   alertRepository,
   alertingConfig,
+  alertsQueue,
   incidentRepository,
   overrideStore,
   permissionRules,
@@ -46,6 +47,10 @@ export function chatops() {
         detailLink: await detailLinks(),
         log,
         syncCards: (incident) => wakeAt(timersQueue(), incident.incidentId, isoNow(), Date.now()),
+        raiseAlert: async (alert) => {
+          const { failed } = await alertsQueue().sendAll([alert]);
+          if (failed.length) throw new Error(`alert ${alert.eventId} could not be queued`);
+        },
         releaseMutes: (at, reason) => releaseAt(timersQueue(), at, reason, Date.now()),
         audit: automation.audit,
         permissions: permissionRules(),

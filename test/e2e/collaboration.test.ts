@@ -137,6 +137,18 @@ describe('the war room', () => {
   });
 });
 
+describe('a declared incident', () => {
+  it('is carded like an alert and gets its war room, named by its title', async () => {
+    expect(await say('/incident declare 支付服务不可用')).toContain('已宣布事件「支付服务不可用」');
+    const room = await waitFor(
+      () => [...runtime.feishu.chats.values()].find((chat) => chat.name.includes('支付服务不可用')),
+      'the war room of the declared incident',
+    );
+    expect(room.name).toMatch(/^\[P1\] 支付服务不可用 \d\d-\d\d \d\d:\d\d$/);
+    await waitFor(() => room.pinned.length === 1, 'its card pinned');
+  });
+});
+
 describe('the detail page', () => {
   it('opens from the card in Chromium with the timeline, and refuses a forged or unsigned link with 403', async () => {
     const name = 'CheckoutDown';

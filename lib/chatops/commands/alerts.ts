@@ -154,6 +154,8 @@ export const alert: Command = {
             `告警 ${stored.alertId}：${stored.alert.name}`,
             lines,
             headerColour[stored.status === 'resolved' ? 'resolved' : stored.severity],
+            // The alert's link leads to its incident's page.
+            [{ text: '查看事件详情', url: stored.incidentId && deps.detailLink?.('alerts', stored.alertId) }],
           ),
         );
       }

@@ -33,6 +33,7 @@ async function submit(
       requester: { kind: 'person', actor: invocation.actor },
       chatId: invocation.chatId,
       messageId: invocation.messageId,
+      incidentId: await deps.incidents.incidentForWarRoom(invocation.chatId),
     },
     automation,
   );

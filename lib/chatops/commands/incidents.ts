@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { headerColour, severityLabel } from '../../alerts/card.js';
 import { severities } from '../../alerts/severity.js';
-import { button, buttonRow, escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
+import { escapeMarkdown, formatDuration, formatTime, noticeCard } from '../../feishu/cards.js';
 import {
   distinguishingLabels,
   incidentSeverity,
@@ -13,8 +13,9 @@ import { listOpen } from '../../incidents/repository.js';
 import { rosterNames, timelineLines } from '../../incidents/timeline.js';
 import { draftFromIncident } from '../../kb/capture.js';
 import type { Person } from '../../alerts/oncall.js';
+import { fingerprint } from '../../alerts/fingerprint.js';
 import { stableId } from '../../lambda/ids.js';
-import { cardReply, textReply, type ChatopsDeps, type Command } from '../command.js';
+import { cardReply, textReply, type ChatopsDeps, type Command, type Invocation } from '../command.js';
 import {
   acknowledgeIncident,
   permitted,
@@ -109,11 +110,10 @@ function showIncident(incident: StoredIncident, deps: ChatopsDeps): object {
     }),
   ];
   const colour = headerColour[isOpen(incident) ? severity : 'resolved'];
-  const card = noticeCard(`事件 ${incident.incidentId}：${incident.title}`, lines, colour) as CardWithBody;
   const detail = deps.detailLink?.('incidents', incident.incidentId);
-  if (detail)
-    card.body.elements.push(buttonRow([button('查看详情', 'primary', { type: 'open_url', default_url: detail })]));
-  return card;
+  return noticeCard(`事件 ${incident.incidentId}：${incident.title}`, lines, colour, [
+    { text: '查看详情', url: detail },
+  ]);
 }
 
 /**
@@ -195,7 +195,36 @@ async function postUpdate(id: string, text: string, asked: Asked, deps: ChatopsD
   return textReply(outcome.message);
 }
 
+/** The service a declared incident is under: routes can match it (`service: [人工宣布]`). */
+export const DECLARED_SERVICE = '人工宣布';
+
+/**
+ * Declares an incident from chat: a critical alert of the title, from the `chat` source, raised as a source would
+ * raise it, so it is routed, carded, paged and given its war room like any other; it stays open until someone resolves
+ * it. A redelivered message raises the same alert (its id comes from the message), which dedup absorbs.
+ */
+async function declare(title: string, invocation: Invocation, deps: ChatopsDeps) {
+  const at = new Date(deps.now()).toISOString();
+  const who = invocation.actor.name ?? invocation.actor.openId;
+  await deps.raiseAlert({
+    eventId: stableId('declare', invocation.messageId),
+    source: 'chat',
+    fingerprint: fingerprint('chat', { declared: invocation.messageId }),
+    status: 'firing',
+    severity: 'critical',
+    name: title,
+    service: DECLARED_SERVICE,
+    summary: `由 ${who} 在群聊中宣布`,
+    labels: { declared_by: invocation.actor.openId },
+    annotations: {},
+    startsAt: at,
+    receivedAt: at,
+  });
+  return textReply(`已宣布事件「${title}」：卡片、加急和作战室随后就到`);
+}
+
 const usage = {
+  declare: '/incident declare <标题>',
   list: '/incident list',
   show: '/incident show <事件ID>',
   ack: '/incident ack <事件ID或告警ID>',
@@ -220,12 +249,19 @@ async function incidentHere(words: string[], chatId: string, deps: ChatopsDeps, 
 export const incident: Command = {
   name: 'incident',
   usage: Object.values(usage),
-  summary: '查看、确认、解决、升级事件（一组相关的告警，一张卡片）',
+  summary: '宣布、查看、确认、解决、升级事件（一组相关的告警，一张卡片），在作战室里指定指挥官、同步进展',
   example: '/incident ack 9c2e4b1a7d3f',
-  async run({ args, actor, messageId, chatId, mentioned }, deps) {
+  async run(invocation, deps) {
+    const { args, actor, messageId, chatId, mentioned } = invocation;
     const asked = { by: actor, requestId: messageId };
     const [sub, ...rest] = args;
     switch (sub) {
+      case 'declare': {
+        const title = rest.join(' ').trim();
+        if (!title) throw new UsageError('缺少事件标题', usage.declare);
+        if (title.length > 100) throw new UsageError('标题最长 100 个字符', usage.declare);
+        return declare(title, invocation, deps);
+      }
       case 'list': {
         parseArgs(z.tuple([]), rest, usage.list);
         const open = await openIncidents(deps);

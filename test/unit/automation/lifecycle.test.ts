@@ -1,3 +1,4 @@
+import type { TimelineEntry } from '../../../lib/alerts/repository.js';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decideApproval, expireIfDue } from '../../../lib/automation/approvals.js';
@@ -27,6 +28,7 @@ let messenger: RecordingMessenger;
 let runs: Record<string, unknown>[];
 let outcome: ActionOutcome | Error;
 let deps: AutomationDeps & RunnerDeps;
+const noted: { incidentId: string; entry: TimelineEntry }[] = [];
 
 beforeEach(() => {
   clock = Date.parse('2026-11-24T03:00:00Z');
@@ -46,6 +48,7 @@ beforeEach(() => {
     return outcome;
   };
   const log = recordingLogger();
+  noted.length = 0;
   deps = {
     requests,
     audit,
@@ -57,6 +60,7 @@ beforeEach(() => {
     },
     inventory: config.inventory,
     automation: config.automation,
+    noteOnIncident: async (incidentId, entry) => void noted.push({ incidentId, entry }),
     now: () => clock,
     log,
     timeZone: 'Asia/Shanghai',
@@ -102,6 +106,36 @@ const cardTitles = () =>
     .map((c) => (c.card as { header: { title: { content: string } } }).header.title.content);
 
 describe('an automation request from chat', () => {
+  it("asked in an incident's war room, puts how it ended on that incident's timeline, with the request", async () => {
+    await submitRequest(
+      {
+        requestId: 'req-room',
+        action: 'restart_service',
+        args: { host: 'staging-web-01', unit: 'nginx' },
+        requester: lina,
+        chatId: 'oc_room',
+        messageId: 'om_room',
+        incidentId: '9c2e4b1a7d3f',
+      },
+      deps,
+    );
+    await drain();
+    expect(noted).toEqual([
+      {
+        incidentId: '9c2e4b1a7d3f',
+        entry: expect.objectContaining({
+          event: 'action',
+          detail: expect.stringMatching(/^重启服务 host=staging-web-01 unit=nginx：成功/),
+          ref: 'req-room',
+          actor: 'ou_sre_lina',
+        }),
+      },
+    ]);
+    await restartInStaging('req-plain');
+    await drain();
+    expect(noted).toHaveLength(1);
+  });
+
   it('in prod waits for a second person, then runs once, and every step is in the audit chain', async () => {
     const submitted = await restart();
     expect(submitted).toMatchObject({

@@ -120,6 +120,7 @@ beforeEach(() => {
     incidents,
     ledger: new MemoryHealLedger(),
     callout: feishuCalloutNotifier(messenger),
+    noteOnIncident: (incidentId, entry) => incidents.appendTimeline(incidentId, [entry]),
   };
   deps = {
     ...common,
@@ -127,6 +128,7 @@ beforeEach(() => {
     executors: { restart_service: executor },
     cards: requestCards(messenger, requests, { timeZone: 'Asia/Shanghai', log }),
     healing,
+    noteOnIncident: healing.noteOnIncident,
   };
 });
 
