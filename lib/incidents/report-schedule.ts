@@ -3,6 +3,7 @@ import type { Messenger } from '../feishu/messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
 import type { Queue } from '../lambda/queue.js';
+import { WEEKDAYS, wallClock } from '../lambda/wall-clock.js';
 import { incidentReport, reportCard, type ReportWindow } from './report.js';
 import type { IncidentRepository } from './repository.js';
 import { sendAt } from './timers.js';
@@ -37,29 +38,17 @@ export const lastDays = (days: number, nowMs: number): ReportWindow => ({
   to: new Date(nowMs).toISOString(),
 });
 
-const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
 /**
  * The latest time at or before `nowMs` that a weekly schedule such as `Mon 09:00` names, in `timeZone`: worked out
  * from the wall clock there now, so it holds in any zone (a zone's daylight-saving change moves it by that hour once).
  */
 export function lastWeeklyDue(schedule: string, timeZone: string, nowMs: number): string {
-  const [day, clock] = schedule.split(' ') as [string, string];
-  const [hour, minute] = clock.split(':').map(Number) as [number, number];
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(nowMs))
-      .map((part) => [part.type, part.value]),
-  );
+  const [day, time] = schedule.split(' ') as [string, string];
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const clock = wallClock(nowMs, timeZone);
   const sinceWeekStart = (weekday: number, h: number, m: number) => weekday * 1440 + h * 60 + m;
-  const now = sinceWeekStart(weekdays.indexOf(parts.weekday!), Number(parts.hour), Number(parts.minute));
-  const due = sinceWeekStart(weekdays.indexOf(day), hour, minute);
+  const now = sinceWeekStart(clock.weekday, clock.hour, clock.minute);
+  const due = sinceWeekStart(WEEKDAYS.indexOf(day), hour, minute);
   const minutesAgo = (now - due + 7 * 1440) % (7 * 1440);
   const nowMinute = Math.floor(nowMs / 60_000) * 60_000;
   return new Date(nowMinute - minutesAgo * 60_000).toISOString();

@@ -1,6 +1,7 @@
 import { severityLabel } from '../alerts/card.js';
 import { severities, type Severity } from '../alerts/severity.js';
 import { clip, escapeMarkdown, formatDuration, formatTime, noticeCard } from '../feishu/cards.js';
+import { wallClock } from '../lambda/wall-clock.js';
 import { incidentSeverity, type StoredIncident } from './model.js';
 
 /** The period a report covers, as ISO instants: from inclusive, to exclusive. */
@@ -80,9 +81,8 @@ function responseTimes(durations: number[]): ResponseTimes {
 
 /** Whether an instant falls at night in `timeZone`: the hour as a clock there shows it, daylight saving included. */
 function nightIn(timeZone: string): (iso: string) => boolean {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' });
   return (iso) => {
-    const hour = Number(format.formatToParts(new Date(iso)).find((part) => part.type === 'hour')?.value);
+    const { hour } = wallClock(iso, timeZone);
     return hour >= NIGHT_FROM || hour < NIGHT_UNTIL;
   };
 }

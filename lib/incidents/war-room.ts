@@ -5,6 +5,7 @@ import { clip, noticeCard } from '../feishu/cards.js';
 import { isRetryable, type Messenger } from '../feishu/messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { Logger } from '../lambda/logger.js';
+import { twoDigits, wallClock } from '../lambda/wall-clock.js';
 import { audibleSeverity, type StoredIncident, type WarRoom } from './model.js';
 import type { IncidentRepository } from './repository.js';
 import { rosterNames, timelineLines } from './timeline.js';
@@ -37,20 +38,10 @@ export function warRoomDue(incident: StoredIncident, severities: Severity[]): bo
 
 /** `[P1] 支付服务不可用 12-02 14:22`: what it is, how bad, and when it started, in the display time zone. */
 export function warRoomName(incident: StoredIncident, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(incident.openedAt))
-      .map((part) => [part.type, part.value]),
-  );
+  const { month, day, hour, minute } = wallClock(incident.openedAt, timeZone);
   const severity = audibleSeverity(incident) ?? 'critical';
-  return `[${priority[severity]}] ${clip(incident.title, 40)} ${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  const when = `${twoDigits(month)}-${twoDigits(day)} ${twoDigits(hour)}:${twoDigits(minute)}`;
+  return `[${priority[severity]}] ${clip(incident.title, 40)} ${when}`;
 }
 
 /** Who belongs in the room: the on-call person, the route's team, everyone paged so far, and the commander. */

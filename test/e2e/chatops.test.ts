@@ -4,6 +4,7 @@ import { LOCAL_BOT_OPEN_ID, type OutboxEntry } from '../../infra/local/feishu-st
 import { cardButtons } from '../../infra/local/outbox-view.js';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { chatWith, replyText } from '../support/chat.js';
+import { localAlerts } from '../support/local-alerts.js';
 import { waitFor } from '../support/wait.js';
 
 /**
@@ -22,12 +23,7 @@ afterAll(async () => {
 
 const { app, feishu, say } = chatWith(() => runtime);
 
-const post = (body: object) =>
-  fetch(`${runtime.url}/alerts/generic`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${alertToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+const { post } = localAlerts(() => runtime, alertToken);
 
 const cardSends = (match: (card: any) => boolean) =>
   runtime.outbox.filter(

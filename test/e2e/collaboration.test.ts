@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
 import { chatWith } from '../support/chat.js';
+import { localAlerts } from '../support/local-alerts.js';
 import { debianPeer } from '../support/debian-peers.js';
 import { waitFor } from '../support/wait.js';
 
@@ -35,24 +36,7 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-const post = (body: object) =>
-  fetch(`${runtime.url}/alerts/generic`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${alertToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-const content = (entry: OutboxEntry) => (entry.body as { content?: string }).content ?? '';
-const cardsAbout = (name: string) =>
-  runtime.outbox.filter(
-    (e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && content(e).includes(name),
-  );
-const cardsTo = (chatId: string) =>
-  runtime.outbox.filter(
-    (e) =>
-      e.method === 'POST' &&
-      e.path.startsWith('/open-apis/im/v1/messages?') &&
-      (e.body as { receive_id?: string }).receive_id === chatId,
-  );
+const { post, content, cardsAbout, cardsTo } = localAlerts(() => runtime, alertToken);
 /** The card's 查看详情 link, as the last send or update of it carries it. */
 function detailLinkOf(entry: OutboxEntry): string {
   const updates = runtime.outbox.filter((e) => e.method === 'PATCH' && e.path.endsWith(`/messages/${entry.messageId}`));

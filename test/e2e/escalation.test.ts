@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { chatWith } from '../support/chat.js';
+import { localAlerts } from '../support/local-alerts.js';
 import { configDirWith } from '../support/config-dir.js';
 import { waitFor } from '../support/wait.js';
 
@@ -42,18 +43,7 @@ afterAll(async () => {
   if (configDir) rmSync(configDir, { recursive: true, force: true });
 });
 
-const post = (body: object) =>
-  fetch(`${runtime.url}/alerts/generic`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${alertToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
-const content = (entry: OutboxEntry) => (entry.body as { content?: string }).content ?? '';
-const cardsAbout = (name: string) =>
-  runtime.outbox.filter(
-    (e) => e.method === 'POST' && e.path.startsWith('/open-apis/im/v1/messages?') && content(e).includes(name),
-  );
+const { post, content, cardsAbout } = localAlerts(() => runtime, alertToken);
 /** Pages as `kind:open_id`, for the cards about `name`. */
 const pagesAbout = (name: string) => {
   const messages = new Set(cardsAbout(name).map((entry) => entry.messageId));

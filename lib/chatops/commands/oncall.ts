@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { wallClock } from '../../lambda/wall-clock.js';
 import { onCallAt, type Person, type Team } from '../../alerts/oncall.js';
 import { withOverrides } from '../../alerts/overrides.js';
 import { formatTime } from '../../feishu/cards.js';
@@ -29,20 +30,8 @@ const MAX_OVERRIDE_MS = 30 * 86_400_000;
 /** The UTC instant of a wall-clock time in `timeZone`. */
 function zonedTime(parts: { y: number; mo: number; d: number; h: number; mi: number }, timeZone: string): number {
   const guess = Date.UTC(parts.y, parts.mo - 1, parts.d, parts.h, parts.mi);
-  const shown = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    })
-      .formatToParts(guess)
-      .map((part) => [part.type, Number(part.value)]),
-  );
-  const offset = Date.UTC(shown.year!, shown.month! - 1, shown.day!, shown.hour!, shown.minute!) - guess;
+  const shown = wallClock(guess, timeZone);
+  const offset = Date.UTC(shown.year, shown.month - 1, shown.day, shown.hour, shown.minute) - guess;
   return guess - offset;
 }
 
