@@ -86,3 +86,9 @@ export function planRoute(alert: Alert, routes: Route[], teams: Map<string, Team
 }
 
 export const targetKey = (target: Target) => `${target.kind}:${target.id}`;
+
+/** Where a plan sends it, as its timeline says after 路由：: `payments；值班：刘洋`. */
+export const routedDetail = (plan: RoutePlan) =>
+  plan.routes.length
+    ? `${plan.routes.join(', ')}${plan.onCall ? `；值班：${plan.onCall.name}` : ''}`
+    : '没有匹配的路由';

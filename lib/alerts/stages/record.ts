@@ -1,3 +1,4 @@
+import { routedDetail } from '../routing.js';
 import { newAlertId, type StoredAlert, type TimelineEntry } from '../repository.js';
 import { describeMute } from './mute.js';
 import { isoNow, type AlertEvent, type AlertStage } from './stage.js';
@@ -79,9 +80,7 @@ function newAlert(event: AlertEvent, seenAt: string, muted?: TimelineEntry): Sto
       {
         at: seenAt,
         event: 'routed',
-        detail: plan.routes.length
-          ? `路由：${plan.routes.join(', ')}${plan.onCall ? `；值班：${plan.onCall.name}` : ''}`
-          : '没有匹配的路由',
+        detail: routedDetail(plan),
       },
       ...(muted ? [muted] : []),
     ],

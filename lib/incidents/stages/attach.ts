@@ -1,3 +1,4 @@
+import { routedDetail } from '../../alerts/routing.js';
 import type { TimelineEntry } from '../../alerts/repository.js';
 import { isoNow, type AlertEvent, type AlertPathContext, type BatchStage } from '../../alerts/stages/stage.js';
 import { describeMute } from '../../alerts/stages/mute.js';
@@ -266,9 +267,7 @@ function newIncident(event: AlertEvent, incidentId: string, at: string, context:
       {
         at,
         event: 'routed',
-        detail: plan.routes.length
-          ? `路由：${plan.routes.join(', ')}${plan.onCall ? `；值班：${plan.onCall.name}` : ''}`
-          : '没有匹配的路由',
+        detail: routedDetail(plan),
       },
       ...(event.mute ? [{ at, event: 'muted', detail: describeMute(event.mute) }] : []),
     ],
