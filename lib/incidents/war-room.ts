@@ -26,6 +26,9 @@ const MEMBERS_PER_CALL = 50;
 /** Lines of timeline in one post to the room: a room opened late gets the latest, and says how many came before. */
 const POSTED_LINES = 30;
 
+/** How a room's timeline posts are titled, before the incident's title. */
+export const WAR_ROOM_POST = '事件进展 · ';
+
 /** A priority as incident rooms are named by: 紧急 is P1. */
 const priority: Record<Severity, string> = { critical: 'P1', warning: 'P2', info: 'P3' };
 
@@ -156,7 +159,7 @@ export async function followWarRoom(
     try {
       await deps.messenger.sendCard(
         { kind: 'chat', id: room.chatId },
-        noticeCard(`事件进展 · ${clip(incident.title, 40)}`, lines, 'grey'),
+        noticeCard(`${WAR_ROOM_POST}${clip(incident.title, 40)}`, lines, 'grey'),
         stableId(incident.incidentId, 'room-post', entryKey(fresh[0]!), entryKey(fresh.at(-1)!)),
       );
       const keys = fresh.filter((entry) => entry.at === last).map(entryKey);

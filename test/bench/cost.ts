@@ -16,6 +16,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { lambdaContext } from '../../infra/local/lambda.js';
 import { LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
 import { cloudFormationResources, loadServerlessConfig } from '../../infra/local/serverless-config.js';
+import { WAR_ROOM_POST } from '../../lib/incidents/war-room.js';
 import { EMF_CHANNEL } from '../../lib/lambda/metrics.js';
 import { alertmanagerWebhook } from '../support/alertmanager.js';
 import { countBilled, indexEntry, itemBytes, uncountedDynamo, type TableDefinition } from './counters.js';
@@ -277,6 +278,8 @@ async function main() {
       for (const entry of runtime.outbox) {
         const content = (entry.body as { content?: string } | undefined)?.content;
         const g = Number(/CostProbe(\d{4})/.exec(content ?? '')?.[1]);
+        // A critical group's war room also hears of it (事件进展 posts): only its incident cards say how it stands.
+        if (content?.includes(WAR_ROOM_POST)) continue;
         if (content && (entry.status ?? 200) === 200 && !Number.isNaN(g)) latest.set(g, content);
       }
       const cards = Array.from({ length: groups }, (_, g) => latest.get(g));

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { LocalRuntime } from '../../infra/local/runtime.js';
 import { bundleSizes } from './bundles.js';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { WAR_ROOM_POST } from '../../lib/incidents/war-room.js';
 import { documentClient } from '../../lib/store/dynamo.js';
 import { countCalls } from './counters.js';
 
@@ -186,6 +187,8 @@ async function main() {
       const body = entry.body as { receive_id?: string; content?: string } | undefined;
       // A call Feishu refused (a rate limit) made no card and showed nothing; its retry is a call of its own.
       if (!body?.content || (entry.status ?? 200) !== 200) continue;
+      // A critical group's war room hears of it too (事件进展 posts): those are not its incident's cards.
+      if (body.content.includes(WAR_ROOM_POST)) continue;
       let group: number | undefined;
       if (entry.method === 'POST' && entry.path.startsWith('/open-apis/im/v1/messages?')) {
         group = Number(/Bench(\d+)/.exec(body.content)?.[1]);
