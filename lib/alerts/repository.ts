@@ -59,12 +59,23 @@ export interface StoredAlert {
   /** Set when a person resolved the alert (with its incident), not its source. */
   resolvedBy?: Actor;
   resolutionNote?: string;
-  /** The runbook section that best matches the alert, found when it opened (shown on its incident's card). */
-  related?: { title: string; section: string; source: string };
+  /** The runbook section that best matches the alert, found when it opened (its incident's card shows it). */
+  related?: RelatedKnowledge;
   /** The event that opened this alert, and the last one applied: redeliveries are recognised by them. */
   openedBy: string;
   lastEventId: string;
   timeline: TimelineEntry[];
+}
+
+/**
+ * A runbook section that matches an alert: which one, where it is, and its first lines (kept on the incident the alert
+ * opens, whose card shows them; the alert keeps only which one, its item being written on every change).
+ */
+export interface RelatedKnowledge {
+  title: string;
+  section: string;
+  source: string;
+  excerpt?: string;
 }
 
 export const occurrences = (stored: StoredAlert) => Math.max(1, stored.count - stored.countBase + 1);

@@ -51,6 +51,18 @@ const escalatedTo = (incident: StoredIncident) =>
 const chatLink = (chatId: string) =>
   `https://applink.feishu.cn/client/chat/open?openChatId=${encodeURIComponent(chatId)}`;
 
+/** The runbook section that matches it: which one, and its first lines. */
+function knowledgeLines(incident: StoredIncident): string[] {
+  const related = incident.related;
+  if (!related) return [];
+  const which =
+    related.section && related.section !== related.title ? `${related.title} · ${related.section}` : related.title;
+  return [
+    `**相关知识**：${escapeMarkdown(clip(which, 120))}`,
+    ...(related.excerpt ? [`　${escapeMarkdown(clip(related.excerpt, 300))}`] : []),
+  ];
+}
+
 /** Where the incident is being worked on: its war room, or why it has none though one was due. */
 function warRoomLines(incident: StoredIncident): string[] {
   const room = incident.warRoom;
@@ -109,7 +121,7 @@ export function incidentCard(incident: StoredIncident, options: CardOptions & { 
     ...(resolved ? [`**${incident.resolvedBy ? '解决' : '恢复'}时间**：${time(incident.resolvedAt)}`] : []),
     ...(incident.resolvedBy ? [`**解决人**：${mention(incident.resolvedBy)}`] : []),
     ...(incident.resolutionNote ? [`**处理说明**：${escapeMarkdown(clip(incident.resolutionNote, 1000))}`] : []),
-    ...(incident.related ? [`**相关知识**：${escapeMarkdown(clip(incident.related.title, 100))}`] : []),
+    ...knowledgeLines(incident),
     '',
     `**最新告警**（共 ${incident.firing + incident.resolved} 条）：`,
     ...memberLines(incident),
@@ -123,6 +135,9 @@ export function incidentCard(incident: StoredIncident, options: CardOptions & { 
     buttons.push(button('告警来源', 'default', { type: 'open_url', default_url: source }));
   const runbook = safeUrl(incident.links?.runbook) ?? safeUrl(incident.related?.source);
   if (runbook) buttons.push(button('处理手册', 'default', { type: 'open_url', default_url: runbook }));
+  // The whole section, and the others like it, are on the detail page.
+  else if (incident.related && detail && detail !== source)
+    buttons.push(button('相关知识', 'default', { type: 'open_url', default_url: `${detail}#knowledge` }));
   const room = incident.warRoom?.chatId;
   if (room && !resolved)
     buttons.push(button('进入作战室', 'primary', { type: 'open_url', default_url: chatLink(room) }));

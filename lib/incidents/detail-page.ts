@@ -178,7 +178,7 @@ export function incidentPage(view: IncidentPageView): string {
     '</section>',
     `<section><h2>时间线</h2><ol>${timeline.join('')}</ol></section>`,
     `<section><h2>执行的操作</h2>${actions.length ? `<ul>${actions.join('')}</ul>` : '<p class="muted">没有</p>'}</section>`,
-    '<section><h2>处理手册与知识库</h2>',
+    '<section id="knowledge"><h2>处理手册与知识库</h2>',
     runbook || incident.links?.detail
       ? `<p>${[runbook && link(runbook, '处理手册'), incident.links?.detail && link(incident.links.detail, '告警来源')].filter(Boolean).join(' · ')}</p>`
       : '',

@@ -1,5 +1,5 @@
 import { severities, type Severity } from '../alerts/severity.js';
-import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
+import type { Actor, KnowledgeDraft, RelatedKnowledge, TimelineEntry } from '../alerts/repository.js';
 import type { RoutePlan } from '../alerts/routing.js';
 import type { IncidentPermits } from './permissions.js';
 
@@ -85,7 +85,7 @@ export interface StoredIncident {
   silence?: { id: string; until: string; by: Actor };
   remindedAt?: string;
   /** The runbook section that best matches the alert that opened it. */
-  related?: { title: string; section: string; source: string };
+  related?: RelatedKnowledge;
   /** Links to look at: the first member's source page and runbook. */
   links?: { detail?: string; runbook?: string };
   /** A runbook draft written from the incident when it was resolved with a note, until someone saves it. */

@@ -1,5 +1,5 @@
 import { routedDetail } from '../routing.js';
-import { newAlertId, type StoredAlert, type TimelineEntry } from '../repository.js';
+import { newAlertId, type RelatedKnowledge, type StoredAlert, type TimelineEntry } from '../repository.js';
 import { describeMute } from './mute.js';
 import { isoNow, type AlertEvent, type AlertStage } from './stage.js';
 
@@ -74,7 +74,7 @@ function newAlert(event: AlertEvent, seenAt: string, muted?: TimelineEntry): Sto
     ...(event.incidentId ? { incidentId: event.incidentId } : {}),
     openedBy: alert.eventId,
     lastEventId: alert.eventId,
-    ...(event.related ? { related: event.related } : {}),
+    ...(event.related ? { related: whichSection(event.related) } : {}),
     timeline: [
       { at: seenAt, event: 'opened', detail: `${alert.source} · ${alert.severity}` },
       {
@@ -86,3 +86,6 @@ function newAlert(event: AlertEvent, seenAt: string, muted?: TimelineEntry): Sto
     ],
   };
 }
+
+/** Which runbook section, without its first lines: those go on the incident, whose card shows them. */
+const whichSection = ({ title, section, source }: RelatedKnowledge): RelatedKnowledge => ({ title, section, source });

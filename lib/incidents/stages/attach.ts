@@ -260,7 +260,8 @@ function newIncident(event: AlertEvent, incidentId: string, at: string, context:
     updatedAt: at,
     remindAt: remindAt(context, at),
     ...context.permitsFor?.(plan),
-    ...(stored.related ? { related: stored.related } : {}),
+    // The lookup's own result, with the section's first lines (the stored alert keeps only which section).
+    ...((event.related ?? stored.related) ? { related: event.related ?? stored.related } : {}),
     links: { detail: alert.generatorURL, runbook: alert.runbookURL },
     timeline: [
       { at, event: 'opened', detail: `${alert.name}（${alert.source} · ${alert.severity}）` },

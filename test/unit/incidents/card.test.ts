@@ -246,3 +246,23 @@ describe('incidentCard', () => {
     expect(fields(resolvedOf(incident())).filter((field) => field !== '**恢复时间**')).toEqual(firing);
   });
 });
+
+describe('the knowledge on an incident card', () => {
+  it('shows the matching section and its first lines, and links to them on the detail page', () => {
+    const related = {
+      title: 'Nginx 502',
+      section: '处理步骤',
+      source: '',
+      excerpt: '先看 upstream 是否存活：`systemctl status app`，再看 *error.log*',
+    };
+    const detailLink = (kind: string, id: string) => `https://ops.example.com/${kind}/${id}?exp=1&sig=s`;
+    const card = incidentCard(incident([{}], { related, links: {} }), { ...options, detailLink });
+    const text = markdownText(card);
+    expect(text).toContain('**相关知识**：Nginx 502 · 处理步骤');
+    expect(text).toContain(`　${escapeMarkdown(related.excerpt)}`);
+    const byText = Object.fromEntries(buttons(card).map((button) => [button.text.content, button]));
+    expect(byText['相关知识']?.behaviors).toEqual([
+      { type: 'open_url', default_url: 'https://ops.example.com/incidents/9c2e4b1a7d3f?exp=1&sig=s#knowledge' },
+    ]);
+  });
+});
