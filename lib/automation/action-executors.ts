@@ -2,6 +2,7 @@ import type { ActionName } from './actions.js';
 import type { Inventory } from './config.js';
 import type { Executor } from './executor.js';
 import type { DeploymentApi } from './executors/deployments.js';
+import { diagnoseHostExecutor } from './executors/diagnose.js';
 import { httpCheckExecutor } from './executors/http.js';
 import { checkLogsExecutor, type LogSearch } from './executors/logs.js';
 import type { RemoteShell } from './executors/remote-shell.js';
@@ -29,5 +30,6 @@ export function actionExecutors(ports: ExecutorPorts): ActionExecutors {
     k8s_set_image: setImageExecutor(ports.inventory, kubernetes),
     check_logs: async (args, context) => checkLogsExecutor(await ports.logs())(args, context),
     http_check: httpCheckExecutor(ports.inventory),
+    diagnose_host: diagnoseHostExecutor(ports.shell, ports.inventory),
   };
 }

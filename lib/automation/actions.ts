@@ -83,7 +83,17 @@ export const httpCheck = define({
   target: (args) => `http/${args.check}`,
 });
 
-export const actions = [restartService, k8sRolloutRestart, k8sSetImage, checkLogs, httpCheck] as const;
+export const diagnoseHost = define({
+  name: 'diagnose_host',
+  description: '通过 SSH 只读地检查主机：负载、磁盘、内存、CPU 最高的进程、失败的 systemd 单元和最近的错误日志',
+  args: z.strictObject({ host: hostName }),
+  changesState: false,
+  environments: 'any',
+  timeoutMs: 60_000,
+  target: (args) => `${args.host}/diagnose`,
+});
+
+export const actions = [restartService, k8sRolloutRestart, k8sSetImage, checkLogs, httpCheck, diagnoseHost] as const;
 export type ActionName = (typeof actions)[number]['name'];
 export const actionNames = actions.map((action) => action.name) as ActionName[];
 

@@ -13,6 +13,7 @@ export const actionTitles: Record<ActionName, string> = {
   k8s_set_image: '更新镜像',
   check_logs: '查看日志',
   http_check: '健康检查',
+  diagnose_host: '主机诊断',
 };
 
 const statusView: Record<RequestStatus, { label: string; colour: string }> = {

@@ -111,7 +111,8 @@ export function clusterFor(args: Record<string, unknown>, inventory: Inventory):
 /** The environment an action runs in, from the inventory entry it targets (never from the request itself). */
 export function environmentOf(action: string, args: Record<string, unknown>, inventory: Inventory): string {
   switch (action) {
-    case 'restart_service': {
+    case 'restart_service':
+    case 'diagnose_host': {
       const host = inventory.hosts[args.host as string];
       if (!host) throw notInInventory('host', args.host);
       return host.environment;

@@ -21,6 +21,7 @@ const buttonValueSchema = z.union([
   z.object({ action: z.enum(['ack', 'resolve', 'silence']), incidentId: id }),
   z.object({ action: z.enum(['approve', 'reject']), requestId: id }),
   z.object({ action: z.literal('save_kb'), incidentId: id }),
+  z.object({ action: z.literal('diagnose'), incidentId: id }),
 ]);
 
 const SILENCE_BUTTON_MS = 3600_000;
@@ -67,6 +68,26 @@ export async function answerCardAction(
       ...(decision.request
         ? { card: { type: 'raw' as const, data: approvalCard(decision.request, { timeZone: deps.timeZone }) } }
         : {}),
+    };
+  }
+  if (value.data.action === 'diagnose') {
+    // The request goes through automation's gate (inventory, RBAC, audit) in chatops, which answers under this card.
+    const task: ChatopsTask = {
+      kind: 'diagnose',
+      incidentId: value.data.incidentId,
+      by: by.openId,
+      eventId,
+      chatId: action.context?.open_chat_id,
+      messageId: action.context?.open_message_id,
+    };
+    const queued = await deps.queue.sendAll([task]).then(
+      (result) => !result.failed.length,
+      () => false,
+    );
+    return {
+      toast: queued
+        ? { type: 'info', content: '已提交主机诊断，结果会回复在卡片下' }
+        : { type: 'error', content: '提交失败，请稍后重试' },
     };
   }
   if (value.data.action === 'save_kb') {

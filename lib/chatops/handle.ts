@@ -6,6 +6,7 @@ import type { OutgoingMessage } from '../feishu/messenger.js';
 import { closestCommand, messageText, parseCommandLine } from './parser.js';
 import type { ChatopsDeps } from './command.js';
 import { aliases, commandNames, findCommand } from './registry.js';
+import { submit } from './commands/automation.js';
 import { answerQuestion, draftCard } from './commands/kb.js';
 import { resolveMembersByHand } from './incident-actions.js';
 import { draftFromIncident } from '../kb/capture.js';
@@ -30,6 +31,7 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
   if (task.kind === 'incident_changed') return incidentChanged(task, deps);
   if (task.kind === 'save_knowledge') return saveKnowledge(task, deps);
   if (task.kind === 'ask_note') return askForNote(task, deps);
+  if (task.kind === 'diagnose') return diagnoseFromCard(task, deps);
   if (task.eventType === 'im.chat.member.bot.added_v1') {
     const added = botAddedSchema.safeParse(task.event);
     if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
@@ -62,6 +64,26 @@ async function incidentChanged(task: Extract<ChatopsTask, { kind: 'incident_chan
     await resolveMembersByHand(incident, by, deps.repo, incident.resolvedAt ?? new Date(deps.now()).toISOString());
   }
   await deps.syncCards(incident);
+}
+
+/**
+ * 诊断 on an incident card: a diagnose_host request for the incident's host, by who clicked, through the same gate as
+ * `/diagnose` (inventory, RBAC, audit); its card, or why it was refused, is the answer under the clicked card. The
+ * click's event id names the request, so a redelivered task makes no second one.
+ */
+async function diagnoseFromCard(task: Extract<ChatopsTask, { kind: 'diagnose' }>, deps: HandlerDeps) {
+  const host = (await deps.incidents.get(task.incidentId))?.diagnoseHost;
+  if (!host) return deps.log.warn('diagnose clicked on an incident without a host', { incidentId: task.incidentId });
+  const invocation = {
+    actor: actorFor(task.by, deps),
+    messageId: task.messageId ?? '',
+    chatId: task.chatId ?? '',
+    args: [],
+  };
+  const click = { incidentId: task.incidentId, eventId: task.eventId };
+  const refusal = await submit(invocation, deps, 'diagnose_host', { host }, click);
+  if (refusal && task.messageId)
+    await deps.messenger.reply(task.messageId, refusal, stableId('diagnose-refused', task.eventId));
 }
 
 /** 保存到知识库: the incident's draft becomes an article (saving twice keeps one), and the card says where it went. */

@@ -22,6 +22,15 @@ export const chatopsTaskSchema = z.discriminatedUnion('kind', [
   }),
   /** An incident resolved from its card: ask in the chat for the note that becomes a knowledge draft. */
   z.object({ kind: z.literal('ask_note'), incidentId: z.string(), by: z.string() }),
+  /** 诊断 on an incident card: a diagnose_host request for its host, answered under the card (`messageId`). */
+  z.object({
+    kind: z.literal('diagnose'),
+    incidentId: z.string(),
+    by: z.string(),
+    eventId: z.string(),
+    chatId: z.string().optional(),
+    messageId: z.string().optional(),
+  }),
   /** 保存到知识库 on an incident draft card: `messageId` is that card, updated once the article is saved. */
   z.object({
     kind: z.literal('save_knowledge'),

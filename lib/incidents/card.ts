@@ -146,6 +146,8 @@ export function incidentCard(incident: StoredIncident, options: CardOptions & { 
     if (incident.state === 'triggered') buttons.push(button('确认', 'primary', value('ack')));
     buttons.push(button('解决', 'default', value('resolve')));
     if (!silenced) buttons.push(button('静默 1 小时', 'danger', value('silence')));
+    if (incident.diagnoseHost)
+      buttons.push(button(`诊断 ${clip(incident.diagnoseHost, 30)}`, 'default', value('diagnose')));
   }
   return {
     schema: '2.0',

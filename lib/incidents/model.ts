@@ -94,6 +94,8 @@ export interface StoredIncident {
   warRoom?: WarRoom;
   /** Its row in the incident register (Bitable), kept with the delivery rounds, which write it (register.ts). */
   register?: RegisterEntry;
+  /** The inventory host of the alert that opened it: its cards offer 诊断, a read-only look at it. */
+  diagnoseHost?: string;
   /** Who leads the response, named in chat with `/incident commander`. */
   commander?: Actor;
   timeline: TimelineEntry[];

@@ -38,6 +38,8 @@ export function alertRouter() {
     selfHealNotifier(automationQueue(), healRules),
   ];
   const rules = permissionRules();
+  const { hosts } = automationConfig().inventory;
+  const diagnosable = (host: string) => Object.hasOwn(hosts, host);
   const roster = rosterNames(config.teams.values());
   // Who may act on an incident: its route teams' members and the roles automation.yaml names.
   const permitsFor = (plan: RoutePlan) => {
@@ -65,6 +67,7 @@ export function alertRouter() {
         muteReason,
         relatedKnowledge: await related(),
         permitsFor,
+        diagnosable,
         metrics: metrics(),
       };
     },

@@ -144,6 +144,18 @@ describe('automation from chat', () => {
     expect(latestCard(messageId, reply)).toContain('circuit breaker bank-gateway OPEN');
   });
 
+  it('/diagnose looks at a prod host over SSH without approval (read-only), and sums it up on its card', async () => {
+    sshd.failedUnits([]);
+    const { reply, messageId } = await command('/diagnose web-01', 'ou_pay_liuyang');
+    await waitFor(() => latestCard(messageId, reply).includes('[成功] 主机诊断'), 'the diagnosis card', {
+      describe: () => latestCard(messageId, reply),
+    });
+    const card = latestCard(messageId, reply);
+    expect(card).toMatch(/web-01：负载 [\d.]+，磁盘最满/);
+    expect(card).toContain('失败单元 0 个');
+    expect(card).not.toContain('审批');
+  });
+
   it('someone without the role is told why, and nothing runs', async () => {
     const before = sshd.calls().length;
     const { text } = await command('/restart nginx web-01', 'ou_pay_liuyang');
@@ -154,6 +166,50 @@ describe('automation from chat', () => {
   it('an admin can verify the audit chain from chat, others cannot', async () => {
     expect((await command('/audit verify', 'ou_sre_zhangwei')).text).toMatch(/审计日志完整：共 \d+ 条记录/);
     expect((await command('/audit verify', 'ou_sre_lina')).text).toMatch(/只有管理员/);
+  });
+});
+
+describe('诊断 on an incident card', () => {
+  it("looks at the alert's inventory host for whoever clicks, through the gate, and answers under the card", async () => {
+    const response = await fetch(`${runtime.url}/alerts/generic`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'DiskAlmostFull',
+        severity: 'warning',
+        service: 'web',
+        host: 'web-01',
+        summary: '/ 92%',
+      }),
+    });
+    expect(response.status).toBe(202);
+    const card = await waitFor(
+      () =>
+        runtime.outbox.find(
+          (e) =>
+            e.path.startsWith('/open-apis/im/v1/messages?') &&
+            cardText(e).includes('DiskAlmostFull') &&
+            cardText(e).includes('诊断 web-01'),
+        ),
+      'the incident card with 诊断',
+    );
+    const incidentId = /"action":"diagnose","incidentId":"([0-9a-f]{12})"/.exec(
+      (card.body as { content: string }).content,
+    )![1]!;
+    const click = cardClick(
+      { action: 'diagnose', incidentId },
+      { operatorOpenId: 'ou_pay_liuyang', messageId: card.messageId, chatId: 'oc_ops_alerts' },
+    );
+    const answer = await feishu(envelope(app, 'card.action.trigger', click));
+    expect(answer.toast).toEqual({ type: 'info', content: '已提交主机诊断，结果会回复在卡片下' });
+    const reply = await waitFor(
+      () => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${card.messageId}/reply`),
+      'the diagnosis under the card',
+    );
+    await waitFor(() => latestCard(reply.messageId!, reply).includes('[成功] 主机诊断'), 'the diagnosis done', {
+      describe: () => latestCard(reply.messageId!, reply),
+    });
+    expect(latestCard(reply.messageId!, reply)).toMatch(/web-01：负载/);
   });
 });
 

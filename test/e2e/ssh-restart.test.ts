@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restartService } from '../../lib/automation/actions.js';
+import { diagnoseHost, restartService } from '../../lib/automation/actions.js';
+import { diagnoseHostExecutor } from '../../lib/automation/executors/diagnose.js';
 import type { Inventory } from '../../lib/automation/config.js';
 import type { ExecutionContext } from '../../lib/automation/executor.js';
 import { hostKeyFingerprint, sshRemoteShell } from '../../lib/automation/executors/ssh.js';
@@ -122,5 +123,43 @@ describe('restart_service over SSH', () => {
   it('computes fingerprints exactly as ssh-keygen prints them', () => {
     const publicKey = readFileSync(join(sshd.dir, 'host_ed25519.pub'), 'utf8').split(' ')[1]!;
     expect(hostKeyFingerprint(Buffer.from(publicKey, 'base64'))).toBe(sshd.hostKeyFingerprint);
+  });
+});
+
+describe('diagnose_host over SSH', () => {
+  it('runs the fixed read-only checks on the inventory host and sums them up on one card', async () => {
+    sshd.failedUnits(['payments-api.service loaded failed failed Payments API']);
+    const before = sshd.calls().length;
+    const outcome = await diagnoseHostExecutor(
+      sshRemoteShell(async () => sshd.clientKey),
+      inventory,
+    )(diagnoseHost.args.parse({ host: 'web-01' }), context());
+    expect(outcome.ok).toBe(true);
+    expect(outcome.summary).toMatch(/^web-01：负载 [\d.]+，磁盘最满 \S+ \d+%，内存可用 \d+ MB，失败单元 1 个$/);
+    for (const title of [
+      '运行时间与负载',
+      '磁盘',
+      '内存（MB）',
+      'CPU 最高的 5 个进程',
+      '失败的 systemd 单元',
+      '最近 20 条错误日志',
+    ])
+      expect(outcome.output).toContain(`== ${title}`);
+    expect(outcome.output).toContain('payments-api.service');
+    // The process list keeps its header and the top 5, whatever the host runs.
+    const processes = outcome.output.split('== CPU 最高的 5 个进程 ==\n')[1]!.split('\n== ')[0]!.split('\n');
+    expect(processes[0]).toMatch(/PID/);
+    expect(processes.length).toBeLessThanOrEqual(6);
+    // systemctl was asked only to list what failed: nothing was restarted, started or stopped.
+    expect(sshd.calls().slice(before)).toEqual([['--failed', '--no-legend', '--plain', '--no-pager']]);
+  });
+
+  it('refuses a host that is not in the inventory before connecting anywhere', async () => {
+    await expect(
+      diagnoseHostExecutor(
+        sshRemoteShell(async () => sshd.clientKey),
+        inventory,
+      )({ host: 'nowhere-01' }, context()),
+    ).rejects.toThrow(/nowhere-01/);
   });
 });

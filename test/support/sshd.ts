@@ -30,6 +30,11 @@ export class TestSshd {
       : [];
   }
 
+  /** The units `systemctl --failed` lists, one line each as systemd prints them with --plain --no-legend. */
+  failedUnits(lines: string[]): void {
+    writeFileSync(join(this.dir, 'failed-units'), lines.map((line) => `${line}\n`).join(''));
+  }
+
   /** The state `systemctl is-active <unit>` reports, and whether `restart` fails. */
   setUnit(unit: string, state: { active?: string; restartFails?: boolean }) {
     if (state.active !== undefined) writeFileSync(join(this.dir, `state.${unit}`), `${state.active}\n`);
@@ -51,7 +56,7 @@ export class TestSshd {
     chmodSync(join(this.dir, 'authorized_keys'), 0o600);
     const bin = join(this.dir, 'bin');
     mkdirSync(bin);
-    // Records its arguments (unit-separator joined) and answers like systemctl for the two commands used.
+    // Records its arguments (unit-separator joined) and answers like systemctl for the commands used.
     writeFileSync(
       join(bin, 'systemctl'),
       `#!/bin/sh
@@ -60,6 +65,7 @@ dir='${this.dir}'
 case "$1" in
   restart) [ -s "$dir/fail.$2" ] && { echo "Job for $2.service failed." >&2; exit 1; }; exit 0 ;;
   is-active) if [ -f "$dir/state.$2" ]; then s=$(cat "$dir/state.$2"); else s=active; fi; echo "$s"; [ "$s" = active ] ;;
+  --failed) [ -f "$dir/failed-units" ] && cat "$dir/failed-units"; exit 0 ;;
   *) echo "unsupported: $*" >&2; exit 2 ;;
 esac
 `,

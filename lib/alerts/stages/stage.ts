@@ -72,6 +72,8 @@ export interface AlertPathContext {
   relatedKnowledge?: (alert: Alert) => Promise<StoredAlert['related']>;
   /** Who may act on a new incident routed so, and their names (config); without it, anyone may. */
   permitsFor?: (plan: RoutePlan) => { permits: IncidentPermits; names: Record<string, string> };
+  /** Whether a host is in automation's inventory: its incidents' cards then offer 诊断 (diagnose_host). */
+  diagnosable?: (host: string) => boolean;
   /** Counts muted and notified alerts. */
   metrics?: Metrics;
 }

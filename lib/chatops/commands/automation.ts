@@ -18,22 +18,24 @@ function automationOf(deps: ChatopsDeps): ChatAutomation {
  * Submits the request a command stands for. The answer is the request's own card (排队中, 待审批 …), sent in reply
  * by the cards; a refusal (bad target, no permission) is answered in words.
  */
-async function submit(
+export async function submit(
   invocation: Invocation,
   deps: ChatopsDeps,
   action: string,
   args: Record<string, unknown>,
+  /** A card's click: the incident it is about, and the click's event as what names the request. */
+  click?: { incidentId: string; eventId: string },
 ): Promise<OutgoingMessage | undefined> {
   const automation = automationOf(deps);
   const result = await submitRequest(
     {
-      requestId: stableId('request', invocation.messageId),
+      requestId: click ? stableId('request', 'click', click.eventId) : stableId('request', invocation.messageId),
       action,
       args,
       requester: { kind: 'person', actor: invocation.actor },
       chatId: invocation.chatId,
       messageId: invocation.messageId,
-      incidentId: await deps.incidents.incidentForWarRoom(invocation.chatId),
+      incidentId: click?.incidentId ?? (await deps.incidents.incidentForWarRoom(invocation.chatId)),
     },
     automation,
   );
@@ -120,6 +122,18 @@ const check: Command = {
   },
 };
 
+const diagnoseUsage = '/diagnose <主机>';
+const diagnose: Command = {
+  name: 'diagnose',
+  usage: [diagnoseUsage],
+  summary: '只读地检查一台主机：负载、磁盘、内存、CPU 最高的进程、失败的服务和最近的错误日志（结果在一张卡片上）',
+  example: '/diagnose web-01',
+  async run(invocation, deps) {
+    const [host] = parseArgs(z.tuple([hostName]), invocation.args, diagnoseUsage);
+    return submit(invocation, deps, 'diagnose_host', { host });
+  },
+};
+
 const auditUsage = '/audit verify';
 const audit: Command = {
   name: 'audit',
@@ -140,4 +154,4 @@ const audit: Command = {
   },
 };
 
-export const automationCommands: Command[] = [restart, deploy, logs, check, audit];
+export const automationCommands: Command[] = [restart, deploy, logs, check, diagnose, audit];

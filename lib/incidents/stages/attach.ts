@@ -260,6 +260,7 @@ function newIncident(event: AlertEvent, incidentId: string, at: string, context:
     updatedAt: at,
     remindAt: remindAt(context, at),
     ...context.permitsFor?.(plan),
+    ...(alert.host && context.diagnosable?.(alert.host) ? { diagnoseHost: alert.host } : {}),
     // The lookup's own result, with the section's first lines (the stored alert keeps only which section).
     ...((event.related ?? stored.related) ? { related: event.related ?? stored.related } : {}),
     links: { detail: alert.generatorURL, runbook: alert.runbookURL },

@@ -68,6 +68,7 @@ describe('argument schemas refuse injection attempts', () => {
       },
       check_logs: { service: 'payments', since: '15m', limit: 20 },
       http_check: { check: 'payments-health' },
+      diagnose_host: { host: 'web-01' },
     };
     for (const action of actions) {
       const base = valid[action.name]!;

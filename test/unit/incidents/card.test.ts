@@ -266,3 +266,16 @@ describe('the knowledge on an incident card', () => {
     ]);
   });
 });
+
+describe('诊断 on an incident card', () => {
+  it('is offered for the inventory host of the alert that opened it, while it is open', () => {
+    const open = incidentCard(incident([{}], { diagnoseHost: 'web-01' }), options);
+    const diagnose = buttons(open).find((button) => button.text.content === '诊断 web-01');
+    expect(diagnose?.behaviors).toEqual([
+      { type: 'callback', value: { action: 'diagnose', incidentId: '9c2e4b1a7d3f' } },
+    ]);
+    const done = incidentCard(resolvedOf(incident([{}], { diagnoseHost: 'web-01' })), options);
+    expect(buttons(done).map((button) => button.text.content)).not.toContain('诊断 web-01');
+    expect(buttons(incidentCard(incident(), options)).map((button) => button.text.content)).not.toContain('诊断');
+  });
+});
