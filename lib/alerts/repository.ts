@@ -76,6 +76,8 @@ export interface RelatedKnowledge {
   section: string;
   source: string;
   excerpt?: string;
+  /** The safe action its runbook suggests for this alert, its arguments filled in and checked (never run by itself). */
+  suggested?: { action: string; args: Record<string, unknown>; title: string };
 }
 
 export const occurrences = (stored: StoredAlert) => Math.max(1, stored.count - stored.countBase + 1);

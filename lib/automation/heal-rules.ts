@@ -14,10 +14,11 @@ export function matchingRules(alert: Alert, rules: HealRule[]): HealRule[] {
 }
 
 /**
- * A rule's arguments with `{{labels.x}}`, `{{service}}`, `{{host}}`, `{{alertname}}` filled in from the alert. The
- * values then go through the action's schema like anything typed in chat: a label cannot smuggle in a command.
+ * Arguments (a rule's, a runbook's suggestion's) with `{{labels.x}}`, `{{service}}`, `{{host}}`, `{{alertname}}`
+ * filled in from the alert. The values then go through the action's schema like anything typed in chat: a label
+ * cannot smuggle in a command.
  */
-export function templateArgs(rule: HealRule, alert: Alert): Record<string, unknown> {
+export function templateArgs(args: Record<string, string | number>, alert: Alert): Record<string, unknown> {
   const labels = matchLabels(alert);
   const fill = (value: string | number) =>
     typeof value === 'number'
@@ -31,5 +32,5 @@ export function templateArgs(rule: HealRule, alert: Alert): Record<string, unkno
                 ? (alert.host ?? labels.host ?? '')
                 : (labels[field] ?? ''),
         );
-  return Object.fromEntries(Object.entries(rule.args).map(([key, value]) => [key, fill(value)]));
+  return Object.fromEntries(Object.entries(args).map(([key, value]) => [key, fill(value)]));
 }

@@ -91,7 +91,7 @@ export async function startHealing(alertId: string, ruleName: string, deps: Heal
   const stored = await deps.alerts.get(alertId);
   const rule = deps.automation.selfHealing.rules.find((entry) => entry.name === ruleName);
   if (!stored || !rule || stored.status !== 'firing') return;
-  const args = templateArgs(rule, stored.alert);
+  const args = templateArgs(rule.args, stored.alert);
   const requestId = stableId('heal', alertId, rule.name);
   if ((await deps.requests.get(requestId)) !== undefined) return; // a redelivered task: the request exists
 

@@ -21,7 +21,7 @@ const buttonValueSchema = z.union([
   z.object({ action: z.enum(['ack', 'resolve', 'silence']), incidentId: id }),
   z.object({ action: z.enum(['approve', 'reject']), requestId: id }),
   z.object({ action: z.literal('save_kb'), incidentId: id }),
-  z.object({ action: z.literal('diagnose'), incidentId: id }),
+  z.object({ action: z.enum(['diagnose', 'run_suggested']), incidentId: id }),
 ]);
 
 const SILENCE_BUTTON_MS = 3600_000;
@@ -70,10 +70,12 @@ export async function answerCardAction(
         : {}),
     };
   }
-  if (value.data.action === 'diagnose') {
-    // The request goes through automation's gate (inventory, RBAC, audit) in chatops, which answers under this card.
+  if (value.data.action === 'diagnose' || value.data.action === 'run_suggested') {
+    // The request goes through automation's gate (inventory, RBAC, approval, audit) in chatops, which answers under
+    // this card.
     const task: ChatopsTask = {
-      kind: 'diagnose',
+      kind: 'card_request',
+      request: value.data.action,
       incidentId: value.data.incidentId,
       by: by.openId,
       eventId,
@@ -86,7 +88,13 @@ export async function answerCardAction(
     );
     return {
       toast: queued
-        ? { type: 'info', content: '已提交主机诊断，结果会回复在卡片下' }
+        ? {
+            type: 'info',
+            content:
+              value.data.action === 'diagnose'
+                ? '已提交主机诊断，结果会回复在卡片下'
+                : '已提交建议操作，进度会回复在卡片下',
+          }
         : { type: 'error', content: '提交失败，请稍后重试' },
     };
   }

@@ -31,7 +31,7 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
   if (task.kind === 'incident_changed') return incidentChanged(task, deps);
   if (task.kind === 'save_knowledge') return saveKnowledge(task, deps);
   if (task.kind === 'ask_note') return askForNote(task, deps);
-  if (task.kind === 'diagnose') return diagnoseFromCard(task, deps);
+  if (task.kind === 'card_request') return requestFromCard(task, deps);
   if (task.eventType === 'im.chat.member.bot.added_v1') {
     const added = botAddedSchema.safeParse(task.event);
     if (!added.success) return deps.log.warn('malformed bot-added event', { eventId: task.eventId });
@@ -67,13 +67,18 @@ async function incidentChanged(task: Extract<ChatopsTask, { kind: 'incident_chan
 }
 
 /**
- * 诊断 on an incident card: a diagnose_host request for the incident's host, by who clicked, through the same gate as
- * `/diagnose` (inventory, RBAC, audit); its card, or why it was refused, is the answer under the clicked card. The
- * click's event id names the request, so a redelivered task makes no second one.
+ * An action asked for from an incident card, by who clicked, through the same gate as chat (inventory, RBAC, approval,
+ * audit): 诊断 is diagnose_host on the incident's host, 执行建议操作 its runbook's suggestion as the card showed it.
+ * Its card, or why it was refused, is the answer under the clicked card; it belongs to the incident (its result goes
+ * on the timeline). The click's event id names the request, so a redelivered task makes no second one.
  */
-async function diagnoseFromCard(task: Extract<ChatopsTask, { kind: 'diagnose' }>, deps: HandlerDeps) {
-  const host = (await deps.incidents.get(task.incidentId))?.diagnoseHost;
-  if (!host) return deps.log.warn('diagnose clicked on an incident without a host', { incidentId: task.incidentId });
+async function requestFromCard(task: Extract<ChatopsTask, { kind: 'card_request' }>, deps: HandlerDeps) {
+  const incident = await deps.incidents.get(task.incidentId);
+  const wanted =
+    task.request === 'diagnose'
+      ? incident?.diagnoseHost && { action: 'diagnose_host', args: { host: incident.diagnoseHost } }
+      : incident?.related?.suggested;
+  if (!wanted) return deps.log.warn('card request for an incident without one', { ...task });
   const invocation = {
     actor: actorFor(task.by, deps),
     messageId: task.messageId ?? '',
@@ -81,9 +86,9 @@ async function diagnoseFromCard(task: Extract<ChatopsTask, { kind: 'diagnose' }>
     args: [],
   };
   const click = { incidentId: task.incidentId, eventId: task.eventId };
-  const refusal = await submit(invocation, deps, 'diagnose_host', { host }, click);
+  const refusal = await submit(invocation, deps, wanted.action, wanted.args, click);
   if (refusal && task.messageId)
-    await deps.messenger.reply(task.messageId, refusal, stableId('diagnose-refused', task.eventId));
+    await deps.messenger.reply(task.messageId, refusal, stableId('card-request-refused', task.eventId));
 }
 
 /** 保存到知识库: the incident's draft becomes an article (saving twice keeps one), and the card says where it went. */

@@ -22,9 +22,13 @@ export const chatopsTaskSchema = z.discriminatedUnion('kind', [
   }),
   /** An incident resolved from its card: ask in the chat for the note that becomes a knowledge draft. */
   z.object({ kind: z.literal('ask_note'), incidentId: z.string(), by: z.string() }),
-  /** 诊断 on an incident card: a diagnose_host request for its host, answered under the card (`messageId`). */
+  /**
+   * An action asked for from an incident card (诊断: diagnose_host on its host; 执行建议操作: its runbook's
+   * suggestion), answered under the card (`messageId`).
+   */
   z.object({
-    kind: z.literal('diagnose'),
+    kind: z.literal('card_request'),
+    request: z.enum(['diagnose', 'run_suggested']),
     incidentId: z.string(),
     by: z.string(),
     eventId: z.string(),

@@ -57,9 +57,16 @@ function knowledgeLines(incident: StoredIncident): string[] {
   if (!related) return [];
   const which =
     related.section && related.section !== related.title ? `${related.title} · ${related.section}` : related.title;
+  const suggested = related.suggested;
+  const args = suggested ? Object.entries(suggested.args).map(([key, value]) => `${key}=${String(value)}`) : [];
   return [
     `**相关知识**：${escapeMarkdown(clip(which, 120))}`,
     ...(related.excerpt ? [`　${escapeMarkdown(clip(related.excerpt, 300))}`] : []),
+    ...(suggested
+      ? [
+          `**建议操作**：${escapeMarkdown(clip(`${suggested.title} ${args.join(' ')}`, 200))}（处理手册建议，按权限执行）`,
+        ]
+      : []),
   ];
 }
 
@@ -146,6 +153,7 @@ export function incidentCard(incident: StoredIncident, options: CardOptions & { 
     if (incident.state === 'triggered') buttons.push(button('确认', 'primary', value('ack')));
     buttons.push(button('解决', 'default', value('resolve')));
     if (!silenced) buttons.push(button('静默 1 小时', 'danger', value('silence')));
+    if (incident.related?.suggested) buttons.push(button('执行建议操作', 'primary', value('run_suggested')));
     if (incident.diagnoseHost)
       buttons.push(button(`诊断 ${clip(incident.diagnoseHost, 30)}`, 'default', value('diagnose')));
   }

@@ -4,6 +4,7 @@ import type { HttpRequest } from '../lambda/http.js';
 import type { Metrics } from '../lambda/metrics.js';
 import type { RouteInput } from '../lambda/middlewares/validate-input.js';
 import type { KnowledgeBase } from './knowledge-base.js';
+import { runbookActionsSchema } from './markdown.js';
 
 const articleSchema = z.strictObject({
   /** Stable id; the same id again replaces the article. */
@@ -12,6 +13,8 @@ const articleSchema = z.strictObject({
   body: z.string().max(200_000, 'at most 200,000 characters of markdown'),
   tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
   source: z.string().max(2000).optional(),
+  /** Safe actions the runbook suggests, as in a file's front matter (`actions:`). */
+  actions: runbookActionsSchema.optional(),
 });
 
 const searchSchema = z.object({

@@ -1,4 +1,20 @@
 import { parse } from 'yaml';
+import * as z from 'zod';
+
+/**
+ * A safe action a runbook declares in its front matter (`actions:`), with arguments that may name the alert's fields
+ * (`'{{host}}'`). Only its shape is checked here; the action registry and its schemas decide, for a given alert,
+ * whether it is offered at all.
+ */
+export const runbookActionsSchema = z
+  .array(
+    z.strictObject({
+      action: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'an action name such as restart_service'),
+      args: z.record(z.string().max(64), z.union([z.string().max(500), z.number()])).default({}),
+    }),
+  )
+  .max(5);
+export type RunbookAction = z.infer<typeof runbookActionsSchema>[number];
 
 export interface Article {
   /** Stable id: the file name or what POST /kb/articles gave. */
@@ -8,6 +24,8 @@ export interface Article {
   body: string;
   /** Where it came from: a path, a URL, or `chat` for captured knowledge. */
   source: string;
+  /** The safe actions it suggests for the alerts it matches. */
+  actions?: RunbookAction[];
 }
 
 /** One searchable piece of an article: the text under one heading, with the heading path as its section name. */
@@ -21,19 +39,27 @@ export interface Section {
   tags: string[];
 }
 
-/** Splits `---` front matter (YAML: title, tags) from the markdown body. */
-export function parseFrontMatter(markdown: string): { meta: { title?: string; tags?: string[] }; body: string } {
+/** Splits `---` front matter (YAML: title, tags, actions) from the markdown body; malformed actions are left out. */
+export function parseFrontMatter(markdown: string): {
+  meta: { title?: string; tags?: string[]; actions?: RunbookAction[] };
+  body: string;
+} {
   const match = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(markdown);
   if (!match) return { meta: {}, body: markdown };
-  let meta: { title?: unknown; tags?: unknown } = {};
+  let meta: { title?: unknown; tags?: unknown; actions?: unknown } = {};
   try {
     meta = (parse(match[1]!) as typeof meta) ?? {};
   } catch {
     meta = {};
   }
   const tags = Array.isArray(meta.tags) ? meta.tags.map(String) : typeof meta.tags === 'string' ? [meta.tags] : [];
+  const actions = runbookActionsSchema.safeParse(meta.actions);
   return {
-    meta: { title: typeof meta.title === 'string' ? meta.title : undefined, tags },
+    meta: {
+      title: typeof meta.title === 'string' ? meta.title : undefined,
+      tags,
+      ...(actions.success && actions.data.length ? { actions: actions.data } : {}),
+    },
     body: markdown.slice(match[0].length),
   };
 }
@@ -42,7 +68,14 @@ export function parseFrontMatter(markdown: string): { meta: { title?: string; ta
 export function articleFromMarkdown(id: string, markdown: string, source: string): Article {
   const { meta, body } = parseFrontMatter(markdown);
   const heading = /^#\s+(.+)$/m.exec(body)?.[1]?.trim();
-  return { id, title: meta.title ?? heading ?? id, tags: meta.tags ?? [], body, source };
+  return {
+    id,
+    title: meta.title ?? heading ?? id,
+    tags: meta.tags ?? [],
+    body,
+    source,
+    ...(meta.actions ? { actions: meta.actions } : {}),
+  };
 }
 
 /**

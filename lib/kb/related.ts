@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/model.js';
 import type { RelatedKnowledge } from '../alerts/repository.js';
 import type { KnowledgeBase } from './knowledge-base.js';
+import type { RunbookAction } from './markdown.js';
 
 /** As much of the section as the card shows: its first lines, enough to act on at 3 a.m. */
 const EXCERPT_CHARS = 300;
@@ -42,11 +43,17 @@ export function excerptOf(text: string): string {
  * alert says about itself (relatedQuery), and that section's text.
  */
 export function relatedKnowledge(kb: KnowledgeBase) {
-  return async (alert: Alert): Promise<RelatedKnowledge | undefined> => {
+  return async (alert: Alert): Promise<(RelatedKnowledge & { actions?: RunbookAction[] }) | undefined> => {
     const [best] = await kb.search(relatedQuery(alert), 1);
     if (!best) return undefined;
-    const text = await kb.sectionText(best.sectionId);
+    const [text, article] = await Promise.all([kb.sectionText(best.sectionId), kb.get(best.articleId)]);
     const excerpt = text && excerptOf(text);
-    return { title: best.title, section: best.section, source: best.source, ...(excerpt ? { excerpt } : {}) };
+    return {
+      title: best.title,
+      section: best.section,
+      source: best.source,
+      ...(excerpt ? { excerpt } : {}),
+      ...(article?.actions?.length ? { actions: article.actions } : {}),
+    };
   };
 }

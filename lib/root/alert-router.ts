@@ -3,7 +3,9 @@ import { muteReleaseNotifier } from '../alerts/notifiers/mute-release.js';
 import { withOverrides } from '../alerts/overrides.js';
 import type { AlertPathContext } from '../alerts/stages/stage.js';
 import type { RoutePlan } from '../alerts/routing.js';
+import type { Alert } from '../alerts/model.js';
 import { selfHealNotifier } from '../automation/heal-notifier.js';
+import { suggestedAction } from '../automation/suggest.js';
 import { incidentPermits, permittedNames } from '../incidents/permissions.js';
 import { rosterNames } from '../incidents/timeline.js';
 import { relatedKnowledge } from '../kb/related.js';
@@ -48,9 +50,18 @@ export function alertRouter() {
     const permits = incidentPermits(teams, rules);
     return { permits, names: permittedNames(permits, roster) };
   };
+  // The best runbook section for an alert, with the action its runbook suggests, if any passes its schema.
   const related = lazyAsync(async () => {
     const kb = await knowledgeBase();
-    return kb && relatedKnowledge(kb);
+    if (!kb) return undefined;
+    const lookup = relatedKnowledge(kb);
+    return async (alert: Alert) => {
+      const found = await lookup(alert);
+      if (!found) return undefined;
+      const { actions, ...section } = found;
+      const suggested = suggestedAction(actions, alert);
+      return suggested ? { ...section, suggested } : section;
+    };
   });
   return {
     async forBatch(): Promise<AlertPathContext> {

@@ -213,6 +213,84 @@ describe('诊断 on an incident card', () => {
   });
 });
 
+describe("a runbook's suggested action", () => {
+  it('shows on the card of an alert it matches, and runs through the gate after approval when someone presses 执行', async () => {
+    const runbook = await fetch(`${runtime.url}/kb/articles`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        id: 'gateway-worker-wedged',
+        title: 'GatewayWorkerWedged 网关工作进程卡死',
+        body: '## 处理\n\n网关工作进程卡死时，重启 nginx 即可恢复。先确认上游健康。',
+        actions: [
+          { action: 'no_such_action', args: {} },
+          { action: 'restart_service', args: { host: '{{host}}', unit: 'nginx' } },
+        ],
+      }),
+    });
+    expect(runbook.status).toBe(201);
+    const fired = await fetch(`${runtime.url}/alerts/generic`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'GatewayWorkerWedged',
+        severity: 'warning',
+        service: 'gateway',
+        host: 'web-01',
+        summary: '网关工作进程卡死',
+      }),
+    });
+    expect(fired.status).toBe(202);
+    const card = await waitFor(
+      () =>
+        runtime.outbox.find(
+          (e) =>
+            e.path.startsWith('/open-apis/im/v1/messages?') &&
+            cardText(e).includes('GatewayWorkerWedged') &&
+            cardText(e).includes('执行建议操作'),
+        ),
+      'the card with the suggestion',
+    );
+    expect(cardText(card)).toContain('建议操作**：重启服务 host=web-01 unit=nginx');
+    const incidentId = /"action":"run_suggested","incidentId":"([0-9a-f]{12})"/.exec(cardText(card))![1]!;
+    const before = sshd.calls().length;
+    const asked = await feishu(
+      envelope(
+        app,
+        'card.action.trigger',
+        cardClick(
+          { action: 'run_suggested', incidentId },
+          { operatorOpenId: 'ou_sre_lina', messageId: card.messageId, chatId: 'oc_ops_alerts' },
+        ),
+      ),
+    );
+    expect(asked.toast.content).toBe('已提交建议操作，进度会回复在卡片下');
+    const reply = await waitFor(
+      () => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${card.messageId}/reply`),
+      'the request card under the incident card',
+    );
+    expect(cardText(reply)).toContain('[待审批] 重启服务');
+    // Nothing ran before a second person approved.
+    expect(sshd.calls().length).toBe(before);
+    const requestId = /请求 ID\*\*：([0-9a-f]+)/.exec(cardText(reply))![1]!;
+    const approved = await feishu(
+      envelope(
+        app,
+        'card.action.trigger',
+        cardClick({ action: 'approve', requestId }, { operatorOpenId: 'ou_sre_zhangwei' }),
+      ),
+    );
+    expect(approved.toast).toEqual({ type: 'success', content: '已批准，开始执行' });
+    await waitFor(() => latestCard(reply.messageId!, reply).includes('[成功] 重启服务'), 'the suggestion run', {
+      describe: () => latestCard(reply.messageId!, reply),
+    });
+    expect(sshd.calls().slice(before)).toEqual([
+      ['restart', 'nginx'],
+      ['is-active', 'nginx'],
+    ]);
+  });
+});
+
 describe('self-healing from an alert', () => {
   it('a critical NginxDown restarts nginx on its host as the rule, and calls people when the alert does not resolve', async () => {
     const before = sshd.calls().length;

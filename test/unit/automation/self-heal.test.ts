@@ -158,7 +158,10 @@ describe('self-healing', () => {
     expect(matchingRules(makeAlert({ name: 'DiskFull', severity: 'critical' }), automation.selfHealing.rules)).toEqual(
       [],
     );
-    expect(templateArgs(automation.selfHealing.rules[0]!, stored.alert)).toEqual({ host: 'web-01', unit: 'nginx' });
+    expect(templateArgs(automation.selfHealing.rules[0]!.args, stored.alert)).toEqual({
+      host: 'web-01',
+      unit: 'nginx',
+    });
   });
 
   it('runs the action as the rule, audited, then verifies that the alert resolved', async () => {

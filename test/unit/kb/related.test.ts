@@ -24,6 +24,7 @@ describe('the knowledge an alert card shows', () => {
         { articleId: 'a', sectionId: 'a#1', title: 'Nginx', section: '502', snippet: '', score: 1, source: 's' },
       ],
       sectionText: async () => '重启 nginx 之前先看 upstream',
+      get: async () => ({ id: 'a', title: 'Nginx', tags: [], body: '', source: 's' }),
     } as unknown as KnowledgeBase;
     await expect(relatedKnowledge(kb)(makeAlert())).resolves.toEqual({
       title: 'Nginx',
