@@ -68,6 +68,18 @@ export interface StoredAlert {
 }
 
 /**
+ * A safe action offered on a card, never run by itself: its runbook's (front matter) or a model's (with its reason),
+ * its arguments already through the action's schema.
+ */
+export interface SuggestedAction {
+  action: string;
+  args: Record<string, unknown>;
+  title: string;
+  by?: 'runbook' | 'model';
+  reason?: string;
+}
+
+/**
  * A runbook section that matches an alert: which one, where it is, and its first lines (kept on the incident the alert
  * opens, whose card shows them; the alert keeps only which one, its item being written on every change).
  */
@@ -77,7 +89,7 @@ export interface RelatedKnowledge {
   source: string;
   excerpt?: string;
   /** The safe action its runbook suggests for this alert, its arguments filled in and checked (never run by itself). */
-  suggested?: { action: string; args: Record<string, unknown>; title: string };
+  suggested?: SuggestedAction;
 }
 
 export const occurrences = (stored: StoredAlert) => Math.max(1, stored.count - stored.countBase + 1);

@@ -8,6 +8,7 @@ import type { ChatopsDeps } from './command.js';
 import { aliases, commandNames, findCommand } from './registry.js';
 import { submit } from './commands/automation.js';
 import { answerQuestion, draftCard } from './commands/kb.js';
+import { suggestionOf } from '../incidents/model.js';
 import { resolveMembersByHand } from './incident-actions.js';
 import { draftFromIncident } from '../kb/capture.js';
 import { commandFailureReply } from './replies.js';
@@ -77,7 +78,7 @@ async function requestFromCard(task: Extract<ChatopsTask, { kind: 'card_request'
   const wanted =
     task.request === 'diagnose'
       ? incident?.diagnoseHost && { action: 'diagnose_host', args: { host: incident.diagnoseHost } }
-      : incident?.related?.suggested;
+      : incident && suggestionOf(incident);
   if (!wanted) return deps.log.warn('card request for an incident without one', { ...task });
   const invocation = {
     actor: actorFor(task.by, deps),

@@ -12,7 +12,7 @@ import {
 } from '../feishu/cards.js';
 import type { DetailLinker } from './detail-link.js';
 import { isFlapping } from './flapping.js';
-import { distinguishingLabels, incidentSeverity, newestMembers, type StoredIncident } from './model.js';
+import { distinguishingLabels, incidentSeverity, newestMembers, suggestionOf, type StoredIncident } from './model.js';
 
 /** How incident cards are drawn wherever they are sent from: the display time zone, and the signer of 查看详情 links. */
 export interface CardOptions {
@@ -51,20 +51,24 @@ const escalatedTo = (incident: StoredIncident) =>
 const chatLink = (chatId: string) =>
   `https://applink.feishu.cn/client/chat/open?openChatId=${encodeURIComponent(chatId)}`;
 
-/** The runbook section that matches it: which one, and its first lines. */
+/** The runbook section that matches it (which one, and its first lines), and the action offered, and by whom. */
 function knowledgeLines(incident: StoredIncident): string[] {
   const related = incident.related;
-  if (!related) return [];
   const which =
-    related.section && related.section !== related.title ? `${related.title} · ${related.section}` : related.title;
-  const suggested = related.suggested;
+    related &&
+    (related.section && related.section !== related.title ? `${related.title} · ${related.section}` : related.title);
+  const suggested = suggestionOf(incident);
   const args = suggested ? Object.entries(suggested.args).map(([key, value]) => `${key}=${String(value)}`) : [];
+  const from =
+    suggested?.by === 'model'
+      ? `模型建议${suggested.reason ? `：${clip(suggested.reason, 100)}` : ''}`
+      : '处理手册建议';
   return [
-    `**相关知识**：${escapeMarkdown(clip(which, 120))}`,
-    ...(related.excerpt ? [`　${escapeMarkdown(clip(related.excerpt, 300))}`] : []),
+    ...(related ? [`**相关知识**：${escapeMarkdown(clip(which!, 120))}`] : []),
+    ...(related?.excerpt ? [`　${escapeMarkdown(clip(related.excerpt, 300))}`] : []),
     ...(suggested
       ? [
-          `**建议操作**：${escapeMarkdown(clip(`${suggested.title} ${args.join(' ')}`, 200))}（处理手册建议，按权限执行）`,
+          `**建议操作**：${escapeMarkdown(clip(`${suggested.title} ${args.join(' ')}`, 200))}（${escapeMarkdown(from)}，按权限执行）`,
         ]
       : []),
   ];
@@ -153,7 +157,7 @@ export function incidentCard(incident: StoredIncident, options: CardOptions & { 
     if (incident.state === 'triggered') buttons.push(button('确认', 'primary', value('ack')));
     buttons.push(button('解决', 'default', value('resolve')));
     if (!silenced) buttons.push(button('静默 1 小时', 'danger', value('silence')));
-    if (incident.related?.suggested) buttons.push(button('执行建议操作', 'primary', value('run_suggested')));
+    if (suggestionOf(incident)) buttons.push(button('执行建议操作', 'primary', value('run_suggested')));
     if (incident.diagnoseHost)
       buttons.push(button(`诊断 ${clip(incident.diagnoseHost, 30)}`, 'default', value('diagnose')));
   }

@@ -1,5 +1,5 @@
 import { severities, type Severity } from '../alerts/severity.js';
-import type { Actor, KnowledgeDraft, RelatedKnowledge, TimelineEntry } from '../alerts/repository.js';
+import type { Actor, KnowledgeDraft, RelatedKnowledge, SuggestedAction, TimelineEntry } from '../alerts/repository.js';
 import type { RoutePlan } from '../alerts/routing.js';
 import type { IncidentPermits } from './permissions.js';
 
@@ -94,6 +94,9 @@ export interface StoredIncident {
   warRoom?: WarRoom;
   /** Its row in the incident register (Bitable), kept with the delivery rounds, which write it (register.ts). */
   register?: RegisterEntry;
+  /** The action a model proposed for it (when its runbook suggests none), asked once (`proposalAsked`). */
+  proposal?: SuggestedAction;
+  proposalAsked?: boolean;
   /** The inventory host of the alert that opened it: its cards offer 诊断, a read-only look at it. */
   diagnoseHost?: string;
   /** Who leads the response, named in chat with `/incident commander`. */
@@ -206,6 +209,10 @@ export function distinguishingLabels(members: Pick<IncidentMember, 'labels'>[]):
 }
 
 export const isOpen = (incident: Pick<StoredIncident, 'state'>) => incident.state !== 'resolved';
+
+/** The action its card offers: its runbook's suggestion, else a model's proposal. */
+export const suggestionOf = (incident: Pick<StoredIncident, 'related' | 'proposal'>) =>
+  incident.related?.suggested ?? incident.proposal;
 
 /**
  * The highest severity among the firing members someone is to be told about (not muted), undefined when there are

@@ -18,6 +18,33 @@ const CATCH_UP_MS = 3600_000;
 export const weeklyReportSchema = z.object({ report: z.literal('weekly'), at: z.iso.datetime() });
 export type WeeklyReport = z.infer<typeof weeklyReportSchema>;
 
+/**
+ * Claims on the weekly reports, one per due time (the Feishu delivery ledger's: claimed with a lease, then done, or let
+ * go), so one sweep queues each report.
+ */
+export interface ReportClaims {
+  claim(key: string, now: number, leaseMs: number): Promise<'claimed' | 'done' | 'busy'>;
+  complete(key: string, now: number): Promise<void>;
+  release(key: string): Promise<void>;
+}
+/** Longer than a sweep runs: a sweep that died holding a report's claim lets the next minute's take it. */
+const CLAIM_LEASE_MS = 30_000;
+
+/**
+ * Incidents opened in [from, to), at most `limit`: an incident opened in the window last changed state (opened,
+ * acknowledged, resolved, reopened) after `from`, so each state's index entries since then are all it takes, with
+ * no scan of every incident.
+ */
+export async function openedBetween(incidents: IncidentRepository, from: string, to: string, limit: number) {
+  const states = await Promise.all(
+    (['triggered', 'acknowledged', 'resolved'] as const).map((state) => incidents.list(state, { limit, since: from })),
+  );
+  return states
+    .flat()
+    .filter((incident) => incident.openedAt >= from && incident.openedAt < to)
+    .slice(0, limit);
+}
+
 export interface ReportDeps {
   incidents: IncidentRepository;
   names: Map<string, string>;
@@ -26,7 +53,7 @@ export interface ReportDeps {
 
 /** The report card over the incidents opened in `window`, titled `title`. */
 export async function reportOver(window: ReportWindow, title: string, deps: ReportDeps): Promise<object> {
-  const incidents = await deps.incidents.openedBetween(window.from, window.to, REPORT_LIMIT);
+  const incidents = await openedBetween(deps.incidents, window.from, window.to, REPORT_LIMIT);
   const report = incidentReport(incidents, window, { timeZone: deps.timeZone, names: deps.names });
   const capped = incidents.length >= REPORT_LIMIT ? `（只统计了最近的 ${REPORT_LIMIT} 起）` : '';
   return reportCard(report, { timeZone: deps.timeZone, title: `${title}${capped}` });
@@ -61,7 +88,7 @@ export function lastWeeklyDue(schedule: string, timeZone: string, nowMs: number)
  */
 export async function sweepWeeklyReport(deps: {
   schedule: { chatId: string; at: string } | undefined;
-  incidents: IncidentRepository;
+  claims: ReportClaims;
   reports: Queue<WeeklyReport>;
   timeZone: string;
   now: () => number;
@@ -71,14 +98,16 @@ export async function sweepWeeklyReport(deps: {
   const nowMs = deps.now();
   const due = lastWeeklyDue(deps.schedule.at, deps.timeZone, nowMs);
   if (nowMs - Date.parse(due) > CATCH_UP_MS) return;
-  if (!(await deps.incidents.claimReport(due))) return;
+  const key = `weekly-report#${due}`;
+  if ((await deps.claims.claim(key, nowMs, CLAIM_LEASE_MS)) !== 'claimed') return;
   deps.log.info('weekly report due', { at: due, chatId: deps.schedule.chatId });
   try {
     await sendAt(deps.reports, { report: 'weekly', at: due }, nowMs, `the weekly report of ${due}`);
   } catch (error) {
-    await deps.incidents.releaseReport(due);
+    await deps.claims.release(key);
     throw error;
   }
+  await deps.claims.complete(key, nowMs);
 }
 
 /** Posts the weekly report due at `message.at` (the 7 days before it) to its chat; a redelivery posts nothing new. */

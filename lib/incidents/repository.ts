@@ -1,4 +1,4 @@
-import type { Actor, KnowledgeDraft, TimelineEntry } from '../alerts/repository.js';
+import type { Actor, KnowledgeDraft, SuggestedAction, TimelineEntry } from '../alerts/repository.js';
 import type { IncidentMember, IncidentState, RegisterEntry, StoredIncident, WarRoom } from './model.js';
 
 /** The incident's own fields that its members' events change (attach.ts): counts, state, flap record, reminder. */
@@ -140,19 +140,14 @@ export interface IncidentRepository {
   incidentForWarRoom(chatId: string): Promise<string | undefined>;
   /** Names the incident's commander; undefined when the incident is gone or resolved. */
   recordCommander(incidentId: string, commander: Actor, entry: TimelineEntry): Promise<StoredIncident | undefined>;
+  /**
+   * Notes that a model was asked for a proposal, once, with what it proposed (a change the cards show), if anything.
+   */
+  recordProposal(incidentId: string, proposal: SuggestedAction | undefined, entries: TimelineEntry[]): Promise<void>;
   /** Keeps (or updates) the incident's knowledge draft. */
   recordDraft(incidentId: string, draft: KnowledgeDraft): Promise<void>;
-  /**
-   * Incidents opened in [from, to), at most `limit`: read by the time they last changed state (never before they
-   * opened), not by scanning every incident.
-   */
-  openedBetween(from: string, to: string, limit: number): Promise<StoredIncident[]>;
-  /** Takes the weekly report due at `dueAt` for whoever asks first: false when it was taken already. */
-  claimReport(dueAt: string): Promise<boolean>;
-  /** Lets go of a claimed report whose message could not be queued. */
-  releaseReport(dueAt: string): Promise<void>;
-  /** Incidents in one state, the latest to enter it first (`service` narrows them). */
-  list(state: IncidentState, options: { limit: number; service?: string }): Promise<StoredIncident[]>;
+  /** Incidents in one state, the latest to enter it first (`service` narrows them, `since` keeps those since then). */
+  list(state: IncidentState, options: { limit: number; service?: string; since?: string }): Promise<StoredIncident[]>;
 }
 
 /** The open incidents, triggered then acknowledged, at most `limit` of each. */

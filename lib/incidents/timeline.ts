@@ -35,6 +35,7 @@ const labels: Record<string, string> = {
   self_heal_fixed: '自愈见效',
   self_heal_failed: '自愈未见效',
   action: '执行操作',
+  proposal: '模型建议',
   register_failed: '登记表写入失败',
 };
 

@@ -1,6 +1,8 @@
 import type { Metrics } from '../lambda/metrics.js';
 import type { Severity } from '../alerts/severity.js';
-import { deliverCards } from './delivery.js';
+import type { SuggestedAction } from '../alerts/repository.js';
+import { cardsOwed, deliverCards } from './delivery.js';
+import { isOpen, suggestionOf, type StoredIncident } from './model.js';
 import { updateRegister, type IncidentRegister } from './register.js';
 import { rosterNames } from './timeline.js';
 import { followWarRoom, openWarRoom } from './war-room.js';
@@ -23,7 +25,16 @@ const RETRY_DELAYS_S = [2, 5, 15, 30, 60];
  * The war rooms' settings and the incident register, each optional: without them (a deployment with no register, tests
  * of other things) no room is opened and no row written.
  */
-export type WorkerDeps = TimerDeps & { metrics?: Metrics; warRoomSeverities?: Severity[]; register?: IncidentRegister };
+export type WorkerDeps = TimerDeps & {
+  metrics?: Metrics;
+  warRoomSeverities?: Severity[];
+  register?: IncidentRegister;
+  /** A model's proposal of one action for an incident whose runbook suggests none (unset: no model configured). */
+  proposeAction?: (incident: StoredIncident) => Promise<SuggestedAction | undefined>;
+};
+
+/** How long a model may take to propose: the round's cards are out already, but it holds the incident's lease. */
+const PROPOSAL_TIMEOUT_MS = 15_000;
 
 const later = (deps: WorkerDeps, ms: number) => new Date(Date.parse(deps.now()) + ms).toISOString();
 
@@ -77,6 +88,7 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
     round.entries.push(...row.timeline);
     if (row.retry) delivery.failed.push('register');
   }
+  await proposeOnce(incident, deps);
   failed.push(...delivery.failed);
   deferredOnly &&= delivery.failed.every((target) => delivery.deferred.includes(target));
   // Alert → card: from the alert that put the cards out of date to the round that shows it, retries included.
@@ -98,6 +110,33 @@ export async function onWakeup(wakeup: Wakeup, deps: WorkerDeps): Promise<void> 
   const overtaken = (wakeup.overtaken ?? 0) + 1;
   const spacing = OVERTAKEN_SPACING_MS[Math.min(overtaken, OVERTAKEN_SPACING_MS.length) - 1]!;
   await wakeAt(deps.wakeups, incident.incidentId, later(deps, spacing), Date.parse(deps.now()), { overtaken });
+}
+
+/**
+ * Asks the model once per incident, after its first cards went out, for an action to offer when its runbook suggests
+ * none. What it proposes (already through the action's schema) is noted with the question, as a change its cards show
+ * in the next round; a model that fails or is slow is noted as asked and logged: a proposal is a help, not a duty.
+ */
+async function proposeOnce(incident: StoredIncident, deps: WorkerDeps) {
+  if (!deps.proposeAction || incident.proposalAsked || suggestionOf(incident) || !isOpen(incident)) return;
+  if (!cardsOwed(incident)) return;
+  let proposal: SuggestedAction | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no proposal within ${PROPOSAL_TIMEOUT_MS} ms`)), PROPOSAL_TIMEOUT_MS);
+    });
+    proposal = await Promise.race([deps.proposeAction(incident), late]);
+  } catch (error) {
+    deps.log.warn('action proposal failed', { incidentId: incident.incidentId, error });
+  } finally {
+    clearTimeout(timer);
+  }
+  const args = proposal && Object.entries(proposal.args).map(([key, value]) => `${key}=${String(value)}`);
+  const entries = proposal
+    ? [{ at: deps.now(), event: 'proposal', detail: `${proposal.title} ${args!.join(' ')}：${proposal.reason ?? ''}` }]
+    : [];
+  await deps.incidents.recordProposal(incident.incidentId, proposal, entries);
 }
 
 /**

@@ -5,12 +5,16 @@ import { ROUND_RETRIES } from '../feishu/paced-messenger.js';
 import type { ReleaseDeps } from '../incidents/release.js';
 import type { postWeeklyReport } from '../incidents/report-schedule.js';
 import { rosterNames } from '../incidents/timeline.js';
+import type { StoredIncident } from '../incidents/model.js';
+import { proposeAction } from '../automation/propose.js';
+import { languageModel } from './knowledge.js';
 import type { WorkerDeps } from '../incidents/worker.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger, type Logger } from '../lambda/logger.js';
 import {
   alertRepository,
   alertingConfig,
+  automationConfig,
   incidentRepository,
   metrics,
   mutesNow,
@@ -66,6 +70,13 @@ export function incidentTimers() {
     const credentials = { appId: FEISHU_APP_ID, appSecret: FEISHU_APP_SECRET, domain: FEISHU_DOMAIN };
     return bitableRegister(credentials, { appToken: BITABLE_APP_TOKEN, tableId: BITABLE_TABLE_ID });
   });
+  // With a model configured, it proposes an action for incidents whose runbook suggests none (propose.ts).
+  const proposer = lazyAsync(async () => {
+    const model = await languageModel();
+    if (!model) return undefined;
+    const hosts = Object.keys(automationConfig().inventory.hosts);
+    return (incident: StoredIncident) => proposeAction(model, incident, hosts);
+  });
   return {
     async forBatch(): Promise<WorkerDeps & ReleaseDeps & Parameters<typeof postWeeklyReport>[1]> {
       const deps = await workerDeps(await feishu(), log);
@@ -73,6 +84,7 @@ export function incidentTimers() {
       return {
         ...deps,
         register: await register(),
+        proposeAction: await proposer(),
         alerts: alertRepository(),
         muteReason: mutesNow(),
         chatId: collaboration.weeklyReport?.chatId,

@@ -1,7 +1,7 @@
 import { sweepWeeklyReport } from '../incidents/report-schedule.js';
 import { sweepTimers } from '../incidents/sweep.js';
 import { logger } from '../lambda/logger.js';
-import { alertingConfig, incidentRepository, metrics, timersQueue } from './adapters.js';
+import { alertingConfig, deliveryLedger, incidentRepository, metrics, timersQueue } from './adapters.js';
 import { env } from './env.js';
 
 /**
@@ -22,7 +22,7 @@ export function timerSweep() {
       });
       await sweepWeeklyReport({
         schedule,
-        incidents: incidentRepository(),
+        claims: deliveryLedger(),
         reports: timersQueue(),
         timeZone: env().DISPLAY_TIME_ZONE,
         now: Date.now,

@@ -1,10 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TimelineEntry } from '../alerts/repository.js';
 import type { IncidentState, StoredIncident } from '../incidents/model.js';
 import type { IncidentChange, IncidentRepository } from '../incidents/repository.js';
@@ -552,42 +546,25 @@ export function dynamoIncidentRepository(db: DynamoDBDocumentClient, tableName: 
         'attribute_exists(pk) AND #state <> :resolved',
       ),
 
+    async recordProposal(incidentId, proposal, entries) {
+      await write(
+        incidentId,
+        proposal
+          ? `SET proposalAsked = :asked, proposal = :proposal${withEntries(entries)} ADD version :one`
+          : 'SET proposalAsked = :asked',
+        {
+          ':asked': true,
+          ...(proposal ? { ':proposal': proposal, ':one': 1, ...(entries.length ? { ':entries': entries } : {}) } : {}),
+        },
+        {},
+        'attribute_exists(pk) AND attribute_not_exists(proposalAsked)',
+      );
+    },
+
     async recordDraft(incidentId, draft) {
       await write(incidentId, 'SET knowledgeDraft = :draft', { ':draft': draft });
     },
 
-    list: (state, { limit, service }) => inState(state, { limit, service, maxPages: MAX_LIST_PAGES }),
-
-    async openedBetween(from, to, limit) {
-      // An incident opened in the window changed state last (opened, acknowledged, resolved, reopened) after `from`:
-      // each state's index entries since then, newest first, are all it takes.
-      const states = await Promise.all(
-        (['triggered', 'acknowledged', 'resolved'] as const).map((state) => inState(state, { limit, since: from })),
-      );
-      return states
-        .flat()
-        .filter((incident) => incident.openedAt >= from && incident.openedAt < to)
-        .slice(0, limit);
-    },
-
-    async releaseReport(dueAt) {
-      await db.send(new DeleteCommand({ TableName: tableName, Key: { pk: `report#${dueAt}` } }));
-    },
-
-    async claimReport(dueAt) {
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { pk: `report#${dueAt}`, expiresAt: expiresAt(dueAt) },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
+    list: (state, { limit, service, since }) => inState(state, { limit, service, since, maxPages: MAX_LIST_PAGES }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Actor, KnowledgeDraft, TimelineEntry } from '../../../lib/alerts/repository.js';
+import type { Actor, KnowledgeDraft, SuggestedAction, TimelineEntry } from '../../../lib/alerts/repository.js';
 import type { IncidentState, StoredIncident } from '../../../lib/incidents/model.js';
 import type {
   DeliveryRound,
@@ -318,6 +318,19 @@ export class MemoryIncidentRepository implements IncidentRepository {
     return this.notePrompts.get(messageId);
   }
 
+  async recordProposal(incidentId: string, proposal: SuggestedAction | undefined, entries: TimelineEntry[]) {
+    this.write(
+      proposal ? 'change' : 'recordProposal',
+      incidentId,
+      (incident) => !incident.proposalAsked,
+      (incident) => {
+        incident.proposalAsked = true;
+        if (proposal) incident.proposal = structuredClone(proposal);
+        incident.timeline.push(...entries);
+      },
+    );
+  }
+
   readonly warRooms = new Map<string, string>();
 
   async rememberWarRoom(chatId: string, incidentId: string) {
@@ -349,28 +362,10 @@ export class MemoryIncidentRepository implements IncidentRepository {
     );
   }
 
-  readonly reports = new Set<string>();
-
-  async openedBetween(from: string, to: string, limit: number) {
-    return [...this.incidents.values()]
-      .filter((incident) => incident.openedAt >= from && incident.openedAt < to)
-      .slice(0, limit)
-      .map((incident) => structuredClone(incident));
-  }
-
-  async releaseReport(dueAt: string) {
-    this.reports.delete(dueAt);
-  }
-
-  async claimReport(dueAt: string) {
-    if (this.reports.has(dueAt)) return false;
-    this.reports.add(dueAt);
-    return true;
-  }
-
-  async list(state: IncidentState, { limit, service }: { limit: number; service?: string }) {
+  async list(state: IncidentState, { limit, service, since }: { limit: number; service?: string; since?: string }) {
     return [...this.incidents.values()]
       .filter((incident) => incident.state === state && (!service || incident.service === service))
+      .filter((incident) => !since || incident.updatedAt >= since)
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
       .slice(0, limit)
       .map((incident) => structuredClone(incident));

@@ -5,6 +5,7 @@ import {
   sweepWeeklyReport,
   type WeeklyReport,
 } from '../../../lib/incidents/report-schedule.js';
+import { MemoryDeliveryLedger } from '../fakes/delivery-ledger.js';
 import { MemoryIncidentRepository } from '../fakes/incident-repository.js';
 import { makeIncident } from '../fakes/incidents.js';
 import { recordingLogger } from '../fakes/logger.js';
@@ -24,13 +25,13 @@ describe('the weekly report', () => {
   });
 
   it('is queued once by the sweeps of its hour, none later, and again if its message could not be queued', async () => {
-    const incidents = new MemoryIncidentRepository();
+    const claims = new MemoryDeliveryLedger();
     const reports = new RecordingQueue<WeeklyReport>();
     let now = MONDAY_9 + 60_000;
     const sweep = () =>
       sweepWeeklyReport({
         schedule: { chatId: 'oc_ops', at: 'Mon 09:00' },
-        incidents,
+        claims,
         reports,
         timeZone: ZONE,
         now: () => now,
@@ -47,7 +48,7 @@ describe('the weekly report', () => {
     now = MONDAY_9 + 2 * 3600_000;
     await sweepWeeklyReport({
       schedule: { chatId: 'oc_ops', at: 'Mon 09:00' },
-      incidents: new MemoryIncidentRepository(),
+      claims: new MemoryDeliveryLedger(),
       reports: late,
       timeZone: ZONE,
       now: () => now,
