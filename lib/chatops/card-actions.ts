@@ -70,10 +70,11 @@ export async function answerCardAction(
         : {}),
     };
   }
+  // What needs more than this function loads (automation's gate, the knowledge base) is handed to chatops, which
+  // answers under this card.
   if (value.data.action === 'diagnose' || value.data.action === 'run_suggested') {
-    // The request goes through automation's gate (inventory, RBAC, approval, audit) in chatops, which answers under
-    // this card.
-    const task: ChatopsTask = {
+    const what = value.data.action === 'diagnose' ? '主机诊断' : '建议操作';
+    return handOff(deps, `已提交${what}，结果会回复在卡片下`, '提交失败，请稍后重试', {
       kind: 'card_request',
       request: value.data.action,
       incidentId: value.data.incidentId,
@@ -81,41 +82,15 @@ export async function answerCardAction(
       eventId,
       chatId: action.context?.open_chat_id,
       messageId: action.context?.open_message_id,
-    };
-    const queued = await deps.queue.sendAll([task]).then(
-      (result) => !result.failed.length,
-      () => false,
-    );
-    return {
-      toast: queued
-        ? {
-            type: 'info',
-            content:
-              value.data.action === 'diagnose'
-                ? '已提交主机诊断，结果会回复在卡片下'
-                : '已提交建议操作，进度会回复在卡片下',
-          }
-        : { type: 'error', content: '提交失败，请稍后重试' },
-    };
+    });
   }
   if (value.data.action === 'save_kb') {
-    // Writing the article needs the knowledge base, which this function does not load: chatops saves it and
-    // updates this card.
-    const task: ChatopsTask = {
+    return handOff(deps, '正在保存到知识库…', '保存失败，请稍后重试', {
       kind: 'save_knowledge',
       incidentId: value.data.incidentId,
       by: by.openId,
       messageId: action.context?.open_message_id,
-    };
-    const queued = await deps.queue.sendAll([task]).then(
-      (result) => !result.failed.length,
-      () => false,
-    );
-    return {
-      toast: queued
-        ? { type: 'info', content: '正在保存到知识库…' }
-        : { type: 'error', content: '保存失败，请稍后重试' },
-    };
+    });
   }
   const { action: kind, incidentId } = value.data;
   let outcome: IncidentActionOutcome;
@@ -143,4 +118,18 @@ export async function answerCardAction(
     answer.card = { type: 'raw', data: incidentCard(outcome.incident, { ...cardOptions(deps), now }) };
   }
   return answer;
+}
+
+/** Queues a task for chatops and says in a toast whether it was taken. */
+async function handOff(
+  deps: CardActionDeps,
+  taken: string,
+  failed: string,
+  task: ChatopsTask,
+): Promise<CardActionAnswer> {
+  const queued = await deps.queue.sendAll([task]).then(
+    (result) => !result.failed.length,
+    () => false,
+  );
+  return { toast: queued ? { type: 'info', content: taken } : { type: 'error', content: failed } };
 }

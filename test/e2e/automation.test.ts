@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardClick, delivery, envelope, textMessage, type FeishuApp } from '../../infra/local/feishu-events.js';
 import { LOCAL_BOT_OPEN_ID, type OutboxEntry } from '../../infra/local/feishu-standin.js';
 import { LOCAL_ENCRYPT_KEY, LOCAL_VERIFICATION_TOKEN, LocalRuntime, projectRoot } from '../../infra/local/runtime.js';
+import { localAlerts } from '../support/local-alerts.js';
 import { TestSshd } from '../support/sshd.js';
 import { waitFor } from '../support/wait.js';
 
@@ -13,6 +14,7 @@ import { waitFor } from '../support/wait.js';
  * → 批准 click → automation-runner → ssh2 → a real sshd whose systemctl records the call → the progress card.
  */
 const app: FeishuApp = { verificationToken: LOCAL_VERIFICATION_TOKEN, encryptKey: LOCAL_ENCRYPT_KEY };
+const { post } = localAlerts(() => runtime, 'heal-token');
 let sshd: TestSshd;
 let runtime: LocalRuntime;
 let configDir: string;
@@ -171,16 +173,12 @@ describe('automation from chat', () => {
 
 describe('诊断 on an incident card', () => {
   it("looks at the alert's inventory host for whoever clicks, through the gate, and answers under the card", async () => {
-    const response = await fetch(`${runtime.url}/alerts/generic`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'DiskAlmostFull',
-        severity: 'warning',
-        service: 'web',
-        host: 'web-01',
-        summary: '/ 92%',
-      }),
+    const response = await post({
+      name: 'DiskAlmostFull',
+      severity: 'warning',
+      service: 'web',
+      host: 'web-01',
+      summary: '/ 92%',
     });
     expect(response.status).toBe(202);
     const card = await waitFor(
@@ -229,16 +227,12 @@ describe("a runbook's suggested action", () => {
       }),
     });
     expect(runbook.status).toBe(201);
-    const fired = await fetch(`${runtime.url}/alerts/generic`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'GatewayWorkerWedged',
-        severity: 'warning',
-        service: 'gateway',
-        host: 'web-01',
-        summary: '网关工作进程卡死',
-      }),
+    const fired = await post({
+      name: 'GatewayWorkerWedged',
+      severity: 'warning',
+      service: 'gateway',
+      host: 'web-01',
+      summary: '网关工作进程卡死',
     });
     expect(fired.status).toBe(202);
     const card = await waitFor(
@@ -264,7 +258,7 @@ describe("a runbook's suggested action", () => {
         ),
       ),
     );
-    expect(asked.toast.content).toBe('已提交建议操作，进度会回复在卡片下');
+    expect(asked.toast.content).toBe('已提交建议操作，结果会回复在卡片下');
     const reply = await waitFor(
       () => runtime.outbox.find((e) => e.path === `/open-apis/im/v1/messages/${card.messageId}/reply`),
       'the request card under the incident card',
@@ -294,16 +288,12 @@ describe("a runbook's suggested action", () => {
 describe('self-healing from an alert', () => {
   it('a critical NginxDown restarts nginx on its host as the rule, and calls people when the alert does not resolve', async () => {
     const before = sshd.calls().length;
-    const response = await fetch(`${runtime.url}/alerts/generic`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer heal-token', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        name: 'NginxDown',
-        severity: 'critical',
-        service: 'nginx',
-        host: 'web-01',
-        summary: 'nginx 不响应',
-      }),
+    const response = await post({
+      name: 'NginxDown',
+      severity: 'critical',
+      service: 'nginx',
+      host: 'web-01',
+      summary: 'nginx 不响应',
     });
     expect(response.status).toBe(202);
     await waitFor(() => sshd.calls().length >= before + 2, 'the restart over SSH', { timeoutMs: 20_000 });
