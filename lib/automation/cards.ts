@@ -1,4 +1,4 @@
-import { button, buttonRow, escapeMarkdown, formatTime, markdown, mention } from '../feishu/cards.js';
+import { button, buttonRow, describeArgs, escapeMarkdown, formatTime, markdown, mention } from '../feishu/cards.js';
 import type { Messenger } from '../feishu/messenger.js';
 import { stableId } from '../lambda/ids.js';
 import type { ActionRun } from '../incidents/detail-page.js';
@@ -26,11 +26,6 @@ const statusView: Record<RequestStatus, { label: string; colour: string }> = {
   rejected: { label: '已拒绝', colour: 'grey' },
   expired: { label: '审批已过期', colour: 'grey' },
 };
-
-export const describeArgs = (args: Record<string, unknown>) =>
-  Object.entries(args)
-    .map(([key, value]) => `${key}=${String(value)}`)
-    .join(' ');
 
 /** A request as the incident's detail page lists it among the actions run for the incident. */
 export const actionRun = (request: AutomationRequest): ActionRun => ({

@@ -1,4 +1,5 @@
 import type { Metrics } from '../lambda/metrics.js';
+import { within } from '../lambda/within.js';
 import { appendAudit, outputDigest } from './audit.js';
 import type { ActionExecutors } from './action-executors.js';
 import { findAction, type ActionName } from './actions.js';
@@ -155,18 +156,16 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
       .catch((error: unknown) => deps.log.warn('progress card not updated', { requestId, error }));
   };
   let outcome: ActionOutcome;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    outcome = await Promise.race([
+    outcome = await within(
       executor!(request.args, { log: deps.log.child({ requestId, action: request.action }), progress, deadline }),
-      new Promise<ActionOutcome>((resolve) => {
-        timer = setTimeout(
-          () =>
-            resolve({ ok: false, summary: `超时：${Math.round(action.timeoutMs / 1000)} 秒内没有完成`, output: '' }),
-          action.timeoutMs,
-        );
+      action.timeoutMs,
+      (): ActionOutcome => ({
+        ok: false,
+        summary: `超时：${Math.round(action.timeoutMs / 1000)} 秒内没有完成`,
+        output: '',
       }),
-    ]);
+    );
   } catch (error) {
     // What people are told is Chinese and short; the English detail, and a stack for the unforeseen, go to the log.
     const expected = error instanceof ExpectedError;
@@ -176,8 +175,6 @@ export async function runRequest(requestId: string, deps: RunnerDeps): Promise<v
       output: '',
     };
     deps.log[expected ? 'warn' : 'error']('action failed', { requestId, action: request.action, error });
-  } finally {
-    clearTimeout(timer);
   }
   await concluded(await finish(request, outcome, deps), outcome.ok ? 'succeeded' : 'failed', deps);
 }

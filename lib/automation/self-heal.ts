@@ -2,7 +2,7 @@ import { stableId } from '../lambda/ids.js';
 import type { AlertRepository, StoredAlert } from '../alerts/repository.js';
 import type { IncidentRepository } from '../incidents/repository.js';
 import type { IncidentNote } from '../incidents/timeline.js';
-import { describeArgs } from './cards.js';
+import { describeArgs } from '../feishu/cards.js';
 import { escapeMarkdown } from '../feishu/cards.js';
 import type { Notifier } from '../alerts/notifiers/notifier.js';
 import { validateRequest } from './actions.js';

@@ -14,10 +14,8 @@ import { draftFromIncident } from '../kb/capture.js';
 import { commandFailureReply } from './replies.js';
 import type { ChatopsTask } from './tasks.js';
 
-export type HandlerDeps = ChatopsDeps;
-
 /** Names come from the on-call roster where the person is on it; otherwise Feishu renders the mention. */
-function actorFor(openId: string, deps: HandlerDeps): Actor {
+function actorFor(openId: string, deps: ChatopsDeps): Actor {
   for (const team of deps.config.teams.values()) {
     const member = team.rotation.members.find((person) => person.openId === openId);
     if (member) return { openId, name: member.name };
@@ -28,7 +26,7 @@ function actorFor(openId: string, deps: HandlerDeps): Actor {
 /**
  * Runs one task from the commands queue. Safe to run twice: replies carry Feishu uuid keys, changes are conditional.
  */
-export async function handleTask(task: ChatopsTask, attempt: number, deps: HandlerDeps): Promise<void> {
+export async function handleTask(task: ChatopsTask, attempt: number, deps: ChatopsDeps): Promise<void> {
   if (task.kind === 'incident_changed') return incidentChanged(task, deps);
   if (task.kind === 'save_knowledge') return saveKnowledge(task, deps);
   if (task.kind === 'ask_note') return askForNote(task, deps);
@@ -57,7 +55,7 @@ export async function handleTask(task: ChatopsTask, attempt: number, deps: Handl
  * After a button changed an incident: its other cards are brought up to date, and an incident resolved by hand
  * closes its firing alerts in the name of who clicked.
  */
-async function incidentChanged(task: Extract<ChatopsTask, { kind: 'incident_changed' }>, deps: HandlerDeps) {
+async function incidentChanged(task: Extract<ChatopsTask, { kind: 'incident_changed' }>, deps: ChatopsDeps) {
   const incident = await deps.incidents.get(task.incidentId);
   if (!incident) return;
   if (task.reason === 'resolve' && incident.resolvedBy) {
@@ -73,7 +71,7 @@ async function incidentChanged(task: Extract<ChatopsTask, { kind: 'incident_chan
  * Its card, or why it was refused, is the answer under the clicked card; it belongs to the incident (its result goes
  * on the timeline). The click's event id names the request, so a redelivered task makes no second one.
  */
-async function requestFromCard(task: Extract<ChatopsTask, { kind: 'card_request' }>, deps: HandlerDeps) {
+async function requestFromCard(task: Extract<ChatopsTask, { kind: 'card_request' }>, deps: ChatopsDeps) {
   const incident = await deps.incidents.get(task.incidentId);
   const wanted =
     task.request === 'diagnose'
@@ -93,7 +91,7 @@ async function requestFromCard(task: Extract<ChatopsTask, { kind: 'card_request'
 }
 
 /** 保存到知识库: the incident's draft becomes an article (saving twice keeps one), and the card says where it went. */
-async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge' }>, deps: HandlerDeps): Promise<void> {
+async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge' }>, deps: ChatopsDeps): Promise<void> {
   const incident = await deps.incidents.get(task.incidentId);
   const draft = incident?.knowledgeDraft;
   if (!draft) return deps.log.warn('no knowledge draft to save', { incidentId: task.incidentId });
@@ -119,7 +117,7 @@ async function saveKnowledge(task: Extract<ChatopsTask, { kind: 'save_knowledge'
 }
 
 /** After a resolve from the card: a reply under the incident's chat cards asks for the note, and is remembered. */
-async function askForNote(task: Extract<ChatopsTask, { kind: 'ask_note' }>, deps: HandlerDeps): Promise<void> {
+async function askForNote(task: Extract<ChatopsTask, { kind: 'ask_note' }>, deps: ChatopsDeps): Promise<void> {
   const incident = await deps.incidents.get(task.incidentId);
   if (!incident || !deps.knowledge) return;
   const text =
@@ -137,7 +135,7 @@ async function askForNote(task: Extract<ChatopsTask, { kind: 'ask_note' }>, deps
 async function noteFromReply(
   message: MessageReceived['message'],
   note: string,
-  deps: HandlerDeps,
+  deps: ChatopsDeps,
 ): Promise<OutgoingMessage | undefined> {
   const promptId = message.parent_id ?? message.root_id;
   const incidentId = promptId ? await deps.incidents.incidentForNotePrompt(promptId) : undefined;
@@ -148,7 +146,7 @@ async function noteFromReply(
   return { kind: 'card', card: draftCard(incident.incidentId, draft) };
 }
 
-async function handleMessage({ sender, message }: MessageReceived, attempt: number, deps: HandlerDeps): Promise<void> {
+async function handleMessage({ sender, message }: MessageReceived, attempt: number, deps: ChatopsDeps): Promise<void> {
   // Other bots (and this one) also post in groups: answering them could loop.
   if (sender.sender_type && sender.sender_type !== 'user') return;
   const openId = sender.sender_id.open_id;

@@ -11,6 +11,12 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[&<>*_~`[\]()#]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
+/** An action's arguments as people read them on cards and timelines: `host=web-01 unit=nginx`. */
+export const describeArgs = (args: Record<string, unknown>) =>
+  Object.entries(args)
+    .map(([key, value]) => `${key}=${String(value)}`)
+    .join(' ');
+
 /** Free text cut to `max` characters, with an ellipsis: cards stay far below Feishu's 30 KB. */
 export const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 

@@ -12,7 +12,14 @@ import {
 } from '../feishu/cards.js';
 import type { DetailLinker } from './detail-link.js';
 import { isFlapping } from './flapping.js';
-import { distinguishingLabels, incidentSeverity, newestMembers, suggestionOf, type StoredIncident } from './model.js';
+import {
+  describeSuggestion,
+  distinguishingLabels,
+  incidentSeverity,
+  newestMembers,
+  suggestionOf,
+  type StoredIncident,
+} from './model.js';
 
 /** How incident cards are drawn wherever they are sent from: the display time zone, and the signer of 查看详情 links. */
 export interface CardOptions {
@@ -58,7 +65,6 @@ function knowledgeLines(incident: StoredIncident): string[] {
     related &&
     (related.section && related.section !== related.title ? `${related.title} · ${related.section}` : related.title);
   const suggested = suggestionOf(incident);
-  const args = suggested ? Object.entries(suggested.args).map(([key, value]) => `${key}=${String(value)}`) : [];
   const from =
     suggested?.by === 'model'
       ? `模型建议${suggested.reason ? `：${clip(suggested.reason, 100)}` : ''}`
@@ -68,7 +74,7 @@ function knowledgeLines(incident: StoredIncident): string[] {
     ...(related?.excerpt ? [`　${escapeMarkdown(clip(related.excerpt, 300))}`] : []),
     ...(suggested
       ? [
-          `**建议操作**：${escapeMarkdown(clip(`${suggested.title} ${args.join(' ')}`, 200))}（${escapeMarkdown(from)}，按权限执行）`,
+          `**建议操作**：${escapeMarkdown(clip(describeSuggestion(suggested), 200))}（${escapeMarkdown(from)}，按权限执行）`,
         ]
       : []),
   ];

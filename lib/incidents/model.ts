@@ -1,3 +1,4 @@
+import { describeArgs } from '../feishu/cards.js';
 import { severities, type Severity } from '../alerts/severity.js';
 import type { Actor, KnowledgeDraft, RelatedKnowledge, SuggestedAction, TimelineEntry } from '../alerts/repository.js';
 import type { RoutePlan } from '../alerts/routing.js';
@@ -209,6 +210,9 @@ export function distinguishingLabels(members: Pick<IncidentMember, 'labels'>[]):
 }
 
 export const isOpen = (incident: Pick<StoredIncident, 'state'>) => incident.state !== 'resolved';
+
+/** An offered action as its card and timeline say it: `重启服务 host=web-01 unit=nginx`. */
+export const describeSuggestion = (suggested: SuggestedAction) => `${suggested.title} ${describeArgs(suggested.args)}`;
 
 /** The action its card offers: its runbook's suggestion, else a model's proposal. */
 export const suggestionOf = (incident: Pick<StoredIncident, 'related' | 'proposal'>) =>

@@ -1,8 +1,9 @@
 import type { Metrics } from '../lambda/metrics.js';
+import { within } from '../lambda/within.js';
 import type { Severity } from '../alerts/severity.js';
 import type { SuggestedAction } from '../alerts/repository.js';
 import { cardsOwed, deliverCards } from './delivery.js';
-import { isOpen, suggestionOf, type StoredIncident } from './model.js';
+import { describeSuggestion, isOpen, suggestionOf, type StoredIncident } from './model.js';
 import { updateRegister, type IncidentRegister } from './register.js';
 import { rosterNames } from './timeline.js';
 import { followWarRoom, openWarRoom } from './war-room.js';
@@ -121,20 +122,15 @@ async function proposeOnce(incident: StoredIncident, deps: WorkerDeps) {
   if (!deps.proposeAction || incident.proposalAsked || suggestionOf(incident) || !isOpen(incident)) return;
   if (!cardsOwed(incident)) return;
   let proposal: SuggestedAction | undefined;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no proposal within ${PROPOSAL_TIMEOUT_MS} ms`)), PROPOSAL_TIMEOUT_MS);
+    proposal = await within(deps.proposeAction(incident), PROPOSAL_TIMEOUT_MS, () => {
+      throw new Error(`no proposal within ${PROPOSAL_TIMEOUT_MS} ms`);
     });
-    proposal = await Promise.race([deps.proposeAction(incident), late]);
   } catch (error) {
     deps.log.warn('action proposal failed', { incidentId: incident.incidentId, error });
-  } finally {
-    clearTimeout(timer);
   }
-  const args = proposal && Object.entries(proposal.args).map(([key, value]) => `${key}=${String(value)}`);
   const entries = proposal
-    ? [{ at: deps.now(), event: 'proposal', detail: `${proposal.title} ${args!.join(' ')}：${proposal.reason ?? ''}` }]
+    ? [{ at: deps.now(), event: 'proposal', detail: `${describeSuggestion(proposal)}：${proposal.reason ?? ''}` }]
     : [];
   await deps.incidents.recordProposal(incident.incidentId, proposal, entries);
 }

@@ -1,4 +1,4 @@
-import type { HandlerDeps } from '../chatops/handle.js';
+import type { ChatopsDeps } from '../chatops/command.js';
 import { lazyAsync } from '../lambda/lazy.js';
 import { logger } from '../lambda/logger.js';
 import { releaseAt } from '../incidents/release.js';
@@ -29,7 +29,7 @@ export function chatops() {
   const automation = automationDeps(logger.child({ function: 'chatops' }));
   const log = automation.log;
   return {
-    deps: lazyAsync(async (): Promise<HandlerDeps> => {
+    deps: lazyAsync(async (): Promise<ChatopsDeps> => {
       const feishu = await messenger('chat commands cannot be answered');
       const repo = alertRepository();
       const incidents = incidentRepository();

@@ -1,3 +1,4 @@
+import { within } from '../../lambda/within.js';
 import type { AlertStage } from './stage.js';
 
 /**
@@ -14,10 +15,8 @@ export const RELATED_LOOKUP_MS = 500;
 export const enrich: AlertStage = async (event, { relatedKnowledge, log }) => {
   if (event.change !== 'open' || !relatedKnowledge) return event;
   const { alert } = event.forwarded;
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), RELATED_LOOKUP_MS)));
   try {
-    const related = await Promise.race([relatedKnowledge(alert), late]);
+    const related = await within(relatedKnowledge(alert), RELATED_LOOKUP_MS, () => 'late' as const);
     if (related === 'late') {
       log.warn('related knowledge lookup too slow; the alert goes on without', {
         fingerprint: alert.fingerprint,
@@ -29,7 +28,5 @@ export const enrich: AlertStage = async (event, { relatedKnowledge, log }) => {
   } catch (error) {
     log.warn('related knowledge lookup failed', { fingerprint: alert.fingerprint, error });
     return event;
-  } finally {
-    clearTimeout(timer);
   }
 };

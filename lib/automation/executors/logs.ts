@@ -1,5 +1,6 @@
 import { lookBackMs } from '../arguments.js';
 import { ExpectedError } from '../../lambda/errors.js';
+import { within } from '../../lambda/within.js';
 import type { Executor } from '../executor.js';
 
 export interface LogLine {
@@ -26,15 +27,13 @@ export function checkLogsExecutor(search: LogSearch | undefined): Executor {
     if (!search) return { ok: false, summary: '日志后端未配置（OPENSEARCH_URL）', output: '' };
     const service = args.service as string;
     const since = new Date(Date.now() - lookBackMs(args.since as string));
-    const lines = await Promise.race([
+    const lines = await within(
       search.recent(service, since, args.limit as number),
-      new Promise<never>((_, reject) =>
-        setTimeout(
-          () => reject(new ExpectedError('日志查询超时', 'log search timed out')),
-          Math.max(1_000, deadline - Date.now()),
-        ),
-      ),
-    ]);
+      Math.max(1_000, deadline - Date.now()),
+      () => {
+        throw new ExpectedError('日志查询超时', 'log search timed out');
+      },
+    );
     const errors = lines.filter((line) => /^(error|fatal|crit)/i.test(line.level ?? '')).length;
     return {
       ok: true,
