@@ -1,30 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import MiniSearch from 'minisearch';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
 import { sectionsOf, type Article, type Section } from './markdown.js';
-import { synonymsFor, synonymsOfWord, termWeight, terms, termsBySentence, words } from './segment.js';
-
-/**
- * A section must match at least this share of the question's words (in either language) to be an answer at all:
- * one shared word out of four is a coincidence (泄漏 in 氧气泄漏 and 内存泄漏), not a runbook for it.
- */
-const MIN_COVERAGE = 1 / 3;
-import { snippetFor } from './snippet.js';
+import { sectionIndex } from './bm25.js';
+import { questionOf, TITLE_NAMED_BOOST } from './question.js';
+import { terms, termsBySentence, wordParts } from './segment.js';
+import { snippetsFor } from './snippet.js';
 
 /** Title words say most about what a runbook is for; section headings next; then the text. */
-export const FIELD_BOOST = { title: 3, section: 2, text: 1 };
-
-function newIndex(tokenize: (text: string) => string[]) {
-  return new MiniSearch<Section>({
-    fields: ['title', 'section', 'text', 'tags'],
-    storeFields: ['articleId', 'title', 'section', 'text', 'source'],
-    tokenize,
-    // `terms` already lower-cases, drops stop words and stems.
-    processTerm: (term) => term,
-    searchOptions: { boost: { ...FIELD_BOOST, tags: 2 }, combineWith: 'OR', prefix: false, fuzzy: false },
-  });
-}
+export const FIELD_BOOST = { title: 6, section: 4, text: 1, tags: 2 };
 
 /**
  * Runs `work` on each step, letting everything else waiting in the process run (timers, I/O, other requests) once it
@@ -42,15 +26,17 @@ async function inTurns<T>(steps: Iterable<T>, work: (step: T) => void, turnMs = 
   }
 }
 
-/** The texts of a section the index tokenizes, as MiniSearch turns its fields into text. */
-const fieldTexts = (section: Section) => [section.title, section.section, section.text, section.tags.toString()];
+/** The texts of a section the index holds, in the order of `FIELD_BOOST`. */
+const fieldTexts = (section: Section) => [section.title, section.section, section.text, section.tags.join(' ')];
 
 const sameArticle = (a: Article, b: Article) =>
   a.title === b.title && a.body === b.body && a.source === b.source && a.tags.join('\n') === b.tags.join('\n');
 
 /**
  * The embedded knowledge base for local runs: articles kept in one JSON file (under .data/), the index built from
- * them at start and kept in memory. Search is BM25 (minisearch) over Chinese-aware terms.
+ * them at start and kept in memory. Search is BM25 (./bm25.ts) over Chinese-aware terms and adjacent word pairs;
+ * a section counts more the more of its runbook's title the question names, and must cover enough of the question
+ * (./question.ts).
  *
  * Indexing never holds up other requests for long: an article's terms are made, and its sections indexed, in turns
  * (`inTurns`); a search in the meantime finds the article as it was, or part of the new one. Changes are applied
@@ -61,10 +47,13 @@ const sameArticle = (a: Article, b: Article) =>
 export function embeddedKnowledgeBase(options: { file?: string } = {}): KnowledgeBase {
   const articles = new Map<string, Article>();
   const sectionIds = new Map<string, string[]>();
-  const sectionTexts = new Map<string, string>();
   /** Terms made in turns before an article is indexed, by field text: the index's tokenizer takes them from here. */
   const prepared = new Map<string, string[]>();
-  const index = newIndex((text) => prepared.get(text) ?? terms(text));
+  const termsOf = (text: string) => prepared.get(text) ?? terms(text);
+  const index = sectionIndex(Object.values(FIELD_BOOST));
+  const indexed = new Map<string, Section>();
+  /** Each article's title as the words it is made of: what the article says it is about. */
+  const titleWords = new Map<string, string[]>();
   let loadedAt = 0;
   let changes: Promise<unknown> = Promise.resolve();
 
@@ -77,10 +66,11 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
 
   const remove = (articleId: string) => {
     for (const id of sectionIds.get(articleId) ?? []) {
-      index.discard(id);
-      sectionTexts.delete(id);
+      index.remove(id);
+      indexed.delete(id);
     }
     sectionIds.delete(articleId);
+    titleWords.delete(articleId);
     articles.delete(articleId);
   };
 
@@ -95,8 +85,8 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
       }
       remove(article.id);
       await inTurns(sections, (section) => {
-        index.add(section);
-        sectionTexts.set(section.id, section.text);
+        index.add(section.id, fieldTexts(section).map(termsOf));
+        indexed.set(section.id, section);
       });
     } finally {
       for (const text of texts) prepared.delete(text);
@@ -105,6 +95,9 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
       article.id,
       sections.map((section) => section.id),
     );
+    titleWords.set(article.id, [
+      ...new Set(wordParts(article.title).flatMap(({ word, parts }) => (parts.length ? parts : [word]))),
+    ]);
     articles.set(article.id, article);
     return sections.length;
   };
@@ -159,34 +152,44 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
       // Waits for the first load only: a later reload is picked up when it is done, and fails at the next upsert.
       const update = current().catch(() => undefined);
       if (!loaded) await update;
-      if (!terms(query).length) return [];
-      const queryWords = words(query);
-      const synonyms = synonymsFor(queryWords, query);
-      const expanded = synonyms.length ? `${query} ${synonyms.join(' ')}` : query;
-      const distinctWords = [...new Set(queryWords)];
-      const covers = (matched: Set<string>) =>
-        !distinctWords.length ||
-        distinctWords.filter((word) => matched.has(word) || synonymsOfWord(word).some((other) => matched.has(other)))
-          .length /
-          distinctWords.length >=
-          MIN_COVERAGE;
-      return index
-        .search(expanded, { boostTerm: termWeight(new Set(queryWords), new Set(synonyms)) })
-        .filter((result) => covers(new Set(result.queryTerms)))
-        .slice(0, size)
-        .map((result): SearchHit => ({
-          articleId: result.articleId as string,
-          sectionId: result.id as string,
-          title: result.title as string,
-          section: result.section as string,
-          snippet: snippetFor(result.text as string, query),
-          score: Math.round(result.score * 1000) / 1000,
-          source: result.source as string,
-        }));
+      const question = questionOf(query, index);
+      if (!question.searched.length) return [];
+      const titleNamed = new Map<string, number>();
+      const namedOf = (articleId: string) => {
+        let named = titleNamed.get(articleId);
+        if (named === undefined)
+          titleNamed.set(articleId, (named = question.namesTitle(titleWords.get(articleId) ?? [])));
+        return named;
+      };
+      const ranked = index
+        .search(question.searched, question.boost)
+        .map(({ id, score }) => {
+          const section = indexed.get(id)!;
+          const named = namedOf(section.articleId);
+          return { section, named, score: score * (1 + TITLE_NAMED_BOOST * named ** 2) };
+        })
+        .sort((a, b) => b.score - a.score);
+      const snippet = snippetsFor(query);
+      const hits: SearchHit[] = [];
+      for (const { section, named, score } of ranked) {
+        if (hits.length === size) break;
+        // A runbook whose title the question names is never dropped: its name is the most distinctive thing it shares.
+        if (question.keeps(named) || question.covers((term) => index.holds(section.id, term)))
+          hits.push({
+            articleId: section.articleId,
+            sectionId: section.id,
+            title: section.title,
+            section: section.section,
+            snippet: snippet(section.text),
+            score: Math.round(score * 1000) / 1000,
+            source: section.source,
+          });
+      }
+      return hits;
     },
     async sectionText(sectionId) {
       await current();
-      return sectionTexts.get(sectionId);
+      return indexed.get(sectionId)?.text;
     },
   };
 }

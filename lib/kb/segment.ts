@@ -166,6 +166,26 @@ export function words(text: string): string[] {
   return sentences(text).flatMap((sentence) => [...sentenceWords(sentence)].map(({ term }) => term));
 }
 
+/** A word written in camelCase (`KubeletDown`, `KubeAPI`), not snake_case: a name made of words. */
+const CAMEL = /[a-z][A-Z]|[A-Z]{2}[a-z]/;
+
+/**
+ * The segmenter's words of a text, each with the parts of a camelCase name (`KubeAPI` → kube, api), as an alert's
+ * text or a runbook's title would name a component in one word or in several.
+ */
+export function wordParts(text: string): { word: string; parts: string[] }[] {
+  return sentences(text).flatMap((sentence) =>
+    [...sentenceWords(sentence)].map(({ term, segment }) => ({
+      word: term,
+      parts: CAMEL.test(segment)
+        ? camelParts(segment)
+            .filter((part) => !STOPWORDS.has(part))
+            .map(stem)
+        : [],
+    })),
+  );
+}
+
 /**
  * Index and query terms: the segmenter's words, plus the bigrams and single characters of every Han run (a bigram
  * already emitted as a word is not repeated). Single characters carry words like 慢 or 卡 that the segmenter keeps
@@ -179,9 +199,15 @@ export function* termsBySentence(text: string): Generator<string[]> {
     const result: string[] = [];
     const sentence = original.toLowerCase();
     const seen = new Set<string>();
+    let previous: string | undefined;
     for (const { term, segment } of sentenceWords(original)) {
       seen.add(term);
       result.push(term);
+      // Adjacent words as one term too ("no running", "not ready"): which words go together tells runbooks of one
+      // family apart (VirtAPIDown, NoReadyVirtAPI, LowVirtAPICount) where single words cannot. Han text has its
+      // character bigrams for this.
+      if (previous && !HAS_HAN.test(term) && !HAS_HAN.test(previous)) result.push(`${previous} ${term}`);
+      previous = term;
       for (const part of camelParts(segment)) if (!STOPWORDS.has(part)) result.push(stem(part));
     }
     for (const run of sentence.match(HAN_RUN) ?? []) {
