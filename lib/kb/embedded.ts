@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
-import { sectionsOf, type Article, type Section } from './markdown.js';
+import type { Embedder } from './embeddings.js';
+import { embeddingText, sectionsOf, type Article, type Section } from './markdown.js';
 import { sectionIndex } from './bm25.js';
 import { questionOf, TITLE_NAMED_BOOST } from './question.js';
 import { terms, termsBySentence, wordParts } from './segment.js';
 import { snippetsFor } from './snippet.js';
+import { fuseRanks, KNN_CANDIDATES, vectorIndex } from './vectors.js';
 
 /** Title words say most about what a runbook is for; section headings next; then the text. */
 export const FIELD_BOOST = { title: 6, section: 4, text: 1, tags: 2 };
@@ -44,7 +46,7 @@ const sameArticle = (a: Article, b: Article) =>
  * search meanwhile answers from the index as it is (an alert's related runbook must not wait for it), everything else
  * waits for it.
  */
-export function embeddedKnowledgeBase(options: { file?: string } = {}): KnowledgeBase {
+export function embeddedKnowledgeBase(options: { file?: string; embedder?: Embedder } = {}): KnowledgeBase {
   const articles = new Map<string, Article>();
   const sectionIds = new Map<string, string[]>();
   /** Terms made in turns before an article is indexed, by field text: the index's tokenizer takes them from here. */
@@ -52,6 +54,7 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
   const termsOf = (text: string) => prepared.get(text) ?? terms(text);
   const index = sectionIndex(Object.values(FIELD_BOOST));
   const indexed = new Map<string, Section>();
+  const vectors = vectorIndex();
   /** Each article's title as the words it is made of: what the article says it is about. */
   const titleWords = new Map<string, string[]>();
   let loadedAt = 0;
@@ -67,6 +70,7 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
   const remove = (articleId: string) => {
     for (const id of sectionIds.get(articleId) ?? []) {
       index.remove(id);
+      vectors.remove(id);
       indexed.delete(id);
     }
     sectionIds.delete(articleId);
@@ -77,6 +81,8 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
   const add = async (article: Article) => {
     const sections = sectionsOf(article);
     const texts = [...new Set(sections.flatMap(fieldTexts))];
+    // Without vectors (the embeddings call failed) the article is still found by its words.
+    const embedded = await options.embedder?.embed(sections.map(embeddingText)).catch(() => undefined);
     try {
       for (const text of texts) {
         const made: string[] = [];
@@ -88,6 +94,7 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
         index.add(section.id, fieldTexts(section).map(termsOf));
         indexed.set(section.id, section);
       });
+      sections.forEach((section, i) => embedded?.[i] && vectors.set(section.id, embedded[i]));
     } finally {
       for (const text of texts) prepared.delete(text);
     }
@@ -169,23 +176,37 @@ export function embeddedKnowledgeBase(options: { file?: string } = {}): Knowledg
           return { section, named, score: score * (1 + TITLE_NAMED_BOOST * named ** 2) };
         })
         .sort((a, b) => b.score - a.score);
-      const snippet = snippetsFor(query);
-      const hits: SearchHit[] = [];
-      for (const { section, named, score } of ranked) {
-        if (hits.length === size) break;
+      // With embeddings, the k-NN half can add sections whose words differ from the question's (a paraphrase).
+      const lexicalCount = options.embedder ? Math.max(size, KNN_CANDIDATES) : size;
+      const lexical: { section: Section; score: number }[] = [];
+      for (const answer of ranked) {
+        if (lexical.length === lexicalCount) break;
         // A runbook whose title the question names is never dropped: its name is the most distinctive thing it shares.
-        if (question.keeps(named) || question.covers((term) => index.holds(section.id, term)))
-          hits.push({
-            articleId: section.articleId,
-            sectionId: section.id,
-            title: section.title,
-            section: section.section,
-            snippet: snippet(section.text),
-            score: Math.round(score * 1000) / 1000,
-            source: section.source,
-          });
+        if (question.keeps(answer.named) || question.covers((term) => index.holds(answer.section.id, term)))
+          lexical.push(answer);
       }
-      return hits;
+      const queryVector =
+        options.embedder && vectors.size
+          ? await options.embedder.embed([query]).then(
+              ([vector]) => vector,
+              () => undefined,
+            )
+          : undefined;
+      const found = queryVector
+        ? fuseRanks([lexical.map(({ section }) => section.id), vectors.nearest(queryVector, KNN_CANDIDATES)]).map(
+            ({ id, score }) => ({ section: indexed.get(id)!, score }),
+          )
+        : lexical;
+      const snippet = snippetsFor(query);
+      return found.slice(0, size).map(({ section, score }): SearchHit => ({
+        articleId: section.articleId,
+        sectionId: section.id,
+        title: section.title,
+        section: section.section,
+        snippet: snippet(section.text),
+        score: Math.round(score * 1e6) / 1e6,
+        source: section.source,
+      }));
     },
     async sectionText(sectionId) {
       await current();

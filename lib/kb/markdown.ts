@@ -39,6 +39,10 @@ export interface Section {
   tags: string[];
 }
 
+/** What a section's vector is made from, for hybrid search: its title, heading and text, cut to what a model takes. */
+export const embeddingText = (section: Section) =>
+  `${section.title}\n${section.section}\n${section.text}`.slice(0, 8_000);
+
 /** Splits `---` front matter (YAML: title, tags, actions) from the markdown body; malformed actions are left out. */
 export function parseFrontMatter(markdown: string): {
   meta: { title?: string; tags?: string[]; actions?: RunbookAction[] };

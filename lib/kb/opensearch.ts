@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
-import { sectionsOf, type Article, type Section } from './markdown.js';
+import { embeddingText, sectionsOf, type Article, type Section } from './markdown.js';
+import { KNN_CANDIDATES } from './vectors.js';
 import type { Embedder } from './embeddings.js';
 import { escapeHtml } from './snippet.js';
 
@@ -45,9 +46,6 @@ export function sectionIndexBody(analyzer: ChineseAnalyzer, dimensions?: number)
   };
 }
 
-/** How many nearest sections the k-NN half of a hybrid search brings in. */
-const KNN_CANDIDATES = 20;
-
 /**
  * The knowledge base in OpenSearch (Amazon OpenSearch Service in AWS). Sections are documents of one index, searched
  * with `multi_match` (title boosted) and highlighted; whole articles are kept in a second index for `GET` and edits.
@@ -91,11 +89,7 @@ export function openSearchKnowledgeBase(client: Client, options: OpenSearchKbOpt
         body: { query: { term: { articleId: article.id } } },
         refresh: true,
       });
-      const vectors = options.embedder
-        ? await options.embedder.embed(
-            parts.map((part) => `${part.title}\n${part.section}\n${part.text}`.slice(0, 8_000)),
-          )
-        : [];
+      const vectors = options.embedder ? await options.embedder.embed(parts.map(embeddingText)) : [];
       const body = parts.flatMap((section: Section, i) => [
         { index: { _index: sections, _id: section.id } },
         vectors[i] ? { ...section, embedding: vectors[i] } : section,

@@ -11,12 +11,12 @@ import { configuredOpenSearch } from './opensearch.js';
 /**
  * The knowledge base this deployment is configured for, made once per container: OpenSearch when OPENSEARCH_URL is
  * set (AWS), the embedded engine when KB_FILE is (local runs), none otherwise (questions are then answered that it
- * is not configured). With EMBEDDING_MODEL and EMBEDDING_DIMENSIONS (and the model key), OpenSearch search is hybrid.
+ * is not configured). With EMBEDDING_MODEL and EMBEDDING_DIMENSIONS (and the model key), search is hybrid in either.
  */
 export const knowledgeBase = /* @__PURE__ */ lazyAsync(async (): Promise<KnowledgeBase | undefined> => {
   const config = env();
   const client = await configuredOpenSearch();
-  if (!client) return config.KB_FILE ? embeddedKnowledgeBase({ file: config.KB_FILE }) : undefined;
+  if (!client && !config.KB_FILE) return undefined;
   const { LLM_API_KEY } = await secrets();
   // The openai client is loaded only where a model is configured, and then on first use, not at every cold start.
   const embedder =
@@ -28,6 +28,7 @@ export const knowledgeBase = /* @__PURE__ */ lazyAsync(async (): Promise<Knowled
           dimensions: config.EMBEDDING_DIMENSIONS,
         })
       : undefined;
+  if (!client) return embeddedKnowledgeBase({ file: config.KB_FILE, embedder });
   return openSearchKnowledgeBase(client, {
     prefix: config.KB_INDEX_PREFIX || `openclaw-${config.STAGE}-kb`,
     analyzer: config.KB_ANALYZER,

@@ -159,3 +159,38 @@ describe('hybrid search when embeddings are configured', () => {
     }
   });
 });
+
+describe('hybrid search in the embedded engine', () => {
+  /** Vectors by meaning for three words, as a model would place them: 磁盘 and storage close, nginx apart. */
+  const meaning = (text: string) => [
+    /磁盘|storage|volume/i.test(text) ? 1 : 0,
+    /nginx|gateway/i.test(text) ? 1 : 0,
+    0.1,
+  ];
+
+  it('adds the sections nearest in meaning to those that share words, ranks fused, and falls back to words', async () => {
+    let failing = false;
+    const asked: string[][] = [];
+    const kb = embeddedKnowledgeBase({
+      embedder: {
+        dimensions: 3,
+        embed: async (texts) => {
+          asked.push(texts);
+          if (failing) throw new Error('embeddings down');
+          return texts.map(meaning);
+        },
+      },
+    });
+    await kb.upsert(disk);
+    await kb.upsert(nginx);
+    // One call per article with all its sections, then one per search.
+    expect(asked.slice(0, 2).map((texts) => texts.length)).toEqual([2, 1]);
+    // No word of this question is in any runbook; the disk runbook's meaning is near it.
+    expect((await kb.search('volume storage', 3))[0]?.articleId).toBe('disk-full');
+    const both = await kb.search('nginx gateway upstream', 3);
+    expect(both[0]).toMatchObject({ articleId: 'nginx-502', section: 'Check the upstream' });
+    failing = true;
+    expect((await kb.search('upstream connection refused', 3))[0]).toMatchObject({ articleId: 'nginx-502' });
+    expect(await kb.search('volume storage', 3)).toEqual([]);
+  });
+});
