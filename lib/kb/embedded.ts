@@ -7,7 +7,7 @@ import { sectionIndex } from './bm25.js';
 import { questionOf, TITLE_NAMED_BOOST } from './question.js';
 import { terms, termsBySentence, wordParts } from './segment.js';
 import { snippetsFor } from './snippet.js';
-import { fuseRanks, KNN_CANDIDATES, vectorIndex } from './vectors.js';
+import { KNN_CANDIDATES, vectorIndex } from './vectors.js';
 
 /** Title words say most about what a runbook is for; section headings next; then the text. */
 export const FIELD_BOOST = { title: 6, section: 4, text: 1, tags: 2 };
@@ -193,9 +193,12 @@ export function embeddedKnowledgeBase(options: { file?: string; embedder?: Embed
             )
           : undefined;
       const found = queryVector
-        ? fuseRanks([lexical.map(({ section }) => section.id), vectors.nearest(queryVector, KNN_CANDIDATES)]).map(
-            ({ id, score }) => ({ section: indexed.get(id)!, score }),
-          )
+        ? vectors
+            .fuse(
+              lexical.map(({ section, score }) => ({ id: section.id, score })),
+              queryVector,
+            )
+            .map(({ id, score }) => ({ section: indexed.get(id)!, score }))
         : lexical;
       const snippet = snippetsFor(query);
       return found.slice(0, size).map(({ section, score }): SearchHit => ({
