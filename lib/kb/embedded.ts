@@ -56,7 +56,7 @@ export function embeddedKnowledgeBase(options: { file?: string; embedder?: Embed
   const indexed = new Map<string, Section>();
   const vectors = vectorIndex();
   /** Each article's title as the words it is made of: what the article says it is about. */
-  const titleWords = new Map<string, string[]>();
+  const titleWords = new Map<string, ReturnType<typeof wordParts>>();
   let loadedAt = 0;
   let changes: Promise<unknown> = Promise.resolve();
 
@@ -102,9 +102,7 @@ export function embeddedKnowledgeBase(options: { file?: string; embedder?: Embed
       article.id,
       sections.map((section) => section.id),
     );
-    titleWords.set(article.id, [
-      ...new Set(wordParts(article.title).flatMap(({ word, parts }) => (parts.length ? parts : [word]))),
-    ]);
+    titleWords.set(article.id, wordParts(article.title));
     articles.set(article.id, article);
     return sections.length;
   };

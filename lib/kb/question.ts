@@ -2,10 +2,11 @@ import type { sectionIndex } from './bm25.js';
 import { synonymsFor, synonymsOfWord, termWeight, terms, wordParts } from './segment.js';
 
 /**
- * A section must match at least this share of what the question says (its words in either language, each counted by
- * how rare it is in the knowledge base) to be an answer at all: one shared word out of four is a coincidence (泄漏 in
- * 氧气泄漏 and 内存泄漏), not a runbook for it. A long alert text needs no more than two average words of it: its
- * boilerplate ("has not reported any traffic in the past 30 minutes") is not what a runbook repeats.
+ * A section must match at least this share of the question's words (in either language), or of what they say (each
+ * word counted by how rare it is in the knowledge base), to be an answer at all: one shared word out of four is a
+ * coincidence (泄漏 in 氧气泄漏 and 内存泄漏), not a runbook for it. A long alert text needs no more than two of its
+ * words (or two average words' weight): its boilerplate ("has not reported any traffic in the past 30 minutes") is
+ * not what a runbook repeats.
  */
 const MIN_COVERAGE = 1 / 3;
 const ENOUGH_WORDS = 2;
@@ -40,6 +41,7 @@ export function questionOf(query: string, rarity: Rarity) {
   const weights = new Map(distinctWords.map((word) => [word, rarity.known(word) ? rarity.idf(word) : usual]));
   const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
   const needed = Math.min(total * MIN_COVERAGE, (ENOUGH_WORDS * total) / Math.max(1, distinctWords.length)) - 1e-9;
+  const neededWords = Math.min(distinctWords.length * MIN_COVERAGE, ENOUGH_WORDS) - 1e-9;
   const weight = termWeight(new Set(queryWords), new Set(synonyms));
 
   return {
@@ -53,18 +55,28 @@ export function questionOf(query: string, rarity: Rarity) {
     /** Whether a section (that holds the terms `holds` says) covers enough of the question to be an answer. */
     covers(holds: (term: string) => boolean): boolean {
       let covered = 0;
+      let count = 0;
       for (const [word, wordWeight] of weights)
-        if (holds(word) || synonymsOfWord(word).some(holds) || partsOf.get(word)?.every(holds)) covered += wordWeight;
-      return !weights.size || covered >= needed;
+        if (holds(word) || synonymsOfWord(word).some(holds) || partsOf.get(word)?.every(holds)) {
+          covered += wordWeight;
+          count += 1;
+        }
+      return !weights.size || count >= neededWords || covered >= needed;
     },
     /** How much of a title (as its words) the question names, by weight: 1 when it names all of it. */
-    namesTitle(title: string[]): number {
+    /**
+     * How much of a title the question names, by weight: 1 when it names all of it. A camelCase word weighs as its
+     * parts, and is named whole (`ExitCode` by 退出码 ↔ exitcode) or part by part (`KubeletDown` by "kubelet … down").
+     */
+    namesTitle(title: { word: string; parts: string[] }[]): number {
       let total = 0;
       let hit = 0;
-      for (const word of title) {
-        const wordWeight = rarity.idf(word);
+      for (const { word, parts } of title) {
+        const weights = (parts.length ? parts : [word]).map((part) => rarity.idf(part));
+        const wordWeight = weights.reduce((sum, weight) => sum + weight, 0);
         total += wordWeight;
         if (named.has(word)) hit += wordWeight;
+        else if (parts.length) parts.forEach((part, i) => named.has(part) && (hit += weights[i]!));
       }
       return total ? hit / total : 0;
     },
