@@ -183,6 +183,9 @@ export function embeddedKnowledgeBase(options: { file?: string; embedder?: Embed
         if (question.keeps(answer.named) || question.covers((term) => index.holds(answer.section.id, term)))
           lexical.push(answer);
       }
+      // When no section covers enough of a question the knowledge base speaks to (most of its words are known),
+      // the best matches are still better than nothing: an alert naming four components has no runbook for all four.
+      if (!lexical.length && question.inVocabulary) lexical.push(...ranked.slice(0, lexicalCount));
       const queryVector =
         options.embedder && vectors.size
           ? await options.embedder.embed([query]).then(

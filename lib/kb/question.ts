@@ -81,5 +81,10 @@ export function questionOf(query: string, rarity: Rarity) {
       return total ? hit / total : 0;
     },
     keeps: (titleNamed: number) => titleNamed >= TITLE_NAMED_KEEPS,
+    /**
+     * Whether most of the question's words are in the knowledge base: it asks about something the runbooks speak of,
+     * unlike 火星基地氧气泄漏, where only 泄漏 is known.
+     */
+    inVocabulary: known.length > distinctWords.length / 2,
   };
 }

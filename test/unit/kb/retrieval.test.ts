@@ -109,4 +109,18 @@ describe('retrieval of the runbook for an alert', () => {
     const kb = await knowledgeBase();
     expect(await kb.search('mars base oxygen tank pressure running low', 5)).toEqual([]);
   });
+
+  it('answers with the best matches when no runbook covers enough of a question the runbooks speak to', async () => {
+    const kb = await knowledgeBase();
+    // Four words, each in another runbook: none covers a third of the question, but all of its words are known.
+    const hits = await kb.search('mdadm readiness deadline du', 5);
+    expect(hits.map((hit) => hit.articleId)).toEqual(
+      expect.arrayContaining([
+        'NodeRAIDDegraded',
+        'ServiceNotReady',
+        'KubeJobNotCompleted',
+        'NodeFilesystemSpaceFillingUp',
+      ]),
+    );
+  });
 });
