@@ -38,6 +38,13 @@ describe('hybrid fusion of words and meaning', () => {
     expect(fused.find((hit) => hit.id === 'disk')!.score).toBeLessThanOrEqual(0.3);
     index.remove('storage');
     expect(index.size).toBe(3);
+    // Another model's vector (another size) is not kept; a freed row is used again.
+    index.set('other-model', [1, 0]);
+    expect(index.size).toBe(3);
+    index.set('volume', [0.9, 0, 0.1]);
+    expect(index.size).toBe(4);
+    expect(index.fuse([], [1, 0, 0]).map((hit) => hit.id)).toContain('volume');
+    index.remove('volume');
     expect(index.fuse([], [1, 0, 0]).map((hit) => hit.id)).not.toContain('storage');
   });
 });
