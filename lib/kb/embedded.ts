@@ -4,7 +4,7 @@ import type { KnowledgeBase, SearchHit } from './knowledge-base.js';
 import type { Embedder } from './embeddings.js';
 import { embeddingText, sectionsOf, type Article, type Section } from './markdown.js';
 import { sectionIndex } from './bm25.js';
-import { questionOf, TITLE_NAMED_BOOST } from './question.js';
+import { questionOf } from './question.js';
 import { terms, termsBySentence, wordParts } from './segment.js';
 import { snippetsFor } from './snippet.js';
 import { KNN_CANDIDATES, vectorIndex } from './vectors.js';
@@ -171,7 +171,7 @@ export function embeddedKnowledgeBase(options: { file?: string; embedder?: Embed
         .map(({ id, score }) => {
           const section = indexed.get(id)!;
           const named = namedOf(section.articleId);
-          return { section, named, score: score * (1 + TITLE_NAMED_BOOST * named ** 2) };
+          return { section, named, score: score * question.titleBoost(named) };
         })
         .sort((a, b) => b.score - a.score);
       // With embeddings, the k-NN half can add sections whose words differ from the question's (a paraphrase).

@@ -14,7 +14,7 @@ const ENOUGH_WORDS = 2;
  * How much more a section counts when the question names all of its article's title; by the square of the share named
  * in between, so naming half a title (a coincidental 爆满 in 磁盘爆满) counts a quarter.
  */
-export const TITLE_NAMED_BOOST = 6;
+const TITLE_NAMED_BOOST = 6;
 /** A runbook whose title the question names at least this much (by weight) is never dropped by the coverage rule. */
 const TITLE_NAMED_KEEPS = 1 / 2;
 
@@ -63,7 +63,6 @@ export function questionOf(query: string, rarity: Rarity) {
         }
       return !weights.size || count >= neededWords || covered >= needed;
     },
-    /** How much of a title (as its words) the question names, by weight: 1 when it names all of it. */
     /**
      * How much of a title the question names, by weight: 1 when it names all of it. A camelCase word weighs as its
      * parts, and is named whole (`ExitCode` by 退出码 ↔ exitcode) or part by part (`KubeletDown` by "kubelet … down").
@@ -80,6 +79,8 @@ export function questionOf(query: string, rarity: Rarity) {
       }
       return total ? hit / total : 0;
     },
+    /** What a section's score is multiplied by, for the share of its runbook's title the question names. */
+    titleBoost: (titleNamed: number) => 1 + TITLE_NAMED_BOOST * titleNamed ** 2,
     keeps: (titleNamed: number) => titleNamed >= TITLE_NAMED_KEEPS,
     /**
      * Whether most of the question's words are in the knowledge base: it asks about something the runbooks speak of,
