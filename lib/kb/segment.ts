@@ -117,10 +117,15 @@ function stem(word: string): string {
   return word;
 }
 
-/** `ImagePullBackOff` → image, pull, back, off (as well as the whole word): people type them apart. */
+/**
+ * `ImagePullBackOff` → image, pull, back, off (as well as the whole word): people type them apart. Stop words are
+ * dropped and the parts stemmed, as words are.
+ */
 function camelParts(word: string): string[] {
   const parts = word.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g) ?? [];
-  return parts.length > 1 ? parts.map((part) => part.toLowerCase()) : [];
+  return parts.length > 1
+    ? parts.map((part) => part.toLowerCase()).flatMap((part) => (STOPWORDS.has(part) ? [] : [stem(part)]))
+    : [];
 }
 
 /**
@@ -161,11 +166,6 @@ const sentences = (text: string) =>
     .filter((sentence) => sentence.trim())
     .flatMap((sentence) => [...pieces(sentence)]);
 
-/** The segmenter's words of a text, without bigrams or single characters. */
-export function words(text: string): string[] {
-  return sentences(text).flatMap((sentence) => [...sentenceWords(sentence)].map(({ term }) => term));
-}
-
 /** A word written in camelCase (`KubeletDown`, `KubeAPI`), not snake_case: a name made of words. */
 const CAMEL = /[a-z][A-Z]|[A-Z]{2}[a-z]/;
 
@@ -177,11 +177,7 @@ export function wordParts(text: string): { word: string; parts: string[] }[] {
   return sentences(text).flatMap((sentence) =>
     [...sentenceWords(sentence)].map(({ term, segment }) => ({
       word: term,
-      parts: CAMEL.test(segment)
-        ? camelParts(segment)
-            .filter((part) => !STOPWORDS.has(part))
-            .map(stem)
-        : [],
+      parts: CAMEL.test(segment) ? camelParts(segment) : [],
     })),
   );
 }
@@ -208,7 +204,7 @@ export function* termsBySentence(text: string): Generator<string[]> {
       // character bigrams for this.
       if (previous && !HAS_HAN.test(term) && !HAS_HAN.test(previous)) result.push(`${previous} ${term}`);
       previous = term;
-      for (const part of camelParts(segment)) if (!STOPWORDS.has(part)) result.push(stem(part));
+      result.push(...camelParts(segment));
     }
     for (const run of sentence.match(HAN_RUN) ?? []) {
       for (let i = 0; i + 2 <= run.length; i++) {
