@@ -14,7 +14,7 @@ import { waitFor } from '../support/wait.js';
  * → 批准 click → automation-runner → ssh2 → a real sshd whose systemctl records the call → the progress card.
  */
 const app: FeishuApp = { verificationToken: LOCAL_VERIFICATION_TOKEN, encryptKey: LOCAL_ENCRYPT_KEY };
-const { post } = localAlerts(() => runtime, 'heal-token');
+const { post, sends } = localAlerts(() => runtime, 'heal-token');
 let sshd: TestSshd;
 let runtime: LocalRuntime;
 let configDir: string;
@@ -58,6 +58,8 @@ async function feishu(payload: object) {
 }
 
 const cardText = (entry: OutboxEntry) => JSON.stringify(JSON.parse((entry.body as { content: string }).content));
+/** The first card sent (not a patch) whose text says all of `texts`. */
+const sentCard = (...texts: string[]) => sends().find((e) => texts.every((text) => cardText(e).includes(text)));
 
 /** Sends a command and returns the reply (the request's progress card, or a text refusal). */
 async function command(text: string, sender: string) {
@@ -85,12 +87,7 @@ describe('automation from chat', () => {
     const requestId = /请求 ID\*\*：([0-9a-f]+)/.exec(text)?.[1];
     expect(requestId).toBeDefined();
     const approvalCards = await waitFor(() => {
-      const sent = runtime.outbox.filter(
-        (e) =>
-          e.method === 'POST' &&
-          e.path.startsWith('/open-apis/im/v1/messages?') &&
-          cardText(e).includes('"action":"approve"'),
-      );
+      const sent = sends().filter((e) => cardText(e).includes('"action":"approve"'));
       return sent.length >= 2 && sent;
     }, 'approval cards to the approvers');
     expect(approvalCards.map((e) => (e.body as { receive_id: string }).receive_id).sort()).toEqual([
@@ -181,16 +178,7 @@ describe('诊断 on an incident card', () => {
       summary: '/ 92%',
     });
     expect(response.status).toBe(202);
-    const card = await waitFor(
-      () =>
-        runtime.outbox.find(
-          (e) =>
-            e.path.startsWith('/open-apis/im/v1/messages?') &&
-            cardText(e).includes('DiskAlmostFull') &&
-            cardText(e).includes('诊断 web-01'),
-        ),
-      'the incident card with 诊断',
-    );
+    const card = await waitFor(() => sentCard('DiskAlmostFull', '诊断 web-01'), 'the incident card with 诊断');
     const incidentId = /"action":"diagnose","incidentId":"([0-9a-f]{12})"/.exec(
       (card.body as { content: string }).content,
     )![1]!;
@@ -235,16 +223,7 @@ describe("a runbook's suggested action", () => {
       summary: '网关工作进程卡死',
     });
     expect(fired.status).toBe(202);
-    const card = await waitFor(
-      () =>
-        runtime.outbox.find(
-          (e) =>
-            e.path.startsWith('/open-apis/im/v1/messages?') &&
-            cardText(e).includes('GatewayWorkerWedged') &&
-            cardText(e).includes('执行建议操作'),
-        ),
-      'the card with the suggestion',
-    );
+    const card = await waitFor(() => sentCard('GatewayWorkerWedged', '执行建议操作'), 'the card with the suggestion');
     expect(cardText(card)).toContain('建议操作**：重启服务 host=web-01 unit=nginx');
     const incidentId = /"action":"run_suggested","incidentId":"([0-9a-f]{12})"/.exec(cardText(card))![1]!;
     const before = sshd.calls().length;
